@@ -1,0 +1,86 @@
+// One table of every error cibsync reports. Each code is stable: scripts and monitoring match on it,
+// and docs/errors.md documents every row (a test keeps the two in step).
+
+export interface ErrorSpec {
+  /** Process exit status of the `cibsync` command when this error ends it. */
+  exit: number;
+  /** One line for docs/errors.md. */
+  summary: string;
+}
+
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  inputRefused: 3,
+  candidateRefused: 4,
+  pacemaker: 5,
+  conflict: 6,
+  notFound: 7,
+} as const;
+
+export const ERRORS = {
+  CIBSYNC_INTERNAL: { exit: EXIT.internal, summary: 'An unexpected failure inside cibsync (a bug): the message and the log say where.' },
+  CIBSYNC_USAGE: { exit: EXIT.usage, summary: 'The command line is wrong: unknown subcommand or option, missing argument.' },
+  CIBSYNC_CONFIG_INVALID: { exit: EXIT.usage, summary: 'The configuration file or a setting is invalid (unknown key, wrong type, unreadable file).' },
+  CIBSYNC_XML_TOO_LARGE: { exit: EXIT.inputRefused, summary: 'The document is larger than the configured size limit.' },
+  CIBSYNC_XML_DOCTYPE: { exit: EXIT.inputRefused, summary: 'The document has a DOCTYPE or an entity declaration; cibsync never accepts either.' },
+  CIBSYNC_XML_ENTITY: { exit: EXIT.inputRefused, summary: 'The document references an entity other than the five XML predefined ones or a character reference.' },
+  CIBSYNC_XML_MALFORMED: { exit: EXIT.inputRefused, summary: 'The document is not well-formed XML (truncated, mismatched tags, several roots, text outside the root).' },
+  CIBSYNC_PUBLICATION_INVALID: { exit: EXIT.inputRefused, summary: 'Well-formed XML, but not a cibsync publication of a supported format.' },
+  CIBSYNC_DIGEST_MISMATCH: { exit: EXIT.inputRefused, summary: "The publication's content does not match its sha256 digest (damaged or altered in transit)." },
+  CIBSYNC_PUBLICATION_STALE: { exit: EXIT.inputRefused, summary: 'The publication is older (admin_epoch, epoch) than the last one applied from the same source site.' },
+  CIBSYNC_TICKET_NOT_HELD: { exit: EXIT.conflict, summary: 'This site does not hold the ticket, so it has nothing to publish.' },
+  CIBSYNC_LOCAL_HOLDS_TICKET: { exit: EXIT.conflict, summary: "This site holds the publication's ticket: it is the active site and must not take another site's configuration." },
+  CIBSYNC_TRANSFORM_FAILED: { exit: EXIT.candidateRefused, summary: "A site transform failed (XSLT error, xsl:message terminate, engine missing); the engine's message is kept." },
+  CIBSYNC_TRANSFORM_OUTPUT_INVALID: { exit: EXIT.candidateRefused, summary: 'A site transform produced something that is not a <configuration> element.' },
+  CIBSYNC_SPLICE_ID_CONFLICT: { exit: EXIT.candidateRefused, summary: 'An id from the publication collides with the id of a site-local object kept at this site.' },
+  CIBSYNC_CANDIDATE_SCHEMA_INVALID: { exit: EXIT.candidateRefused, summary: "The candidate configuration does not validate against Pacemaker's schema; crm_verify's messages are kept." },
+  CIBSYNC_CANDIDATE_WORSE: { exit: EXIT.candidateRefused, summary: "The candidate's crm_verify verdict is worse than the baseline's (the local CIB's, or the source's when so configured)." },
+  CIBSYNC_CANDIDATE_EMPTY: { exit: EXIT.candidateRefused, summary: 'The candidate has no resources while the local configuration has some (refused unless --allow-empty).' },
+  CIBSYNC_CIB_CHANGED: { exit: EXIT.conflict, summary: 'The local CIB changed between planning and applying (a concurrent local edit); nothing was written.' },
+  CIBSYNC_APPLY_MISMATCH: { exit: EXIT.pacemaker, summary: 'After applying, the local configuration did not equal the candidate; the previous configuration was restored.' },
+  CIBSYNC_LOCK_TIMEOUT: { exit: EXIT.conflict, summary: 'Another writer held the CIB write lock for too long.' },
+  CIBSYNC_NO_BACKUP: { exit: EXIT.notFound, summary: 'The requested configuration backup does not exist.' },
+  CIBSYNC_TOOL_MISSING: { exit: EXIT.pacemaker, summary: 'A required program (cibadmin, crm_verify, xsltproc …) is not installed or not on PATH.' },
+  CIBSYNC_PCMK_INSUFFICIENT_PRIVILEGES: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 4: insufficient privileges (e.g. crm_ticket without --force).' },
+  CIBSYNC_PCMK_PROTOCOL: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 76: protocol violated (e.g. crm_verify given something that is not a whole CIB).' },
+  CIBSYNC_PCMK_INVALID_CONFIG: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 78: invalid configuration (schema or semantic errors).' },
+  CIBSYNC_PCMK_NOT_CONNECTED: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 102: not connected (no live cluster, and CIB_file unset).' },
+  CIBSYNC_PCMK_OLD_DATA: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 103: update was older than the existing configuration.' },
+  CIBSYNC_PCMK_NO_SUCH_OBJECT: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 105: no such object (missing CIB file, node, attribute or XPath match).' },
+  CIBSYNC_PCMK_EXISTS: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 108: the requested item already exists.' },
+  CIBSYNC_PCMK_TIMEOUT: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 124, or cibsync timed the tool out.' },
+  CIBSYNC_PCMK_ERROR: { exit: EXIT.pacemaker, summary: "Any other non-zero Pacemaker exit status; the tool's own message is kept." },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class CibsyncError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'CibsyncError';
+    this.code = code;
+    this.exitCode = ERRORS[code].exit;
+    this.details = details;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, ...this.details };
+  }
+}
+
+export function isCibsyncError(err: unknown, code?: ErrorCode): err is CibsyncError {
+  return err instanceof CibsyncError && (code === undefined || err.code === code);
+}
+
+/** Wraps anything thrown into a CibsyncError, keeping one that already is. */
+export function asCibsyncError(err: unknown): CibsyncError {
+  if (err instanceof CibsyncError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new CibsyncError('CIBSYNC_INTERNAL', message, err instanceof Error && err.stack ? { stack: err.stack } : {});
+}

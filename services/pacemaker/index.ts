@@ -1,0 +1,260 @@
+// The Pacemaker tool layer: every question cibsync asks of Pacemaker and every change it makes to a
+// CIB goes through here, against the live cluster or the file that CIB_file names.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CibsyncError } from '../errors.js';
+import { childElements, firstChild, parseXml, serialize, type XmlElement } from '../xml/index.js';
+import { WriteLock } from './lock.js';
+import { runTool, type ToolResult } from './run.js';
+
+export { errorCodeForExit } from './run.js';
+
+export type CibScope = 'configuration' | 'nodes' | 'resources' | 'constraints' | 'crm_config' | 'rsc_defaults' | 'op_defaults' | 'status';
+
+export interface CibVersion {
+  admin_epoch: number;
+  epoch: number;
+  num_updates: number;
+}
+
+export type AttributeLifetime = 'forever' | 'reboot';
+
+export interface TicketState {
+  ticket: string;
+  granted: boolean;
+  standby: boolean;
+  owner?: string;
+  /** Every key=value crm_ticket --details printed. */
+  details: Record<string, string>;
+}
+
+export type VerdictLevel = 'clean' | 'warnings' | 'errors';
+export const VERDICT_RANK: Record<VerdictLevel, number> = { clean: 0, warnings: 1, errors: 2 };
+
+export interface Verdict {
+  level: VerdictLevel;
+  exit: number;
+  errors: string[];
+  warnings: string[];
+  /** Relax-NG (schema) errors; a non-empty list also counts as errors. */
+  schemaErrors: string[];
+}
+
+export interface SimulatedAction {
+  action: string;
+  resource: string;
+  node?: string;
+  source?: string;
+  dest?: string;
+  reason?: string;
+  attrs: Record<string, string>;
+}
+
+export interface PacemakerOptions {
+  /** A file-backed CIB (what CIB_file names); undefined means the live cluster. */
+  cibFile?: string;
+  timeoutMs?: number;
+  /** Cross-process write lock; default `<cibFile>.lock`, or /run/cibsync-cib.lock for the live cluster. */
+  lockFile?: string;
+  lockWaitMs?: number;
+}
+
+/** The write operations; only handed out inside Pacemaker.write(), which holds the write lock. */
+export interface CibWriter {
+  replaceSection(scope: CibScope, content: XmlElement): Promise<void>;
+  patch(diff: XmlElement): Promise<void>;
+  setNodeAttribute(node: string, name: string, value: string, lifetime?: AttributeLifetime): Promise<void>;
+  deleteNodeAttribute(node: string, name: string, lifetime?: AttributeLifetime): Promise<void>;
+  grantTicket(ticket: string): Promise<void>;
+  revokeTicket(ticket: string): Promise<void>;
+  standbyTicket(ticket: string): Promise<void>;
+  activateTicket(ticket: string): Promise<void>;
+}
+
+export class Pacemaker {
+  readonly cibFile: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly lock: WriteLock;
+
+  constructor(options: PacemakerOptions = {}) {
+    this.cibFile = options.cibFile;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
+    delete env.CIB_file;
+    delete env.CIB_shadow;
+    if (this.cibFile) env.CIB_file = this.cibFile;
+    this.env = env;
+    const lockFile = options.lockFile ?? (this.cibFile ? `${this.cibFile}.lock` : '/run/cibsync-cib.lock');
+    this.lock = new WriteLock(lockFile, options.lockWaitMs ?? 30_000);
+  }
+
+  /** The tool layer for the CIB that the environment names: CIB_file when set, else the live cluster. */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<PacemakerOptions, 'cibFile'> = {}): Pacemaker {
+    return new Pacemaker({ ...options, cibFile: env.CIB_file || undefined });
+  }
+
+  describe(): string {
+    return this.cibFile ? `CIB file ${this.cibFile}` : 'live cluster CIB';
+  }
+
+  private run(tool: string, args: string[], extra: { input?: string; okCodes?: number[] } = {}): Promise<ToolResult> {
+    return runTool(tool, args, { env: this.env, timeoutMs: this.timeoutMs, ...extra });
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  async queryCib(): Promise<XmlElement> {
+    const { stdout } = await this.run('cibadmin', ['--query']);
+    return parseXml(stdout, { source: `cibadmin --query (${this.describe()})` });
+  }
+
+  async querySection(scope: CibScope): Promise<XmlElement> {
+    const { stdout } = await this.run('cibadmin', ['--query', '--scope', scope]);
+    return parseXml(stdout, { source: `cibadmin --query --scope ${scope}` });
+  }
+
+  async version(): Promise<CibVersion> {
+    return versionOf(await this.queryCib());
+  }
+
+  async queryNodeAttribute(node: string, name: string, lifetime: AttributeLifetime = 'forever'): Promise<string | undefined> {
+    try {
+      const { stdout } = await this.run('crm_attribute', ['--node', node, '--name', name, '--lifetime', lifetime, '--query', '--output-as=xml']);
+      const result = parseXml(stdout, { source: 'crm_attribute --query' });
+      const attr = [...childElements(result, 'attribute')][0];
+      return attr?.attrs.value;
+    } catch (err) {
+      if (err instanceof CibsyncError && err.code === 'CIBSYNC_PCMK_NO_SUCH_OBJECT') return undefined;
+      throw err;
+    }
+  }
+
+  async ticket(ticket: string): Promise<TicketState> {
+    let result: ToolResult;
+    try {
+      result = await this.run('crm_ticket', ['--ticket', ticket, '--details']);
+    } catch (err) {
+      if (err instanceof CibsyncError && err.code === 'CIBSYNC_PCMK_NO_SUCH_OBJECT') return { ticket, granted: false, standby: false, details: {} };
+      throw err;
+    }
+    return parseTicketDetails(ticket, result.stdout);
+  }
+
+  /** crm_verify on a whole CIB document; never throws for a bad verdict, only when crm_verify cannot run. */
+  async verify(cib: XmlElement | string): Promise<Verdict> {
+    const input = typeof cib === 'string' ? cib : serialize(cib);
+    const result = await this.run('crm_verify', ['--xml-pipe', '-VV'], { input, okCodes: [76, 78, 1] });
+    return parseVerdict(result);
+  }
+
+  /** A version-less patch (crm_diff -u) turning `from` into `to`; null when they are the same. */
+  async diff(from: XmlElement, to: XmlElement): Promise<XmlElement | null> {
+    return this.withTempFiles({ 'old.xml': serialize(from), 'new.xml': serialize(to) }, async (dir) => {
+      const result = await this.run('crm_diff', ['--original', join(dir, 'old.xml'), '--new', join(dir, 'new.xml'), '--no-version'], { okCodes: [1] });
+      if (result.code === 0) return null;
+      return parseXml(result.stdout, { source: 'crm_diff' });
+    });
+  }
+
+  /** The actions the scheduler would take for this whole CIB (crm_simulate --run). */
+  async simulate(cib: XmlElement): Promise<SimulatedAction[]> {
+    return this.withTempFiles({ 'cib.xml': serialize(cib) }, async (dir) => {
+      const result = await this.run('crm_simulate', ['--run', '--xml-file', join(dir, 'cib.xml'), '--output-as=xml']);
+      const doc = parseXml(result.stdout, { source: 'crm_simulate' });
+      const actions = firstChild(doc, 'actions');
+      return (actions ? childElements(actions, 'rsc_action') : []).map((a) => {
+        const { action = '', resource = '', node, source, dest, reason } = a.attrs;
+        return { action, resource, node, source, dest, reason, attrs: { ...a.attrs } };
+      });
+    });
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  /** Runs `fn` holding the write lock (in-process and cross-process); every write goes through here. */
+  write<T>(fn: (writer: CibWriter) => Promise<T>): Promise<T> {
+    return this.lock.run(() => fn(this.writer()));
+  }
+
+  private writer(): CibWriter {
+    const cibadminWithXml = (args: string[], xml: XmlElement) =>
+      this.withTempFiles({ 'input.xml': serialize(xml) }, (dir) => this.run('cibadmin', [...args, '--xml-file', join(dir, 'input.xml')]));
+    const ticketOp = (op: string) => async (ticket: string) => {
+      await this.run('crm_ticket', ['--ticket', ticket, op, '--force']);
+    };
+    return {
+      // Our own serializer wrote the input, so it is well-formed: cibadmin's recover-mode parser
+      // never sees a truncated document from cibsync.
+      replaceSection: async (scope, content) => {
+        await cibadminWithXml(['--replace', '--scope', scope], content);
+      },
+      patch: async (diff) => {
+        await cibadminWithXml(['--patch'], diff);
+      },
+      setNodeAttribute: async (node, name, value, lifetime = 'forever') => {
+        await this.run('crm_attribute', ['--node', node, '--name', name, '--lifetime', lifetime, '--update', value]);
+      },
+      deleteNodeAttribute: async (node, name, lifetime = 'forever') => {
+        await this.run('crm_attribute', ['--node', node, '--name', name, '--lifetime', lifetime, '--delete']);
+      },
+      grantTicket: ticketOp('--grant'),
+      revokeTicket: ticketOp('--revoke'),
+      standbyTicket: ticketOp('--standby'),
+      activateTicket: ticketOp('--activate'),
+    };
+  }
+
+  private async withTempFiles<T>(files: Record<string, string>, fn: (dir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(tmpdir(), 'cibsync-'));
+    try {
+      for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text, { mode: 0o600 });
+      return await fn(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+export function versionOf(cib: XmlElement): CibVersion {
+  const n = (name: string) => Number.parseInt(cib.attrs[name] ?? '0', 10) || 0;
+  return { admin_epoch: n('admin_epoch'), epoch: n('epoch'), num_updates: n('num_updates') };
+}
+
+export function compareVersions(a: Pick<CibVersion, 'admin_epoch' | 'epoch'>, b: Pick<CibVersion, 'admin_epoch' | 'epoch'>): number {
+  return a.admin_epoch - b.admin_epoch || a.epoch - b.epoch;
+}
+
+export function parseTicketDetails(ticket: string, stdout: string): TicketState {
+  const line = stdout.split('\n').find((l) => l.startsWith(`${ticket}\t`) || l.startsWith(`${ticket} `)) ?? '';
+  const details: Record<string, string> = {};
+  for (const m of line.matchAll(/([\w-]+)=('([^']*)'|[^,)\s]*)/g)) details[m[1] as string] = m[3] ?? (m[2] as string);
+  const state = line.slice(ticket.length).trim().split(/\s+/)[0];
+  return {
+    ticket,
+    granted: details.granted ? details.granted === 'true' : state === 'granted',
+    standby: details.standby === 'true' || line.includes('[standby]'),
+    owner: details.owner,
+    details,
+  };
+}
+
+export function parseVerdict(result: ToolResult): Verdict {
+  const errors = new Set<string>();
+  const warnings = new Set<string>();
+  const schemaErrors = new Set<string>();
+  for (const raw of `${result.stderr}\n${result.stdout}`.split('\n')) {
+    const line = raw.trim();
+    if (line.includes('Relax-NG validity error')) schemaErrors.add(line.replace(/^[^:]*:\d+:\s*/, ''));
+    const m = /^(?:\([^)]*\)\s*)?(error|warning):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'error') errors.add(m[2] as string);
+    else warnings.add(m[2] as string);
+  }
+  if (schemaErrors.size > 0 || /config not valid/.test(result.stderr)) {
+    if (errors.size === 0 && schemaErrors.size === 0) errors.add('crm_verify: config not valid');
+  }
+  const level: VerdictLevel = errors.size > 0 || schemaErrors.size > 0 ? 'errors' : warnings.size > 0 || /Warnings found/.test(result.stderr) ? 'warnings' : 'clean';
+  return { level, exit: result.code, errors: [...errors], warnings: [...warnings], schemaErrors: [...schemaErrors] };
+}

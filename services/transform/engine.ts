@@ -1,0 +1,24 @@
+// XSLT engines behind one interface. xsltproc (libxslt, what Pacemaker itself uses for schema
+// upgrades) is the default; xslt-processor (pure JS) is opt-in only, for its known defects see
+// docs/transforms.md.
+import { CibsyncError } from '../errors.js';
+
+export type EngineName = 'xsltproc' | 'xslt-processor';
+export const ENGINE_NAMES: readonly EngineName[] = ['xsltproc', 'xslt-processor'];
+
+export interface TransformEngine {
+  readonly name: EngineName;
+  /** Applies one stylesheet file to `input` (an XML document) with string parameters; returns the output text. */
+  transform(stylesheetPath: string, input: string, params: Record<string, string>): Promise<string>;
+}
+
+export async function createEngine(name: EngineName): Promise<TransformEngine> {
+  switch (name) {
+    case 'xsltproc':
+      return new (await import('./xsltproc.js')).XsltprocEngine();
+    case 'xslt-processor':
+      return new (await import('./xslt-processor.js')).XsltProcessorEngine();
+    default:
+      throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `unknown XSLT engine '${String(name)}' (known: ${ENGINE_NAMES.join(', ')})`);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './tree.js';
+export * from './parse.js';
+export * from './serialize.js';

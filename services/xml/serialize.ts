@@ -1,0 +1,79 @@
+// Writes the tree back as XML, and defines the canonical form that equality and digests use.
+import { createHash } from 'node:crypto';
+import type { XmlElement, XmlNode } from './tree.js';
+
+const ATTR_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\n': '&#10;', '\r': '&#13;', '\t': '&#9;' };
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
+
+export function escapeAttr(value: string): string {
+  return value.replace(/[&<>"\n\r\t]/g, (c) => ATTR_ESCAPES[c] as string);
+}
+
+function escapeText(value: string): string {
+  return value.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c] as string);
+}
+
+export interface SerializeOptions {
+  /** Canonical form: attributes sorted by name, whitespace-only text dropped, no indentation. */
+  canonical?: boolean;
+  /** Indent element-only content by two spaces per level (ignored in canonical form). */
+  indent?: boolean;
+}
+
+export function serialize(node: XmlNode, options: SerializeOptions = {}): string {
+  const out: string[] = [];
+  write(node, options, 0, out);
+  return out.join('');
+}
+
+/** serialize() with an XML declaration and a final newline, for files. */
+export function toDocument(root: XmlElement, options: SerializeOptions = { indent: true }): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(root, options)}\n`;
+}
+
+function write(node: XmlNode, options: SerializeOptions, depth: number, out: string[]): void {
+  switch (node.kind) {
+    case 'text':
+      if (!(options.canonical && node.text.trim() === '')) out.push(escapeText(node.text));
+      return;
+    case 'comment':
+      out.push(`<!--${node.text}-->`);
+      return;
+    case 'cdata':
+      out.push(options.canonical ? escapeText(node.text) : `<![CDATA[${node.text}]]>`);
+      return;
+    case 'element':
+      break;
+  }
+  const names = Object.keys(node.attrs);
+  if (options.canonical) names.sort();
+  out.push(`<${node.name}`);
+  for (const name of names) out.push(` ${name}="${escapeAttr(node.attrs[name] as string)}"`);
+  const children = options.canonical ? node.children.filter((c) => !(c.kind === 'text' && c.text.trim() === '')) : node.children;
+  if (children.length === 0) {
+    out.push('/>');
+    return;
+  }
+  out.push('>');
+  const indent = !options.canonical && options.indent && children.every((c) => c.kind !== 'text' || c.text.trim() === '');
+  for (const child of children) {
+    if (indent && child.kind === 'text') continue;
+    if (indent) out.push(`\n${'  '.repeat(depth + 1)}`);
+    write(child, options, depth + 1, out);
+  }
+  if (indent) out.push(`\n${'  '.repeat(depth)}`);
+  out.push(`</${node.name}>`);
+}
+
+export function canonical(node: XmlNode): string {
+  return serialize(node, { canonical: true });
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Canonical equality: same elements, attributes, values, comments and order; whitespace aside. */
+export function sameXml(a: XmlNode, b: XmlNode): boolean {
+  return canonical(a) === canonical(b);
+}
