@@ -1,0 +1,176 @@
+// One configuration model. A JSON file (--config), command-line flags and the OCF agents' parameters
+// all map onto it; unknown keys are errors, so a typo never silently falls back to a default.
+import { readFileSync } from 'node:fs';
+import { CibsyncError } from '../errors.js';
+import { ENGINE_NAMES, type EngineName } from '../transform/engine.js';
+
+export interface SiteLocalConfig {
+  /** crm_config properties owned by the local cluster. */
+  crmConfigProperties: string[];
+  /** Pacemaker tag whose members stay local (and, in a publication, never cross). */
+  tag: string;
+  stonith: boolean;
+  booth: boolean;
+  cibsync: boolean;
+  /** Extra ids (resources or constraints) that stay local. */
+  ids: string[];
+}
+
+export interface TlsConfig {
+  cert: string;
+  key: string;
+  ca: string;
+  /** Client certificate subjects (CN) or SHA-256 fingerprints allowed; empty means any cert from the CA. */
+  allow: string[];
+}
+
+export interface PublisherConfig extends TlsConfig {
+  listen: string;
+  port: number;
+  /** How long a ticket answer is trusted before crm_ticket is asked again. */
+  ticketCacheMs: number;
+  /** How often the CIB is checked for a change when nothing signals one. */
+  changePollMs: number;
+}
+
+export interface SubscriberConfig extends TlsConfig {
+  listen: string;
+  port: number;
+  publishers: string[];
+  pollIntervalMs: number;
+  requestTimeoutMs: number;
+  approval: 'auto' | 'manual';
+}
+
+export interface Config {
+  site?: string;
+  ticket?: string;
+  transforms?: string;
+  transformChain: string[];
+  transformParams: Record<string, string>;
+  engine: EngineName;
+  nodeMap: Record<string, string>;
+  stateDir: string;
+  backups: number;
+  maxPublicationBytes: number;
+  verifyBaseline: 'local' | 'source';
+  allowEmpty: boolean;
+  siteLocal: SiteLocalConfig;
+  logLevel: string;
+  publisher?: PublisherConfig;
+  subscriber?: SubscriberConfig;
+}
+
+export function defaultConfig(): Config {
+  return {
+    transformChain: [],
+    transformParams: {},
+    engine: 'xsltproc',
+    nodeMap: {},
+    stateDir: '/var/lib/cibsync',
+    backups: 10,
+    maxPublicationBytes: 64 * 1024 * 1024,
+    verifyBaseline: 'local',
+    allowEmpty: false,
+    siteLocal: {
+      crmConfigProperties: ['cluster-name', 'dc-version', 'cluster-infrastructure', 'have-watchdog'],
+      tag: 'cibsync-local',
+      stonith: true,
+      booth: true,
+      cibsync: true,
+      ids: [],
+    },
+    logLevel: 'info',
+  };
+}
+
+const TLS_DEFAULTS = { cert: '', key: '', ca: '', allow: [] as string[] };
+const PUBLISHER_DEFAULTS: PublisherConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7443, ticketCacheMs: 500, changePollMs: 250 };
+const SUBSCRIBER_DEFAULTS: SubscriberConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7444, publishers: [], pollIntervalMs: 30_000, requestTimeoutMs: 30_000, approval: 'auto' };
+
+type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'record';
+
+function check(path: string, value: unknown, kind: Kind): void {
+  const ok =
+    kind === 'string[]'
+      ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+      : kind === 'record'
+        ? typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')
+        : typeof value === kind && !(kind === 'number' && !Number.isFinite(value as number));
+  if (!ok) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `setting ${path}: expected ${kind}, got ${JSON.stringify(value)}`);
+}
+
+/** Copies the keys of `input` onto `target`, checking each against the type of the default. */
+function merge(target: Record<string, unknown>, input: Record<string, unknown>, path: string, optional: Record<string, Kind> = {}): void {
+  for (const [key, value] of Object.entries(input)) {
+    const where = path ? `${path}.${key}` : key;
+    const current = target[key];
+    const kind: Kind | undefined = optional[key] ?? (Array.isArray(current) ? 'string[]' : typeof current === 'object' && current !== null ? 'record' : (typeof current as Kind));
+    if (!(key in target) && !(key in optional)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `unknown setting ${where}`);
+    if (kind === 'record' && current && Object.values(current).some((v) => typeof v !== 'string')) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `setting ${where}: expected an object`);
+      merge(current as Record<string, unknown>, value as Record<string, unknown>, where);
+      continue;
+    }
+    check(where, value, kind as Kind);
+    target[key] = value;
+  }
+}
+
+const OPTIONAL_TOP: Record<string, Kind> = { site: 'string', ticket: 'string', transforms: 'string' };
+
+export function applySettings(config: Config, input: Record<string, unknown>, origin = 'settings'): Config {
+  try {
+    const { publisher, subscriber, ...rest } = input;
+    merge(config as unknown as Record<string, unknown>, rest, '', OPTIONAL_TOP);
+    if (publisher !== undefined) {
+      config.publisher ??= { ...PUBLISHER_DEFAULTS, allow: [] };
+      merge(config.publisher as unknown as Record<string, unknown>, publisher as Record<string, unknown>, 'publisher');
+    }
+    if (subscriber !== undefined) {
+      config.subscriber ??= { ...SUBSCRIBER_DEFAULTS, allow: [], publishers: [] };
+      merge(config.subscriber as unknown as Record<string, unknown>, subscriber as Record<string, unknown>, 'subscriber');
+    }
+  } catch (err) {
+    if (err instanceof CibsyncError) throw new CibsyncError(err.code, `${origin}: ${err.message}`);
+    throw err;
+  }
+  if (!ENGINE_NAMES.includes(config.engine)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: engine must be one of ${ENGINE_NAMES.join(', ')}`);
+  if (!['local', 'source'].includes(config.verifyBaseline)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: verifyBaseline must be "local" or "source"`);
+  if (config.subscriber && !['auto', 'manual'].includes(config.subscriber.approval)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: subscriber.approval must be "auto" or "manual"`);
+  return config;
+}
+
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('top level must be an object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Defaults, then the config file, then the overrides (flags or OCF parameters), in that order. */
+export function loadConfig(file: string | undefined, overrides: Record<string, unknown> = {}): Config {
+  const config = defaultConfig();
+  if (file) applySettings(config, readConfigFile(file), file);
+  return applySettings(config, overrides, 'command line');
+}
+
+/** "remote=local,remote2=local2" → { remote: 'local', … } */
+export function parseNodeMap(text: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const pair of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [remote, local, ...rest] = pair.split('=');
+    if (!remote || !local || rest.length > 0) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `node map entry '${pair}': expected remote=local`);
+    map[remote] = local;
+  }
+  return map;
+}

@@ -1,0 +1,73 @@
+// Builds the publication from the local CIB.
+import { CibsyncError } from '../errors.js';
+import { versionOf, type Pacemaker } from '../pacemaker/index.js';
+import { childElements, clone, element, firstChild, type XmlElement } from '../xml/index.js';
+import { sealPublication, type NodeAttributes, type Publication } from './format.js';
+
+export interface BuildOptions {
+  /** This site's name; default the cluster-name property. */
+  site?: string;
+  /** The booth ticket; when set, a site that does not hold it has nothing to publish. */
+  ticket?: string;
+  /** Publish even when the ticket is not held (offline export for testing). */
+  ignoreTicket?: boolean;
+  now?: () => Date;
+}
+
+export function clusterName(configuration: XmlElement): string | undefined {
+  const crmConfig = firstChild(configuration, 'crm_config');
+  for (const set of crmConfig ? childElements(crmConfig, 'cluster_property_set') : []) {
+    for (const nv of childElements(set, 'nvpair')) if (nv.attrs.name === 'cluster-name' && nv.attrs.value) return nv.attrs.value;
+  }
+  return undefined;
+}
+
+/** The permanent node attributes of each <node> of a configuration, by node name. */
+export function nodeAttributesOf(configuration: XmlElement): NodeAttributes {
+  const result: NodeAttributes = {};
+  const nodes = firstChild(configuration, 'nodes');
+  for (const node of nodes ? childElements(nodes, 'node') : []) {
+    const name = node.attrs.uname ?? node.attrs.id;
+    if (!name) continue;
+    const values: Record<string, string> = {};
+    for (const set of childElements(node, 'instance_attributes')) {
+      for (const nv of childElements(set, 'nvpair')) if (nv.attrs.name !== undefined) values[nv.attrs.name] = nv.attrs.value ?? '';
+    }
+    if (Object.keys(values).length > 0) result[name] = values;
+  }
+  return result;
+}
+
+export async function buildPublication(pacemaker: Pacemaker, options: BuildOptions = {}): Promise<Publication> {
+  const cib = await pacemaker.queryCib();
+  const configuration = firstChild(cib, 'configuration');
+  if (!configuration) throw new CibsyncError('CIBSYNC_PCMK_ERROR', `${pacemaker.describe()} has no <configuration> section`);
+  const site = options.site ?? clusterName(configuration);
+  if (!site) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'no site name: set "site" (--site) or the cluster-name property');
+  const ticket = options.ticket ?? '';
+  if (ticket && !options.ignoreTicket) {
+    const state = await pacemaker.ticket(ticket);
+    if (!state.granted || state.standby) {
+      throw new CibsyncError('CIBSYNC_TICKET_NOT_HELD', `site ${site} does not hold ticket ${ticket} (${state.granted ? 'standby' : 'not granted'}): nothing to publish`, { ticket });
+    }
+  }
+  // Judge the configuration alone: status-only warnings (failed operations) are not the other sites' business.
+  const statusless = clone(cib);
+  statusless.children = statusless.children.filter((c) => !(c.kind === 'element' && c.name === 'status'));
+  statusless.children.push(element('status'));
+  const verdict = await pacemaker.verify(statusless);
+  const { admin_epoch, epoch } = versionOf(cib);
+  return sealPublication({
+    site,
+    ticket,
+    adminEpoch: admin_epoch,
+    epoch,
+    created: (options.now ?? (() => new Date()))().toISOString(),
+    configuration,
+    nodeAttributes: nodeAttributesOf(configuration),
+    sourceVerdict: {
+      level: verdict.level,
+      messages: [...[...verdict.schemaErrors, ...verdict.errors].map((text) => ({ level: 'error' as const, text })), ...verdict.warnings.map((text) => ({ level: 'warning' as const, text }))],
+    },
+  });
+}
