@@ -17,6 +17,7 @@ export const EXIT = {
   pacemaker: 5,
   conflict: 6,
   notFound: 7,
+  network: 8,
 } as const;
 
 export const ERRORS = {
@@ -43,6 +44,15 @@ export const ERRORS = {
   CIBSYNC_LOCK_TIMEOUT: { exit: EXIT.conflict, summary: 'Another writer held the CIB write lock for too long.' },
   CIBSYNC_NO_BACKUP: { exit: EXIT.notFound, summary: 'The requested configuration backup does not exist.' },
   CIBSYNC_TOOL_MISSING: { exit: EXIT.pacemaker, summary: 'A required program (cibadmin, crm_verify, xsltproc …) is not installed or not on PATH.' },
+  CIBSYNC_CERT_EXISTS: { exit: EXIT.conflict, summary: 'The certificate or key file to be written already exists; cibsync never overwrites a CA or a key.' },
+  CIBSYNC_TLS_FILES_INVALID: { exit: EXIT.usage, summary: 'A certificate, key or CA file is unreadable, not PEM, or the key does not match the certificate.' },
+  CIBSYNC_TLS_CLIENT_REFUSED: { exit: EXIT.network, summary: "The client certificate is missing, expired or not issued by the configured CA (OpenSSL's reason is kept)." },
+  CIBSYNC_TLS_NOT_ALLOWED: { exit: EXIT.network, summary: "A valid client certificate whose subject and fingerprint are not on the daemon's allowlist." },
+  CIBSYNC_FETCH_FAILED: { exit: EXIT.network, summary: 'A request to a publisher or subscriber failed: connection refused or reset, TLS failure, truncated body, unexpected status.' },
+  CIBSYNC_FETCH_TIMEOUT: { exit: EXIT.network, summary: 'A publisher or subscriber did not answer (headers or body) within the request timeout.' },
+  CIBSYNC_FETCH_TOO_LARGE: { exit: EXIT.inputRefused, summary: "A publisher's response is larger than maxPublicationBytes; it was cut off unread." },
+  CIBSYNC_NO_PUBLISHER: { exit: EXIT.network, summary: "None of the configured publishers served a publication (each one's reason is kept, e.g. CIBSYNC_TICKET_NOT_HELD)." },
+  CIBSYNC_SHUTTING_DOWN: { exit: EXIT.network, summary: 'The daemon is stopping (SIGTERM) and takes no new work.' },
   CIBSYNC_PCMK_INSUFFICIENT_PRIVILEGES: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 4: insufficient privileges (e.g. crm_ticket without --force).' },
   CIBSYNC_PCMK_PROTOCOL: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 76: protocol violated (e.g. crm_verify given something that is not a whole CIB).' },
   CIBSYNC_PCMK_INVALID_CONFIG: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 78: invalid configuration (schema or semantic errors).' },

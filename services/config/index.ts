@@ -14,6 +14,8 @@ export interface SiteLocalConfig {
   cibsync: boolean;
   /** Extra ids (resources or constraints) that stay local. */
   ids: string[];
+  /** Node attributes never taken from a publication: they describe this server's state, not its settings. */
+  nodeAttributes: string[];
 }
 
 export interface TlsConfig {
@@ -22,6 +24,8 @@ export interface TlsConfig {
   ca: string;
   /** Client certificate subjects (CN) or SHA-256 fingerprints allowed; empty means any cert from the CA. */
   allow: string[];
+  /** How often the certificate files are checked for a change when no file event says so (SIGHUP also reloads). */
+  certCheckMs: number;
 }
 
 export interface PublisherConfig extends TlsConfig {
@@ -31,6 +35,10 @@ export interface PublisherConfig extends TlsConfig {
   ticketCacheMs: number;
   /** How often the CIB is checked for a change when nothing signals one. */
   changePollMs: number;
+  /** The longest a change-feed request (`?wait=`) is held before it is answered 304. */
+  waitMaxMs: number;
+  /** Client subjects or fingerprints allowed to POST /v1/replicate-now; empty means every allowed client. */
+  replicateNowAllow: string[];
 }
 
 export interface SubscriberConfig extends TlsConfig {
@@ -40,6 +48,14 @@ export interface SubscriberConfig extends TlsConfig {
   pollIntervalMs: number;
   requestTimeoutMs: number;
   approval: 'auto' | 'manual';
+  /** 'long-poll' follows the publisher's change feed; 'poll' only fetches every pollIntervalMs. */
+  feed: 'long-poll' | 'poll';
+  /** How long the subscriber asks a publisher to hold a change-feed request. */
+  waitMs: number;
+  /** First retry delay after a failure; doubles (with jitter) up to pollIntervalMs. */
+  backoffMinMs: number;
+  /** How often the local CIB is checked for a change (to notice this site gaining the ticket). */
+  changePollMs: number;
 }
 
 export interface Config {
@@ -79,14 +95,15 @@ export function defaultConfig(): Config {
       booth: true,
       cibsync: true,
       ids: [],
+      nodeAttributes: ['standby', 'maintenance'],
     },
     logLevel: 'info',
   };
 }
 
-const TLS_DEFAULTS = { cert: '', key: '', ca: '', allow: [] as string[] };
-const PUBLISHER_DEFAULTS: PublisherConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7443, ticketCacheMs: 500, changePollMs: 250 };
-const SUBSCRIBER_DEFAULTS: SubscriberConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7444, publishers: [], pollIntervalMs: 30_000, requestTimeoutMs: 30_000, approval: 'auto' };
+const TLS_DEFAULTS = { cert: '', key: '', ca: '', allow: [] as string[], certCheckMs: 10_000 };
+const PUBLISHER_DEFAULTS: PublisherConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7443, ticketCacheMs: 500, changePollMs: 250, waitMaxMs: 25_000, replicateNowAllow: [] };
+const SUBSCRIBER_DEFAULTS: SubscriberConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7444, publishers: [], pollIntervalMs: 30_000, requestTimeoutMs: 30_000, approval: 'auto', feed: 'long-poll', waitMs: 25_000, backoffMinMs: 500, changePollMs: 250 };
 
 type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'record';
 
@@ -124,7 +141,7 @@ export function applySettings(config: Config, input: Record<string, unknown>, or
     const { publisher, subscriber, ...rest } = input;
     merge(config as unknown as Record<string, unknown>, rest, '', OPTIONAL_TOP);
     if (publisher !== undefined) {
-      config.publisher ??= { ...PUBLISHER_DEFAULTS, allow: [] };
+      config.publisher ??= { ...PUBLISHER_DEFAULTS, allow: [], replicateNowAllow: [] };
       merge(config.publisher as unknown as Record<string, unknown>, publisher as Record<string, unknown>, 'publisher');
     }
     if (subscriber !== undefined) {
@@ -138,6 +155,7 @@ export function applySettings(config: Config, input: Record<string, unknown>, or
   if (!ENGINE_NAMES.includes(config.engine)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: engine must be one of ${ENGINE_NAMES.join(', ')}`);
   if (!['local', 'source'].includes(config.verifyBaseline)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: verifyBaseline must be "local" or "source"`);
   if (config.subscriber && !['auto', 'manual'].includes(config.subscriber.approval)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: subscriber.approval must be "auto" or "manual"`);
+  if (config.subscriber && !['long-poll', 'poll'].includes(config.subscriber.feed)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: subscriber.feed must be "long-poll" or "poll"`);
   return config;
 }
 

@@ -119,6 +119,12 @@ export class Pacemaker {
     return versionOf(await this.queryCib());
   }
 
+  /** The version counters alone (`<cib>` without children): the cheapest way to notice any CIB change. */
+  async rootVersion(): Promise<CibVersion> {
+    const { stdout } = await this.run('cibadmin', ['--query', '--xpath', '/cib', '--no-children']);
+    return versionOf(parseXml(stdout, { source: 'cibadmin --query --xpath /cib --no-children' }));
+  }
+
   async queryNodeAttribute(node: string, name: string, lifetime: AttributeLifetime = 'forever'): Promise<string | undefined> {
     try {
       const { stdout } = await this.run('crm_attribute', ['--node', node, '--name', name, '--lifetime', lifetime, '--query', '--output-as=xml']);
