@@ -1,0 +1,32 @@
+import { CibsyncError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { listBackups } from '../pipeline/backup.js';
+import { rollback } from '../pipeline/rollback.js';
+import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command } from './command.js';
+
+const command: Command = {
+  name: 'rollback',
+  summary: 'Restore a configuration backup taken before an apply (1 = the newest).',
+  usage: 'cibsync rollback [N] [--list] [--config FILE] [--state-dir DIR]',
+  async run(argv) {
+    const { values, positionals } = parse(this, argv, { ...CONFIG_OPTIONS, list: { type: 'boolean' } });
+    if (values.help) return printHelp(this, '\nThe current <nodes> section is kept. The replaced configuration is itself backed up first.\n');
+    const config = configFromFlags(values);
+    if (values.list) {
+      const backups = await listBackups(config.stateDir);
+      if (backups.length === 0) process.stdout.write(`no backups in ${config.stateDir}/backups\n`);
+      for (const b of backups) process.stdout.write(`${b.number}\t${b.file}\n`);
+      return 0;
+    }
+    const number = positionals[0] === undefined ? 1 : Number(positionals[0]);
+    if (!Number.isInteger(number) || number < 1) throw new CibsyncError('CIBSYNC_USAGE', `backup number must be a positive integer\nusage: ${this.usage}`);
+    const outcome = await rollback(pacemakerFor(), config.stateDir, number, config.backups, createLogger(config.logLevel));
+    process.stdout.write(
+      outcome.changed
+        ? `rolled back to ${outcome.backup}; local CIB now at epoch ${outcome.after?.admin_epoch}.${outcome.after?.epoch}; the replaced configuration is in ${outcome.replacedBackup}\n`
+        : `the configuration already equals ${outcome.backup}; nothing written\n`,
+    );
+    return 0;
+  },
+};
+export default command;

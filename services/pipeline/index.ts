@@ -1,0 +1,124 @@
+// The subscriber's import pipeline: a row of small steps, each in its own module and tested on its
+// own. The CLI (`cibsync import`), the subscriber daemon and the approval flow all call this.
+import { CibsyncError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { versionOf } from '../pacemaker/index.js';
+import { readPublication, type Publication } from '../publication/index.js';
+import { resolveChain, runChain } from '../transform/chain.js';
+import { createEngine } from '../transform/engine.js';
+import { sameXml, type XmlElement } from '../xml/index.js';
+import { applyAttributes, planAttributes, readOwnedAttributes, type AttributePlan } from './attributes.js';
+import { applyConfiguration, configurationOf } from './apply.js';
+import { checkFreshness, recordApplied } from './freshness.js';
+import { spliceSiteLocal } from './splice.js';
+import { summarizeChanges } from './summary.js';
+import type { ImportResult, ObjectChange, PipelineContext } from './types.js';
+import { verifyCandidate } from './verify.js';
+
+export type { ImportResult, ObjectChange, AttributeChange, PipelineContext } from './types.js';
+
+/** Everything the pipeline decided before writing: what an approval flow shows and later applies. */
+export interface Plan {
+  publication: Publication;
+  /** The whole local CIB the plan was computed against (its epoch guards the apply). */
+  localCib: XmlElement;
+  candidate: XmlElement;
+  configurationChanged: boolean;
+  changes: ObjectChange[];
+  attributes: AttributePlan;
+  verify: Awaited<ReturnType<typeof verifyCandidate>>;
+}
+
+function stepLogger(logger: Logger, publication: Pick<Publication, 'digest' | 'site'>): Logger {
+  return logger.child({ digest: publication.digest, source: publication.site });
+}
+
+/** Steps 1–6 and the attribute plan: parse, freshness, ticket, transform, splice, verify, diff. Writes nothing. */
+export async function planImport(text: string, ctx: PipelineContext): Promise<Plan> {
+  const { config, pacemaker } = ctx;
+  const publication = readPublication(text, { maxBytes: config.maxPublicationBytes });
+  const log = stepLogger(ctx.logger, publication);
+  log.info({ step: 'parse', epoch: `${publication.adminEpoch}.${publication.epoch}`, created: publication.created }, 'publication parsed, digest verified');
+
+  await checkFreshness(config.stateDir, publication);
+  log.info({ step: 'freshness' }, 'publication is not older than the last applied');
+
+  if (publication.ticket) {
+    const ticket = await pacemaker.ticket(publication.ticket);
+    if (ticket.granted) {
+      throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${publication.ticket}: it is the active site and does not take ${publication.site}'s configuration`, { ticket: publication.ticket });
+    }
+    log.info({ step: 'ticket', ticket: publication.ticket }, 'this site does not hold the ticket');
+  }
+
+  const localCib = await pacemaker.queryCib();
+  const localConfiguration = configurationOf(localCib);
+  let transformed = publication.configuration;
+  if (config.transforms || config.transformChain.length > 0) {
+    const engine = await createEngine(config.engine);
+    const stylesheets = await resolveChain({ dir: config.transforms ?? '.', files: config.transformChain });
+    const params = { ...config.transformParams, local_site: config.site ?? '', source_site: publication.site };
+    transformed = await runChain(engine, stylesheets, publication.configuration, params);
+    log.info({ step: 'transform', engine: engine.name, stylesheets: stylesheets.length }, 'transform chain applied');
+  }
+
+  const spliced = spliceSiteLocal(transformed, localConfiguration, config.siteLocal);
+  log.info({ step: 'splice', dropped: spliced.dropped.length, kept: spliced.kept.length }, 'site-local parts kept');
+  const localReplicated = spliceSiteLocal(localConfiguration, localConfiguration, config.siteLocal).replicatedResources;
+  if (spliced.replicatedResources === 0 && localReplicated > 0 && !config.allowEmpty) {
+    throw new CibsyncError('CIBSYNC_CANDIDATE_EMPTY', `the candidate would remove all ${localReplicated} replicated resources of this site; refused (use --allow-empty if that is intended)`);
+  }
+
+  const verify = await verifyCandidate(pacemaker, localCib, spliced.configuration, { baseline: config.verifyBaseline, sourceVerdict: publication.sourceVerdict });
+  log.info({ step: 'verify', baseline: verify.baseline.level, candidate: verify.candidate.level }, 'crm_verify verdict is no worse');
+
+  const configurationChanged = !sameXml(localConfiguration, spliced.configuration);
+  const changes = configurationChanged ? summarizeChanges(localConfiguration, spliced.configuration) : [];
+  const attributes = planAttributes(localConfiguration, publication.nodeAttributes, config.nodeMap, config.siteLocal.nodeAttributes, await readOwnedAttributes(config.stateDir));
+  if (attributes.unmapped.length > 0) log.warn({ step: 'diff', unmapped: attributes.unmapped }, 'servers in the publication with no local counterpart in the node map');
+  log.info({ step: 'diff', changed: configurationChanged, objects: changes.length, attributes: attributes.changes.length }, configurationChanged ? 'configuration differs' : 'configuration unchanged');
+  return { publication, localCib, candidate: spliced.configuration, configurationChanged, changes, attributes, verify };
+}
+
+/** Steps 7–8 for a plan: write the configuration (when it differs) and the node attributes. */
+export async function applyPlan(plan: Plan, ctx: PipelineContext): Promise<ImportResult> {
+  const { config, pacemaker } = ctx;
+  const log = stepLogger(ctx.logger, plan.publication);
+  const result = resultOf(plan, 'unchanged');
+  if (plan.configurationChanged) {
+    const applied = await applyConfiguration(pacemaker, plan.localCib, plan.candidate, { stateDir: config.stateDir, keepBackups: config.backups, logger: log });
+    Object.assign(result, { outcome: 'applied', after: applied.after, backup: applied.backup, method: applied.method });
+    log.info({ step: 'apply', method: applied.method, epoch: `${applied.after.admin_epoch}.${applied.after.epoch}`, backup: applied.backup }, 'configuration applied');
+  } else {
+    log.info({ step: 'apply' }, 'nothing to write');
+  }
+  await applyAttributes(pacemaker, config.stateDir, plan.attributes, log);
+  if (plan.attributes.changes.length > 0) {
+    result.outcome = 'applied';
+    result.after = await pacemaker.version();
+  }
+  await recordApplied(config.stateDir, plan.publication);
+  log.info({ step: 'done', outcome: result.outcome }, `import ${result.outcome}`);
+  return result;
+}
+
+function resultOf(plan: Plan, outcome: ImportResult['outcome']): ImportResult {
+  const p = plan.publication;
+  return {
+    outcome,
+    source: { site: p.site, ticket: p.ticket, adminEpoch: p.adminEpoch, epoch: p.epoch, digest: p.digest, created: p.created },
+    changes: plan.changes,
+    attributes: plan.attributes.changes,
+    baselineVerdict: plan.verify.baseline,
+    candidateVerdict: plan.verify.candidate,
+    before: versionOf(plan.localCib),
+    candidate: plan.candidate,
+  };
+}
+
+/** The whole pipeline on one publication document. */
+export async function importPublication(text: string, ctx: PipelineContext): Promise<ImportResult> {
+  const plan = await planImport(text, ctx);
+  if (ctx.dryRun) return resultOf(plan, 'dry-run');
+  return applyPlan(plan, ctx);
+}

@@ -1,0 +1,129 @@
+// Step 4: keep this site's own parts. The candidate loses whatever is site-local in the publication
+// (the source's nodes, fencing, booth and cibsync resources, tagged objects, cluster-owned
+// properties) and gets this site's own back, with the constraints that refer to them.
+import type { SiteLocalConfig } from '../config/index.js';
+import { CibsyncError } from '../errors.js';
+import { childElements, clone, descendants, element, ensureChild, firstChild, removeChildren, type XmlElement } from '../xml/index.js';
+
+const CONSTRAINT_REFS = ['rsc', 'with-rsc', 'first', 'then'];
+
+function idsBelow(el: XmlElement): string[] {
+  return [...descendants(el)].map((d) => d.attrs.id).filter((id): id is string => id !== undefined);
+}
+
+function tagMembers(configuration: XmlElement, tag: string): Set<string> {
+  const tags = firstChild(configuration, 'tags');
+  const members = new Set<string>();
+  for (const t of tags ? childElements(tags, 'tag') : []) if (t.attrs.id === tag) for (const ref of childElements(t, 'obj_ref')) if (ref.attrs.id) members.add(ref.attrs.id);
+  return members;
+}
+
+/** What decides, in one configuration, whether a top-level resource or a constraint is site-local. */
+function siteLocalMatcher(configuration: XmlElement, rules: SiteLocalConfig) {
+  const marked = new Set([...tagMembers(configuration, rules.tag), ...rules.ids]);
+  const isLocalPrimitive = (p: XmlElement) =>
+    (rules.stonith && p.attrs.class === 'stonith') ||
+    (rules.booth && p.attrs.type === 'booth-site') ||
+    (rules.cibsync && p.attrs.provider === 'cibsync');
+  return {
+    resource: (top: XmlElement) => [...descendants(top)].some((d) => (d.attrs.id !== undefined && marked.has(d.attrs.id)) || (d.name === 'primitive' && isLocalPrimitive(d))),
+    constraint: (c: XmlElement, localIds: Set<string>) => (c.attrs.id !== undefined && marked.has(c.attrs.id)) || constraintRefs(c).some((r) => localIds.has(r)),
+  };
+}
+
+function constraintRefs(c: XmlElement): string[] {
+  const refs = CONSTRAINT_REFS.map((a) => c.attrs[a]).filter((v): v is string => v !== undefined);
+  for (const d of descendants(c)) if (d.name === 'resource_ref' && d.attrs.id) refs.push(d.attrs.id);
+  return refs;
+}
+
+export interface SpliceResult {
+  configuration: XmlElement;
+  /** Ids of the publication's site-local objects that were dropped. */
+  dropped: string[];
+  /** Ids of this site's objects that were kept. */
+  kept: string[];
+  /** How many of the publication's resources cross (not site-local). */
+  replicatedResources: number;
+}
+
+export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rules: SiteLocalConfig): SpliceResult {
+  const candidate = clone(candidateIn);
+  const remoteIs = siteLocalMatcher(candidate, rules);
+  const localIs = siteLocalMatcher(local, rules);
+
+  // nodes: always this site's
+  const localNodes = firstChild(local, 'nodes');
+  replaceSection(candidate, 'nodes', localNodes ? clone(localNodes) : element('nodes'));
+
+  // cluster-owned properties
+  const owned = new Set(rules.crmConfigProperties);
+  const candCrm = ensureChild(candidate, 'crm_config');
+  for (const set of childElements(candCrm, 'cluster_property_set')) removeChildren(set, (nv) => nv.name === 'nvpair' && owned.has(nv.attrs.name ?? ''));
+  const localCrm = firstChild(local, 'crm_config');
+  for (const set of localCrm ? childElements(localCrm, 'cluster_property_set') : []) {
+    const mine = childElements(set, 'nvpair').filter((nv) => owned.has(nv.attrs.name ?? ''));
+    if (mine.length === 0) continue;
+    let target = childElements(candCrm, 'cluster_property_set').find((s) => s.attrs.id === set.attrs.id);
+    if (!target) candCrm.children.push((target = element('cluster_property_set', { ...set.attrs })));
+    target.children.push(...mine.map((nv) => clone(nv)));
+  }
+
+  // resources
+  const candResources = ensureChild(candidate, 'resources');
+  const droppedIds = new Set<string>();
+  for (const r of removeChildren(candResources, (r) => remoteIs.resource(r))) for (const id of idsBelow(r)) droppedIds.add(id);
+  const replicatedResources = childElements(candResources).length;
+  const localResources = firstChild(local, 'resources');
+  const keptResources = localResources ? childElements(localResources).filter((r) => localIs.resource(r)) : [];
+  const keptIds = new Set(keptResources.flatMap(idsBelow));
+
+  // constraints
+  const candConstraints = ensureChild(candidate, 'constraints');
+  for (const c of removeChildren(candConstraints, (c) => remoteIs.constraint(c, droppedIds))) for (const id of idsBelow(c)) droppedIds.add(id);
+  const localConstraints = firstChild(local, 'constraints');
+  const keptConstraints = localConstraints ? childElements(localConstraints).filter((c) => localIs.constraint(c, keptIds)) : [];
+  for (const c of keptConstraints) for (const id of idsBelow(c)) keptIds.add(id);
+
+  // fencing topology: this site's
+  const localTopology = firstChild(local, 'fencing-topology');
+  removeChildren(candidate, (c) => c.name === 'fencing-topology');
+  if (localTopology) {
+    candidate.children.push(clone(localTopology));
+    for (const id of idsBelow(localTopology)) keptIds.add(id);
+  }
+
+  // the site-local tag is this site's; other tags lose references to dropped objects
+  const candTags = firstChild(candidate, 'tags');
+  if (candTags) {
+    removeChildren(candTags, (t) => t.attrs.id === rules.tag);
+    for (const t of childElements(candTags, 'tag')) removeChildren(t, (ref) => droppedIds.has(ref.attrs.id ?? ''));
+    removeChildren(candTags, (t) => childElements(t, 'obj_ref').length === 0);
+  }
+  const localTag = firstChild(local, 'tags') && childElements(firstChild(local, 'tags') as XmlElement, 'tag').find((t) => t.attrs.id === rules.tag);
+
+  const conflicts = [...descendants(candidate)].map((d) => d.attrs.id).filter((id): id is string => id !== undefined && keptIds.has(id));
+  if (conflicts.length > 0) {
+    throw new CibsyncError('CIBSYNC_SPLICE_ID_CONFLICT', `the publication uses ids that this site keeps for its own objects: ${[...new Set(conflicts)].slice(0, 10).join(', ')}`, { ids: conflicts });
+  }
+  candResources.children.push(...keptResources.map((r) => clone(r)));
+  candConstraints.children.push(...keptConstraints.map((c) => clone(c)));
+  if (localTag) ensureChild(candidate, 'tags').children.push(clone(localTag));
+  if (candTags && childElements(candTags).length === 0) removeChildren(candidate, (c) => c === candTags);
+
+  return {
+    configuration: candidate,
+    dropped: [...droppedIds],
+    kept: [...keptResources, ...keptConstraints].map((e) => e.attrs.id ?? ''),
+    replicatedResources,
+  };
+}
+
+function replaceSection(configuration: XmlElement, name: string, section: XmlElement): void {
+  const index = configuration.children.findIndex((c) => c.kind === 'element' && c.name === name);
+  if (index >= 0) configuration.children[index] = section;
+  else {
+    const after = configuration.children.findIndex((c) => c.kind === 'element' && c.name === 'crm_config');
+    configuration.children.splice(after + 1, 0, section);
+  }
+}
