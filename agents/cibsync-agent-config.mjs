@@ -1,0 +1,134 @@
+// Turns a cibsync resource's OCF parameters into the daemon's configuration file, through the
+// application's own configuration model, so the agent and the daemon can never disagree about
+// what a setting means or whether it is valid.
+//
+//   node cibsync-agent-config.mjs ROLE INSTALL_DIR [OUT_FILE]
+//
+// Reads the OCF_RESKEY_* variables. Exits 6 (OCF_ERR_CONFIGURED) for a bad setting and 5
+// (OCF_ERR_INSTALLED) for a missing file, with the reason on stderr. On success it writes the
+// configuration (the `config` file overlaid with the individual parameters) to OUT_FILE when given,
+// and prints the settings the agent itself needs (health check, state directory) as shell
+// assignments daemon_port=…, daemon_address=…, daemon_name=…, daemon_cert=…, daemon_key=…, daemon_ca=…,
+// daemon_state_dir=….
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const OCF_ERR_INSTALLED = 5;
+const OCF_ERR_CONFIGURED = 6;
+
+class AgentConfigError extends Error {
+  constructor(exitCode, message) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+const list = (text) => text.split(/[\s,]+/).filter(Boolean);
+const integer = (name) => (text) => {
+  if (!/^[0-9]+$/.test(text)) throw new AgentConfigError(OCF_ERR_CONFIGURED, `parameter ${name} must be a non-negative integer, got '${text}'`);
+  return Number(text);
+};
+
+/** OCF parameter → [section ('' for top level, 'role' for the agent's own section), key, conversion]. */
+function parameterTable(parseNodeMap) {
+  const common = {
+    site: ['', 'site', String],
+    ticket: ['', 'ticket', String],
+    state_dir: ['', 'stateDir', String],
+    log_level: ['', 'logLevel', String],
+    listen: ['role', 'listen', String],
+    port: ['role', 'port', integer('port')],
+    cert: ['role', 'cert', String],
+    key: ['role', 'key', String],
+    ca: ['role', 'ca', String],
+    allow: ['role', 'allow', list],
+  };
+  return {
+    publisher: common,
+    subscriber: {
+      ...common,
+      publishers: ['role', 'publishers', list],
+      poll_interval_ms: ['role', 'pollIntervalMs', integer('poll_interval_ms')],
+      approval: ['role', 'approval', String],
+      transforms: ['', 'transforms', String],
+      transform_chain: ['', 'transformChain', list],
+      node_map: ['', 'nodeMap', parseNodeMap],
+    },
+  };
+}
+
+function shellQuote(value) {
+  return `'${String(value).replace(/'/g, `'\\''`)}'`;
+}
+
+function requireFile(what, path) {
+  if (!existsSync(path)) throw new AgentConfigError(OCF_ERR_INSTALLED, `${what} ${path} does not exist`);
+}
+
+/** The name the health check asks for (it must be in the certificate) and the address it connects to. */
+function healthTarget(listen, certPem) {
+  const cert = new X509Certificate(certPem);
+  const names = (cert.subjectAltName ?? '').split(', ').map((entry) => entry.split(':'));
+  const ips = names.filter(([kind]) => kind === 'IP Address').map(([, ...rest]) => rest.join(':'));
+  const dns = names.filter(([kind]) => kind === 'DNS').map(([, name]) => name);
+  const wildcard = ['', '0.0.0.0', '::'].includes(listen);
+  const address = wildcard ? (listen === '::' ? '::1' : '127.0.0.1') : listen;
+  const name = ips.includes(address) ? address : (dns[0] ?? ips[0] ?? /CN=([^\n]+)/.exec(cert.subject)?.[1]);
+  if (!name) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'the certificate names no host (no subjectAltName, no CN)');
+  return { address, name };
+}
+
+async function main([role, installDir, outFile]) {
+  const modulePath = join(installDir, 'dist/services/config/index.js');
+  requireFile('cibsync is not installed:', modulePath);
+  const { readConfigFile, loadConfig, parseNodeMap } = await import(pathToFileURL(modulePath).href);
+  const table = parameterTable(parseNodeMap)[role];
+  if (!table) throw new AgentConfigError(OCF_ERR_CONFIGURED, `unknown role '${role}'`);
+
+  const configFile = process.env.OCF_RESKEY_config ?? '';
+  if (configFile) requireFile('configuration file', configFile);
+  const settings = configFile ? readConfigFile(configFile) : {};
+  settings[role] = { ...(settings[role] ?? {}) };
+  for (const [parameter, [section, key, convert]] of Object.entries(table)) {
+    const text = process.env[`OCF_RESKEY_${parameter}`];
+    if (text === undefined || text === '') continue;
+    (section === 'role' ? settings[role] : settings)[key] = convert(text);
+  }
+
+  const config = loadConfig(undefined, settings);
+  const daemon = config[role];
+  for (const key of ['cert', 'key', 'ca']) {
+    if (!daemon[key]) throw new AgentConfigError(OCF_ERR_CONFIGURED, `no ${key} configured (parameter ${key} or ${role}.${key} in the configuration file)`);
+    requireFile(key, daemon[key]);
+  }
+  if (daemon.port < 1 || daemon.port > 65535) throw new AgentConfigError(OCF_ERR_CONFIGURED, `port ${daemon.port} is not between 1 and 65535`);
+  if (!config.ticket) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'no ticket configured (parameter ticket or "ticket" in the configuration file)');
+  if (daemon.listen !== '' && isIP(daemon.listen) === 0) throw new AgentConfigError(OCF_ERR_CONFIGURED, `listen address '${daemon.listen}' is not an IP address`);
+  if (role === 'subscriber') {
+    if (daemon.publishers.length === 0) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'no publishers configured (parameter publishers or subscriber.publishers)');
+    const notHttps = daemon.publishers.find((url) => !url.startsWith('https://'));
+    if (notHttps) throw new AgentConfigError(OCF_ERR_CONFIGURED, `publisher URL '${notHttps}' is not https://`);
+    if (config.transforms) {
+      requireFile('transforms directory', config.transforms);
+      if (!statSync(config.transforms).isDirectory()) throw new AgentConfigError(OCF_ERR_CONFIGURED, `transforms ${config.transforms} is not a directory`);
+    }
+  }
+
+  const { address, name } = healthTarget(daemon.listen, readFileSync(daemon.cert));
+  if (outFile) {
+    // Written whole and renamed, so a daemon reloading on SIGHUP never reads half a file.
+    writeFileSync(`${outFile}.new`, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+    renameSync(`${outFile}.new`, outFile);
+  }
+  const facts = { port: daemon.port, address, name, cert: daemon.cert, key: daemon.key, ca: daemon.ca, state_dir: config.stateDir };
+  process.stdout.write(Object.entries(facts).map(([k, v]) => `daemon_${k}=${shellQuote(v)}\n`).join(''));
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`${err.message}\n`);
+  // CibsyncError from the configuration model: the settings themselves are wrong.
+  process.exitCode = err instanceof AgentConfigError ? err.exitCode : err?.code === 'CIBSYNC_CONFIG_INVALID' ? OCF_ERR_CONFIGURED : 1;
+});
