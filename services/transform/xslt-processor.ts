@@ -1,7 +1,9 @@
 // The design card's pure-JS engine, opt-in only. Measured defects (docs/transforms.md): it loses the
 // document when a comment precedes the root, ignores xsl:sort in apply-templates, gets key() wrong,
 // and is quadratic. Its own parser accepts truncated XML, so input and output are checked strictly.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Xslt, XmlParser } from 'xslt-processor';
 import { CibsyncError } from '../errors.js';
 import { parseXml, serialize } from '../xml/index.js';
@@ -21,7 +23,10 @@ export class XsltProcessorEngine implements TransformEngine {
       selfClosingTags: true,
       cData: true,
       parameters: Object.entries(params).map(([name, value]) => ({ name, value })),
-      fetchFunction: () => Promise.reject(new Error('xsl:include/xsl:import over the network is not allowed')),
+      // xsl:include and document() read local files only, relative to the stylesheet as libxslt does,
+      // through the strict parser (an included file's leading comment would otherwise become its root).
+      fetchFunction: async (href: string) => serialize(parseXml(await readFile(localFile(stylesheetPath, href), 'utf8'), { source: href })),
+      documentLoader: (uri: string) => new XmlParser().xmlParse(serialize(parseXml(readFileSync(localFile(stylesheetPath, uri), 'utf8'), { source: uri }))),
     } as ConstructorParameters<typeof Xslt>[0]);
     const warnings: string[] = [];
     (xslt as unknown as { warningsCallback: (...args: unknown[]) => void }).warningsCallback = (...args) => warnings.push(args.join(' '));
@@ -32,4 +37,9 @@ export class XsltProcessorEngine implements TransformEngine {
       throw new CibsyncError('CIBSYNC_TRANSFORM_FAILED', `${stylesheetPath}: xslt-processor: ${err instanceof Error ? err.message : String(err)}`, { stylesheet: stylesheetPath });
     }
   }
+}
+
+function localFile(stylesheetPath: string, href: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(href)) throw new Error(`${href}: only local files may be included or loaded`);
+  return resolve(dirname(stylesheetPath), href);
 }
