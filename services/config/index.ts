@@ -97,7 +97,7 @@ export function defaultConfig(): Config {
       ids: [],
       nodeAttributes: ['standby', 'maintenance'],
     },
-    logLevel: 'info',
+    logLevel: process.env.CIBSYNC_LOG_LEVEL ?? 'info',
   };
 }
 

@@ -58,7 +58,9 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
   }
   const top = convert(parser.parse(text) as RawNode[]);
   const roots = top.filter((n) => n.kind === 'element');
-  const strayText = top.some((n) => (n.kind === 'text' || n.kind === 'cdata') && n.text.trim() !== '');
+  // fast-xml-parser drops text around the root element, so look at the raw text too.
+  const markupOnly = outsideMarkup.replace(/<\?[\s\S]*?\?>/g, '').replace(/^\uFEFF/, '').trim();
+  const strayText = !markupOnly.startsWith('<') || !markupOnly.endsWith('>') || top.some((n) => (n.kind === 'text' || n.kind === 'cdata') && n.text.trim() !== '');
   if (roots.length !== 1 || strayText) {
     const why = roots.length === 0 ? 'no root element' : roots.length > 1 ? `${roots.length} root elements` : 'text outside the root element';
     throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: ${why}`);

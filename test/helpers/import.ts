@@ -1,0 +1,26 @@
+// Export at one file-backed site, import at another, through the real CLI.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, FIXTURES, type CliResult, type Site } from './sites.js';
+
+export const TEST_TRANSFORMS = join(FIXTURES, 'transforms');
+
+export function exportFrom(a: Site, args: string[] = ['--ticket', 'ticketA']): string {
+  const out = join(a.dir, `pub-${Date.now()}-${Math.random().toString(16).slice(2)}.xml`);
+  const r = cli(['export', '--out', out, ...args], { cibFile: a.cibFile });
+  if (r.code !== 0) throw new Error(`export failed (${r.code}): ${r.stderr}`);
+  return out;
+}
+
+/** `cibsync import` at site `b` with the test chain `stylesheet` (a file under test/fixtures/transforms). */
+export function importAt(b: Site, file: string, stylesheet = 'identity.xsl', extra: string[] = []): CliResult {
+  const chainDir = join(b.dir, 'chain');
+  mkdirSync(chainDir, { recursive: true });
+  return cli(['import', file, '--state-dir', b.stateDir, '--transforms', chainDir, '--node-map', 'a1=b1,a2=b2', '--site', 'siteB', ...chainArgs(b, stylesheet), ...extra], { cibFile: b.cibFile });
+}
+
+function chainArgs(b: Site, stylesheet: string): string[] {
+  const config = join(b.dir, `chain-${stylesheet}.json`);
+  writeFileSync(config, JSON.stringify({ transformChain: [join(TEST_TRANSFORMS, stylesheet)] }));
+  return ['--config', config];
+}

@@ -1,0 +1,238 @@
+# shellcheck shell=bash
+# lab-lib.sh - a booth geo cluster on one machine: single-node Pacemaker sites and a booth
+# arbitrator, each in its own network namespace, joined by a bridge.
+#
+# Network rule: lab addresses ($LAB_NET.0/24) are used only from inside the namespaces. The bridge
+# carries $LAB_NET.254, so the host's route to the subnet is the bridge and a stray packet stays on
+# it; the namespaces have no default route. Nothing leaves the machine.
+#
+# Everything started here is recorded under $LAB_BASE and stopped by PID in lab_cleanup, which is
+# idempotent and meant for an EXIT trap.
+
+: "${LAB_BASE:=/tmp/cibsync-lab}"
+: "${LAB_NET:=10.77.4}"
+: "${LAB_BRIDGE:=cibsynclab0}"
+LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_BOOTH_PRELOAD=$LAB_BASE/nl-done-split.so
+
+lab_log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S.%N | cut -c1-12)" "$*"; }
+
+lab_now() { date +%s.%N; }
+lab_since() { awk -v a="$1" -v b="$(lab_now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+# Missing prerequisites, one per line (nothing when the lab can run).
+lab_missing_prerequisites() {
+	[ "$(id -u)" = 0 ] || echo "not root"
+	local tool
+	for tool in pacemakerd corosync cibadmin crm_mon crm_resource boothd booth ocf-tester curl gcc ip unshare nsenter setsid xmllint; do
+		command -v "$tool" >/dev/null || echo "$tool is not installed (test/lab/install-deps.sh)"
+	done
+	[ -f /usr/lib/ocf/lib/heartbeat/ocf-shellfuncs ] || echo "resource-agents is not installed"
+}
+
+lab_build_booth_shim() {
+	mkdir -p "$LAB_BASE"
+	gcc -shared -fPIC -O2 -o "$LAB_BOOTH_PRELOAD" "$LAB_HERE/nl-done-split.c" -ldl
+}
+
+# lab_netns NAME: the network namespace of site or arbitrator NAME.
+lab_netns() { echo "cibsynclab-$1"; }
+
+lab_net_create() { # NAME HOST_NUMBER
+	local name=$1 ns
+	ns=$(lab_netns "$1")
+	if ! ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then
+		if [ -n "$(ip route show "$LAB_NET.0/24")" ]; then
+			echo "lab: $LAB_NET.0/24 is already routed on this machine; set LAB_NET to a free subnet" >&2
+			return 1
+		fi
+		ip link add "$LAB_BRIDGE" type bridge
+		ip addr add "$LAB_NET.254/24" dev "$LAB_BRIDGE"
+		ip link set "$LAB_BRIDGE" up
+	fi
+	ip netns add "$ns"
+	ip link add "lab-$name" type veth peer name "lab-$name-ns"
+	ip link set "lab-$name-ns" netns "$ns"
+	ip link set "lab-$name" master "$LAB_BRIDGE" up
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set "lab-$name-ns" name eth0
+	ip -n "$ns" addr add "$LAB_NET.$2/24" dev eth0
+	ip -n "$ns" link set eth0 up
+}
+
+lab_net_link() { # NAME up|down
+	ip -n "$(lab_netns "$1")" link set eth0 "$2"
+}
+
+lab_net_delete() {
+	local name
+	for name in "$@"; do
+		ip netns del "$(lab_netns "$name")" 2>/dev/null # takes the veth pair with it
+		ip link del "lab-$name" 2>/dev/null
+	done
+	ip link del "$LAB_BRIDGE" 2>/dev/null
+	true
+}
+
+lab_site_dir() { echo "$LAB_BASE/$1"; }
+
+# One-node corosync on the namespace's own loopback; quorum of one.
+lab_site_write_corosync_conf() {
+	local dir
+	dir=$(lab_site_dir "$1")
+	mkdir -p "$dir/etc-corosync"
+	cat >"$dir/etc-corosync/corosync.conf" <<EOF
+totem {
+	version: 2
+	cluster_name: $1
+	transport: knet
+	crypto_cipher: none
+	crypto_hash: none
+}
+logging {
+	to_stderr: yes
+	to_logfile: no
+	to_syslog: no
+}
+quorum {
+	provider: corosync_votequorum
+}
+nodelist {
+	node {
+		name: $1
+		nodeid: 1
+		ring0_addr: 127.0.0.1
+	}
+}
+EOF
+}
+
+# lab_site_seed_cib NAME CONFIGURATION_XML_FILE: the site's on-disk CIB before it starts. Without
+# STONITH devices the lab disables STONITH; dc-deadtime=2s brings the node online in ~5 s, not ~23 s.
+lab_site_seed_cib() {
+	local dir cib
+	dir=$(lab_site_dir "$1")
+	mkdir -p "$dir/lib-pacemaker/cib"
+	cib=$dir/lib-pacemaker/cib/cib.xml
+	cibadmin --empty >"$cib"
+	CIB_file=$cib cibadmin --replace --scope configuration --xml-file "$2"
+	CIB_file=$cib crm_attribute --type crm_config --name stonith-enabled --update false
+	CIB_file=$cib crm_attribute --type crm_config --name dc-deadtime --update 2s
+	chown -R hacluster:haclient "$dir/lib-pacemaker"
+	chmod 600 "$cib"
+}
+
+lab_site_start() { # NAME
+	local dir unshare_pid holder=""
+	dir=$(lab_site_dir "$1")
+	setsid ip netns exec "$(lab_netns "$1")" unshare --mount --uts --ipc --pid --fork --mount-proc --propagation private \
+		bash "$LAB_HERE/site-init.sh" "$1" "$dir" </dev/null >"$dir/site-init.out" 2>&1 &
+	unshare_pid=$!
+	echo "$unshare_pid" >"$dir/unshare.pid"
+	# PID 1 of the site is the child unshare --fork made.
+	for _ in $(seq 1 50); do
+		holder=$(pgrep -P "$unshare_pid" | head -n 1)
+		[ -n "$holder" ] && break
+		sleep 0.1
+	done
+	[ -n "$holder" ] || { echo "lab: site $1 did not start" >&2; return 1; }
+	echo "$holder" >"$dir/holder.pid"
+}
+
+lab_site_exec() { # NAME COMMAND…
+	local holder
+	holder=$(cat "$(lab_site_dir "$1")/holder.pid")
+	shift
+	nsenter -t "$holder" -m -u -i -n -p -- "$@"
+}
+
+lab_site_wait_online() { # NAME TIMEOUT_S
+	local deadline=$(($(date +%s) + $2))
+	until lab_site_exec "$1" crm_mon -1 2>/dev/null | grep -q "Online: \[ $1 \]"; do
+		[ "$(date +%s)" -lt "$deadline" ] || { echo "lab: site $1 not online after $2 s" >&2; return 1; }
+		sleep 0.3
+	done
+}
+
+lab_site_stop() {
+	local dir holder unshare_pid
+	dir=$(lab_site_dir "$1")
+	holder=$(cat "$dir/holder.pid" 2>/dev/null) || return 0
+	kill -TERM "$holder" 2>/dev/null
+	for _ in $(seq 1 900); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$holder" 2>/dev/null; then
+		echo "lab: site $1 did not stop in 90 s; SIGKILL to its PID 1 ends the whole PID namespace" >&2
+		kill -KILL "$holder"
+	fi
+	unshare_pid=$(cat "$dir/unshare.pid" 2>/dev/null) && wait "$unshare_pid" 2>/dev/null
+	rm -f "$dir/holder.pid" "$dir/unshare.pid"
+}
+
+# booth.conf shared by every site and the arbitrator.
+lab_write_booth_conf() { # FILE TICKET EXPIRE_S SITE_NUMBER… -- ARBITRATOR_NUMBER
+	local file=$1 ticket=$2 expire=$3
+	shift 3
+	{
+		echo "transport = UDP"
+		echo "port = 9929"
+		while [ "$1" != -- ]; do echo "site = $LAB_NET.$1"; shift; done
+		echo "arbitrator = $LAB_NET.$2"
+		echo "ticket = \"$ticket\""
+		echo "	expire = $expire"
+		echo "	timeout = 1"
+		echo "	retries = 3"
+	} >"$file"
+}
+
+lab_booth_start() { # SITE (booth.conf already in the site's etc-booth)
+	lab_site_exec "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LD_PRELOAD="$LAB_BOOTH_PRELOAD" \
+		bash -c 'setsid boothd daemon -S -c /etc/booth/booth.conf </dev/null >/var/log/pacemaker/boothd.out 2>&1 & echo $! >/run/booth/boothd.pid'
+}
+
+lab_booth() { # SITE booth-client-arguments…
+	local site=$1
+	shift
+	lab_site_exec "$site" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LD_PRELOAD="$LAB_BOOTH_PRELOAD" timeout 30 booth "$@"
+}
+
+lab_arbitrator_start() { # NAME BOOTH_CONF
+	local dir
+	dir=$(lab_site_dir "$1")
+	mkdir -p "$dir"
+	# setsid, ip netns exec and env all exec in place: $! is boothd's PID.
+	setsid ip netns exec "$(lab_netns "$1")" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LD_PRELOAD="$LAB_BOOTH_PRELOAD" \
+		boothd daemon -S -c "$2" -l "$dir/booth.lock" </dev/null >"$dir/boothd.out" 2>&1 &
+	echo $! >"$dir/boothd.pid"
+}
+
+lab_arbitrator_stop() {
+	local dir pid
+	dir=$(lab_site_dir "$1")
+	pid=$(cat "$dir/boothd.pid" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$dir/boothd.pid"
+}
+
+# lab_role SITE RESOURCE: Started, Stopped … as crm_mon reports it.
+lab_role() {
+	lab_site_exec "$1" crm_mon -1 -r --output-as=xml 2>/dev/null |
+		sed -n "s/.*<resource id=\"$2\"[^>]* role=\"\([A-Za-z]*\)\".*/\1/p"
+}
+
+# lab_wait TIMEOUT_S DESCRIPTION COMMAND…: polls COMMAND every 0.1 s; prints how long it took.
+lab_wait() {
+	local timeout=$1 what=$2 t0
+	shift 2
+	t0=$(lab_now)
+	while ! "$@" >/dev/null 2>&1; do
+		if awk -v a="$t0" -v b="$(lab_now)" -v t="$timeout" 'BEGIN { exit !(b - a > t) }'; then
+			echo "lab: timed out after ${timeout} s waiting for: $what" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	lab_since "$t0"
+}

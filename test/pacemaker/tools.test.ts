@@ -1,0 +1,226 @@
+// The tool layer against real Pacemaker tools on real CIB files.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Pacemaker, errorCodeForExit, versionOf } from '../../services/pacemaker/index.js';
+import { runTool } from '../../services/pacemaker/run.js';
+import { childElements, firstChild, parseXml } from '../../services/xml/index.js';
+import { makeSite, type Site } from '../helpers/sites.js';
+
+let sites: Site[] = [];
+afterEach(() => {
+  for (const s of sites) s.cleanup();
+  sites = [];
+});
+function site(source?: string): Site {
+  const s = makeSite(source);
+  sites.push(s);
+  return s;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+}
+
+describe('queries', () => {
+  it('reads the whole CIB, one section and the version', async () => {
+    const s = site('site-a.xml');
+    const cib = await s.pacemaker.queryCib();
+    expect(cib.name).toBe('cib');
+    expect((await s.pacemaker.querySection('resources')).name).toBe('resources');
+    expect(await s.pacemaker.version()).toEqual({ admin_epoch: 0, epoch: 20, num_updates: 0 });
+  });
+
+  it('maps a missing CIB file to CIBSYNC_PCMK_NO_SUCH_OBJECT with the tool message', async () => {
+    const p = new Pacemaker({ cibFile: '/nonexistent/cib.xml' });
+    await expect(p.queryCib()).rejects.toMatchObject({ code: 'CIBSYNC_PCMK_NO_SUCH_OBJECT', message: expect.stringContaining('cibadmin') });
+  });
+});
+
+describe('writes', () => {
+  it('replaces a section and bumps the epoch once', async () => {
+    const s = site('site-b.xml');
+    const constraints = parseXml('<constraints><rsc_location id="l1" rsc="fence-b" node="b2" score="-INFINITY"/></constraints>');
+    await s.pacemaker.write((w) => w.replaceSection('constraints', constraints));
+    const cib = await s.pacemaker.queryCib();
+    expect(versionOf(cib).epoch).toBe(8);
+    expect(childElements(firstChild(firstChild(cib, 'configuration')!, 'constraints')!).map((c) => c.attrs.id)).toEqual(['l1']);
+  });
+
+  it('refuses a schema-invalid replace with CIBSYNC_PCMK_INVALID_CONFIG and leaves the file alone', async () => {
+    const s = site('site-b.xml');
+    const before = s.hash();
+    const bad = parseXml('<constraints><rsc_ticket id="t" rsc="fence-b" ticket="T" loss-policy="explode"/></constraints>');
+    expect(await codeOf(s.pacemaker.write((w) => w.replaceSection('constraints', bad)))).toBe('CIBSYNC_PCMK_INVALID_CONFIG');
+    expect(s.hash()).toBe(before);
+  });
+
+  it('applies a version-less crm_diff patch, idempotently', async () => {
+    const s = site('site-b.xml');
+    const from = await s.pacemaker.queryCib();
+    const to = parseXml(s.read().replace('value="r7"', 'value="r9"'));
+    const patch = await s.pacemaker.diff(from, to);
+    expect(patch?.name).toBe('diff');
+    expect(await s.pacemaker.diff(from, from)).toBeNull();
+    await s.pacemaker.write((w) => w.patch(patch!));
+    expect(await s.pacemaker.queryNodeAttribute('b1', 'rack')).toBe('r9');
+    const epoch = (await s.pacemaker.version()).epoch;
+    await s.pacemaker.write((w) => w.patch(patch!));
+    expect((await s.pacemaker.version()).epoch).toBe(epoch);
+  });
+});
+
+describe('node attributes', () => {
+  it('sets, queries and deletes permanent and reboot attributes', async () => {
+    const s = site('site-b.xml');
+    await s.pacemaker.write(async (w) => {
+      await w.setNodeAttribute('b2', 'role', 'standby-db');
+      await w.setNodeAttribute('b2', 'ready', '1', 'reboot');
+    });
+    expect(await s.pacemaker.queryNodeAttribute('b2', 'role')).toBe('standby-db');
+    expect(await s.pacemaker.queryNodeAttribute('b2', 'ready', 'reboot')).toBe('1');
+    expect(await s.pacemaker.queryNodeAttribute('b2', 'ready')).toBeUndefined();
+    expect(s.read()).toMatch(/transient_attributes[\s\S]*name="ready"/);
+    await s.pacemaker.write((w) => w.deleteNodeAttribute('b2', 'role'));
+    expect(await s.pacemaker.queryNodeAttribute('b2', 'role')).toBeUndefined();
+  });
+
+  it('maps an unknown node to CIBSYNC_PCMK_NO_SUCH_OBJECT', async () => {
+    const s = site('site-b.xml');
+    expect(await codeOf(s.pacemaker.write((w) => w.setNodeAttribute('nope', 'x', '1')))).toBe('CIBSYNC_PCMK_NO_SUCH_OBJECT');
+  });
+
+  it('serialises concurrent writers across processes (no lost update)', async () => {
+    const s = site('site-b.xml');
+    // Separate processes, each with its own tool layer: only the cross-process lock keeps them apart.
+    const script = `
+      import { Pacemaker } from ${JSON.stringify(new URL('../../dist/services/pacemaker/index.js', import.meta.url).href)};
+      const p = new Pacemaker({ cibFile: process.argv[1] });
+      await p.write((w) => w.setNodeAttribute('b2', 'attr-' + process.argv[2], process.argv[2]));`;
+    const runs = Array.from({ length: 12 }, (_, i) =>
+      new Promise<number>((resolve) => spawn(process.execPath, ['--input-type=module', '-e', script, s.cibFile, String(i)], { stdio: 'ignore' }).on('close', (c) => resolve(c ?? -1))),
+    );
+    expect(await Promise.all(runs)).toEqual(Array(12).fill(0));
+    for (let i = 0; i < 12; i++) expect(await s.pacemaker.queryNodeAttribute('b2', `attr-${i}`)).toBe(String(i));
+  });
+});
+
+describe('tickets', () => {
+  it('reads granted, standby and owner, and revokes', async () => {
+    const s = site('site-a.xml');
+    expect(await s.pacemaker.ticket('ticketA')).toMatchObject({ granted: false, standby: false });
+    await s.pacemaker.write((w) => w.grantTicket('ticketA'));
+    expect(await s.pacemaker.ticket('ticketA')).toMatchObject({ granted: true, standby: false });
+    await s.pacemaker.write((w) => w.standbyTicket('ticketA'));
+    expect(await s.pacemaker.ticket('ticketA')).toMatchObject({ granted: true, standby: true });
+    await s.pacemaker.write((w) => w.activateTicket('ticketA'));
+    s.tool('crm_ticket', ['--ticket', 'ticketA', '--set-attr', 'owner', '--attr-value', '1']);
+    expect(await s.pacemaker.ticket('ticketA')).toMatchObject({ granted: true, standby: false, owner: '1' });
+    await s.pacemaker.write((w) => w.revokeTicket('ticketA'));
+    expect((await s.pacemaker.ticket('ticketA')).granted).toBe(false);
+  });
+
+  it('reports a ticket nobody mentions as not granted', async () => {
+    const s = site('site-b.xml');
+    expect(await s.pacemaker.ticket('no-such-ticket')).toMatchObject({ granted: false });
+  });
+});
+
+describe('crm_verify', () => {
+  it('rates a clean CIB clean', async () => {
+    const s = site('site-a.xml');
+    expect((await s.pacemaker.verify(await s.pacemaker.queryCib())).level).toBe('clean');
+  });
+
+  it('keeps the errors of a CIB without fencing', async () => {
+    const s = site();
+    const v = await s.pacemaker.verify(s.read());
+    expect(v.level).toBe('errors');
+    expect(v.errors.join('\n')).toMatch(/no STONITH resources have been defined/);
+  });
+
+  it('reports schema errors separately', async () => {
+    const s = site('site-b.xml');
+    const v = await s.pacemaker.verify(s.read().replace('<rsc_location id="fence-b-not-on-b1"', '<rsc_ticket id="t" rsc="fence-b" ticket="T" loss-policy="explode"/><rsc_location id="fence-b-not-on-b1"'));
+    expect(v.level).toBe('errors');
+    expect(v.schemaErrors.join('\n')).toMatch(/Relax-NG validity error|Invalid attribute loss-policy/);
+  });
+
+  it('reports warnings as warnings', async () => {
+    const s = site('site-b.xml');
+    const withLsbClone = s.read().replace('</resources>', '<clone id="c1"><meta_attributes id="c1-m"><nvpair id="c1-gu" name="globally-unique" value="true"/></meta_attributes><primitive id="l1" class="lsb" type="cron"/></clone></resources>');
+    const v = await s.pacemaker.verify(withLsbClone);
+    expect(v.level).toBe('warnings');
+    expect(v.warnings.join('\n')).toMatch(/globally-unique/);
+  });
+});
+
+describe('crm_simulate', () => {
+  it('lists the starts the scheduler plans', async () => {
+    const s = site('site-b.xml');
+    const cib = parseXml(s.read().replace('</resources>', '<primitive id="d1" class="ocf" provider="pacemaker" type="Dummy"/></resources>'));
+    const actions = await s.pacemaker.simulate(cib);
+    expect(actions).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'start', resource: 'd1' })]));
+  });
+});
+
+describe('exit codes', () => {
+  const env = (cibFile: string) => ({ ...process.env, CIB_file: cibFile });
+
+  it.each([
+    [4, 'CIBSYNC_PCMK_INSUFFICIENT_PRIVILEGES'],
+    [76, 'CIBSYNC_PCMK_PROTOCOL'],
+    [78, 'CIBSYNC_PCMK_INVALID_CONFIG'],
+    [102, 'CIBSYNC_PCMK_NOT_CONNECTED'],
+    [103, 'CIBSYNC_PCMK_OLD_DATA'],
+    [105, 'CIBSYNC_PCMK_NO_SUCH_OBJECT'],
+    [108, 'CIBSYNC_PCMK_EXISTS'],
+    [124, 'CIBSYNC_PCMK_TIMEOUT'],
+    [1, 'CIBSYNC_PCMK_ERROR'],
+  ])('maps exit %i to %s', (exit, code) => {
+    expect(errorCodeForExit(exit)).toBe(code);
+  });
+
+  it('gets 4 from crm_ticket --grant without --force', async () => {
+    const s = site('site-a.xml');
+    expect(await codeOf(runTool('crm_ticket', ['--ticket', 'ticketA', '--grant'], { env: env(s.cibFile), timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_INSUFFICIENT_PRIVILEGES');
+  });
+
+  it('gets 76 from crm_verify on a bare configuration', async () => {
+    const s = site('site-a.xml');
+    const file = join(s.dir, 'config-only.xml');
+    writeFileSync(file, '<configuration><crm_config/><nodes/><resources/><constraints/></configuration>');
+    expect(await codeOf(runTool('crm_verify', ['--xml-file', file], { env: env(s.cibFile), timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_PROTOCOL');
+  });
+
+  it('gets 102 from the live cluster when none runs', async () => {
+    const { CIB_file: _unused, ...rest } = process.env;
+    expect(await codeOf(runTool('cibadmin', ['--query'], { env: rest, timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_NOT_CONNECTED');
+  });
+
+  it('gets 103 from a whole-CIB replace with an older epoch', async () => {
+    const s = site('site-a.xml');
+    const file = join(s.dir, 'older.xml');
+    writeFileSync(file, s.read().replace('epoch="20"', 'epoch="3"'));
+    expect(await codeOf(runTool('cibadmin', ['--replace', '--xml-file', file], { env: env(s.cibFile), timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_OLD_DATA');
+  });
+
+  it('gets 108 from creating an existing id', async () => {
+    const s = site('site-b.xml');
+    expect(await codeOf(runTool('cibadmin', ['--create', '--scope', 'resources', '--xml-text', '<primitive id="fence-b" class="stonith" type="fence_ipmilan"/>'], { env: env(s.cibFile), timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_EXISTS');
+  });
+
+  it('times a hanging tool out as CIBSYNC_PCMK_TIMEOUT', async () => {
+    expect(await codeOf(runTool('sleep', ['5'], { env: process.env, timeoutMs: 100 }))).toBe('CIBSYNC_PCMK_TIMEOUT');
+  });
+
+  it('reports a missing program as CIBSYNC_TOOL_MISSING', async () => {
+    expect(await codeOf(runTool('cibadmin-not-installed', [], { env: process.env, timeoutMs: 1000 }))).toBe('CIBSYNC_TOOL_MISSING');
+  });
+});

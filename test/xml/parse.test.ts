@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { canonical, parseXml, sameXml, serialize } from '../../services/xml/index.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+}
+
+describe('parseXml', () => {
+  it('reads elements, attributes, comments and character references', () => {
+    const root = parseXml('<?xml version="1.0"?>\n<!-- lead --><a x="1&#10;2&lt;" y="&quot;"><!-- c --><b>t&amp;&#x41;</b></a>\n');
+    expect(root.name).toBe('a');
+    expect(root.attrs).toEqual({ x: '1\n2<', y: '"' });
+    expect(root.children[0]).toEqual({ kind: 'comment', text: ' c ' });
+    expect(serialize(root)).toBe('<a x="1&#10;2&lt;" y="&quot;"><!-- c --><b>t&amp;A</b></a>');
+  });
+
+  it.each([
+    ['truncated', '<configuration><resources><primitive id="p1"/><primitive id="p2" class="ocf"', 'CIBSYNC_XML_MALFORMED'],
+    ['unclosed root', '<configuration><crm_config/><nodes/><resources/><constraints/>', 'CIBSYNC_XML_MALFORMED'],
+    ['mismatched tag', '<a><b></a>', 'CIBSYNC_XML_MALFORMED'],
+    ['two roots', '<a/><b/>', 'CIBSYNC_XML_MALFORMED'],
+    ['text after the root', '<a/>junk', 'CIBSYNC_XML_MALFORMED'],
+    ['text before the root', 'junk<a/>', 'CIBSYNC_XML_MALFORMED'],
+    ['empty', '', 'CIBSYNC_XML_MALFORMED'],
+    ['bare ampersand', '<a x="b & c"/>', 'CIBSYNC_XML_MALFORMED'],
+    ['DOCTYPE', '<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', 'CIBSYNC_XML_DOCTYPE'],
+    ['external entity', '<!DOCTYPE a SYSTEM "http://example.invalid/a.dtd"><a/>', 'CIBSYNC_XML_DOCTYPE'],
+    ['undefined entity', '<a>&nbsp;</a>', 'CIBSYNC_XML_ENTITY'],
+    ['duplicate attribute', '<a x="1" x="2"/>', 'CIBSYNC_XML_MALFORMED'],
+  ])('refuses %s', (_name, text, code) => {
+    expect(codeOf(() => parseXml(text))).toBe(code);
+  });
+
+  it('accepts an ampersand inside CDATA and comments', () => {
+    expect(parseXml('<a><![CDATA[x & y]]><!-- & --></a>').name).toBe('a');
+  });
+
+  it('enforces the size limit', () => {
+    expect(codeOf(() => parseXml(`<a>${'x'.repeat(100)}</a>`, { maxBytes: 50 }))).toBe('CIBSYNC_XML_TOO_LARGE');
+  });
+});
+
+describe('canonical form', () => {
+  it('ignores whitespace and attribute order, not values or comments', () => {
+    const a = parseXml('<a x="1" y="2">\n  <b/>\n</a>');
+    expect(sameXml(a, parseXml('<a y="2" x="1"><b/></a>'))).toBe(true);
+    expect(sameXml(a, parseXml('<a y="2" x="3"><b/></a>'))).toBe(false);
+    expect(sameXml(a, parseXml('<a y="2" x="1"><!--c--><b/></a>'))).toBe(false);
+    expect(canonical(a)).toBe('<a x="1" y="2"><b/></a>');
+  });
+
+  it('round-trips newlines and tabs in attribute values', () => {
+    const text = serialize(parseXml('<a v="l1&#10;l2&#9;x"/>'));
+    expect(parseXml(text).attrs.v).toBe('l1\nl2\tx');
+  });
+});
