@@ -18,6 +18,7 @@ export const EXIT = {
   conflict: 6,
   notFound: 7,
   network: 8,
+  checkFailed: 9,
 } as const;
 
 export const ERRORS = {
@@ -34,6 +35,8 @@ export const ERRORS = {
   CIBSYNC_TICKET_NOT_HELD: { exit: EXIT.conflict, summary: 'This site does not hold the ticket, so it has nothing to publish.' },
   CIBSYNC_LOCAL_HOLDS_TICKET: { exit: EXIT.conflict, summary: "This site holds the publication's ticket: it is the active site and must not take another site's configuration." },
   CIBSYNC_TRANSFORM_FAILED: { exit: EXIT.candidateRefused, summary: "A site transform failed (XSLT error, xsl:message terminate, engine missing); the engine's message is kept." },
+  CIBSYNC_TRANSFORM_TEST_FAILED: { exit: EXIT.checkFailed, summary: 'cibsync transform test: a fixture failed, or the engines disagreed on one.' },
+  CIBSYNC_LINT_FINDINGS: { exit: EXIT.checkFailed, summary: 'cibsync transform lint: the output still holds source-site addresses or paths.' },
   CIBSYNC_TRANSFORM_OUTPUT_INVALID: { exit: EXIT.candidateRefused, summary: 'A site transform produced something that is not a <configuration> element.' },
   CIBSYNC_SPLICE_ID_CONFLICT: { exit: EXIT.candidateRefused, summary: 'An id from the publication collides with the id of a site-local object kept at this site.' },
   CIBSYNC_CANDIDATE_SCHEMA_INVALID: { exit: EXIT.candidateRefused, summary: "The candidate configuration does not validate against Pacemaker's schema; crm_verify's messages are kept." },

@@ -7,10 +7,10 @@
     drop_tag  comma-separated ids of <tag> elements: every object the tag lists is dropped, and the
               tag itself
 
-  Also dropped: constraints whose rsc, with-rsc, first or then names a dropped id, and resource_ref
-  and obj_ref elements naming one. A resource set left empty, or a group or clone whose only member
-  was dropped, is not repaired: the candidate then fails Pacemaker's schema check and is refused,
-  so drop the enclosing object instead.
+  Also dropped: constraints whose rsc, with-rsc, first or then names a dropped id; resource_ref and
+  obj_ref elements naming one; tags and resource sets left with no members; constraints left with
+  no resource set. A group or clone whose only member was dropped is not repaired: the candidate
+  then fails Pacemaker's schema check and is refused, so drop the enclosing object instead.
 
   Dropping by XPath: XSLT 1.0 cannot take a match pattern as a parameter, so
   `cibsync transform new NAME -\-drop PATTERN` writes a stylesheet with the pattern in it.
@@ -38,10 +38,14 @@
     <xsl:apply-templates/>
   </xsl:template>
 
+  <!-- Dropped: a listed element; a constraint naming a listed resource; a tag or resource set left
+       with no members; a constraint whose resource sets are all left empty. -->
   <xsl:template match="*">
     <xsl:if test="not(@id[contains($ids, concat(',', ., ','))] or @rsc[contains($ids, concat(',', ., ','))]
                       or @with-rsc[contains($ids, concat(',', ., ','))] or @first[contains($ids, concat(',', ., ','))]
-                      or @then[contains($ids, concat(',', ., ','))])">
+                      or @then[contains($ids, concat(',', ., ','))]
+                      or ((self::tag or self::resource_set) and * and not(*[not(contains($ids, concat(',', @id, ',')))]))
+                      or (resource_set and not(resource_set/resource_ref[not(contains($ids, concat(',', @id, ',')))])))">
       <xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy>
     </xsl:if>
   </xsl:template>

@@ -64,6 +64,9 @@ export interface Config {
   transforms?: string;
   transformChain: string[];
   transformParams: Record<string, string>;
+  /** The source site's networks (CIDR) and path prefixes: what `cibsync transform lint` looks for. */
+  sourceNetworks: string[];
+  sourcePathPrefixes: string[];
   engine: EngineName;
   nodeMap: Record<string, string>;
   stateDir: string;
@@ -81,6 +84,8 @@ export function defaultConfig(): Config {
   return {
     transformChain: [],
     transformParams: {},
+    sourceNetworks: [],
+    sourcePathPrefixes: [],
     engine: 'xsltproc',
     nodeMap: {},
     stateDir: '/var/lib/cibsync',
