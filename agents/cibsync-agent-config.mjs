@@ -2,16 +2,18 @@
 // application's own configuration model, so the agent and the daemon can never disagree about
 // what a setting means or whether it is valid.
 //
-//   node cibsync-agent-config.mjs ROLE INSTALL_DIR [OUT_FILE]
+//   node cibsync-agent-config.mjs ROLE INSTALL_DIR [OUT_FILE TLS_DIR]
 //
 // Reads the OCF_RESKEY_* variables. Exits 6 (OCF_ERR_CONFIGURED) for a bad setting and 5
-// (OCF_ERR_INSTALLED) for a missing file, with the reason on stderr. On success it writes the
-// configuration (the `config` file overlaid with the individual parameters) to OUT_FILE when given,
-// and prints the settings the agent itself needs (health check, state directory) as shell
+// (OCF_ERR_INSTALLED) for a missing file, with the reason on stderr. On success, when given OUT_FILE
+// and TLS_DIR, it points TLS_DIR/{cert,key,ca}.pem at the configured files and writes the daemon's
+// configuration (the `config` file overlaid with the individual parameters, with those three stable
+// paths) to OUT_FILE. The daemon reloads its certificates on SIGHUP, so moving the links is how the
+// agent makes cert, key and ca reloadable without a restart. It prints the settings the agent itself needs (health check, state directory) as shell
 // assignments daemon_port=…, daemon_address=…, daemon_name=…, daemon_cert=…, daemon_key=…, daemon_ca=…,
 // daemon_state_dir=….
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +27,9 @@ class AgentConfigError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+// pino's levels: the daemon's logger refuses any other name, but only once it has started.
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const list = (text) => text.split(/[\s,]+/).filter(Boolean);
 const integer = (name) => (text) => {
@@ -81,7 +86,14 @@ function healthTarget(listen, certPem) {
   return { address, name };
 }
 
-async function main([role, installDir, outFile]) {
+/** Creates or moves the symlink `link` to `target` in one rename, so a reader never finds it missing. */
+function pointLink(link, target) {
+  rmSync(`${link}.new`, { force: true });
+  symlinkSync(target, `${link}.new`);
+  renameSync(`${link}.new`, link);
+}
+
+async function main([role, installDir, outFile, tlsDir]) {
   const modulePath = join(installDir, 'dist/services/config/index.js');
   requireFile('cibsync is not installed:', modulePath);
   const { readConfigFile, loadConfig, parseNodeMap } = await import(pathToFileURL(modulePath).href);
@@ -105,6 +117,7 @@ async function main([role, installDir, outFile]) {
     requireFile(key, daemon[key]);
   }
   if (daemon.port < 1 || daemon.port > 65535) throw new AgentConfigError(OCF_ERR_CONFIGURED, `port ${daemon.port} is not between 1 and 65535`);
+  if (!LOG_LEVELS.includes(config.logLevel)) throw new AgentConfigError(OCF_ERR_CONFIGURED, `log level '${config.logLevel}' is not one of ${LOG_LEVELS.join(', ')}`);
   if (!config.ticket) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'no ticket configured (parameter ticket or "ticket" in the configuration file)');
   if (daemon.listen !== '' && isIP(daemon.listen) === 0) throw new AgentConfigError(OCF_ERR_CONFIGURED, `listen address '${daemon.listen}' is not an IP address`);
   if (role === 'subscriber') {
@@ -118,12 +131,17 @@ async function main([role, installDir, outFile]) {
   }
 
   const { address, name } = healthTarget(daemon.listen, readFileSync(daemon.cert));
-  if (outFile) {
-    // Written whole and renamed, so a daemon reloading on SIGHUP never reads half a file.
+  const tls = { cert: daemon.cert, key: daemon.key, ca: daemon.ca };
+  if (outFile && tlsDir) {
+    mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
+    for (const key of Object.keys(tls)) {
+      pointLink(join(tlsDir, `${key}.pem`), tls[key]);
+      tls[key] = settings[role][key] = join(tlsDir, `${key}.pem`);
+    }
     writeFileSync(`${outFile}.new`, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
     renameSync(`${outFile}.new`, outFile);
   }
-  const facts = { port: daemon.port, address, name, cert: daemon.cert, key: daemon.key, ca: daemon.ca, state_dir: config.stateDir };
+  const facts = { port: daemon.port, address, name, ...tls, state_dir: config.stateDir };
   process.stdout.write(Object.entries(facts).map(([k, v]) => `daemon_${k}=${shellQuote(v)}\n`).join(''));
 }
 

@@ -23,6 +23,7 @@ OCF_RESKEY_log_file_default=/var/log/cibsync/${OCF_RESOURCE_INSTANCE:-cibsync}.l
 cibsync_pidfile="${HA_RSCTMP}/cibsync-${OCF_RESOURCE_INSTANCE}.pid"
 cibsync_conffile="${HA_RSCTMP}/cibsync-${OCF_RESOURCE_INSTANCE}.json"
 cibsync_factsfile="${HA_RSCTMP}/cibsync-${OCF_RESOURCE_INSTANCE}.facts"
+cibsync_tlsdir="${HA_RSCTMP}/cibsync-${OCF_RESOURCE_INSTANCE}.tls"
 
 # The daemon's environment: nothing from the caller (pacemaker-execd passes its own), no HOME.
 CIBSYNC_DAEMON_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -51,12 +52,12 @@ cibsync_common_parameters() {
 "IP address the daemon listens on (HTTPS). Default: the configuration file's, else 0.0.0.0 (every address)."
 	cibsync_parameter port integer "" 0 0 "Listen port" \
 "TCP port the daemon listens on. Default: the configuration file's, else 7443 for the publisher and 7444 for the subscriber."
-	cibsync_parameter cert string "" 0 0 "Certificate (PEM)" \
-"The daemon's certificate, used as TLS server certificate and as client certificate (issue it with 'cibsync certs issue --both'). The health check connects with it too. Required here or in the configuration file."
-	cibsync_parameter key string "" 0 0 "Private key (PEM)" \
-"The private key of the certificate. Required here or in the configuration file."
-	cibsync_parameter ca string "" 0 0 "CA certificate (PEM)" \
-"The geo cluster's certificate authority: peers must present a certificate it signed. Required here or in the configuration file."
+	cibsync_parameter cert string "" 1 0 "Certificate (PEM)" \
+"The daemon's certificate, used as TLS server certificate and as client certificate (issue it with 'cibsync certs issue --both'). The health check connects with it too. Required here or in the configuration file. Reloadable: a new file takes effect without a restart."
+	cibsync_parameter key string "" 1 0 "Private key (PEM)" \
+"The private key of the certificate. Required here or in the configuration file. Reloadable."
+	cibsync_parameter ca string "" 1 0 "CA certificate (PEM)" \
+"The geo cluster's certificate authority: peers must present a certificate it signed. Required here or in the configuration file. Reloadable."
 	cibsync_parameter allow string "" 0 0 "Allowed client certificates" \
 "Client certificate subjects (CN) or SHA-256 fingerprints allowed to connect, separated by spaces or commas. Default: any certificate signed by the CA."
 	cibsync_parameter state_dir string "" 0 0 "State directory" \
@@ -109,8 +110,8 @@ cibsync_main_js() {
 	echo "$OCF_RESKEY_install_dir/dist/services/cli/main.js"
 }
 
-# Checks the parameters through cibsync's own configuration model and, when given a file name, writes
-# the daemon's configuration there. Leaves the daemon_* facts in the shell (see cibsync-agent-config.mjs).
+# Checks the parameters through cibsync's own configuration model and, when given a file name and a
+# directory, writes the daemon's configuration and its certificate links there. Leaves the daemon_* facts in the shell (see cibsync-agent-config.mjs).
 cibsync_check_config() {
 	if [ ! -x "$OCF_RESKEY_node" ]; then
 		ocf_exit_reason "Node.js binary $OCF_RESKEY_node is missing or not executable"
@@ -169,12 +170,17 @@ cibsync_health() {
 		"https://$url_host:$daemon_port/healthz" -o /dev/null 2>&1
 }
 
+# The daemon's last fatal error from its log: `cibsync: CODE: message` when the command failed.
+cibsync_last_error() {
+	grep '^cibsync: ' "$OCF_RESKEY_log_file" | tail -n 1 | grep . || tail -n 1 "$OCF_RESKEY_log_file"
+}
+
 cibsync_start() {
 	if cibsync_process_status; then
 		ocf_log info "$CIBSYNC_AGENT $OCF_RESOURCE_INSTANCE is already running"
 		return "$OCF_SUCCESS"
 	fi
-	cibsync_check_config "$cibsync_conffile" || return $?
+	cibsync_check_config "$cibsync_conffile" "$cibsync_tlsdir" || return $?
 	echo "$facts" >"$cibsync_factsfile"
 	mkdir -p "$(dirname "$OCF_RESKEY_log_file")" "$daemon_state_dir" || {
 		ocf_exit_reason "cannot create $(dirname "$OCF_RESKEY_log_file") or $daemon_state_dir"
@@ -192,7 +198,7 @@ cibsync_start() {
 	deadline=$(($(date +%s) + $(cibsync_budget_ms 60000) / 1000))
 	while :; do
 		if [ -s "$cibsync_pidfile" ] && ! cibsync_pid >/dev/null; then
-			ocf_exit_reason "the $CIBSYNC_ROLE exited during start: $(tail -n 1 "$OCF_RESKEY_log_file")"
+			ocf_exit_reason "the $CIBSYNC_ROLE exited during start: $(cibsync_last_error)"
 			rm -f "$cibsync_pidfile"
 			return "$OCF_ERR_GENERIC"
 		fi
@@ -222,7 +228,7 @@ cibsync_stop() {
 		kill -KILL -- "-$pid"
 		while cibsync_pid >/dev/null; do sleep 0.2; done
 	fi
-	rm -f "$cibsync_pidfile"
+	rm -rf "$cibsync_pidfile" "$cibsync_conffile" "$cibsync_factsfile" "$cibsync_tlsdir"
 	ocf_log info "$CIBSYNC_AGENT $OCF_RESOURCE_INSTANCE stopped"
 	return "$OCF_SUCCESS"
 }
@@ -245,10 +251,11 @@ cibsync_monitor() {
 	return "$OCF_SUCCESS"
 }
 
-# Reloadable parameters take effect without a restart: the configuration file is rewritten and the
-# daemon re-reads it on SIGHUP.
+# cert, key and ca are reloadable: the daemon reads them through links in $cibsync_tlsdir, which
+# cibsync_check_config moves to the new files, and reloads its certificates on SIGHUP (a renewed
+# certificate under a new name needs no restart). The daemon reads its other settings only at start.
 cibsync_reload_agent() {
-	cibsync_check_config "$cibsync_conffile" || return $?
+	cibsync_check_config "$cibsync_conffile" "$cibsync_tlsdir" || return $?
 	echo "$facts" >"$cibsync_factsfile"
 	pid=$(cibsync_pid) && kill -HUP "$pid"
 	return "$OCF_SUCCESS"

@@ -13,6 +13,7 @@
 # Environment: DESTDIR (staging root, default empty), CIBSYNC_APP_DIR (default /usr/lib/cibsync),
 # OCF_ROOT (default /usr/lib/ocf), NODE (default: node on PATH).
 set -euo pipefail
+DESTDIR=${DESTDIR:-}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 app_dir=${CIBSYNC_APP_DIR:-/usr/lib/cibsync}
 ocf_root=${OCF_ROOT:-/usr/lib/ocf}

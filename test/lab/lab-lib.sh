@@ -6,8 +6,8 @@
 # carries $LAB_NET.254, so the host's route to the subnet is the bridge and a stray packet stays on
 # it; the namespaces have no default route. Nothing leaves the machine.
 #
-# Everything started here is recorded under $LAB_BASE and stopped by PID in lab_cleanup, which is
-# idempotent and meant for an EXIT trap.
+# Everything started here is recorded under $LAB_BASE and stopped by PID; the stop and delete
+# functions are idempotent, for the scripts' EXIT traps.
 
 : "${LAB_BASE:=/tmp/cibsync-lab}"
 : "${LAB_NET:=10.77.4}"
@@ -123,20 +123,25 @@ lab_site_seed_cib() {
 }
 
 lab_site_start() { # NAME
-	local dir unshare_pid holder=""
+	local dir holder=""
 	dir=$(lab_site_dir "$1")
 	setsid ip netns exec "$(lab_netns "$1")" unshare --mount --uts --ipc --pid --fork --mount-proc --propagation private \
 		bash "$LAB_HERE/site-init.sh" "$1" "$dir" </dev/null >"$dir/site-init.out" 2>&1 &
-	unshare_pid=$!
-	echo "$unshare_pid" >"$dir/unshare.pid"
-	# PID 1 of the site is the child unshare --fork made.
+	echo $! >"$dir/unshare.pid"
 	for _ in $(seq 1 50); do
-		holder=$(pgrep -P "$unshare_pid" | head -n 1)
+		holder=$(lab_site_holder "$1")
 		[ -n "$holder" ] && break
 		sleep 0.1
 	done
 	[ -n "$holder" ] || { echo "lab: site $1 did not start" >&2; return 1; }
 	echo "$holder" >"$dir/holder.pid"
+}
+
+# PID 1 of the site: the child that unshare --fork made.
+lab_site_holder() {
+	local unshare_pid
+	unshare_pid=$(cat "$(lab_site_dir "$1")/unshare.pid" 2>/dev/null) || return 0
+	pgrep -P "$unshare_pid" | head -n 1 || true
 }
 
 lab_site_exec() { # NAME COMMAND…
@@ -157,14 +162,15 @@ lab_site_wait_online() { # NAME TIMEOUT_S
 lab_site_stop() {
 	local dir holder unshare_pid
 	dir=$(lab_site_dir "$1")
-	holder=$(cat "$dir/holder.pid" 2>/dev/null) || return 0
+	holder=$(lab_site_holder "$1")
+	[ -n "$holder" ] || return 0
 	kill -TERM "$holder" 2>/dev/null
 	for _ in $(seq 1 900); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$holder" 2>/dev/null; then
 		echo "lab: site $1 did not stop in 90 s; SIGKILL to its PID 1 ends the whole PID namespace" >&2
 		kill -KILL "$holder"
 	fi
-	unshare_pid=$(cat "$dir/unshare.pid" 2>/dev/null) && wait "$unshare_pid" 2>/dev/null
+	unshare_pid=$(cat "$dir/unshare.pid" 2>/dev/null) && { wait "$unshare_pid" 2>/dev/null || true; }
 	rm -f "$dir/holder.pid" "$dir/unshare.pid"
 }
 
@@ -212,7 +218,7 @@ lab_arbitrator_stop() {
 	kill -TERM "$pid" 2>/dev/null
 	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
 	rm -f "$dir/boothd.pid"
 }
 
@@ -222,7 +228,7 @@ lab_role() {
 		sed -n "s/.*<resource id=\"$2\"[^>]* role=\"\([A-Za-z]*\)\".*/\1/p"
 }
 
-# lab_wait TIMEOUT_S DESCRIPTION COMMAND…: polls COMMAND every 0.1 s; prints how long it took.
+# lab_wait TIMEOUT_S DESCRIPTION COMMAND…: polls COMMAND every 0.1 s until it succeeds.
 lab_wait() {
 	local timeout=$1 what=$2 t0
 	shift 2
@@ -234,5 +240,4 @@ lab_wait() {
 		fi
 		sleep 0.1
 	done
-	lab_since "$t0"
 }

@@ -1,0 +1,35 @@
+// The OCF agents under real Pacemaker tools, and cibsync in a live two-site booth geo cluster. Both
+// are bash scripts (they need root, Pacemaker, booth and resource-agents: test/lab/install-deps.sh);
+// their output goes straight to the test log. Where the machine cannot run them, they are skipped
+// and the reason is printed. Like the other tests, they use the built tree (`npm test` builds it).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '../..');
+
+const missing = spawnSync('bash', ['-c', '. "$0" && lab_missing_prerequisites', join(here, 'lab-lib.sh')], { encoding: 'utf8' }).stdout.trim();
+const skipReason = missing ? missing.split('\n').join('; ') : '';
+if (skipReason) console.warn(`test/lab skipped: ${skipReason}`);
+
+function runScript(name: string, timeoutMs: number): number | null {
+  const result = spawnSync('bash', [join(here, name)], { cwd: repo, stdio: 'inherit', timeout: timeoutMs, killSignal: 'SIGTERM' });
+  return result.status;
+}
+
+describe.skipIf(skipReason !== '')('OCF agents and the live two-site lab', () => {
+  beforeAll(() => {
+    if (!existsSync(join(repo, 'dist/services/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  });
+
+  it('Publisher and Subscriber pass ocf-tester, the DTD check and crm_resource --validate', () => {
+    expect(runScript('ocf-conformance.sh', 240_000)).toBe(0);
+  }, 250_000);
+
+  it('two sites and booth: grant, change, ticket move, link cut and failover', () => {
+    expect(runScript('two-sites.sh', 540_000)).toBe(0);
+  }, 550_000);
+});

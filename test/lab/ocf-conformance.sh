@@ -1,0 +1,100 @@
+#!/bin/bash
+# ocf-conformance.sh - the OCF conformance of ocf:cibsync:Publisher and ocf:cibsync:Subscriber:
+# ocf-tester (resource-agents) on both, meta-data against ra-api-1.dtd, crm_resource --validate with
+# good and bad settings, the agent list. The agents drive the real daemons inside a live single-node
+# Pacemaker site whose network namespace has only a loopback interface.
+#
+# Needs root, test/lab/install-deps.sh and a built tree (npm run build). Exit status 0 when all pass.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+export LAB_BASE=${LAB_BASE:-/tmp/cibsync-ocf}
+# shellcheck source=lab-lib.sh
+. "$here/lab-lib.sh"
+site=ocf
+agents=/usr/lib/ocf/resource.d/cibsync
+
+cleanup() {
+	set +e # every step of the cleanup runs, whatever the previous one did
+	lab_site_stop "$site"
+	ip netns del "$(lab_netns "$site")" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT # so that a test timeout still runs the cleanup
+failures=0
+check() { # DESCRIPTION EXPECTED_RC COMMAND…: runs COMMAND, shows its output, compares its exit status
+	local what=$1 expected=$2 rc=0 out
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	printf '%s\n' "$out" | sed 's/^/    /'
+	if [ "$rc" = "$expected" ]; then
+		lab_log "ok   $what (rc=$rc)"
+	else
+		lab_log "FAIL $what (rc=$rc, expected $expected)"
+		failures=$((failures + 1))
+	fi
+}
+
+rm -rf "$LAB_BASE"
+mkdir -p "$LAB_BASE"/{certs,transforms,state}
+chmod 755 "$LAB_BASE" # ocf-tester runs meta-data as nobody, who must reach the agent
+
+lab_log "install the application and the agents"
+bash "$repo/scripts/install-agents.sh"
+
+lab_log "certificates from the cibsync CLI"
+cibsync certs init-ca --dir "$LAB_BASE/certs" --name "cibsync ocf-test CA"
+cibsync certs issue --dir "$LAB_BASE/certs" --name ocf --ip 127.0.0.1 --both
+
+lab_log "live single-node site '$site' (network namespace with loopback only)"
+ip netns add "$(lab_netns "$site")"
+mkdir -p "$(lab_site_dir "$site")"
+lab_site_write_corosync_conf "$site"
+echo '<configuration><crm_config/><nodes/><resources/><constraints/></configuration>' >"$LAB_BASE/empty.xml"
+lab_site_seed_cib "$site" "$LAB_BASE/empty.xml"
+lab_site_start "$site"
+lab_site_wait_online "$site" 60
+in_site() { lab_site_exec "$site" "$@"; }
+
+tls=(-o cert="$LAB_BASE/certs/ocf.crt" -o key="$LAB_BASE/certs/ocf.key" -o ca="$LAB_BASE/certs/ca.crt")
+publisher_options=(-o ticket=ticketA -o listen=127.0.0.1 -o port=17443 "${tls[@]}"
+	-o state_dir="$LAB_BASE/state/publisher" -o log_file="$LAB_BASE/publisher.log")
+subscriber_options=(-o ticket=ticketA -o listen=127.0.0.1 -o port=17444 "${tls[@]}"
+	-o publishers=https://127.0.0.1:17443 -o transforms="$LAB_BASE/transforms"
+	-o state_dir="$LAB_BASE/state/subscriber" -o log_file="$LAB_BASE/subscriber.log")
+
+for agent in Publisher Subscriber; do
+	if [ $agent = Publisher ]; then options=("${publisher_options[@]}"); else options=("${subscriber_options[@]}"); fi
+	lab_log "== $agent"
+	check "$agent: meta-data valid against ra-api-1.dtd" 0 \
+		bash -c "cd /usr/share/resource-agents && $agents/$agent meta-data | xmllint --noout --valid -"
+	check "$agent: ocf-tester" 0 in_site ocf-tester -n "cibsync-$agent" "${options[@]}" "$agents/$agent"
+	crm_options=()
+	for ((i = 1; i < ${#options[@]}; i += 2)); do crm_options+=(--option "${options[i]}"); done
+	check "$agent: crm_resource --validate" 0 \
+		in_site crm_resource --validate --class ocf --provider cibsync --agent "$agent" "${crm_options[@]}"
+	check "$agent: a missing certificate is OCF_ERR_INSTALLED" 5 \
+		in_site crm_resource --validate --class ocf --provider cibsync --agent "$agent" "${crm_options[@]}" --option cert=/nonexistent.crt
+	check "$agent: a bad port is OCF_ERR_CONFIGURED" 6 \
+		in_site crm_resource --validate --class ocf --provider cibsync --agent "$agent" "${crm_options[@]}" --option port=http
+	check "$agent: a bad log level is OCF_ERR_CONFIGURED" 6 \
+		in_site crm_resource --validate --class ocf --provider cibsync --agent "$agent" "${crm_options[@]}" --option log_level=loud
+done
+check "Subscriber: a publisher URL that is not https is OCF_ERR_CONFIGURED" 6 \
+	in_site crm_resource --validate --class ocf --provider cibsync --agent Subscriber \
+	--option ticket=ticketA "${tls[@]/#-o/--option}" --option publishers=http://127.0.0.1:17443
+check "Publisher: without a ticket is OCF_ERR_CONFIGURED" 6 \
+	in_site crm_resource --validate --class ocf --provider cibsync --agent Publisher "${tls[@]/#-o/--option}"
+check "Publisher: a missing installation is OCF_ERR_INSTALLED" 5 \
+	in_site crm_resource --validate --class ocf --provider cibsync --agent Publisher --option install_dir=/nonexistent
+check "Pacemaker lists exactly the two agents" 0 \
+	bash -c "[ \"\$(crm_resource --list-agents ocf:cibsync | tr '\n' ' ')\" = 'Publisher Subscriber ' ]"
+
+lab_log "daemon logs (tail)"
+tail -n 3 "$LAB_BASE"/*.log | sed 's/^/    /'
+if [ "$failures" -ne 0 ]; then
+	lab_log "$failures check(s) failed; files kept in $LAB_BASE"
+	exit 1
+fi
+lab_log "all OCF conformance checks passed"
+rm -rf "$LAB_BASE"
