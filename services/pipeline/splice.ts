@@ -95,6 +95,7 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
 
   // the site-local tag is this site's; other tags lose references to dropped objects
   const candTags = firstChild(candidate, 'tags');
+  const tagsWereEmpty = !candTags || childElements(candTags).length === 0;
   if (candTags) {
     removeChildren(candTags, (t) => t.attrs.id === rules.tag);
     for (const t of childElements(candTags, 'tag')) removeChildren(t, (ref) => droppedIds.has(ref.attrs.id ?? ''));
@@ -109,7 +110,8 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
   candResources.children.push(...keptResources.map((r) => clone(r)));
   candConstraints.children.push(...keptConstraints.map((c) => clone(c)));
   if (localTag) ensureChild(candidate, 'tags').children.push(clone(localTag));
-  if (candTags && childElements(candTags).length === 0) removeChildren(candidate, (c) => c === candTags);
+  // An empty <tags/> the source had stays; one that only lost what was dropped goes (the schema wants a tag in it).
+  if (candTags && !tagsWereEmpty && childElements(candTags).length === 0) removeChildren(candidate, (c) => c === candTags);
 
   return {
     configuration: candidate,
