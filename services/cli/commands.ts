@@ -6,4 +6,9 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   import: { summary: "run the subscriber's pipeline on a publication file", load: async () => (await import('./import.js')).default },
   transform: { summary: 'test, run, scaffold and lint site transforms', load: async () => (await import('./transform.js')).default },
   rollback: { summary: 'restore a configuration backup taken before an apply', load: async () => (await import('./rollback.js')).default },
+  certs: { summary: 'create the cluster CA, issue and show daemon certificates', load: async () => (await import('./certs.js')).default },
+  publisher: { summary: 'run the publisher daemon (HTTPS, mutual TLS)', load: async () => (await import('./publisher.js')).default },
+  subscriber: { summary: 'run the subscriber daemon (follows the publishers, applies)', load: async () => (await import('./subscriber.js')).default },
+  'replicate-now': { summary: 'make the subscriber fetch and apply now; prints the outcome', load: async () => (await import('./replicate-now.js')).default },
+  status: { summary: "show the subscriber's last applied publication, lag and last error", load: async () => (await import('./status.js')).default },
 };

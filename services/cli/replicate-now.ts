@@ -1,0 +1,20 @@
+import type { ImportResult } from '../pipeline/index.js';
+import { formatImportResult } from './format.js';
+import { parse, printHelp, type Command } from './command.js';
+import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+
+const command: Command = {
+  name: 'replicate-now',
+  summary: 'Make the subscriber fetch the current publication and import it now; prints the outcome.',
+  usage: 'cibsync replicate-now [--subscriber URL] [--config FILE] [--cert FILE --key FILE --ca FILE] [--timeout SECONDS] [--output-as=text|json]',
+  async run(argv) {
+    const { values } = parse(this, argv, SUBSCRIBER_CLIENT_OPTIONS, false);
+    if (values.help) return printHelp(this, SUBSCRIBER_CLIENT_HELP);
+    const format = outputAs(values);
+    // The subscriber answers an ImportResult without its candidate configuration (too big to print).
+    const result = (await callSubscriber(values, 'POST', '/v1/replicate-now')) as ImportResult;
+    process.stdout.write(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatImportResult(result));
+    return 0;
+  },
+};
+export default command;

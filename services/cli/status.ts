@@ -1,0 +1,30 @@
+import type { StatusSnapshot } from '../subscriber/status.js';
+import { parse, printHelp, type Command } from './command.js';
+import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+
+function formatStatus(s: StatusSnapshot): string {
+  const lines = [`subscriber${s.site ? ` at site ${s.site}` : ''}: ${s.state}${s.idleReason ? ` (${s.idleReason})` : ''}`];
+  lines.push(`publisher: ${s.publisher ?? '(none answered yet)'}${s.lastContactAt ? `, last contact ${s.lastContactAt}` : ''}`);
+  const a = s.lastApplied;
+  lines.push(a ? `last applied: site ${a.sourceSite}, epoch ${a.sourceAdminEpoch}.${a.sourceEpoch}, digest ${a.digest.slice(0, 16)}…, ${a.outcome} at ${a.at}` : 'last applied: nothing yet');
+  if (s.lagSeconds !== undefined) lines.push(`lag: ${s.lagSeconds.toFixed(3)} s from build at the source to commit here`);
+  const e = s.lastError;
+  lines.push(e ? `last error: ${e.code}: ${e.message} (at ${e.at})` : 'last error: none');
+  if (s.consecutiveFailures > 0) lines.push(`failing: ${s.consecutiveFailures} rounds in a row${s.nextRetryAt ? `, next retry ${s.nextRetryAt}` : ''}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const command: Command = {
+  name: 'status',
+  summary: "Show the subscriber's state: last applied publication (source site, epoch, digest, when), lag, last error with its code.",
+  usage: 'cibsync status [--subscriber URL] [--config FILE] [--cert FILE --key FILE --ca FILE] [--output-as=text|json]',
+  async run(argv) {
+    const { values } = parse(this, argv, SUBSCRIBER_CLIENT_OPTIONS, false);
+    if (values.help) return printHelp(this, SUBSCRIBER_CLIENT_HELP);
+    const format = outputAs(values);
+    const status = (await callSubscriber(values, 'GET', '/v1/status')) as StatusSnapshot;
+    process.stdout.write(format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+    return 0;
+  },
+};
+export default command;

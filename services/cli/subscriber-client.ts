@@ -1,0 +1,44 @@
+// `cibsync replicate-now` and `cibsync status` talk to the subscriber's HTTPS port with a client
+// certificate: by default the subscriber's own (from its config), at https://127.0.0.1:PORT.
+import { CibsyncError } from '../errors.js';
+import { MtlsClient } from '../net/client.js';
+import { loadTlsMaterial } from '../net/tls-material.js';
+import { errorFromProblem } from '../subscriber/fetcher.js';
+import { configFromFlags, CONFIG_OPTIONS, type Options, type Values } from './command.js';
+
+export const SUBSCRIBER_CLIENT_OPTIONS: Options = {
+  config: CONFIG_OPTIONS.config as Options[string],
+  subscriber: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  ca: { type: 'string' },
+  timeout: { type: 'string' },
+  'output-as': { type: 'string' },
+};
+
+export const SUBSCRIBER_CLIENT_HELP = '\n--subscriber URL defaults to https://127.0.0.1:<subscriber.port> of --config. The client certificate is --cert/--key/--ca, or the subscriber\'s own from --config.\n';
+
+export function outputAs(values: Values): 'text' | 'json' {
+  const v = values['output-as'] ?? 'text';
+  if (v !== 'text' && v !== 'json') throw new CibsyncError('CIBSYNC_USAGE', '--output-as must be text or json');
+  return v;
+}
+
+/** Calls the subscriber and returns its JSON answer; a problem+json answer becomes its CibsyncError. */
+export async function callSubscriber(values: Values, method: 'GET' | 'POST', path: string): Promise<unknown> {
+  const config = configFromFlags({ config: values.config });
+  const section = config.subscriber;
+  const pick = (name: 'cert' | 'key' | 'ca') => (typeof values[name] === 'string' ? (values[name] as string) : (section?.[name] ?? ''));
+  const base = typeof values.subscriber === 'string' ? values.subscriber : section ? `https://127.0.0.1:${section.port}` : undefined;
+  if (!base) throw new CibsyncError('CIBSYNC_USAGE', 'give --subscriber URL, or --config with a "subscriber" section');
+  const timeoutMs = values.timeout === undefined ? 120_000 : Number(values.timeout) * 1000;
+  const client = new MtlsClient(loadTlsMaterial({ cert: pick('cert'), key: pick('key'), ca: pick('ca') }), Math.min(timeoutMs, 10_000));
+  const url = new URL(path, base).toString();
+  try {
+    const response = await client.request(url, { method, headers: { accept: 'application/json' }, maxBytes: 16 * 1024 * 1024, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+    if (response.status !== 200) throw errorFromProblem(url, response.status, response.body);
+    return JSON.parse(response.body.toString('utf8')) as unknown;
+  } finally {
+    await client.close();
+  }
+}

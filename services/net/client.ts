@@ -1,0 +1,100 @@
+// The mutual-TLS HTTP client of the subscriber and of the CLI: undici with a client certificate,
+// a byte limit enforced while reading (never buffering more than the limit), and every failure
+// turned into a stable code. Bodies are always read to the end or destroyed, never dump()ed:
+// undici 7's Agent drops keep-alive after dump() of a body over 128 KiB.
+import { Agent } from 'undici';
+import { CibsyncError } from '../errors.js';
+import type { TlsMaterial } from './tls-material.js';
+
+export interface ClientRequest {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** Responses larger than this are cut off: CIBSYNC_FETCH_TOO_LARGE. */
+  maxBytes: number;
+  /** Time allowed for the response headers (a long-poll adds its wait to this). */
+  headersTimeoutMs: number;
+  /** Time allowed between two body chunks. */
+  bodyTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ClientResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function fetchError(url: string, err: unknown): CibsyncError {
+  if (err instanceof CibsyncError) return err;
+  const e = err as Error & { code?: string; cause?: Error & { code?: string } };
+  const code = e.code ?? e.cause?.code ?? e.name;
+  const message = e.cause?.message && e.cause.message !== e.message ? `${e.message} (${e.cause.message})` : e.message;
+  if (TIMEOUT_CODES.has(code)) return new CibsyncError('CIBSYNC_FETCH_TIMEOUT', `${url}: ${message}`, { url, cause: code });
+  return new CibsyncError('CIBSYNC_FETCH_FAILED', `${url}: ${message}`, { url, cause: code });
+}
+
+export class MtlsClient {
+  private agent: Agent;
+
+  constructor(
+    material: TlsMaterial,
+    private readonly connectTimeoutMs: number,
+  ) {
+    this.agent = this.agentFor(material);
+  }
+
+  private agentFor(material: TlsMaterial): Agent {
+    return new Agent({ connect: { ca: material.ca, cert: material.cert, key: material.key, timeout: this.connectTimeoutMs } });
+  }
+
+  /** New certificates for new connections; requests in flight finish on the old agent. */
+  reload(material: TlsMaterial): void {
+    const previous = this.agent;
+    this.agent = this.agentFor(material);
+    void previous.close();
+  }
+
+  async request(url: string, options: ClientRequest): Promise<ClientResponse> {
+    const target = new URL(url);
+    let response;
+    try {
+      response = await this.agent.request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        headersTimeout: options.headersTimeoutMs,
+        bodyTimeout: options.bodyTimeoutMs,
+        signal: options.signal,
+      });
+    } catch (err) {
+      throw fetchError(url, err);
+    }
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > options.maxBytes) {
+      response.body.destroy();
+      throw new CibsyncError('CIBSYNC_FETCH_TOO_LARGE', `${url}: response of ${declared} bytes is over the limit of ${options.maxBytes}`, { url, bytes: declared, maxBytes: options.maxBytes });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > options.maxBytes) {
+          response.body.destroy();
+          throw new CibsyncError('CIBSYNC_FETCH_TOO_LARGE', `${url}: response is over the limit of ${options.maxBytes} bytes`, { url, maxBytes: options.maxBytes });
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (err) {
+      throw fetchError(url, err);
+    }
+    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}

@@ -1,0 +1,65 @@
+// The publisher daemon: watches the local CIB, keeps one publication built while this site holds the
+// ticket, and serves it (and its change feed) over mutual TLS.
+import type { Config, PublisherConfig } from '../config/index.js';
+import { CibsyncError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { createHttpsApp, listen, type HttpsApp } from '../net/https-app.js';
+import type { Pacemaker } from '../pacemaker/index.js';
+import { CibWatcher } from '../watch/cib-watcher.js';
+import { ChangeFeed } from './feed.js';
+import { publisherMetrics, type PublisherMetrics } from './metrics.js';
+import { PublicationSource } from './publication-source.js';
+import { registerPublisherRoutes } from './routes.js';
+import { TicketGate } from '../watch/ticket-gate.js';
+
+export interface RunningPublisher {
+  app: HttpsApp;
+  url: string;
+  source: PublicationSource;
+  metrics: PublisherMetrics;
+  close(): Promise<void>;
+}
+
+export function publisherSettings(config: Config): PublisherConfig & { ticket: string } {
+  if (!config.publisher) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the configuration has no "publisher" section');
+  if (!config.ticket) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the publisher needs "ticket": it serves only while this site holds it');
+  return { ...config.publisher, ticket: config.ticket };
+}
+
+export async function startPublisher(config: Config, pacemaker: Pacemaker, logger: Logger): Promise<RunningPublisher> {
+  const settings = publisherSettings(config);
+  const gate = new TicketGate(pacemaker, settings.ticket, settings.ticketCacheMs, logger);
+  const source = new PublicationSource(pacemaker, { site: config.site, ticket: settings.ticket }, gate, logger);
+  const feed = new ChangeFeed();
+  const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
+  const metrics = publisherMetrics({ source, feed, gate, watcher });
+  const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ['/healthz'], onRefused: (reason) => metrics.refused({ reason }) });
+  registerPublisherRoutes(app, { config: settings, source, gate, feed, watcher, metrics });
+
+  const release = (cause: string) => {
+    const woken = feed.wake(cause === 'published' ? 'published' : 'ticket-changed');
+    if (woken > 0) metrics.woken({ cause }, woken);
+  };
+  source.on('published', () => release('published'));
+  gate.on('change', () => release('ticket'));
+  let reaction: Promise<void> = Promise.resolve();
+  watcher.on('change', (change) => {
+    reaction = source.onCibChange(change);
+  });
+  await watcher.start();
+  await reaction;
+
+  const url = await listen(app, settings.listen, settings.port);
+  logger.info({ event: 'listening', url, ticket: settings.ticket, cib: pacemaker.describe() }, `publisher listening on ${url}`);
+  return {
+    app,
+    url,
+    source,
+    metrics,
+    async close() {
+      watcher.stop();
+      feed.close();
+      await app.close();
+    },
+  };
+}

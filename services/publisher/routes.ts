@@ -1,0 +1,104 @@
+// The publisher's endpoints (docs/network.md). GET /v1/publication is also the change feed:
+// `?wait=DIGEST` holds the request while DIGEST is still current.
+import type { TLSSocket } from 'node:tls';
+import type { PublisherConfig } from '../config/index.js';
+import { CibsyncError } from '../errors.js';
+import { PeerRefused, checkAllowed, verifiedPeer } from '../net/mtls.js';
+import { sendProblem } from '../net/problem.js';
+import type { HttpsApp } from '../net/https-app.js';
+import type { CibWatcher } from '../watch/cib-watcher.js';
+import type { ChangeFeed } from './feed.js';
+import type { PublisherMetrics } from './metrics.js';
+import type { PublicationSource } from './publication-source.js';
+import type { TicketGate } from '../watch/ticket-gate.js';
+
+export interface PublisherState {
+  config: PublisherConfig;
+  source: PublicationSource;
+  gate: TicketGate;
+  feed: ChangeFeed;
+  watcher: CibWatcher;
+  metrics: PublisherMetrics;
+}
+
+export const PUBLICATION_PATH = '/v1/publication';
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  return header !== undefined && header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {
+  const { config, source, gate, feed, metrics } = state;
+
+  app.get<{ Querystring: { wait?: string; timeout?: string } }>(PUBLICATION_PATH, async (request, reply) => {
+    let forced = false;
+    const wait = request.query.wait;
+    if (wait !== undefined) {
+      await gate.check();
+      if (gate.last?.held && source.current?.publication.digest === wait) {
+        const requested = Number(request.query.timeout);
+        const timeoutMs = Number.isFinite(requested) && requested > 0 ? Math.min(requested, config.waitMaxMs) : config.waitMaxMs;
+        const gone = new AbortController();
+        request.raw.once('close', () => gone.abort());
+        reply.raw.once('close', () => gone.abort());
+        const reason = await feed.wait(timeoutMs, gone.signal);
+        if (reason === 'gone') return reply;
+        if (reason === 'closing') return sendProblem(reply, 503, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
+        forced = reason === 'replicate-now';
+      }
+    }
+    const verdict = await gate.check();
+    if (!verdict.held) {
+      metrics.refused({ reason: 'ticket_not_held' });
+      return sendProblem(reply, 503, new CibsyncError('CIBSYNC_TICKET_NOT_HELD', `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`, { ticket: gate.ticket, reason: verdict.reason }));
+    }
+    const served = source.current;
+    if (!served) {
+      metrics.refused({ reason: 'no_publication' });
+      const why = source.lastError ?? new CibsyncError('CIBSYNC_TICKET_NOT_HELD', 'no publication has been built yet');
+      return sendProblem(reply, 503, why);
+    }
+    reply.header('etag', served.etag).header('cache-control', 'no-cache');
+    if (!forced && etagMatches(request.headers['if-none-match'], served.etag)) {
+      metrics.notModified();
+      return reply.code(304).send();
+    }
+    metrics.served();
+    if (forced) reply.header('cibsync-wake', 'replicate-now');
+    return reply.code(200).header('content-type', 'application/xml; charset=utf-8').send(served.body);
+  });
+
+  app.post('/v1/replicate-now', async (request, reply) => {
+    try {
+      checkAllowed(verifiedPeer(request.raw.socket as TLSSocket), config.replicateNowAllow, 'POST /v1/replicate-now');
+    } catch (err) {
+      if (!(err instanceof PeerRefused)) throw err;
+      metrics.refused({ reason: err.reason });
+      request.log.warn({ event: 'client-refused', code: err.code, ...err.details }, err.message);
+      return sendProblem(reply, 403, err);
+    }
+    // Pick up a change the watcher has not seen yet, so the woken subscribers get the latest.
+    await state.watcher.check();
+    const woken = feed.wake('replicate-now');
+    metrics.woken({ cause: 'replicate-now' }, woken);
+    request.log.info({ event: 'replicate-now', woken }, `replicate-now: ${woken} waiting subscribers woken`);
+    return { woken, digest: source.current?.publication.digest ?? null };
+  });
+
+  app.get('/healthz', async () => {
+    const served = source.current;
+    const serving = Boolean(gate.last?.held && served);
+    return {
+      status: 'ok',
+      role: 'publisher',
+      serving,
+      reason: serving ? undefined : gate.last?.held === false ? `ticket ${gate.ticket} not held (${gate.last.reason})` : (source.lastError?.code ?? 'starting'),
+      digest: served?.publication.digest,
+      adminEpoch: served?.publication.adminEpoch,
+      epoch: served?.publication.epoch,
+      waiting: feed.waiting,
+    };
+  });
+
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.metrics.render()));
+}

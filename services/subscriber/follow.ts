@@ -1,0 +1,191 @@
+// The follow loop: ask the publishers in turn (the last one that answered first) for the publication,
+// holding a change-feed request open while this subscriber is up to date; import what comes back;
+// on failure retry with backoff and jitter, never more often than the backoff allows and never less
+// often than the poll interval. While this site holds the ticket it asks nothing and applies nothing.
+import type { SubscriberConfig } from '../config/index.js';
+import { CibsyncError, EXIT, asCibsyncError, isCibsyncError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { MtlsClient } from '../net/client.js';
+import type { ImportResult } from '../pipeline/index.js';
+import type { TicketGate } from '../watch/ticket-gate.js';
+import type { Applier } from './applier.js';
+import { backoffDelay } from './backoff.js';
+import { fetchPublication, type FetchOutcome } from './fetcher.js';
+import type { SubscriberMetrics } from './metrics.js';
+import type { SubscriberStatus } from './status.js';
+
+/** Exit categories meaning "this publication is refused" (input, candidate), not "try again": wait for the next one. */
+const REFUSED_PUBLICATION_EXITS = new Set<number>([EXIT.inputRefused, EXIT.candidateRefused]);
+
+export interface FollowDeps {
+  settings: SubscriberConfig;
+  maxBytes: number;
+  client: MtlsClient;
+  gate: TicketGate;
+  applier: Applier;
+  status: SubscriberStatus;
+  metrics: SubscriberMetrics;
+  logger: Logger;
+}
+
+export class FollowLoop {
+  private stopped = false;
+  private running: Promise<void> | undefined;
+  private inFlight: AbortController | undefined;
+  private nap: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  /** The digest the publishers are asked to wait on: the last applied, or the last refused one. */
+  private knownDigest: string | undefined;
+  private preferred = 0;
+
+  constructor(private readonly deps: FollowDeps) {}
+
+  start(): void {
+    this.running = this.loop();
+  }
+
+  /** Ends the current wait or nap so the loop looks again now (ticket change, replicate-now). */
+  kick(): void {
+    this.inFlight?.abort();
+    if (this.nap) {
+      clearTimeout(this.nap.timer);
+      this.nap.resolve();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.kick();
+    await this.running;
+  }
+
+  /** The publishers in the order to ask them: the one that answered last, then the rest. */
+  private order(): string[] {
+    const urls = this.deps.settings.publishers;
+    return urls.map((_, i) => urls[(this.preferred + i) % urls.length] as string);
+  }
+
+  private async loop(): Promise<void> {
+    const { settings, status, metrics, logger, gate } = this.deps;
+    while (!this.stopped) {
+      const local = await gate.check();
+      if (local.held) {
+        if (status.state !== 'idle') logger.info({ event: 'idle', ticket: gate.ticket }, `this site holds ticket ${gate.ticket}: not applying anything`);
+        status.idle(`this site holds ticket ${gate.ticket}`);
+        await this.sleep(settings.pollIntervalMs);
+        continue;
+      }
+      if (status.consecutiveFailures > 0) metrics.retries();
+      try {
+        const waited = await this.round(settings.feed === 'long-poll');
+        if (!waited) await this.sleep(settings.pollIntervalMs);
+      } catch (err) {
+        if (this.stopped) break;
+        const delay = backoffDelay(status.consecutiveFailures + 1, settings.backoffMinMs, settings.pollIntervalMs);
+        const record = status.failed(err, delay);
+        metrics.errors({ code: record.code });
+        logger.warn({ event: 'round-failed', code: record.code, err: record.message, retryInMs: delay, failures: status.consecutiveFailures }, `no publication this round (${record.code}); retrying in ${delay} ms`);
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  /** One pass of the loop; returns whether a publisher held the request (so the loop may ask again at once). */
+  private async round(longPoll: boolean): Promise<boolean> {
+    const controller = new AbortController();
+    this.inFlight = controller;
+    try {
+      const served = await this.firstServing(longPoll ? this.knownDigest : undefined, controller.signal);
+      if (served === 'aborted') return true;
+      if (served.outcome.kind === 'publication') await this.importFrom(served.publisher, served.outcome, served.outcome.forced ? 'replicate-now' : 'feed');
+      return longPoll;
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  /** POST /v1/replicate-now: fetch the current publication (no If-None-Match) and import it now. */
+  async replicateNow(): Promise<ImportResult> {
+    const { gate } = this.deps;
+    if ((await gate.check()).held) throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${gate.ticket}: it is the active site and applies nothing`, { ticket: gate.ticket });
+    try {
+      const served = await this.firstServing(undefined, new AbortController().signal);
+      if (served === 'aborted' || served.outcome.kind !== 'publication') throw new CibsyncError('CIBSYNC_FETCH_FAILED', 'the publisher sent no publication');
+      return await this.importFrom(served.publisher, served.outcome, 'replicate-now');
+    } catch (err) {
+      const record = this.deps.status.failed(err);
+      this.deps.metrics.errors({ code: record.code });
+      throw err;
+    } finally {
+      this.kick(); // the feed request under way waits on the old digest: start a new one
+    }
+  }
+
+  /**
+   * Asks the publishers in turn; the first that serves (200 or 304) wins. Throws CIBSYNC_NO_PUBLISHER
+   * naming each publisher's reason (CIBSYNC_TICKET_NOT_HELD, CIBSYNC_FETCH_TIMEOUT, …) when none does.
+   */
+  private async firstServing(waitFor: string | undefined, signal: AbortSignal): Promise<{ publisher: string; outcome: Exclude<FetchOutcome, { kind: 'refused' }> } | 'aborted'> {
+    const reasons: { publisher: string; code: string; message: string }[] = [];
+    for (const publisher of this.order()) {
+      let outcome: FetchOutcome;
+      try {
+        outcome = await this.fetch(publisher, waitFor, signal);
+      } catch (err) {
+        if (signal.aborted) return 'aborted';
+        const error = asCibsyncError(err);
+        reasons.push({ publisher, code: error.code, message: error.message });
+        continue;
+      }
+      if (outcome.kind === 'refused') {
+        reasons.push({ publisher, code: outcome.error.code, message: outcome.error.message });
+        continue;
+      }
+      this.preferred = this.deps.settings.publishers.indexOf(publisher);
+      this.deps.status.contacted(publisher);
+      return { publisher, outcome };
+    }
+    const summary = reasons.map((r) => `${r.publisher}: ${r.code}`).join('; ');
+    throw new CibsyncError('CIBSYNC_NO_PUBLISHER', `no publisher served a publication (${summary})`, { publishers: reasons });
+  }
+
+  private async fetch(publisher: string, waitFor: string | undefined, signal: AbortSignal): Promise<FetchOutcome> {
+    const { settings, client, metrics, maxBytes } = this.deps;
+    try {
+      const outcome = await fetchPublication(client, publisher, { waitFor, waitMs: settings.waitMs, requestTimeoutMs: settings.requestTimeoutMs, maxBytes, signal });
+      metrics.fetches({ result: outcome.kind === 'publication' ? '200' : outcome.kind === 'not-modified' ? '304' : 'refused' });
+      return outcome;
+    } catch (err) {
+      if (!signal.aborted) metrics.fetches({ result: 'error' });
+      throw err;
+    }
+  }
+
+  /** Imports a publication; a refused one is remembered so the feed waits for the next, not retries it. */
+  private async importFrom(publisher: string, outcome: Extract<FetchOutcome, { kind: 'publication' }>, trigger: string): Promise<ImportResult> {
+    try {
+      const result = await this.deps.applier.apply(outcome.text, publisher, trigger);
+      this.knownDigest = result.source.digest;
+      return result;
+    } catch (err) {
+      if (isCibsyncError(err) && REFUSED_PUBLICATION_EXITS.has(err.exitCode) && outcome.digest) this.knownDigest = outcome.digest;
+      throw err;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.nap = undefined;
+        resolve();
+      }, ms);
+      this.nap = {
+        timer,
+        resolve: () => {
+          this.nap = undefined;
+          resolve();
+        },
+      };
+    });
+  }
+}

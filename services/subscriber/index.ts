@@ -1,0 +1,78 @@
+// The subscriber daemon: follows the publishers' change feed and imports what they publish while this
+// site does not hold the ticket; answers replicate-now, status, health and metrics on its own port.
+import type { Config, SubscriberConfig } from '../config/index.js';
+import { CibsyncError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { MtlsClient } from '../net/client.js';
+import { createHttpsApp, listen, type HttpsApp } from '../net/https-app.js';
+import { loadTlsMaterial, watchTlsMaterial } from '../net/tls-material.js';
+import type { Pacemaker } from '../pacemaker/index.js';
+import { CibWatcher } from '../watch/cib-watcher.js';
+import { TicketGate } from '../watch/ticket-gate.js';
+import { Applier } from './applier.js';
+import { FollowLoop } from './follow.js';
+import { subscriberMetrics, type SubscriberMetrics } from './metrics.js';
+import { registerSubscriberRoutes } from './routes.js';
+import { SubscriberStatus } from './status.js';
+
+export interface RunningSubscriber {
+  app: HttpsApp;
+  url: string;
+  status: SubscriberStatus;
+  metrics: SubscriberMetrics;
+  close(): Promise<void>;
+}
+
+export function subscriberSettings(config: Config): SubscriberConfig & { ticket: string } {
+  if (!config.subscriber) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the configuration has no "subscriber" section');
+  if (!config.ticket) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the subscriber needs "ticket": it applies only while this site does not hold it');
+  if (config.subscriber.publishers.length === 0) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'subscriber.publishers is empty: list the publisher URL of every other site');
+  for (const url of config.subscriber.publishers) {
+    if (!/^https:\/\//.test(url)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `subscriber.publishers: ${url} is not an https:// URL`);
+  }
+  return { ...config.subscriber, ticket: config.ticket };
+}
+
+export async function startSubscriber(config: Config, pacemaker: Pacemaker, logger: Logger): Promise<RunningSubscriber> {
+  const settings = subscriberSettings(config);
+  const status = new SubscriberStatus(config.site);
+  const metrics = subscriberMetrics(status);
+  const client = new MtlsClient(loadTlsMaterial(settings), settings.requestTimeoutMs);
+  const stopClientReload = watchTlsMaterial(settings, logger, (material) => client.reload(material));
+  const gate = new TicketGate(pacemaker, settings.ticket, settings.changePollMs, logger);
+  const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
+  const applier = new Applier(config, pacemaker, logger, status, metrics);
+  const loop = new FollowLoop({ settings, maxBytes: config.maxPublicationBytes, client, gate, applier, status, metrics, logger });
+  let stopping = false;
+
+  const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ['/healthz'], onRefused: (reason) => metrics.refused({ reason }) });
+  registerSubscriberRoutes(app, { loop, status, metrics, stopping: () => stopping });
+
+  // This site gaining (or losing) the ticket is a change of its own CIB: look again at once.
+  watcher.on('change', () => {
+    gate.invalidate();
+    void gate.check();
+  });
+  gate.on('change', () => loop.kick());
+  await watcher.start();
+
+  const url = await listen(app, settings.listen, settings.port);
+  logger.info({ event: 'listening', url, publishers: settings.publishers, ticket: settings.ticket, cib: pacemaker.describe() }, `subscriber listening on ${url}`);
+  loop.start();
+  return {
+    app,
+    url,
+    status,
+    metrics,
+    async close() {
+      stopping = true;
+      status.state = 'stopping';
+      watcher.stop();
+      await loop.stop();
+      await applier.idle();
+      stopClientReload();
+      await app.close();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// What the subscriber knows about itself, for GET /v1/status, /healthz, the metrics and `cibsync status`.
+import { asCibsyncError } from '../errors.js';
+import type { ImportResult } from '../pipeline/index.js';
+
+export type SubscriberState = 'starting' | 'following' | 'idle' | 'failing' | 'stopping';
+
+export interface AppliedRecord {
+  sourceSite: string;
+  sourceAdminEpoch: number;
+  sourceEpoch: number;
+  digest: string;
+  outcome: ImportResult['outcome'];
+  changes: number;
+  /** When the publication was built at the source, and when this site committed it. */
+  created: string;
+  at: string;
+  /** The last time the pipeline confirmed this site still matches it. */
+  checkedAt: string;
+  publisher: string;
+}
+
+export interface ErrorRecord {
+  code: string;
+  message: string;
+  at: string;
+  details: Record<string, unknown>;
+}
+
+export class SubscriberStatus {
+  state: SubscriberState = 'starting';
+  idleReason: string | undefined;
+  publisher: string | undefined;
+  lastApplied: AppliedRecord | undefined;
+  lastContactAt: string | undefined;
+  lastError: ErrorRecord | undefined;
+  consecutiveFailures = 0;
+  nextRetryAt: string | undefined;
+
+  constructor(readonly site: string | undefined) {}
+
+  /** Seconds from the build of the last applied publication at its source to its commit here (none when it changed nothing here). */
+  get lagSeconds(): number | undefined {
+    if (this.lastApplied?.outcome !== 'applied') return undefined;
+    return Math.max(0, (Date.parse(this.lastApplied.at) - Date.parse(this.lastApplied.created)) / 1000);
+  }
+
+  contacted(publisher: string): void {
+    this.state = 'following';
+    this.idleReason = undefined;
+    this.publisher = publisher;
+    this.lastContactAt = new Date().toISOString();
+    this.consecutiveFailures = 0;
+    this.nextRetryAt = undefined;
+  }
+
+  idle(reason: string): void {
+    this.state = 'idle';
+    this.idleReason = reason;
+  }
+
+  applied(result: ImportResult, publisher: string): void {
+    this.contacted(publisher);
+    const now = new Date().toISOString();
+    // Running the same publication again (replicate-now, a restart) confirms it; it is not a new commit.
+    if (this.lastApplied?.digest === result.source.digest) {
+      this.lastApplied.checkedAt = now;
+      return;
+    }
+    this.lastApplied = {
+      sourceSite: result.source.site,
+      sourceAdminEpoch: result.source.adminEpoch,
+      sourceEpoch: result.source.epoch,
+      digest: result.source.digest,
+      outcome: result.outcome,
+      changes: result.changes.length + result.attributes.length,
+      created: result.source.created,
+      at: now,
+      checkedAt: now,
+      publisher,
+    };
+  }
+
+  failed(err: unknown, retryInMs?: number): ErrorRecord {
+    const error = asCibsyncError(err);
+    const { stack: _stack, ...details } = error.details;
+    this.lastError = { code: error.code, message: error.message, at: new Date().toISOString(), details };
+    this.consecutiveFailures += 1;
+    if (this.state !== 'idle' && this.state !== 'stopping') this.state = 'failing';
+    this.nextRetryAt = retryInMs === undefined ? undefined : new Date(Date.now() + retryInMs).toISOString();
+    return this.lastError;
+  }
+
+  snapshot() {
+    return {
+      role: 'subscriber' as const,
+      site: this.site,
+      state: this.state,
+      idleReason: this.idleReason,
+      publisher: this.publisher,
+      lastApplied: this.lastApplied,
+      lagSeconds: this.lagSeconds,
+      lastContactAt: this.lastContactAt,
+      lastError: this.lastError,
+      consecutiveFailures: this.consecutiveFailures,
+      nextRetryAt: this.nextRetryAt,
+    };
+  }
+}
+
+export type StatusSnapshot = ReturnType<SubscriberStatus['snapshot']>;

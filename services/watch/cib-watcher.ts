@@ -1,0 +1,124 @@
+// Notices CIB changes cheaply, so the daemons react within a second without re-reading the CIB.
+// A file-backed CIB: an fs.watch on its directory (cibadmin rewrites the file in place; an editor may
+// replace it) plus a stat() every pollMs in case an event is missed; only a changed file costs one
+// `cibadmin --query --xpath /cib --no-children`. The live cluster: that same root-only query every
+// pollMs. Either way 'change' is emitted only when admin_epoch, epoch or num_updates moved.
+import { EventEmitter } from 'node:events';
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { asCibsyncError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { CibVersion, Pacemaker } from '../pacemaker/index.js';
+
+/** Lets a writer finish: a file event arrives when cibadmin starts writing, not when it is done. */
+const SETTLE_MS = 15;
+
+export interface CibChange {
+  previous: CibVersion | undefined;
+  current: CibVersion;
+  /** admin_epoch or epoch moved: the configuration changed (not only the status section). */
+  configurationChanged: boolean;
+}
+
+export function sameVersion(a: CibVersion | undefined, b: CibVersion): boolean {
+  return a !== undefined && a.admin_epoch === b.admin_epoch && a.epoch === b.epoch && a.num_updates === b.num_updates;
+}
+
+export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
+  private version: CibVersion | undefined;
+  private fileStamp = '';
+  private timer: NodeJS.Timeout | undefined;
+  private settle: NodeJS.Timeout | undefined;
+  private fsWatcher: FSWatcher | undefined;
+  private checking: Promise<void> | undefined;
+  private again = false;
+  /** Root queries run (for the idle-cost figure in the metrics). */
+  checks = 0;
+
+  constructor(
+    private readonly pacemaker: Pacemaker,
+    private readonly pollMs: number,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  get current(): CibVersion | undefined {
+    return this.version;
+  }
+
+  async start(): Promise<void> {
+    const file = this.pacemaker.cibFile;
+    if (file) {
+      this.fileStamp = await this.stampOf(file);
+      this.fsWatcher = watch(dirname(file), { persistent: false }, (_event, name) => {
+        if (name === null || name === basename(file)) this.scheduleCheck();
+      });
+      this.fsWatcher.on('error', (err) => this.logger.warn({ event: 'cib-watch-error', err: err.message }, 'fs.watch failed; the stat poll goes on'));
+    }
+    await this.check();
+    this.timer = setInterval(() => void (file ? this.pollFile(file) : this.check()), this.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    clearTimeout(this.settle);
+    this.fsWatcher?.close();
+  }
+
+  /** Runs a check now (or right after the one under way): for callers that know something changed. */
+  check(): Promise<void> {
+    if (this.checking) {
+      this.again = true;
+      return this.checking;
+    }
+    this.checking = this.runCheck().finally(() => {
+      this.checking = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.check();
+      }
+    });
+    return this.checking;
+  }
+
+  private scheduleCheck(): void {
+    clearTimeout(this.settle);
+    this.settle = setTimeout(() => void this.check(), SETTLE_MS);
+  }
+
+  private async stampOf(file: string): Promise<string> {
+    try {
+      const s = await stat(file);
+      return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  }
+
+  private async pollFile(file: string): Promise<void> {
+    const stamp = await this.stampOf(file);
+    if (stamp !== this.fileStamp) this.scheduleCheck();
+  }
+
+  private async runCheck(): Promise<void> {
+    if (this.pacemaker.cibFile) this.fileStamp = await this.stampOf(this.pacemaker.cibFile);
+    this.checks += 1;
+    let current: CibVersion;
+    try {
+      current = await this.pacemaker.rootVersion();
+    } catch (err) {
+      const error = asCibsyncError(err);
+      this.logger.warn({ event: 'cib-check-failed', code: error.code, err: error.message }, 'could not read the CIB version; will retry');
+      this.fileStamp = 'retry'; // the next stat poll checks again
+      return;
+    }
+    if (sameVersion(this.version, current)) return;
+    const previous = this.version;
+    this.version = current;
+    const configurationChanged = !previous || previous.admin_epoch !== current.admin_epoch || previous.epoch !== current.epoch;
+    this.emit('change', { previous, current, configurationChanged });
+  }
+}

@@ -1,0 +1,66 @@
+// Does this site hold the ticket? The publisher serves only while it does; the subscriber applies only
+// while it does not. The answer comes from crm_ticket through the tool layer, is trusted for cacheMs,
+// and is dropped on every CIB change (a revoke is a CIB change), so a site that loses the ticket stops
+// serving well within a second. A failed query counts as "not held" (the caller decides what that
+// means; the publisher then serves nothing).
+import { EventEmitter } from 'node:events';
+import { asCibsyncError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Pacemaker } from '../pacemaker/index.js';
+
+export interface TicketVerdict {
+  held: boolean;
+  /** Why not: "not granted", "standby", or the code of the failed query. */
+  reason?: string;
+  checkedAt: number;
+}
+
+export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
+  private verdict: TicketVerdict | undefined;
+  private pending: Promise<TicketVerdict> | undefined;
+  /** Survives invalidate(), so 'change' fires only when the answer flips. */
+  private lastHeld: boolean | undefined;
+
+  constructor(
+    private readonly pacemaker: Pacemaker,
+    readonly ticket: string,
+    private readonly cacheMs: number,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  get last(): TicketVerdict | undefined {
+    return this.verdict;
+  }
+
+  invalidate(): void {
+    this.verdict = undefined;
+  }
+
+  check(): Promise<TicketVerdict> {
+    if (this.verdict && Date.now() - this.verdict.checkedAt < this.cacheMs) return Promise.resolve(this.verdict);
+    this.pending ??= this.query().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private async query(): Promise<TicketVerdict> {
+    let next: TicketVerdict;
+    try {
+      const state = await this.pacemaker.ticket(this.ticket);
+      const held = state.granted && !state.standby;
+      next = held ? { held, checkedAt: Date.now() } : { held, reason: state.granted ? 'standby' : 'not granted', checkedAt: Date.now() };
+    } catch (err) {
+      const error = asCibsyncError(err);
+      next = { held: false, reason: error.code, checkedAt: Date.now() };
+      this.logger.warn({ event: 'ticket-check-failed', ticket: this.ticket, code: error.code, err: error.message }, 'ticket query failed; treating it as not held');
+    }
+    this.verdict = next;
+    if (this.lastHeld !== next.held) {
+      this.lastHeld = next.held;
+      this.logger.info({ event: next.held ? 'ticket-held' : 'ticket-not-held', ticket: this.ticket, reason: next.reason }, `ticket ${this.ticket} ${next.held ? 'held' : `not held (${next.reason})`}`);
+      this.emit('change', next);
+    }
+    return next;
+  }
+}
