@@ -2,7 +2,8 @@
 <!--
   rewrite-ip: replaces IPv4 and IPv6 addresses by a map, wherever a configuration carries one:
   every nvpair value (IPaddr/IPaddr2 "ip", the old positional parameter "1", ping host_list,
-  URLs in option strings …), alert recipient values, and bundle network ip-range-start.
+  URLs in option strings …), alert recipient values, bundle network ip-range-start, and a bundle
+  container's image (a registry address) and options (add-host, publish ADDRESS:PORT …).
 
   Parameters:
     ip_map       "from=to,from=to", e.g. "10.0.0.10=10.1.0.10,2001:db8::1=2001:db8:1::1"
@@ -36,7 +37,7 @@
 
   <!-- Only values that can hold an address (a '.' or a ':') are scanned. The predicate sits on the
        last step: libxslt evaluates earlier-step predicates per candidate node and goes quadratic. -->
-  <xsl:template match="nvpair/@value[contains(., '.') or contains(., ':')] | recipient/@value[contains(., '.') or contains(., ':')] | network/@ip-range-start">
+  <xsl:template match="nvpair/@value[contains(., '.') or contains(., ':')] | recipient/@value[contains(., '.') or contains(., ':')] | network/@ip-range-start | docker/@image | podman/@image | rkt/@image | docker/@options | podman/@options | rkt/@options">
     <xsl:attribute name="{name()}">
       <xsl:call-template name="map-replace">
         <xsl:with-param name="text" select="string(.)"/>

@@ -2,7 +2,8 @@
 <!--
   rewrite-paths: replaces path prefixes by a map: in every nvpair value, in bundle storage mappings
   (source-dir and source-dir-root: the host side; target-dir is inside the container and is left
-  alone), and in alert paths and recipients.
+  alone), in a bundle container's options (such as a host log path), and in alert paths and
+  recipients.
 
   Parameters:
     path_map       "/srv/siteA=/srv/siteB,/mnt/a=/mnt/b"
@@ -34,7 +35,7 @@
   </xsl:template>
 
   <!-- Predicates only on the last step, for libxslt's speed (see docs/transforms.md). -->
-  <xsl:template match="nvpair/@value[contains(., '/')] | recipient/@value[contains(., '/')] | alert/@path | storage-mapping/@source-dir | storage-mapping/@source-dir-root">
+  <xsl:template match="nvpair/@value[contains(., '/')] | recipient/@value[contains(., '/')] | alert/@path | storage-mapping/@source-dir | storage-mapping/@source-dir-root | docker/@options | podman/@options | rkt/@options">
     <xsl:attribute name="{name()}">
       <xsl:call-template name="map-replace">
         <xsl:with-param name="text" select="string(.)"/>

@@ -70,10 +70,10 @@ function middleOps(a: string[], b: string[]): Op[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       ops.push({ kind: ' ', line: a[i++] as string });
       j++;
-    } else if (j < b.length && (i === a.length || (lcs[i * width + j + 1] as number) >= (lcs[(i + 1) * width + j] as number))) {
-      ops.push({ kind: '+', line: b[j++] as string });
-    } else {
+    } else if (i < a.length && (j === b.length || (lcs[(i + 1) * width + j] as number) >= (lcs[i * width + j + 1] as number))) {
       ops.push({ kind: '-', line: a[i++] as string });
+    } else {
+      ops.push({ kind: '+', line: b[j++] as string });
     }
   }
   return ops;

@@ -34,8 +34,9 @@ const IPV4 = /(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9]|\.[0-9])/g;
 const IPV6 = /(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Fa-f:])/g;
 const PATH = /(?<![^\s=,;:"'(])\/[^\s,;:"'()]*/g;
 
-/** Attributes that name objects rather than carry values; an id like "vip-10.0.0.1" is not a leak. */
-const REFERENCE_ATTRIBUTES = new Set(['id', 'id-ref', 'rsc', 'with-rsc', 'first', 'then', 'rsc-pattern']);
+/** Attributes that never hold a site's value: ids and references (an id like "vip-10.0.0.1" is a
+ *  name, not an address), and a bundle's container-side paths (target-dir, run-command). */
+const NOT_SITE_VALUES = new Set(['id', 'id-ref', 'rsc', 'with-rsc', 'first', 'then', 'rsc-pattern', 'target-dir', 'run-command']);
 
 export function compileNetworks(cidrs: string[]): Network[] {
   return cidrs.map((cidr) => {
@@ -65,7 +66,7 @@ export function lintConfiguration(root: XmlElement, rules: LintRules): Finding[]
   const visit = (el: XmlElement, path: string): void => {
     const here = `${path}/${el.name}${el.attrs.id !== undefined ? `[@id='${el.attrs.id}']` : ''}`;
     for (const [name, value] of Object.entries(el.attrs)) {
-      if (!REFERENCE_ATTRIBUTES.has(name)) findings.push(...scanValue(value, `${here}/@${name}`, networks, prefixes));
+      if (!NOT_SITE_VALUES.has(name)) findings.push(...scanValue(value, `${here}/@${name}`, networks, prefixes));
     }
     for (const child of el.children) {
       if (child.kind === 'element') visit(child, here);
