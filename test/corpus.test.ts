@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../services/config/index.js';
 import { silentLogger } from '../services/log.js';
 import { VERDICT_RANK, type Pacemaker } from '../services/pacemaker/index.js';
-import { importPublication } from '../services/pipeline/index.js';
+import { importPublication, type ImportResult } from '../services/pipeline/index.js';
 import { buildPublication, nodeAttributesOf, serializePublication } from '../services/publication/index.js';
 import { canonical, childElements, clone, descendants, firstChild, removeChildren, type XmlElement } from '../services/xml/index.js';
 import { CORPUS, FIXTURES, makeSite, type Site } from './helpers/sites.js';
@@ -69,6 +69,7 @@ interface Row {
   source: string;
   result: string;
   attributes: number;
+  refusedByDefault: boolean;
 }
 const rows: Row[] = [];
 
@@ -79,8 +80,9 @@ async function verdictOf(p: Pacemaker) {
 describe.skipIf(!available)('corpus: export each CIB as site A, import into a fresh site B', () => {
   afterAll(() => {
     const applied = rows.filter((r) => r.outcome === 'applied').length;
-    console.log(`corpus: ${rows.length} CIBs, ${applied} applied, ${rows.reduce((n, r) => n + r.attributes, 0)} node attributes mapped`);
-    for (const r of rows) console.log(`  ${r.file}: source ${r.source} → B ${r.result}, ${r.attributes} attributes`);
+    const refused = rows.filter((r) => r.refusedByDefault).map((r) => r.file);
+    console.log(`corpus: ${rows.length} CIBs, ${applied} applied, ${rows.reduce((n, r) => n + r.attributes, 0)} node attributes mapped; refused by the default 'local' baseline: ${refused.length} (${refused.join(', ')})`);
+    for (const r of rows) console.log(`  ${r.file}: source ${r.source} → B ${r.result}, ${r.attributes} attributes${r.refusedByDefault ? ', refused by default' : ''}`);
   });
 
   it.each(files)('%s', async (file) => {
@@ -94,17 +96,24 @@ describe.skipIf(!available)('corpus: export each CIB as site A, import into a fr
       const withAttributes = Object.keys(publication.nodeAttributes).sort();
       const nodeMap: Record<string, string> = {};
       withAttributes.slice(0, 2).forEach((n, i) => (nodeMap[n] = `b${i + 1}`));
-      const config = {
-        ...defaultConfig(),
-        site: 'siteB',
-        stateDir: b.stateDir,
-        nodeMap,
-        transformChain: [join(FIXTURES, 'transforms', 'identity.xsl')],
-        // Replicate faithfully what the source already has wrong (see docs/architecture.md, verify step).
-        verifyBaseline: 'source' as const,
-      };
+      const localPolicy = { ...defaultConfig(), site: 'siteB', stateDir: b.stateDir, nodeMap, transformChain: [join(FIXTURES, 'transforms', 'identity.xsl')] };
+      const freshVerdict = await verdictOf(b.pacemaker);
+      const freshHash = b.hash();
+      // The default policy refuses anything crm_verify rates worse than B as it is; the 'source'
+      // baseline also tolerates what the source itself already had.
+      const text = serializePublication(publication);
+      const config = { ...localPolicy, verifyBaseline: 'source' as const };
       const ctx = { config, pacemaker: b.pacemaker, logger: silentLogger };
-      const result = await importPublication(serializePublication(publication), ctx);
+      let refusedByDefault: string | undefined;
+      let result: ImportResult;
+      try {
+        result = await importPublication(text, { ...ctx, config: localPolicy });
+      } catch (err) {
+        refusedByDefault = (err as { code?: string }).code;
+        expect(refusedByDefault).toBe('CIBSYNC_CANDIDATE_WORSE');
+        expect(b.hash()).toBe(freshHash);
+        result = await importPublication(text, ctx);
+      }
       expect(result.outcome).toBe('applied');
 
       const sourceConfiguration = firstChild(await a.pacemaker.queryCib(), 'configuration') as XmlElement;
@@ -115,6 +124,7 @@ describe.skipIf(!available)('corpus: export each CIB as site A, import into a fr
 
       const [sourceVerdict, bVerdict] = await Promise.all([verdictOf(a.pacemaker), verdictOf(b.pacemaker)]);
       expect(VERDICT_RANK[bVerdict.level], `B: ${[...bVerdict.errors, ...bVerdict.warnings].join('; ')}`).toBeLessThanOrEqual(VERDICT_RANK[sourceVerdict.level]);
+      expect(refusedByDefault !== undefined).toBe(VERDICT_RANK[bVerdict.level] > VERDICT_RANK[freshVerdict.level] || bVerdict.errors.some((e) => !freshVerdict.errors.includes(e)));
 
       const bAttributes = nodeAttributesOf(bConfiguration);
       let mapped = 0;
@@ -127,10 +137,10 @@ describe.skipIf(!available)('corpus: export each CIB as site A, import into a fr
       }
 
       const hash = b.hash();
-      const again = await importPublication(serializePublication(publication), ctx);
+      const again = await importPublication(text, refusedByDefault ? ctx : { ...ctx, config: localPolicy });
       expect(again.outcome).toBe('unchanged');
       expect(b.hash()).toBe(hash);
-      rows.push({ file, outcome: result.outcome, source: sourceVerdict.level, result: bVerdict.level, attributes: mapped });
+      rows.push({ file, outcome: result.outcome, source: sourceVerdict.level, result: bVerdict.level, attributes: mapped, refusedByDefault: refusedByDefault !== undefined });
     } finally {
       a.cleanup();
       b.cleanup();
