@@ -53,9 +53,12 @@ export class SubscriberStatus {
     this.nextRetryAt = undefined;
   }
 
+  /** Holding the ticket is not a failure: the backoff starts afresh once this site gives it up. */
   idle(reason: string): void {
     this.state = 'idle';
     this.idleReason = reason;
+    this.consecutiveFailures = 0;
+    this.nextRetryAt = undefined;
   }
 
   applied(result: ImportResult, publisher: string): void {

@@ -1,0 +1,171 @@
+// Shared by the network tests: a throw-away PKI, two file-backed sites, the daemons as real processes
+// or in-process servers, and an HTTPS client that can present any certificate (or none).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { createCa, issueCertificate, type CertificateUsage, type KeyAndCertificate } from '../../certs/authority.js';
+import { CLI, makeSite, tempDir, type Site } from '../helpers/sites.js';
+
+export interface CertFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export interface Pki {
+  dir: string;
+  ca: string;
+  /** Issued by the cluster CA for 127.0.0.1, both usages. */
+  issue(name: string, options?: { usage?: CertificateUsage; notBefore?: Date; days?: number; byOtherCa?: boolean }): CertFiles;
+}
+
+export function makePki(): Pki {
+  const dir = tempDir('cibsync-pki-');
+  const ca = createCa({ name: 'cibsync test CA', days: 30, bits: 2048 });
+  // Same CN as the real CA: only the key tells them apart.
+  let otherCa: KeyAndCertificate | undefined;
+  const caFile = join(dir, 'ca.crt');
+  writeFileSync(caFile, ca.certPem);
+  return {
+    dir,
+    ca: caFile,
+    issue(name, options = {}) {
+      const issuer = options.byOtherCa ? (otherCa ??= createCa({ name: 'cibsync test CA', days: 30, bits: 2048 })) : ca;
+      const pair = issueCertificate(issuer, { name, ips: ['127.0.0.1'], dns: ['localhost'], days: options.days ?? 30, bits: 2048, usage: options.usage ?? 'both', notBefore: options.notBefore });
+      const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: caFile };
+      writeFileSync(files.cert, pair.certPem);
+      writeFileSync(files.key, pair.keyPem, { mode: 0o600 });
+      return files;
+    },
+  };
+}
+
+export const TICKET = 'ticketA';
+
+/** Site A (holds ticketA when `granted`) and site B from the lead's fixtures. */
+export function makeSites(granted = true): { a: Site; b: Site } {
+  const a = makeSite('site-a.xml');
+  const b = makeSite('site-b.xml');
+  if (granted) grant(a);
+  return { a, b };
+}
+
+export function grant(site: Site): void {
+  site.tool('crm_ticket', ['--ticket', TICKET, '--grant', '--force']);
+}
+
+export function revoke(site: Site): void {
+  site.tool('crm_ticket', ['--ticket', TICKET, '--revoke', '--force']);
+}
+
+/** A change to the replicated configuration at a site (a cluster property every site shares). */
+export function changeBatchLimit(site: Site, value: number): void {
+  site.tool('cibadmin', ['--modify', '--xml-text', `<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="${value}"/>`]);
+}
+
+export function batchLimitOf(site: Site): string | undefined {
+  return /name="batch-limit" value="([^"]*)"/.exec(site.read())?.[1];
+}
+
+export function publisherConfig(site: Site, tls: CertFiles, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { site: 'siteA', ticket: TICKET, logLevel: 'info', publisher: { listen: '127.0.0.1', port: 0, ...tls, certCheckMs: 200, ...extra } };
+}
+
+export function subscriberConfig(site: Site, tls: CertFiles, publishers: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    site: 'siteB',
+    ticket: TICKET,
+    stateDir: site.stateDir,
+    nodeMap: { a1: 'b1', a2: 'b2' },
+    logLevel: 'info',
+    subscriber: { listen: '127.0.0.1', port: 0, ...tls, publishers, pollIntervalMs: 2000, backoffMinMs: 100, requestTimeoutMs: 2000, waitMs: 5000, ...extra },
+  };
+}
+
+export function writeConfig(site: Site, name: string, config: Record<string, unknown>): string {
+  const file = join(site.dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+export interface Daemon {
+  url: string;
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  stop(): Promise<number | null>;
+}
+
+/** Starts `cibsync publisher|subscriber` as a process with a minimal environment (no HOME, LC_ALL=C, as pacemaker-execd runs it). */
+export function startDaemon(kind: 'publisher' | 'subscriber', configFile: string, cibFile: string): Promise<Daemon> {
+  const child = spawn(process.execPath, [CLI, kind, '--config', configFile], { env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cibFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const logs: Record<string, unknown>[] = [];
+  let buffered = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} did not start within 15 s: ${JSON.stringify(logs.slice(-3))}`)), 15_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          entry = { text: line };
+        }
+        logs.push(entry);
+        if (entry.event === 'listening') {
+          clearTimeout(timer);
+          resolve({
+            url: entry.url as string,
+            child,
+            logs,
+            stop: () =>
+              new Promise((done) => {
+                if (child.exitCode !== null) return done(child.exitCode);
+                child.once('exit', (code) => done(code));
+                child.kill('SIGTERM');
+              }),
+          });
+        }
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind} exited with ${code} before listening: ${JSON.stringify(logs.slice(-3))}`));
+    });
+  });
+}
+
+export interface HttpsAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One HTTPS request presenting `tls` (or no client certificate when only `ca` is given). */
+export async function httpsRequest(url: string, tls: Partial<CertFiles> & { ca: string }, options: { method?: 'GET' | 'POST'; headers?: Record<string, string> } = {}): Promise<HttpsAnswer> {
+  const agent = new Agent({ connect: { ca: readFileSync(tls.ca), ...(tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : {}) } });
+  try {
+    const res = await request(url, { dispatcher: agent, method: options.method ?? 'GET', headers: options.headers });
+    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+  } finally {
+    await agent.close();
+  }
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function metricValue(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}

@@ -1,0 +1,116 @@
+// Publisher at site A and subscriber at site B as real processes on 127.0.0.1, file-backed CIBs,
+// certificates from a throw-away CA, and the CLI talking to the subscriber.
+import { statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, type Site } from '../helpers/sites.js';
+import { batchLimitOf, changeBatchLimit, grant, makePki, makeSites, metricValue, httpsRequest, publisherConfig, revoke, startDaemon, subscriberConfig, waitFor, writeConfig, type CertFiles, type Daemon } from './helpers.js';
+
+let a: Site;
+let b: Site;
+let publisher: Daemon;
+let subscriber: Daemon;
+let subTls: CertFiles;
+
+function cliTo(command: string, ...extra: string[]) {
+  return cli([command, '--subscriber', subscriber.url, '--cert', subTls.cert, '--key', subTls.key, '--ca', subTls.ca, ...extra]);
+}
+
+function status(): Record<string, any> {
+  const r = cliTo('status', '--output-as=json');
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, any>;
+}
+
+async function subscriberMetric(series: string): Promise<number> {
+  return metricValue((await httpsRequest(`${subscriber.url}/metrics`, subTls)).body, series);
+}
+
+beforeAll(async () => {
+  const pki = makePki();
+  ({ a, b } = makeSites());
+  const pubTls = pki.issue('pubA');
+  subTls = pki.issue('subB');
+  publisher = await startDaemon('publisher', writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })), a.cibFile);
+  // A poll interval far beyond the test's 5 s: only the change feed can deliver in time.
+  subscriber = await startDaemon('subscriber', writeConfig(b, 'subscriber', subscriberConfig(b, subTls, [publisher.url], { pollIntervalMs: 60_000 })), b.cibFile);
+}, 60_000);
+
+afterAll(async () => {
+  await subscriber?.stop();
+  await publisher?.stop();
+  a?.cleanup();
+  b?.cleanup();
+});
+
+describe('publisher at A, subscriber at B', () => {
+  it('replicates A’s configuration to B on start', async () => {
+    await waitFor('A’s resources at B', () => (b.read().includes('id="vip-web"') ? true : undefined), 10_000);
+    expect(b.read()).not.toContain('id="cibsync-publisher"');
+    const s = status();
+    expect(s.state).toBe('following');
+    expect(s.lastApplied).toMatchObject({ sourceSite: 'siteA', outcome: 'applied' });
+    expect(s.lastError, JSON.stringify(s.lastError)).toBeUndefined();
+  });
+
+  it('applies a change made at A with cibadmin within 5 s, through the change feed', async () => {
+    const fetchesBefore = await subscriberMetric('cibsync_subscriber_fetches_total{result="200"}');
+    const changedAt = Date.now();
+    changeBatchLimit(a, 77);
+    await waitFor('batch-limit 77 at B', () => (batchLimitOf(b) === '77' ? true : undefined), 5000);
+    expect(Date.now() - changedAt).toBeLessThan(5000);
+    expect(await subscriberMetric('cibsync_subscriber_fetches_total{result="200"}')).toBe(fetchesBefore + 1);
+  });
+
+  it('does not write B’s CIB for an unchanged publication, and answers replicate-now through the CLI', async () => {
+    const hash = b.hash();
+    const mtime = statSync(b.cibFile).mtimeMs;
+    // A status-only change at A (another ticket): no new publication, nothing fetched, nothing written.
+    a.tool('crm_ticket', ['--ticket', 'otherTicket', '--grant', '--force']);
+    const r = cliTo('replicate-now');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('outcome: unchanged');
+    expect(r.stdout).toContain('site siteA');
+    expect(b.hash()).toBe(hash);
+    expect(statSync(b.cibFile).mtimeMs).toBe(mtime);
+    expect(await subscriberMetric('cibsync_subscriber_imports_total{outcome="unchanged"}')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stops replicating when A loses the ticket; B’s status names the reason and its CIB is untouched', async () => {
+    revoke(a);
+    const hash = b.hash();
+    const s = await waitFor('the refusal in B’s status', () => {
+      const now = status();
+      return now.lastError?.code === 'CIBSYNC_NO_PUBLISHER' ? now : undefined;
+    }, 5000, 200);
+    expect(s.lastError.details.publishers[0]).toMatchObject({ publisher: publisher.url, code: 'CIBSYNC_TICKET_NOT_HELD' });
+    expect(s.state).toBe('failing');
+    const text = cliTo('status');
+    expect(text.stdout).toMatch(/last error: CIBSYNC_NO_PUBLISHER: .*CIBSYNC_TICKET_NOT_HELD/);
+    changeBatchLimit(a, 78);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(b.hash()).toBe(hash);
+    const refused = cliTo('replicate-now');
+    expect(refused.code).toBe(8);
+    expect(refused.stderr).toContain('CIBSYNC_NO_PUBLISHER');
+  });
+
+  it('idles while its own site holds the ticket, and says so', async () => {
+    grant(b);
+    const s = await waitFor('idle', () => {
+      const now = status();
+      return now.state === 'idle' ? now : undefined;
+    }, 5000, 200);
+    expect(s.idleReason).toContain('holds ticket ticketA');
+    const refused = cliTo('replicate-now');
+    expect(refused.stderr).toContain('CIBSYNC_LOCAL_HOLDS_TICKET');
+    b.tool('crm_ticket', ['--ticket', 'ticketA', '--revoke', '--force']);
+    grant(a);
+    await waitFor('batch-limit 78 at B once A holds the ticket again', () => (batchLimitOf(b) === '78' ? true : undefined), 10_000);
+  });
+
+  it('stops on SIGTERM with exit status 0', async () => {
+    expect(await subscriber.stop()).toBe(0);
+    expect(await publisher.stop()).toBe(0);
+    expect(subscriber.logs.some((l) => l.event === 'stopped')).toBe(true);
+  });
+});
