@@ -35,7 +35,7 @@
   <!-- Predicates only on the last step, for libxslt's speed (see docs/transforms.md). -->
   <xsl:template match="rsc_location/@node | fencing-level/@target | expression/@value[../@attribute = '#uname'] | nvpair/@value[../@name = 'pcmk_host_list' or ../@name = 'pcmk_host_map']">
     <xsl:attribute name="{name()}">
-      <xsl:call-template name="map-replace">
+      <xsl:call-template name="map-replace-tokens">
         <xsl:with-param name="text" select="string(.)"/>
         <xsl:with-param name="map" select="string($map)"/>
         <xsl:with-param name="kind" select="'name'"/>

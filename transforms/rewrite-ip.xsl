@@ -39,7 +39,7 @@
        last step: libxslt evaluates earlier-step predicates per candidate node and goes quadratic. -->
   <xsl:template match="nvpair/@value[contains(., '.') or contains(., ':')] | recipient/@value[contains(., '.') or contains(., ':')] | network/@ip-range-start | docker/@image | podman/@image | rkt/@image | docker/@options | podman/@options | rkt/@options">
     <xsl:attribute name="{name()}">
-      <xsl:call-template name="map-replace">
+      <xsl:call-template name="map-replace-tokens">
         <xsl:with-param name="text" select="string(.)"/>
         <xsl:with-param name="map" select="string($map)"/>
         <xsl:with-param name="kind" select="'ip'"/>

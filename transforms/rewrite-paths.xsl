@@ -37,10 +37,9 @@
   <!-- Predicates only on the last step, for libxslt's speed (see docs/transforms.md). -->
   <xsl:template match="nvpair/@value[contains(., '/')] | recipient/@value[contains(., '/')] | alert/@path | storage-mapping/@source-dir | storage-mapping/@source-dir-root | docker/@options | podman/@options | rkt/@options">
     <xsl:attribute name="{name()}">
-      <xsl:call-template name="map-replace">
+      <xsl:call-template name="map-replace-prefixes">
         <xsl:with-param name="text" select="string(.)"/>
         <xsl:with-param name="map" select="string($map)"/>
-        <xsl:with-param name="kind" select="'path'"/>
       </xsl:call-template>
     </xsl:attribute>
   </xsl:template>

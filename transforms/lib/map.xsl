@@ -113,25 +113,102 @@
     </xsl:choose>
   </xsl:template>
 
-  <!-- Replaces every bounded occurrence of every key in $text at once: a value rewritten by one
-       entry is never rewritten again by another (10.0.0.1=10.0.0.2,10.0.0.2=10.0.0.3 swaps nothing
-       twice). At one position the longest key wins. $prev is the character before $text. -->
-  <xsl:template name="map-replace">
+  <!-- Token maps (addresses, node names). $text is cut into maximal runs of token characters
+       (kind 'ip': hex digits, '.' and ':'; kind 'name': letters, digits, '.', '_' and '-'), and each
+       run that is a key is replaced: 10.0.0.1 is not touched inside 10.0.0.12 or 110.0.0.1, nor
+       node1 inside node10 or node1.example.com. Every run is looked up once, in the map string, so
+       the cost does not grow with the number of entries, and all entries apply at once (a swap
+       map works). An 'ip' run that is not a key but holds '.' and ':' is looked up piece by piece
+       between the colons: 10.0.0.1:8080 and ::ffff:10.0.0.1 hold the address 10.0.0.1. -->
+  <xsl:template name="map-replace-tokens">
     <xsl:param name="text"/>
     <xsl:param name="map"/>
     <xsl:param name="kind"/>
+    <!-- Select expressions throughout, not xsl:choose: libxslt builds a result tree fragment for
+         every variable with content, and that allocation per value dominates on big inputs. -->
+    <xsl:variable name="chars" select="concat(substring('0123456789abcdefABCDEF.:', 1, 24 * number($kind = 'ip')),
+                                              substring('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-', 1, 65 * number($kind != 'ip')))"/>
+    <xsl:call-template name="map-runs">
+      <xsl:with-param name="text" select="$text"/>
+      <xsl:with-param name="map" select="$map"/>
+      <xsl:with-param name="kind" select="$kind"/>
+      <xsl:with-param name="chars" select="$chars"/>
+      <!-- Every token character becomes '0', itself a token character of both kinds, so that
+           "where does the next run start" is one substring-before($mask, '0'). -->
+      <xsl:with-param name="zeros" select="translate($chars, $chars, '00000000000000000000000000000000000000000000000000000000000000000')"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template name="map-runs">
+    <xsl:param name="text"/>
+    <xsl:param name="map"/>
+    <xsl:param name="kind"/>
+    <xsl:param name="chars"/>
+    <xsl:param name="zeros"/>
+    <xsl:variable name="mask" select="translate($text, $chars, $zeros)"/>
+    <xsl:choose>
+      <xsl:when test="not(contains($mask, '0'))"><xsl:value-of select="$text"/></xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="lead" select="string-length(substring-before($mask, '0'))"/>
+        <xsl:variable name="from-run" select="substring($mask, $lead + 1)"/>
+        <!-- The run ends at the first character that is not '0' in the mask. -->
+        <xsl:variable name="stop" select="substring(translate($from-run, '0', ''), 1, 1)"/>
+        <!-- (With no such character, the run goes to the end: the appended blank is then the stop.) -->
+        <xsl:variable name="run-length" select="string-length(substring-before(concat($from-run, ' '), concat($stop, substring(' ', 1, number($stop = '')))))"/>
+        <xsl:value-of select="substring($text, 1, $lead)"/>
+        <xsl:call-template name="map-token">
+          <xsl:with-param name="token" select="substring($text, $lead + 1, $run-length)"/>
+          <xsl:with-param name="map" select="$map"/>
+          <xsl:with-param name="kind" select="$kind"/>
+        </xsl:call-template>
+        <xsl:call-template name="map-runs">
+          <xsl:with-param name="text" select="substring($text, $lead + $run-length + 1)"/>
+          <xsl:with-param name="map" select="$map"/>
+          <xsl:with-param name="kind" select="$kind"/>
+          <xsl:with-param name="chars" select="$chars"/>
+          <xsl:with-param name="zeros" select="$zeros"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="map-token">
+    <xsl:param name="token"/>
+    <xsl:param name="map"/>
+    <xsl:param name="kind"/>
+    <xsl:variable name="key" select="concat('&#10;', translate($token, substring('ABCDEF', 1, 6 * number($kind = 'ip')), 'abcdef'), '=')"/>
+    <xsl:choose>
+      <xsl:when test="contains($map, $key)"><xsl:value-of select="substring-before(substring-after($map, $key), '&#10;')"/></xsl:when>
+      <xsl:when test="$kind = 'ip' and contains($token, '.') and contains($token, ':')">
+        <xsl:call-template name="map-token">
+          <xsl:with-param name="token" select="substring-before($token, ':')"/>
+          <xsl:with-param name="map" select="$map"/>
+          <xsl:with-param name="kind" select="$kind"/>
+        </xsl:call-template>
+        <xsl:text>:</xsl:text>
+        <xsl:call-template name="map-token">
+          <xsl:with-param name="token" select="substring-after($token, ':')"/>
+          <xsl:with-param name="map" select="$map"/>
+          <xsl:with-param name="kind" select="$kind"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$token"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- Path-prefix maps. Replaces every occurrence of every key that starts a path (at the start of
+       $text, or after a character that cannot be part of a path name) and ends at a component
+       boundary: /srv/a matches /srv/a and /srv/a/x, not /srv/ab or /x/srv/a. The first occurrence
+       in $text wins, then the longest key at that position; all entries apply at once. $prev is
+       the character before $text. -->
+  <xsl:template name="map-replace-prefixes">
+    <xsl:param name="text"/>
+    <xsl:param name="map"/>
     <xsl:param name="prev" select="''"/>
-    <xsl:variable name="hay">
-      <xsl:choose>
-        <xsl:when test="$kind = 'ip'"><xsl:value-of select="translate($text, 'ABCDEF', 'abcdef')"/></xsl:when>
-        <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
-      </xsl:choose>
-    </xsl:variable>
     <xsl:variable name="hit">
       <xsl:call-template name="map-earliest">
-        <xsl:with-param name="hay" select="string($hay)"/>
+        <xsl:with-param name="text" select="$text"/>
         <xsl:with-param name="entries" select="substring($map, 2)"/>
-        <xsl:with-param name="kind" select="$kind"/>
         <xsl:with-param name="prev" select="$prev"/>
       </xsl:call-template>
     </xsl:variable>
@@ -143,124 +220,93 @@
         <xsl:variable name="len" select="number(substring-before(substring-after($hit, ';'), ';'))"/>
         <xsl:value-of select="substring($text, 1, $pos - 1)"/>
         <xsl:value-of select="substring-after(substring-after($hit, ';'), ';')"/>
-        <xsl:call-template name="map-replace">
+        <xsl:call-template name="map-replace-prefixes">
           <xsl:with-param name="text" select="substring($text, $pos + $len)"/>
           <xsl:with-param name="map" select="$map"/>
-          <xsl:with-param name="kind" select="$kind"/>
           <xsl:with-param name="prev" select="substring($text, $pos + $len - 1, 1)"/>
         </xsl:call-template>
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
-  <!-- "position;length;replacement" of the first bounded key occurrence in $hay, or ''. -->
+  <!-- "position;length;replacement" of the first key occurrence in $text that starts a path, or ''.
+       Walks the entries with the best hit so far in $best (a tail call) and looks for a position
+       only for keys that occur at all, so that result tree fragments are built only for those. -->
   <xsl:template name="map-earliest">
-    <xsl:param name="hay"/>
+    <xsl:param name="text"/>
     <xsl:param name="entries"/>
-    <xsl:param name="kind"/>
     <xsl:param name="prev"/>
-    <xsl:if test="contains($entries, '=')">
-      <xsl:variable name="entry" select="substring-before($entries, '&#10;')"/>
-      <xsl:variable name="from" select="substring-before($entry, '=')"/>
-      <xsl:variable name="pos">
-        <xsl:call-template name="map-find">
-          <xsl:with-param name="hay" select="$hay"/>
-          <xsl:with-param name="from" select="$from"/>
-          <xsl:with-param name="kind" select="$kind"/>
-          <xsl:with-param name="prev" select="$prev"/>
-          <xsl:with-param name="offset" select="0"/>
-        </xsl:call-template>
-      </xsl:variable>
-      <xsl:variable name="others">
-        <xsl:call-template name="map-earliest">
-          <xsl:with-param name="hay" select="$hay"/>
-          <xsl:with-param name="entries" select="substring-after($entries, '&#10;')"/>
-          <xsl:with-param name="kind" select="$kind"/>
-          <xsl:with-param name="prev" select="$prev"/>
-        </xsl:call-template>
-      </xsl:variable>
-      <xsl:variable name="other-pos" select="number(substring-before($others, ';'))"/>
-      <xsl:variable name="other-len" select="number(substring-before(substring-after($others, ';'), ';'))"/>
-      <xsl:choose>
-        <xsl:when test="$pos = 0 or $from = ''"><xsl:value-of select="$others"/></xsl:when>
-        <xsl:when test="$others != '' and ($other-pos &lt; $pos or ($other-pos = $pos and $other-len &gt; string-length($from)))">
-          <xsl:value-of select="$others"/>
-        </xsl:when>
-        <xsl:otherwise>
-          <xsl:value-of select="concat($pos, ';', string-length($from), ';', substring-after($entry, '='))"/>
-        </xsl:otherwise>
-      </xsl:choose>
-    </xsl:if>
-  </xsl:template>
-
-  <!-- 1-based position of the first occurrence of $from in $hay that stands alone as a token of
-       $kind (see map-bounded), plus $offset; 0 when there is none. -->
-  <xsl:template name="map-find">
-    <xsl:param name="hay"/>
-    <xsl:param name="from"/>
-    <xsl:param name="kind"/>
-    <xsl:param name="prev"/>
-    <xsl:param name="offset"/>
+    <xsl:param name="best" select="''"/>
+    <xsl:variable name="entry" select="substring-before($entries, '&#10;')"/>
+    <xsl:variable name="from" select="substring-before($entry, '=')"/>
     <xsl:choose>
-      <xsl:when test="$from != '' and contains($hay, $from)">
-        <xsl:variable name="before" select="substring-before($hay, $from)"/>
-        <xsl:variable name="at" select="string-length($before) + 1"/>
-        <xsl:variable name="after" select="substring($hay, $at + string-length($from))"/>
-        <xsl:variable name="p">
-          <xsl:choose>
-            <xsl:when test="$at = 1"><xsl:value-of select="$prev"/></xsl:when>
-            <xsl:otherwise><xsl:value-of select="substring($before, $at - 1, 1)"/></xsl:otherwise>
-          </xsl:choose>
-        </xsl:variable>
-        <xsl:variable name="bounded">
-          <xsl:call-template name="map-bounded">
+      <xsl:when test="not(contains($entries, '='))"><xsl:value-of select="$best"/></xsl:when>
+      <xsl:when test="$from = '' or not(contains($text, $from))">
+        <xsl:call-template name="map-earliest">
+          <xsl:with-param name="text" select="$text"/>
+          <xsl:with-param name="entries" select="substring-after($entries, '&#10;')"/>
+          <xsl:with-param name="prev" select="$prev"/>
+          <xsl:with-param name="best" select="$best"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="pos">
+          <xsl:call-template name="map-find">
+            <xsl:with-param name="text" select="$text"/>
             <xsl:with-param name="from" select="$from"/>
-            <xsl:with-param name="kind" select="$kind"/>
-            <xsl:with-param name="p" select="string($p)"/>
-            <xsl:with-param name="n1" select="substring($after, 1, 1)"/>
-            <xsl:with-param name="n2" select="substring($after, 2, 1)"/>
+            <xsl:with-param name="prev" select="$prev"/>
+            <xsl:with-param name="offset" select="0"/>
           </xsl:call-template>
         </xsl:variable>
+        <xsl:variable name="best-pos" select="number(substring-before($best, ';'))"/>
+        <xsl:variable name="best-len" select="number(substring-before(substring-after($best, ';'), ';'))"/>
+        <xsl:call-template name="map-earliest">
+          <xsl:with-param name="text" select="$text"/>
+          <xsl:with-param name="entries" select="substring-after($entries, '&#10;')"/>
+          <xsl:with-param name="prev" select="$prev"/>
+          <xsl:with-param name="best">
+            <xsl:choose>
+              <xsl:when test="$pos = 0 or ($best != '' and ($best-pos &lt; $pos or ($best-pos = $pos and $best-len &gt;= string-length($from))))">
+                <xsl:value-of select="$best"/>
+              </xsl:when>
+              <xsl:otherwise><xsl:value-of select="concat($pos, ';', string-length($from), ';', substring-after($entry, '='))"/></xsl:otherwise>
+            </xsl:choose>
+          </xsl:with-param>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- 1-based position, plus $offset, of the first occurrence of $from in $text that starts a path
+       and ends at a component boundary; 0 when there is none. -->
+  <xsl:template name="map-find">
+    <xsl:param name="text"/>
+    <xsl:param name="from"/>
+    <xsl:param name="prev"/>
+    <xsl:param name="offset"/>
+    <xsl:variable name="name-chars" select="'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-~+@'"/>
+    <xsl:choose>
+      <xsl:when test="contains($text, $from)">
+        <xsl:variable name="at" select="string-length(substring-before($text, $from)) + 1"/>
+        <xsl:variable name="before" select="concat($prev, substring($text, 1, $at - 1))"/>
+        <xsl:variable name="p" select="substring($before, string-length($before))"/>
+        <xsl:variable name="n" select="substring($text, $at + string-length($from), 1)"/>
         <xsl:choose>
-          <xsl:when test="$bounded = 'yes'"><xsl:value-of select="$offset + $at"/></xsl:when>
+          <xsl:when test="not($p != '' and contains(concat($name-chars, '/'), $p))
+                          and ($n = '' or substring($from, string-length($from)) = '/' or not(contains($name-chars, $n)))">
+            <xsl:value-of select="$offset + $at"/>
+          </xsl:when>
           <xsl:otherwise>
             <xsl:call-template name="map-find">
-              <xsl:with-param name="hay" select="substring($hay, $at + 1)"/>
+              <xsl:with-param name="text" select="substring($text, $at + 1)"/>
               <xsl:with-param name="from" select="$from"/>
-              <xsl:with-param name="kind" select="$kind"/>
-              <xsl:with-param name="prev" select="substring($hay, $at, 1)"/>
+              <xsl:with-param name="prev" select="substring($text, $at, 1)"/>
               <xsl:with-param name="offset" select="$offset + $at"/>
             </xsl:call-template>
           </xsl:otherwise>
         </xsl:choose>
       </xsl:when>
       <xsl:otherwise>0</xsl:otherwise>
-    </xsl:choose>
-  </xsl:template>
-
-  <!-- 'yes' when the characters around an occurrence ($p before, $n1 $n2 after; '' at the ends)
-       make it a whole token: 10.0.0.1 is not inside 10.0.0.12 or 110.0.0.1, /srv/a is not inside
-       /srv/ab or /x/srv/a, node1 is not inside node10 or node1.example.com. -->
-  <xsl:template name="map-bounded">
-    <xsl:param name="from"/>
-    <xsl:param name="kind"/>
-    <xsl:param name="p"/>
-    <xsl:param name="n1"/>
-    <xsl:param name="n2"/>
-    <xsl:variable name="digits" select="'0123456789'"/>
-    <xsl:choose>
-      <xsl:when test="$kind = 'ip' and contains($from, ':')">
-        <xsl:if test="not($p != '' and contains('0123456789abcdef:', $p)) and not($n1 != '' and contains('0123456789abcdef:', $n1))">yes</xsl:if>
-      </xsl:when>
-      <xsl:when test="$kind = 'ip'">
-        <xsl:if test="not($p != '' and contains('0123456789.', $p)) and not($n1 != '' and contains($digits, $n1)) and not($n1 = '.' and $n2 != '' and contains($digits, $n2))">yes</xsl:if>
-      </xsl:when>
-      <xsl:when test="$kind = 'path'">
-        <xsl:if test="not($p != '' and contains(concat('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', '._-~+@/'), $p)) and ($n1 = '' or substring($from, string-length($from)) = '/' or not(contains(concat('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', '._-~+@'), $n1)))">yes</xsl:if>
-      </xsl:when>
-      <xsl:otherwise>
-        <xsl:if test="not($p != '' and contains(concat('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', '._-'), $p)) and not($n1 != '' and contains(concat('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', '._-'), $n1))">yes</xsl:if>
-      </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
