@@ -33,9 +33,9 @@ export function errorCodeForExit(exit: number): ErrorCode {
   return PCMK_CODES[exit] ?? 'CIBSYNC_PCMK_ERROR';
 }
 
-/** The first lines of a tool's message, without the CIB dump cibadmin appends on schema errors. */
+/** The first lines of a tool's message, without the numbered CIB dump cibadmin prints on schema errors. */
 function toolMessage(result: ToolResult): string {
-  const lines = (result.stderr || result.stdout).split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^\d+\s*:/.test(l));
+  const lines = (result.stderr || result.stdout).split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^\d+\s+</.test(l));
   return lines.slice(0, 6).join('; ') || `exit status ${result.code}`;
 }
 

@@ -7,8 +7,11 @@ import { childElements, clone, descendants, element, ensureChild, firstChild, re
 
 const CONSTRAINT_REFS = ['rsc', 'with-rsc', 'first', 'then'];
 
+// These elements' `id` refers to another object; it is not an id of their own.
+const REFERENCES = new Set(['resource_ref', 'obj_ref']);
+
 function idsBelow(el: XmlElement): string[] {
-  return [...descendants(el)].map((d) => d.attrs.id).filter((id): id is string => id !== undefined);
+  return [...descendants(el)].filter((d) => !REFERENCES.has(d.name)).map((d) => d.attrs.id).filter((id): id is string => id !== undefined);
 }
 
 function tagMembers(configuration: XmlElement, tag: string): Set<string> {
@@ -103,7 +106,7 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
   }
   const localTag = firstChild(local, 'tags') && childElements(firstChild(local, 'tags') as XmlElement, 'tag').find((t) => t.attrs.id === rules.tag);
 
-  const conflicts = [...descendants(candidate)].map((d) => d.attrs.id).filter((id): id is string => id !== undefined && keptIds.has(id));
+  const conflicts = idsBelow(candidate).filter((id) => keptIds.has(id));
   if (conflicts.length > 0) {
     throw new CibsyncError('CIBSYNC_SPLICE_ID_CONFLICT', `the publication uses ids that this site keeps for its own objects: ${[...new Set(conflicts)].slice(0, 10).join(', ')}`, { ids: conflicts });
   }
