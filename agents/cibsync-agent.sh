@@ -225,7 +225,7 @@ cibsync_stop() {
 	while cibsync_pid >/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.2; done
 	if cibsync_pid >/dev/null; then
 		ocf_log warn "$CIBSYNC_AGENT $OCF_RESOURCE_INSTANCE (pid $pid) ignored SIGTERM; sending SIGKILL to its process group"
-		kill -KILL -- "-$pid"
+		kill -KILL "-$pid" # dash: a negative PID is the process group; it takes no "--"
 		while cibsync_pid >/dev/null; do sleep 0.2; done
 	fi
 	rm -rf "$cibsync_pidfile" "$cibsync_conffile" "$cibsync_factsfile" "$cibsync_tlsdir"

@@ -169,6 +169,26 @@ lab_log "  a's publisher Started after ${t_grant_publisher} s; b's live CIB has 
 lab_wait 30 "app runs at a only" eval 'role_is a app Started && role_is b app Stopped'
 lab_log "  app: a=$(lab_role a app) b=$(lab_role b app) (rsc_ticket replicated with it)"
 
+lab_log "   the agents: a clean daemon environment, depth-10 monitors, certificates reloaded without a restart"
+daemon_pid() { lab_site_exec "$1" cat "/run/resource-agents/cibsync-$2.pid"; }
+environment=$(lab_site_exec a cat "/proc/$(daemon_pid a cibsync-publisher)/environ" | tr '\0' ' ')
+lab_log "  a's publisher runs with: $environment"
+[ "$environment" = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C " ]
+depth10_ok() { lab_site_exec "$1" cibadmin --query --xpath "//lrm_rsc_op[@id='$2_monitor_15000'][@rc-code='0']"; }
+lab_wait 30 "a depth-10 monitor (OCF_CHECK_LEVEL=10: /healthz over mutual TLS) passed at both sites" \
+	eval 'depth10_ok a cibsync-publisher && depth10_ok a cibsync-subscriber && depth10_ok b cibsync-subscriber'
+lab_log "  depth-10 monitors pass: a's publisher, a's and b's subscribers"
+cibsync certs issue --dir "$LAB_BASE/certs" --name b-renewed --ip "$LAB_NET.2" --both >/dev/null
+pid_before=$(daemon_pid b cibsync-subscriber)
+lab_site_exec b cibadmin --modify --xml-text "<instance_attributes id=\"cibsync-subscriber-ia\">
+	<nvpair id=\"cibsync-subscriber-cert\" value=\"$LAB_BASE/certs/b-renewed.crt\"/>
+	<nvpair id=\"cibsync-subscriber-key\" value=\"$LAB_BASE/certs/b-renewed.key\"/></instance_attributes>"
+renewed=$(cibsync certs show "$LAB_BASE/certs/b-renewed.crt" | sed -n 's/^sha256: *//p')
+lab_wait 30 "b's subscriber reloads the renewed certificate" \
+	grep -q "\"event\":\"tls-reloaded\".*\"fingerprint\":\"$renewed\"" "$(lab_site_dir b)/subscriber.log"
+[ "$(daemon_pid b cibsync-subscriber)" = "$pid_before" ]
+lab_log "  b's subscriber: cert/key changed in the CIB → reload-agent → certificate $renewed in use, same pid $pid_before"
+
 lab_log "2. changes at a (cibadmin) go live at b"
 change_times=()
 for v in 2 3 4 5 6; do
@@ -193,6 +213,8 @@ t_move_change=$(lab_since "$t1")
 lab_log "  publishers switched after ${t_move_publishers} s; a change made at b then was live at a after ${t_move_change} s (${t_move_reversed} s after the move)"
 
 lab_log "4. b's link is cut; booth fails $ticket over to a after expiry ($expire s)"
+applied_from_b() { grep -c '"event":"import-done","outcome":"applied".*"source":"b"' "$(lab_site_dir a)/subscriber.log" || true; }
+applied_from_b_before_cut=$(applied_from_b)
 t0=$(lab_now)
 lab_net_link b down
 lab_wait $((expire * 4)) "b's publisher Stopped (b lost the ticket)" role_is b cibsync-publisher Stopped
@@ -212,7 +234,9 @@ for _ in $(seq 1 30); do
 	role_is b cibsync-publisher Stopped || { lab_log "  b publishes without the ticket"; exit 1; }
 	sleep 0.2
 done
+[ "$(applied_from_b)" = "$applied_from_b_before_cut" ] || { lab_log "  a's subscriber applied a publication from b after the cut"; exit 1; }
 lab_log "  b rejoined: its rogue change was replaced by a's configuration after ${t_rejoin} s; a kept a:v7 throughout"
+lab_log "  a's subscriber applied nothing from b after the cut (imports from b: $applied_from_b_before_cut before, the same after)"
 lab_booth a list | sed 's/^/    /'
 
 sorted=$(printf '%s\n' "${change_times[@]}" | sort -n | tr '\n' ' ')
