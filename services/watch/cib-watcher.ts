@@ -1,15 +1,32 @@
 // Notices CIB changes cheaply, so the daemons react within a second without re-reading the CIB.
-// A file-backed CIB: an fs.watch on its directory (cibadmin rewrites the file in place; an editor may
-// replace it) plus a stat() every pollMs in case an event is missed; only a changed file costs one
-// `cibadmin --query --xpath /cib --no-children`. The live cluster: that same root-only query every
-// pollMs. Either way 'change' is emitted only when admin_epoch, epoch or num_updates moved.
+// It watches a file: the file-backed CIB (CIB_file), or for the live cluster the copy pacemaker-based
+// keeps on disk, which it rewrites on every configuration change. An fs.watch on the file's directory
+// (cibadmin rewrites in place, pacemaker-based by rename) plus a stat() every pollMs in case an event
+// is missed; only a changed file costs a `cibadmin --query --xpath /cib --no-children`. Without a
+// readable disk copy, that root-only query runs every pollMs instead. 'change' is emitted only when
+// admin_epoch, epoch or num_updates moved.
+//
+// Status-only changes of the live cluster (a ticket granted or revoked) never reach the disk copy:
+// the ticket gate's short cache covers those (docs/network.md).
 import { EventEmitter } from 'node:events';
-import { watch, type FSWatcher } from 'node:fs';
+import { accessSync, constants, watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { asCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CibVersion, Pacemaker } from '../pacemaker/index.js';
+
+/** Where pacemaker-based keeps the live CIB's configuration on disk. */
+export const LIVE_CIB_ON_DISK = '/var/lib/pacemaker/cib/cib.xml';
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Lets a writer finish: a file event arrives when cibadmin starts writing, not when it is done. */
 const SETTLE_MS = 15;
@@ -28,6 +45,7 @@ export function sameVersion(a: CibVersion | undefined, b: CibVersion): boolean {
 export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
   private version: CibVersion | undefined;
   private fileStamp = '';
+  private watched: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private settle: NodeJS.Timeout | undefined;
   private fsWatcher: FSWatcher | undefined;
@@ -49,7 +67,8 @@ export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
   }
 
   async start(): Promise<void> {
-    const file = this.pacemaker.cibFile;
+    const file = this.pacemaker.cibFile ?? (readable(LIVE_CIB_ON_DISK) ? LIVE_CIB_ON_DISK : undefined);
+    this.watched = file;
     if (file) {
       this.fileStamp = await this.stampOf(file);
       this.fsWatcher = watch(dirname(file), { persistent: false }, (_event, name) => {
@@ -104,7 +123,7 @@ export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
   }
 
   private async runCheck(): Promise<void> {
-    if (this.pacemaker.cibFile) this.fileStamp = await this.stampOf(this.pacemaker.cibFile);
+    if (this.watched) this.fileStamp = await this.stampOf(this.watched);
     this.checks += 1;
     let current: CibVersion;
     try {
