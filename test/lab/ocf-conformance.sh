@@ -15,9 +15,11 @@ site=ocf
 agents=/usr/lib/ocf/resource.d/cibsync
 
 cleanup() {
+	local rc=$?
 	set +e # every step of the cleanup runs, whatever the previous one did
 	lab_site_stop "$site"
-	ip netns del "$(lab_netns "$site")" 2>/dev/null || true
+	ip netns del "$(lab_netns "$site")" 2>/dev/null
+	if [ $rc -eq 0 ]; then rm -rf "$LAB_BASE"; else lab_log "files kept in $LAB_BASE"; fi
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT # so that a test timeout still runs the cleanup
@@ -93,8 +95,7 @@ check "Pacemaker lists exactly the two agents" 0 \
 lab_log "daemon logs (tail)"
 tail -n 3 "$LAB_BASE"/*.log | sed 's/^/    /'
 if [ "$failures" -ne 0 ]; then
-	lab_log "$failures check(s) failed; files kept in $LAB_BASE"
+	lab_log "$failures check(s) failed"
 	exit 1
 fi
 lab_log "all OCF conformance checks passed"
-rm -rf "$LAB_BASE"

@@ -238,6 +238,11 @@ done
 lab_log "  b rejoined: its rogue change was replaced by a's configuration after ${t_rejoin} s; a kept a:v7 throughout"
 lab_log "  a's subscriber applied nothing from b after the cut (imports from b: $applied_from_b_before_cut before, the same after)"
 lab_booth a list | sed 's/^/    /'
+for s in a b; do
+	lab_log "  cibsync status at $s:"
+	lab_site_exec $s cibsync status --subscriber "https://$LAB_NET.${number[$s]}:7444" \
+		--cert "$LAB_BASE/certs/$s.crt" --key "$LAB_BASE/certs/$s.key" --ca "$LAB_BASE/certs/ca.crt" | sed 's/^/    /'
+done
 
 sorted=$(printf '%s\n' "${change_times[@]}" | sort -n | tr '\n' ' ')
 cat <<EOF
