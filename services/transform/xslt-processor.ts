@@ -16,7 +16,6 @@ export class XsltProcessorEngine implements TransformEngine {
     // Re-serialising through our strict parser refuses malformed input and drops the prolog
     // (a comment before the root makes xslt-processor return only that comment).
     const cleanInput = serialize(parseXml(input, { source: 'transform input' }));
-    const stylesheet = await readFile(stylesheetPath, 'utf8');
     // The defaults apply only when no options object is passed; set them explicitly or text is not escaped.
     const xslt = new Xslt({
       escape: true,
@@ -31,6 +30,8 @@ export class XsltProcessorEngine implements TransformEngine {
     const warnings: string[] = [];
     (xslt as unknown as { warningsCallback: (...args: unknown[]) => void }).warningsCallback = (...args) => warnings.push(args.join(' '));
     try {
+      // Its parser would also take a stylesheet that is not well-formed, which xsltproc refuses.
+      const stylesheet = serialize(parseXml(await readFile(stylesheetPath, 'utf8'), { source: stylesheetPath }));
       const parser = new XmlParser();
       return await xslt.xsltProcess(parser.xmlParse(cleanInput), parser.xmlParse(stylesheet));
     } catch (err) {
