@@ -101,8 +101,7 @@ async function confirmer(): Promise<Confirmer> {
 /** Writes expected.xml from the reference engine's output (the diff was shown); true if written. */
 async function update(result: FixtureResult, ask: Confirmer | undefined): Promise<boolean> {
   const reference = result.runs[0];
-  const disagree = result.problems.some((p) => p.includes('disagree'));
-  if (!reference?.output || disagree) return false;
+  if (!reference?.output || result.enginesDisagree) return false;
   const label = `${result.fixture.transform}/${result.fixture.name}`;
   if (ask && !/^y(es)?$/i.test((await ask.question(`write ${label}/expected.xml from ${reference.engine}'s output? [y/N] `)).trim())) return false;
   process.stdout.write(`  wrote ${await writeExpected(result, reference.output)}\n`);

@@ -48,6 +48,8 @@ export interface FixtureResult {
   diffs: string[];
   /** No expected.xml nor expected-error.txt yet (a new case; `--update` writes one). */
   missingExpected: boolean;
+  /** The engines gave different outputs, or only some of them failed. */
+  enginesDisagree: boolean;
 }
 
 export function passed(result: FixtureResult): boolean {
@@ -102,7 +104,7 @@ export async function runFixture(fixture: Fixture, engines: TransformEngine[]): 
   const expectedErrorPath = join(fixture.dir, EXPECTED_ERROR_FILE);
   const expected = existsSync(expectedPath) ? parseXml(await readFile(expectedPath, 'utf8'), { source: expectedPath }) : undefined;
   const expectedError = existsSync(expectedErrorPath) ? (await readFile(expectedErrorPath, 'utf8')).trim() : undefined;
-  const result: FixtureResult = { fixture, runs: [], problems: [], diffs: [], missingExpected: expected === undefined && expectedError === undefined };
+  const result: FixtureResult = { fixture, runs: [], problems: [], diffs: [], missingExpected: expected === undefined && expectedError === undefined, enginesDisagree: false };
   if (!existsSync(fixture.stylesheet)) {
     result.problems.push(`no stylesheet ${fixture.stylesheet}`);
     return result;
@@ -146,11 +148,13 @@ function compareEngines(result: FixtureResult): void {
     const what = `${reference.engine} and ${other.engine} disagree`;
     if (reference.output && other.output) {
       if (!sameXml(reference.output, other.output)) {
+        result.enginesDisagree = true;
         result.problems.push(`${what}: different output`);
         result.diffs.push(unifiedDiff(displayForm(reference.output), displayForm(other.output), { expected: `${reference.engine} output`, actual: `${other.engine} output` }));
       }
     } else if (reference.output || other.output) {
       const failed = reference.error ? reference : other;
+      result.enginesDisagree = true;
       result.problems.push(`${what}: only ${failed.engine} failed (${failed.error?.message ?? ''})`);
     }
   }

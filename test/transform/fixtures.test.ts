@@ -46,6 +46,7 @@ describe('fixture runner', () => {
     addCase(dir, 'rename', 'wrong', { 'params.json': '{"to": "c"}', 'expected.xml': INPUT.replace('id="a"', 'id="x"') });
     const [right, wrong] = await Promise.all((await findFixtures(dir)).map((f) => runFixture(f, engines)));
     expect(right && passed(right)).toBe(true);
+    expect(right?.enginesDisagree).toBe(false);
     expect(wrong && passed(wrong)).toBe(false);
     expect(wrong?.problems).toEqual(['xsltproc: output differs from expected.xml', 'xslt-processor: output differs from expected.xml']);
     expect(wrong?.diffs[0]).toContain('-    <primitive class="ocf" id="x" provider="heartbeat" type="Dummy"/>');
@@ -69,6 +70,7 @@ describe('fixture runner', () => {
     const [fixture] = await findFixtures(dir);
     const result = await runFixture(fixture!, engines);
     expect(result.problems).toContain('xsltproc and xslt-processor disagree: different output');
+    expect(result.enginesDisagree).toBe(true);
     expect(result.diffs.at(-1)).toContain('description="{literal}"');
     expect(result.missingExpected).toBe(true);
   });
