@@ -241,3 +241,34 @@ lab_wait() {
 		sleep 0.1
 	done
 }
+
+# lab_watch TIMEOUT_S NAME COMMAND [NAME COMMAND]…: polls every COMMAND (a shell string) until each
+# has succeeded once, and records in lab_seen[NAME] the time (lab_now) of its first success, so that
+# events that overlap are each timed on their own.
+declare -gA lab_seen
+lab_watch() {
+	local timeout=$1 t0 i pending
+	shift
+	local -a names=() commands=()
+	while [ $# -gt 0 ]; do names+=("$1"); commands+=("$2"); shift 2; done
+	for i in "${!names[@]}"; do unset "lab_seen[${names[i]}]"; done
+	t0=$(lab_now)
+	pending=${#names[@]}
+	while [ "$pending" -gt 0 ]; do
+		for i in "${!names[@]}"; do
+			[ -z "${lab_seen[${names[i]}]:-}" ] || continue
+			if eval "${commands[i]}" >/dev/null 2>&1; then
+				lab_seen[${names[i]}]=$(lab_now)
+				pending=$((pending - 1))
+			fi
+		done
+		if awk -v a="$t0" -v b="$(lab_now)" -v t="$timeout" 'BEGIN { exit !(b - a > t) }'; then
+			for i in "${!names[@]}"; do [ -n "${lab_seen[${names[i]}]:-}" ] || echo "lab: timed out after ${timeout} s waiting for: ${names[i]}" >&2; done
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+lab_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+

@@ -16,7 +16,8 @@ const skipReason = missing ? missing.split('\n').join('; ') : '';
 if (skipReason) console.warn(`test/lab skipped: ${skipReason}`);
 
 function runScript(name: string, timeoutMs: number): number | null {
-  const result = spawnSync('bash', [join(here, name)], { cwd: repo, stdio: 'inherit', timeout: timeoutMs, killSignal: 'SIGTERM' });
+  // stdin from /dev/null: bash reads ~/.bashrc when its stdin is a socket, as it may be under vitest.
+  const result = spawnSync('bash', [join(here, name)], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'], timeout: timeoutMs, killSignal: 'SIGTERM' });
   return result.status;
 }
 

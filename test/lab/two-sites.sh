@@ -62,7 +62,6 @@ value_at() { # SITE: the app's site-specific value in SITE's live CIB
 value_is() { [ "$(value_at "$1")" = "$2" ]; }
 role_is() { [ "$(lab_role "$1" "$2")" = "$3" ]; }
 set_value() { lab_site_exec "$1" cibadmin --modify --xml-text "<nvpair id=\"app-fake\" value=\"$2\"/>"; }
-publishers_are() { role_is a cibsync-publisher "$1" && role_is b cibsync-publisher "$2"; }
 
 # A site's configuration: its own cibsync resources (site-local, never replicated), plus, at the
 # site that starts out active, the application configuration that cibsync replicates.
@@ -161,7 +160,7 @@ lab_wait 20 "booth answers at a" lab_booth a list
 lab_log "1. booth grants $ticket to a"
 t0=$(lab_now)
 lab_booth a grant "$ticket"
-lab_wait 60 "a's publisher Started" publishers_are Started Stopped
+lab_wait 60 "a's publisher Started" role_is a cibsync-publisher Started
 t_grant_publisher=$(lab_since "$t0")
 lab_wait 60 "a's configuration (a:v1) live at b as b:v1" value_is b b:v1
 t_grant_live=$(lab_since "$t0")
@@ -203,25 +202,28 @@ lab_log "3. booth moves $ticket to b"
 t0=$(lab_now)
 lab_booth a revoke "$ticket"
 lab_booth b grant "$ticket"
-lab_wait 60 "a's publisher Stopped and b's Started" publishers_are Stopped Started
-t_move_publishers=$(lab_since "$t0")
+# As soon as b publishes, a change at b must reach a: that is the direction reversed. a's publisher
+# stops on its own schedule, timed alongside.
+lab_watch 60 b_publishes 'role_is b cibsync-publisher Started'
 t1=$(lab_now)
 set_value b b:v7
-lab_wait 60 "b's change (b:v7) live at a as a:v7" value_is a a:v7
-t_move_reversed=$(lab_since "$t0")
-t_move_change=$(lab_since "$t1")
-lab_log "  publishers switched after ${t_move_publishers} s; a change made at b then was live at a after ${t_move_change} s (${t_move_reversed} s after the move)"
+lab_watch 60 a_stopped 'role_is a cibsync-publisher Stopped' reversed 'value_is a a:v7'
+t_move_b_publishes=$(lab_between "$t0" "${lab_seen[b_publishes]}")
+t_move_a_stopped=$(lab_between "$t0" "${lab_seen[a_stopped]}")
+t_move_reversed=$(lab_between "$t0" "${lab_seen[reversed]}")
+t_move_change=$(lab_between "$t1" "${lab_seen[reversed]}")
+lab_log "  b's publisher Started after ${t_move_b_publishes} s, a's Stopped after ${t_move_a_stopped} s"
+lab_log "  a change made at b once it published was live at a after ${t_move_change} s (${t_move_reversed} s after the move)"
 
 lab_log "4. b's link is cut; booth fails $ticket over to a after expiry ($expire s)"
 applied_from_b() { grep -c '"event":"import-done","outcome":"applied".*"source":"b"' "$(lab_site_dir a)/subscriber.log" || true; }
 applied_from_b_before_cut=$(applied_from_b)
 t0=$(lab_now)
 lab_net_link b down
-lab_wait $((expire * 4)) "b's publisher Stopped (b lost the ticket)" role_is b cibsync-publisher Stopped
-t_cut_b_stops=$(lab_since "$t0")
-lab_wait $((expire * 4)) "a's publisher Started (a acquired the ticket)" role_is a cibsync-publisher Started
-t_cut_failover=$(lab_since "$t0")
-lab_log "  b stopped publishing after ${t_cut_b_stops} s; a publishes after ${t_cut_failover} s"
+lab_watch $((expire * 5)) b_stopped 'role_is b cibsync-publisher Stopped' a_publishes 'role_is a cibsync-publisher Started'
+t_cut_b_stopped=$(lab_between "$t0" "${lab_seen[b_stopped]}")
+t_cut_failover=$(lab_between "$t0" "${lab_seen[a_publishes]}")
+lab_log "  a publishes after ${t_cut_failover} s; b's publisher Stopped after ${t_cut_b_stopped} s"
 set_value b b:rogue
 lab_log "  at b (isolated, no ticket): app fake set to b:rogue"
 sleep 3
@@ -244,6 +246,11 @@ for s in a b; do
 		--cert "$LAB_BASE/certs/$s.crt" --key "$LAB_BASE/certs/$s.key" --ca "$LAB_BASE/certs/ca.crt" | sed 's/^/    /'
 done
 
+for s in a b; do
+	kills=$(grep -c 'ignored SIGTERM' "$(lab_site_dir $s)/log-pacemaker/pacemaker.log" || true)
+	lab_log "  site $s: daemon stops that needed SIGKILL after the SIGTERM grace period: $kills"
+done
+
 sorted=$(printf '%s\n' "${change_times[@]}" | sort -n | tr '\n' ' ')
 cat <<EOF
 
@@ -251,10 +258,11 @@ TIMINGS (booth expire=$expire s, subscriber poll_interval_ms=2000, long-poll cha
   ticket granted to a → a's publisher Started:              $t_grant_publisher s
   ticket granted to a → a's configuration live at b:        $t_grant_live s
   change at a → live at b (5 changes, sorted):              $sorted s
-  ticket move → a's publisher Stopped, b's Started:         $t_move_publishers s
+  ticket move → b's publisher Started:                      $t_move_b_publishes s
+  ticket move → a's publisher Stopped:                      $t_move_a_stopped s
   ticket move → direction reversed (change at b live at a): $t_move_reversed s (the change itself: $t_move_change s)
-  b's link cut → b stops publishing:                        $t_cut_b_stops s
   b's link cut → a publishes (ticket failed over):          $t_cut_failover s
+  b's link cut → b's publisher Stopped:                     $t_cut_b_stopped s
   b's link back → b has a's configuration again:            $t_rejoin s
   whole lab:                                                $(lab_since "$t_lab") s (before cleanup)
 EOF
