@@ -29,6 +29,19 @@ export class XsltProcessorEngine implements TransformEngine {
     } as ConstructorParameters<typeof Xslt>[0]);
     const warnings: string[] = [];
     (xslt as unknown as { warningsCallback: (...args: unknown[]) => void }).warningsCallback = (...args) => warnings.push(args.join(' '));
+    // It prints xsl:message with console.log, which would land in `cibsync transform run`'s output;
+    // xsltproc writes messages to stderr, which cibsync keeps out of the result the same way.
+    const internals = xslt as unknown as { xsltMessage: (...args: unknown[]) => Promise<void> };
+    const xsltMessage = internals.xsltMessage.bind(xslt);
+    internals.xsltMessage = async (...args) => {
+      const log = console.log;
+      console.log = (...parts: unknown[]) => warnings.push(parts.join(' '));
+      try {
+        await xsltMessage(...args);
+      } finally {
+        console.log = log;
+      }
+    };
     try {
       // Its parser would also take a stylesheet that is not well-formed, which xsltproc refuses.
       const stylesheet = serialize(parseXml(await readFile(stylesheetPath, 'utf8'), { source: stylesheetPath }));

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createEngine, ENGINE_NAMES } from '../../services/transform/engine.js';
 
 const INPUT = '<configuration><resources/></configuration>';
@@ -34,5 +34,19 @@ describe.each(ENGINE_NAMES)('%s engine', (name) => {
   it('does not fetch an included stylesheet over the network', async () => {
     const dir = stylesheets({ 'net.xsl': `${HEAD}<xsl:include href="http://127.0.0.1:9/x.xsl"/><xsl:template match="/"><configuration/></xsl:template></xsl:stylesheet>` });
     await expect((await createEngine(name)).transform(join(dir, 'net.xsl'), INPUT, {})).rejects.toMatchObject({ code: 'CIBSYNC_TRANSFORM_FAILED' });
+  });
+
+  it('keeps xsl:message out of standard output', async () => {
+    const dir = stylesheets({ 'msg.xsl': `${HEAD}<xsl:template match="/"><xsl:message>note</xsl:message><configuration/></xsl:template></xsl:stylesheet>` });
+    const log = vi.spyOn(console, 'log');
+    const write = vi.spyOn(process.stdout, 'write');
+    try {
+      expect(await (await createEngine(name)).transform(join(dir, 'msg.xsl'), INPUT, {})).toContain('<configuration/>');
+      expect(log).not.toHaveBeenCalled();
+      expect(write.mock.calls.flat().join('')).not.toContain('note');
+    } finally {
+      log.mockRestore();
+      write.mockRestore();
+    }
   });
 });
