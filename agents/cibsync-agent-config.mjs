@@ -96,21 +96,24 @@ function pointLink(link, target) {
 async function main([role, installDir, outFile, tlsDir]) {
   const modulePath = join(installDir, 'dist/services/config/index.js');
   requireFile('cibsync is not installed:', modulePath);
-  const { readConfigFile, loadConfig, parseNodeMap } = await import(pathToFileURL(modulePath).href);
+  const { defaultConfig, applySettings, readConfigFile, parseNodeMap } = await import(pathToFileURL(modulePath).href);
   const table = parameterTable(parseNodeMap)[role];
   if (!table) throw new AgentConfigError(OCF_ERR_CONFIGURED, `unknown role '${role}'`);
 
   const configFile = process.env.OCF_RESKEY_config ?? '';
   if (configFile) requireFile('configuration file', configFile);
-  const settings = configFile ? readConfigFile(configFile) : {};
-  settings[role] = { ...(settings[role] ?? {}) };
+  const fileSettings = configFile ? readConfigFile(configFile) : {};
+  const parameters = { [role]: {} };
   for (const [parameter, [section, key, convert]] of Object.entries(table)) {
     const text = process.env[`OCF_RESKEY_${parameter}`];
     if (text === undefined || text === '') continue;
-    (section === 'role' ? settings[role] : settings)[key] = convert(text);
+    (section === 'role' ? parameters[role] : parameters)[key] = convert(text);
   }
-
-  const config = loadConfig(undefined, settings);
+  // Checked in two steps so that an error names its origin (the file, or the resource parameters).
+  const config = defaultConfig();
+  if (configFile) applySettings(config, fileSettings, configFile);
+  applySettings(config, parameters, 'resource parameters');
+  const settings = { ...fileSettings, ...parameters, [role]: { ...fileSettings[role], ...parameters[role] } };
   const daemon = config[role];
   for (const key of ['cert', 'key', 'ca']) {
     if (!daemon[key]) throw new AgentConfigError(OCF_ERR_CONFIGURED, `no ${key} configured (parameter ${key} or ${role}.${key} in the configuration file)`);

@@ -111,7 +111,8 @@ cibsync_main_js() {
 }
 
 # Checks the parameters through cibsync's own configuration model and, when given a file name and a
-# directory, writes the daemon's configuration and its certificate links there. Leaves the daemon_* facts in the shell (see cibsync-agent-config.mjs).
+# directory, writes the daemon's configuration and its certificate links there. Leaves the daemon_*
+# facts (see cibsync-agent-config.mjs) in $facts and in the shell.
 cibsync_check_config() {
 	if [ ! -x "$OCF_RESKEY_node" ]; then
 		ocf_exit_reason "Node.js binary $OCF_RESKEY_node is missing or not executable"
@@ -125,10 +126,13 @@ cibsync_check_config() {
 		ocf_exit_reason "curl is not installed (the health check uses it)"
 		return "$OCF_ERR_INSTALLED"
 	fi
-	facts=$("$OCF_RESKEY_node" "$CIBSYNC_AGENT_DIR/cibsync-agent-config.mjs" "$CIBSYNC_ROLE" "$OCF_RESKEY_install_dir" "$@" 2>&1)
+	errors=$(mktemp)
+	facts=$("$OCF_RESKEY_node" "$CIBSYNC_AGENT_DIR/cibsync-agent-config.mjs" "$CIBSYNC_ROLE" "$OCF_RESKEY_install_dir" "$@" 2>"$errors")
 	rc=$?
+	reason=$(head -n 1 "$errors")
+	rm -f "$errors"
 	if [ $rc -ne 0 ]; then
-		ocf_exit_reason "$(echo "$facts" | head -n 1)"
+		ocf_exit_reason "$reason"
 		[ $rc -eq "$OCF_ERR_INSTALLED" ] || [ $rc -eq "$OCF_ERR_CONFIGURED" ] || rc=$OCF_ERR_GENERIC
 		return $rc
 	fi

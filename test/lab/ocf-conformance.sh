@@ -89,6 +89,16 @@ check "Publisher: without a ticket is OCF_ERR_CONFIGURED" 6 \
 	in_site crm_resource --validate --class ocf --provider cibsync --agent Publisher "${tls[@]/#-o/--option}"
 check "Publisher: a missing installation is OCF_ERR_INSTALLED" 5 \
 	in_site crm_resource --validate --class ocf --provider cibsync --agent Publisher --option install_dir=/nonexistent
+cat >"$LAB_BASE/cibsync.json" <<EOF
+{ "ticket": "ticketA",
+  "publisher": { "listen": "127.0.0.1", "port": 17443,
+    "cert": "$LAB_BASE/certs/ocf.crt", "key": "$LAB_BASE/certs/ocf.key", "ca": "$LAB_BASE/certs/ca.crt" } }
+EOF
+check "Publisher: a configuration file alone is enough" 0 \
+	in_site crm_resource --validate --class ocf --provider cibsync --agent Publisher --option config="$LAB_BASE/cibsync.json"
+sed 's/"ticket"/"tikcet"/' "$LAB_BASE/cibsync.json" >"$LAB_BASE/typo.json"
+check "Publisher: an unknown key in the configuration file is OCF_ERR_CONFIGURED" 6 \
+	in_site crm_resource --validate --class ocf --provider cibsync --agent Publisher --option config="$LAB_BASE/typo.json"
 check "Pacemaker lists exactly the two agents" 0 \
 	bash -c "[ \"\$(crm_resource --list-agents ocf:cibsync | tr '\n' ' ')\" = 'Publisher Subscriber ' ]"
 
