@@ -44,6 +44,8 @@ export const ERRORS = {
   CIBSYNC_CANDIDATE_EMPTY: { exit: EXIT.candidateRefused, summary: 'The candidate has no resources while the local configuration has some (refused unless --allow-empty).' },
   CIBSYNC_CIB_CHANGED: { exit: EXIT.conflict, summary: 'The local CIB changed between planning and applying (a concurrent local edit); nothing was written.' },
   CIBSYNC_APPLY_MISMATCH: { exit: EXIT.pacemaker, summary: 'After applying, the local configuration did not equal the candidate; the previous configuration was restored.' },
+  CIBSYNC_PLAN_NOT_FOUND: { exit: EXIT.notFound, summary: 'No plan with that id (manual approval mode).' },
+  CIBSYNC_PLAN_NOT_PENDING: { exit: EXIT.conflict, summary: 'The plan was already applied, rejected or superseded by a newer publication; it cannot be decided again.' },
   CIBSYNC_LOCK_TIMEOUT: { exit: EXIT.conflict, summary: 'Another writer held the CIB write lock for too long.' },
   CIBSYNC_NO_BACKUP: { exit: EXIT.notFound, summary: 'The requested configuration backup does not exist.' },
   CIBSYNC_TOOL_MISSING: { exit: EXIT.pacemaker, summary: 'A required program (cibadmin, crm_verify, xsltproc …) is not installed or not on PATH.' },

@@ -5,6 +5,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   export: { summary: 'write the publication of the local CIB', load: async () => (await import('./export.js')).default },
   import: { summary: "run the subscriber's pipeline on a publication file", load: async () => (await import('./import.js')).default },
   transform: { summary: 'test, run, scaffold and lint site transforms', load: async () => (await import('./transform.js')).default },
+  plan: { summary: 'manual approval: show, approve, edit or reject a plan; dry-run a publication', load: async () => (await import('./plan.js')).default },
   rollback: { summary: 'restore a configuration backup taken before an apply', load: async () => (await import('./rollback.js')).default },
   certs: { summary: 'create the cluster CA, issue and show daemon certificates', load: async () => (await import('./certs.js')).default },
   publisher: { summary: 'run the publisher daemon (HTTPS, mutual TLS)', load: async () => (await import('./publisher.js')).default },

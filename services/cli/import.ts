@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { createPlan } from '../approval/index.js';
+import { formatPlanText } from '../approval/format.js';
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { importPublication, type ImportResult } from '../pipeline/index.js';
@@ -8,10 +10,10 @@ import { formatImportResult } from './format.js';
 const command: Command = {
   name: 'import',
   summary: "Run the subscriber's pipeline on a publication file against the local CIB (live, or CIB_file).",
-  usage: 'cibsync import FILE [--dry-run] [--output-as=text|json] [--config FILE] [--site NAME] [--transforms DIR] [--node-map r=l,…] [--state-dir DIR] [--engine xsltproc|xslt-processor] [--verify-baseline local|source] [--allow-empty]',
+  usage: 'cibsync import FILE [--dry-run] [--approval auto|manual] [--output-as=text|json] [--config FILE] [--site NAME] [--transforms DIR] [--node-map r=l,…] [--state-dir DIR] [--engine xsltproc|xslt-processor] [--verify-baseline local|source] [--allow-empty]',
   async run(argv) {
-    const { values, positionals } = parse(this, argv, { ...CONFIG_OPTIONS, 'dry-run': { type: 'boolean', short: 'n' }, 'output-as': { type: 'string' } });
-    if (values.help) return printHelp(this, '\nFILE may be - for standard input. Nothing is written with --dry-run, or when the publication changes nothing.\n');
+    const { values, positionals } = parse(this, argv, { ...CONFIG_OPTIONS, 'dry-run': { type: 'boolean', short: 'n' }, approval: { type: 'string' }, 'output-as': { type: 'string' } });
+    if (values.help) return printHelp(this, '\nFILE may be - for standard input. Nothing is written with --dry-run, or when the publication changes nothing.\nWith --approval manual (default: the subscriber.approval setting) a plan is recorded instead: see cibsync plan.\n');
     const file = positionals[0];
     if (!file || positionals.length > 1) throw new CibsyncError('CIBSYNC_USAGE', `expected one publication file\nusage: ${this.usage}`);
     const outputAs = values['output-as'] ?? 'text';
@@ -20,7 +22,16 @@ const command: Command = {
     const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((e: Error) => {
       throw new CibsyncError('CIBSYNC_USAGE', `cannot read ${file}: ${e.message}`);
     });
-    const result: ImportResult = await importPublication(text, { config, pacemaker: pacemakerFor(), logger: createLogger(config.logLevel), dryRun: values['dry-run'] === true });
+    const approval = values.approval ?? config.subscriber?.approval ?? 'auto';
+    if (approval !== 'auto' && approval !== 'manual') throw new CibsyncError('CIBSYNC_USAGE', '--approval must be auto or manual');
+    const ctx = { config, pacemaker: pacemakerFor(), logger: createLogger(config.logLevel), dryRun: values['dry-run'] === true };
+    if (approval === 'manual' && !ctx.dryRun) {
+      const planned = await createPlan(text, ctx, 'cibsync import');
+      if (outputAs === 'json') process.stdout.write(`${JSON.stringify(planned, null, 2)}\n`);
+      else process.stdout.write(planned.record ? `${planned.outcome}: ${planned.record.id}\n\n${formatPlanText(planned.record)}` : 'unchanged: the publication changes nothing here; no plan recorded\n');
+      return 0;
+    }
+    const result: ImportResult = await importPublication(text, ctx);
     if (outputAs === 'json') {
       const { candidate: _candidate, ...rest } = result;
       process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);

@@ -3,7 +3,7 @@
 import { CibsyncError } from '../errors.js';
 import { VERDICT_RANK, type Pacemaker, type Verdict, type VerdictLevel } from '../pacemaker/index.js';
 import type { SourceVerdict } from '../publication/index.js';
-import { clone, type XmlElement } from '../xml/index.js';
+import { childElements, clone, element, firstChild, type XmlElement } from '../xml/index.js';
 
 /** A copy of `cib` whose <configuration> is `configuration`. */
 export function withConfiguration(cib: XmlElement, configuration: XmlElement): XmlElement {
@@ -18,13 +18,40 @@ export interface VerifyPolicy {
   sourceVerdict: SourceVerdict;
 }
 
+/**
+ * A copy of `cib` whose status keeps the nodes (and tickets) but no resource history: what crm_verify
+ * says of the configuration on this site's nodes, with nothing running yet. Node entries matter: clone
+ * instances, and the warnings about them, only exist on online nodes.
+ */
+export function withoutHistory(cib: XmlElement): XmlElement {
+  const copy = clone(cib);
+  const status = firstChild(copy, 'status');
+  if (status) {
+    status.children = childElements(status)
+      .filter((c) => c.name === 'node_state' || c.name === 'tickets')
+      .map((c) => (c.name === 'node_state' ? element('node_state', c.attrs) : c));
+  }
+  return copy;
+}
+
 export interface VerifyOutcome {
+  /** crm_verify on this site's CIB as it is (status included). */
   baseline: Verdict;
+  /** crm_verify on this site's status with the candidate configuration. */
   candidate: Verdict;
 }
 
+/**
+ * Both whole CIBs are verified and reported, but "worse" is judged without resource history, like the
+ * source verdict in a publication: what the transition itself provokes (an orphan "might be active on
+ * 2 nodes" while a removed clone is being stopped) is the change, not a defect of the configuration.
+ */
 export async function verifyCandidate(pacemaker: Pacemaker, localCib: XmlElement, candidate: XmlElement, policy: VerifyPolicy): Promise<VerifyOutcome> {
-  const [baseline, verdict] = await Promise.all([pacemaker.verify(localCib), pacemaker.verify(withConfiguration(localCib, candidate))]);
+  const candidateCib = withConfiguration(localCib, candidate);
+  const [baselineWhole, verdictWhole, baseline, verdict] = await Promise.all(
+    [localCib, candidateCib, withoutHistory(localCib), withoutHistory(candidateCib)].map((cib) => pacemaker.verify(cib)),
+  ) as [Verdict, Verdict, Verdict, Verdict];
+  if (verdictWhole.schemaErrors.length > 0) verdict.schemaErrors.push(...verdictWhole.schemaErrors.filter((e) => !verdict.schemaErrors.includes(e)));
   if (verdict.schemaErrors.length > 0) {
     throw new CibsyncError('CIBSYNC_CANDIDATE_SCHEMA_INVALID', `the candidate configuration does not validate: ${verdict.schemaErrors.slice(0, 5).join('; ')}`, { crm_verify: verdict });
   }
@@ -39,9 +66,9 @@ export async function verifyCandidate(pacemaker: Pacemaker, localCib: XmlElement
     const messages = newErrors.length > 0 ? newErrors : verdict.warnings.filter((w) => !baseline.warnings.includes(w));
     throw new CibsyncError(
       'CIBSYNC_CANDIDATE_WORSE',
-      `crm_verify rates the candidate "${verdict.level}", worse than the ${policy.baseline} baseline "${level}": ${messages.slice(0, 5).join('; ')}`,
+      `crm_verify rates the candidate configuration "${verdict.level}", worse than the ${policy.baseline} baseline "${level}": ${messages.slice(0, 5).join('; ')}`,
       { crm_verify: verdict, baseline: level },
     );
   }
-  return { baseline, candidate: verdict };
+  return { baseline: baselineWhole, candidate: verdictWhole };
 }

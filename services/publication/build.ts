@@ -1,7 +1,8 @@
 // Builds the publication from the local CIB.
 import { CibsyncError } from '../errors.js';
 import { versionOf, type Pacemaker } from '../pacemaker/index.js';
-import { childElements, clone, element, firstChild, type XmlElement } from '../xml/index.js';
+import { withoutHistory } from '../pipeline/verify.js';
+import { childElements, firstChild, type XmlElement } from '../xml/index.js';
 import { sealPublication, type NodeAttributes, type Publication } from './format.js';
 
 export interface BuildOptions {
@@ -51,11 +52,8 @@ export async function buildPublication(pacemaker: Pacemaker, options: BuildOptio
       throw new CibsyncError('CIBSYNC_TICKET_NOT_HELD', `site ${site} does not hold ticket ${ticket} (${state.granted ? 'standby' : 'not granted'}): nothing to publish`, { ticket });
     }
   }
-  // Judge the configuration alone: status-only warnings (failed operations) are not the other sites' business.
-  const statusless = clone(cib);
-  statusless.children = statusless.children.filter((c) => !(c.kind === 'element' && c.name === 'status'));
-  statusless.children.push(element('status'));
-  const verdict = await pacemaker.verify(statusless);
+  // Judge the configuration, not the history: failed operations at the source are not the other sites' business.
+  const verdict = await pacemaker.verify(withoutHistory(cib));
   const { admin_epoch, epoch } = versionOf(cib);
   return sealPublication({
     site,
