@@ -1,9 +1,11 @@
 // Latency from a `cibadmin` change at site A to the change committed in site B's CIB, through a real
 // publisher and subscriber process over mutual TLS on 127.0.0.1, with file-backed CIBs.
 //   node bench/replication-latency.mjs [CHANGES=100]
-// Prints p50/p90/p99 and where the time goes (from the daemons' own JSON logs).
+// Prints p50/p90/p99 and where the time goes (median per stage, from the daemons' own JSON logs:
+// detect = cibadmin's exit to the start of the build; each pipeline step from the end of the one before).
 import { spawnSync } from 'node:child_process';
 import { watch } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { machine, makeBenchSites, percentile, startDaemon, writeJson } from './network-lib.mjs';
 
@@ -22,6 +24,9 @@ const subscriber = await startDaemon(
   record,
 );
 
+/** The pipeline's step log lines, in order; each is written when its step ends. */
+const PIPELINE_STEPS = ['parse', 'freshness', 'ticket', 'transform', 'splice', 'verify', 'diff', 'apply', 'done'];
+
 const batchLimit = () => /name="batch-limit" value="([^"]*)"/.exec(b.read())?.[1];
 
 /** Resolves when B's CIB file shows `value`: a directory watch plus a 2 ms re-read as a safety net. */
@@ -39,7 +44,8 @@ function committedAtB(value) {
   });
 }
 
-await committedAtB('20');
+const imported = (digest) => events.some((e) => e.event === 'import-done' && (digest === undefined || e.digest === digest));
+while (!imported()) await new Promise((resolve) => setTimeout(resolve, 20));
 const samples = [];
 for (let i = 1; i <= changes; i += 1) {
   const value = String(1000 + i);
@@ -50,20 +56,27 @@ for (let i = 1; i <= changes; i += 1) {
   if (r.status !== 0) throw new Error(`cibadmin failed: ${r.stderr}`);
   const cibadminDone = performance.now();
   const committed = await done;
-  // Let the subscriber finish its post-apply steps and start waiting again before the next change.
-  await new Promise((resolve) => setTimeout(resolve, 150));
   const built = events.find((e) => e.event === 'publication-built' && e.at >= startedWall);
-  const parsed = events.find((e) => e.step === 'parse' && e.at >= startedWall);
-  const applied = events.find((e) => e.step === 'apply' && e.at >= startedWall);
-  const imported = events.find((e) => e.event === 'import-done' && e.at >= startedWall);
-  samples.push({
+  // Let the subscriber finish the import and wait on the feed again before the next change.
+  while (!imported(built?.digest)) await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const steps = events.filter((e) => e.step && built && e.digest === built.digest);
+  const at = (step) => steps.find((e) => e.step === step)?.at;
+  const sample = {
     total: committed - started,
+    afterCibadmin: committed - cibadminDone,
     cibadmin: cibadminDone - started,
-    publisherBuild: built?.ms,
-    builtToParsed: built && parsed ? parsed.at - built.at : undefined,
-    parsedToApplied: parsed && applied ? applied.at - parsed.at : undefined,
-    importTotal: imported?.ms,
-  });
+    // The watcher's reaction (settle, version query) up to the start of the build.
+    detect: built ? built.at - built.ms - (startedWall + (cibadminDone - started)) : undefined,
+    build: built?.ms,
+  };
+  let previous = built?.at;
+  for (const step of PIPELINE_STEPS) {
+    const t = at(step);
+    sample[step] = t !== undefined && previous !== undefined ? t - previous : undefined;
+    previous = t ?? previous;
+  }
+  samples.push(sample);
 }
 await subscriber.stop();
 await publisher.stop();
@@ -83,13 +96,9 @@ console.log(
       p90_ms: Math.round(percentile(totals, 90)),
       p99_ms: Math.round(percentile(totals, 99)),
       max_ms: Math.round(totals[totals.length - 1]),
-      median_breakdown_ms: {
-        cibadmin_at_A: median('cibadmin'),
-        publisher_build: median('publisherBuild'),
-        built_to_subscriber_parsed: median('builtToParsed'),
-        subscriber_parse_to_applied: median('parsedToApplied'),
-        subscriber_import_total: median('importTotal'),
-      },
+      p50_after_cibadmin_exit_ms: median('afterCibadmin'),
+      median_breakdown_ms: Object.fromEntries(['cibadmin', 'detect', 'build', ...PIPELINE_STEPS].map((k) => [k === 'parse' ? 'transfer+parse' : k, median(k)])),
+      load_average: loadavg().map((l) => +l.toFixed(2)),
     },
     null,
     2,

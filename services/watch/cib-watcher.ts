@@ -2,7 +2,8 @@
 // It watches a file: the file-backed CIB (CIB_file), or for the live cluster the copy pacemaker-based
 // keeps on disk, which it rewrites on every configuration change. An fs.watch on the file's directory
 // (cibadmin rewrites in place, pacemaker-based by rename) plus a stat() every pollMs in case an event
-// is missed; only a changed file costs a `cibadmin --query --xpath /cib --no-children`. Without a
+// is missed. A changed file-backed CIB costs reading its root tag; a changed disk copy of the live CIB
+// costs a `cibadmin --query --xpath /cib --no-children` (the disk copy lags the live CIB). Without a
 // readable disk copy, that root-only query runs every pollMs instead. 'change' is emitted only when
 // admin_epoch, epoch or num_updates moved.
 //
@@ -10,7 +11,7 @@
 // the ticket gate's short cache covers those (docs/network.md).
 import { EventEmitter } from 'node:events';
 import { accessSync, constants, watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { asCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -30,6 +31,24 @@ function readable(path: string): boolean {
 
 /** Lets a writer finish: a file event arrives when cibadmin starts writing, not when it is done. */
 const SETTLE_MS = 15;
+
+/**
+ * The version counters of a file-backed CIB read from its root tag, without spawning cibadmin; undefined
+ * when the head does not parse (a file caught mid-write, a compressed file), and the caller asks cibadmin.
+ */
+export async function versionFromHead(file: string): Promise<CibVersion | undefined> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const tag = /<cib\s[^>]*>/.exec(buffer.toString('utf8', 0, bytesRead))?.[0];
+    const counter = (name: string) => (tag ? new RegExp(`\\s${name}="(\\d+)"`).exec(tag)?.[1] : undefined);
+    const [admin_epoch, epoch, num_updates] = [counter('admin_epoch'), counter('epoch'), counter('num_updates')];
+    if (admin_epoch === undefined || epoch === undefined || num_updates === undefined) return undefined;
+    return { admin_epoch: Number(admin_epoch), epoch: Number(epoch), num_updates: Number(num_updates) };
+  } finally {
+    await handle.close();
+  }
+}
 
 export interface CibChange {
   previous: CibVersion | undefined;
@@ -127,7 +146,7 @@ export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
     this.checks += 1;
     let current: CibVersion;
     try {
-      current = await this.pacemaker.rootVersion();
+      current = (this.pacemaker.cibFile && (await versionFromHead(this.pacemaker.cibFile))) || (await this.pacemaker.rootVersion());
     } catch (err) {
       const error = asCibsyncError(err);
       this.logger.warn({ event: 'cib-check-failed', code: error.code, err: error.message }, 'could not read the CIB version; will retry');

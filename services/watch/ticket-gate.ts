@@ -20,6 +20,8 @@ export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
   private pending: Promise<TicketVerdict> | undefined;
   /** Survives invalidate(), so 'change' fires only when the answer flips. */
   private lastHeld: boolean | undefined;
+  /** Bumped by invalidate(): the answer of a query started before it is not kept. */
+  private generation = 0;
 
   constructor(
     private readonly pacemaker: Pacemaker,
@@ -34,17 +36,26 @@ export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
     return this.verdict;
   }
 
+  /** Forgets the answer, and any query already under way: it may have read the CIB before the change. */
   invalidate(): void {
     this.verdict = undefined;
+    this.pending = undefined;
+    this.generation += 1;
   }
 
   check(): Promise<TicketVerdict> {
     if (this.verdict && Date.now() - this.verdict.checkedAt < this.cacheMs) return Promise.resolve(this.verdict);
-    this.pending ??= this.query().finally(() => (this.pending = undefined));
+    if (!this.pending) {
+      const query = this.query().finally(() => {
+        if (this.pending === query) this.pending = undefined;
+      });
+      this.pending = query;
+    }
     return this.pending;
   }
 
   private async query(): Promise<TicketVerdict> {
+    const generation = this.generation;
     let next: TicketVerdict;
     try {
       const state = await this.pacemaker.ticket(this.ticket);
@@ -55,6 +66,7 @@ export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
       next = { held: false, reason: error.code, checkedAt: Date.now() };
       this.logger.warn({ event: 'ticket-check-failed', ticket: this.ticket, code: error.code, err: error.message }, 'ticket query failed; treating it as not held');
     }
+    if (generation !== this.generation) return next;
     this.verdict = next;
     if (this.lastHeld !== next.held) {
       this.lastHeld = next.held;

@@ -79,7 +79,7 @@ export function subscriberConfig(site: Site, tls: CertFiles, publishers: string[
     stateDir: site.stateDir,
     nodeMap: { a1: 'b1', a2: 'b2' },
     logLevel: 'info',
-    subscriber: { listen: '127.0.0.1', port: 0, ...tls, publishers, pollIntervalMs: 2000, backoffMinMs: 100, requestTimeoutMs: 2000, waitMs: 5000, ...extra },
+    subscriber: { listen: '127.0.0.1', port: 0, ...tls, publishers, pollIntervalMs: 2000, backoffMinMs: 100, requestTimeoutMs: 5000, waitMs: 5000, ...extra },
   };
 }
 
