@@ -137,11 +137,12 @@ lab_site_start() { # NAME
 	echo "$holder" >"$dir/holder.pid"
 }
 
-# PID 1 of the site: the child that unshare --fork made.
+# PID 1 of the site: the child that unshare --fork made, once it runs site-init.sh (matching the
+# command line skips the moment between fork and exec).
 lab_site_holder() {
 	local unshare_pid
 	unshare_pid=$(cat "$(lab_site_dir "$1")/unshare.pid" 2>/dev/null) || return 0
-	pgrep -P "$unshare_pid" | head -n 1 || true
+	pgrep -P "$unshare_pid" -f "^bash $LAB_HERE/site-init.sh $1 " | head -n 1 || true
 }
 
 lab_site_exec() { # NAME COMMAND…
