@@ -2,46 +2,36 @@
 // file-backed CIBs. Every refusal must leave B's CIB file byte-identical.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exportFrom, importAt } from '../helpers/import.js';
-import { cli, makeSite, type Site } from '../helpers/sites.js';
+import { describe, expect, it } from 'vitest';
+import { exportFrom, importAt, useSitesAB } from '../helpers/import.js';
+import { cli } from '../helpers/sites.js';
 
-let a: Site;
-let b: Site;
-beforeEach(() => {
-  a = makeSite('site-a.xml');
-  b = makeSite('site-b.xml');
-  a.tool('crm_ticket', ['--ticket', 'ticketA', '--grant', '--force']);
-});
-afterEach(() => {
-  a.cleanup();
-  b.cleanup();
-});
+const sites = useSitesAB();
 
 function refusedUntouched(args: { file: string; stylesheet?: string; extra?: string[] }, code: string, exit: number, message: RegExp) {
-  const before = b.hash();
-  const r = importAt(b, args.file, args.stylesheet, args.extra);
+  const before = sites.b.hash();
+  const r = importAt(sites.b, args.file, args.stylesheet, args.extra);
   expect(r.stderr).toContain(`cibsync: ${code}:`);
   expect(r.stderr).toMatch(message);
   expect(r.code).toBe(exit);
-  expect(b.hash()).toBe(before);
+  expect(sites.b.hash()).toBe(before);
 }
 
 function writePub(name: string, text: string): string {
-  const file = join(a.dir, name);
+  const file = join(sites.a.dir, name);
   writeFileSync(file, text);
   return file;
 }
 
 describe('import, happy path', () => {
   it('applies the configuration and node attributes, keeps B’s own parts, then writes nothing on a second import', async () => {
-    const pub = exportFrom(a);
-    const r = importAt(b, pub);
+    const pub = exportFrom(sites.a);
+    const r = importAt(sites.b, pub);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/outcome: applied \(patch\)/);
     expect(r.stdout).toMatch(/\+ resource g-web/);
-    const text = b.read();
+    const text = sites.b.read();
     expect(text).toContain('id="g-web"');
     expect(text).toContain('value="siteB"'); // B's cluster-name kept
     expect(text).not.toContain('value="siteA"');
@@ -52,33 +42,33 @@ describe('import, happy path', () => {
     expect(text).not.toContain('id="cibsync-publisher"'); // A's cibsync resources stay at A
     expect(text).not.toContain('publisher-needs-ticketA');
     expect(text).toContain('id="cibsync-subscriber"');
-    expect(await b.pacemaker.queryNodeAttribute('b1', 'app-role')).toBe('primary');
-    expect(await b.pacemaker.queryNodeAttribute('b2', 'app-role')).toBe('secondary');
-    expect(await b.pacemaker.queryNodeAttribute('b2', 'standby')).toBeUndefined(); // state, not a setting
-    expect(await b.pacemaker.queryNodeAttribute('b1', 'rack')).toBe('r7'); // B's own attribute untouched
+    expect(await sites.b.pacemaker.queryNodeAttribute('b1', 'app-role')).toBe('primary');
+    expect(await sites.b.pacemaker.queryNodeAttribute('b2', 'app-role')).toBe('secondary');
+    expect(await sites.b.pacemaker.queryNodeAttribute('b2', 'standby')).toBeUndefined(); // state, not a setting
+    expect(await sites.b.pacemaker.queryNodeAttribute('b1', 'rack')).toBe('r7'); // B's own attribute untouched
 
-    const hash = b.hash();
-    const again = importAt(b, pub);
+    const hash = sites.b.hash();
+    const again = importAt(sites.b, pub);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/outcome: unchanged/);
-    expect(b.hash()).toBe(hash);
+    expect(sites.b.hash()).toBe(hash);
   });
 
   it('changes nothing with --dry-run but reports the plan', () => {
-    const before = b.hash();
-    const r = importAt(b, exportFrom(a), 'identity.xsl', ['--dry-run']);
+    const before = sites.b.hash();
+    const r = importAt(sites.b, exportFrom(sites.a), 'identity.xsl', ['--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/outcome: dry-run/);
     expect(r.stdout).toMatch(/\+ resource vip-db/);
-    expect(b.hash()).toBe(before);
+    expect(sites.b.hash()).toBe(before);
   });
 
   it('carries a change at A and removes what A removed; deletes attributes it set that left the publication', async () => {
-    expect(importAt(b, exportFrom(a)).code).toBe(0);
-    a.tool('cibadmin', ['--delete', '--xml-text', '<rsc_colocation id="db-with-web"/>']);
-    a.tool('cibadmin', ['--modify', '--xml-text', '<nvpair id="vip-db-ip" value="192.0.2.21"/>']);
-    a.tool('crm_attribute', ['--node', 'a1', '--name', 'cpu-weight', '--delete']);
-    const r = importAt(b, exportFrom(a), 'identity.xsl', ['--output-as=json']);
+    expect(importAt(sites.b, exportFrom(sites.a)).code).toBe(0);
+    sites.a.tool('cibadmin', ['--delete', '--xml-text', '<rsc_colocation id="db-with-web"/>']);
+    sites.a.tool('cibadmin', ['--modify', '--xml-text', '<nvpair id="vip-db-ip" value="192.0.2.21"/>']);
+    sites.a.tool('crm_attribute', ['--node', 'a1', '--name', 'cpu-weight', '--delete']);
+    const r = importAt(sites.b, exportFrom(sites.a), 'identity.xsl', ['--output-as=json']);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.changes).toEqual(
@@ -87,23 +77,23 @@ describe('import, happy path', () => {
         expect.objectContaining({ kind: 'resource', id: 'vip-db', change: 'changed', details: ['ip.value: 192.0.2.20 → 192.0.2.21'] }),
       ]),
     );
-    expect(b.read()).not.toContain('db-with-web');
-    expect(await b.pacemaker.queryNodeAttribute('b1', 'cpu-weight')).toBeUndefined();
-    expect(await b.pacemaker.queryNodeAttribute('b1', 'app-role')).toBe('primary');
+    expect(sites.b.read()).not.toContain('db-with-web');
+    expect(await sites.b.pacemaker.queryNodeAttribute('b1', 'cpu-weight')).toBeUndefined();
+    expect(await sites.b.pacemaker.queryNodeAttribute('b1', 'app-role')).toBe('primary');
   });
 
   it('leaves an attribute alone that someone changed after cibsync set it', async () => {
-    expect(importAt(b, exportFrom(a)).code).toBe(0);
-    b.tool('crm_attribute', ['--node', 'b1', '--name', 'cpu-weight', '--update', '8']);
-    a.tool('crm_attribute', ['--node', 'a1', '--name', 'cpu-weight', '--delete']);
-    expect(importAt(b, exportFrom(a)).code).toBe(0);
-    expect(await b.pacemaker.queryNodeAttribute('b1', 'cpu-weight')).toBe('8');
+    expect(importAt(sites.b, exportFrom(sites.a)).code).toBe(0);
+    sites.b.tool('crm_attribute', ['--node', 'b1', '--name', 'cpu-weight', '--update', '8']);
+    sites.a.tool('crm_attribute', ['--node', 'a1', '--name', 'cpu-weight', '--delete']);
+    expect(importAt(sites.b, exportFrom(sites.a)).code).toBe(0);
+    expect(await sites.b.pacemaker.queryNodeAttribute('b1', 'cpu-weight')).toBe('8');
   });
 
   it('reads the publication from standard input', () => {
-    const r = cli(['import', '-', '--state-dir', b.stateDir, '--node-map', 'a1=b1'], { cibFile: b.cibFile, input: readFileSync(exportFrom(a), 'utf8') });
+    const r = cli(['import', '-', '--state-dir', sites.b.stateDir, '--node-map', 'a1=b1'], { cibFile: sites.b.cibFile, input: readFileSync(exportFrom(sites.a), 'utf8') });
     expect(r.code).toBe(0);
-    expect(b.read()).toContain('id="g-web"');
+    expect(sites.b.read()).toContain('id="g-web"');
   });
 });
 
@@ -113,7 +103,7 @@ describe('import, refusals leave the CIB byte-identical', () => {
   });
 
   it('a truncated file', () => {
-    const text = readFileSync(exportFrom(a), 'utf8');
+    const text = readFileSync(exportFrom(sites.a), 'utf8');
     refusedUntouched({ file: writePub('trunc.xml', text.slice(0, Math.floor(text.length * 0.6))) }, 'CIBSYNC_XML_MALFORMED', 3, /line \d+/);
   });
 
@@ -122,61 +112,61 @@ describe('import, refusals leave the CIB byte-identical', () => {
   });
 
   it('an undefined entity', () => {
-    const text = readFileSync(exportFrom(a), 'utf8').replace('value="primary"', 'value="&prim;"');
+    const text = readFileSync(exportFrom(sites.a), 'utf8').replace('value="primary"', 'value="&prim;"');
     refusedUntouched({ file: writePub('ent.xml', text) }, 'CIBSYNC_XML_ENTITY', 3, /&prim;/);
   });
 
   it('a digest mismatch', () => {
-    const text = readFileSync(exportFrom(a), 'utf8').replace('value="192.0.2.20"', 'value="192.0.2.99"');
+    const text = readFileSync(exportFrom(sites.a), 'utf8').replace('value="192.0.2.20"', 'value="192.0.2.99"');
     refusedUntouched({ file: writePub('tampered.xml', text) }, 'CIBSYNC_DIGEST_MISMATCH', 3, /does not match/);
   });
 
   it('not a publication', () => {
-    refusedUntouched({ file: writePub('cib.xml', a.read()) }, 'CIBSYNC_PUBLICATION_INVALID', 3, /expected <cibsync-publication>/);
+    refusedUntouched({ file: writePub('cib.xml', sites.a.read()) }, 'CIBSYNC_PUBLICATION_INVALID', 3, /expected <cibsync-publication>/);
   });
 
   it('an older publication than the last applied from that site', () => {
-    const old = exportFrom(a);
-    a.tool('cibadmin', ['--modify', '--xml-text', '<nvpair id="vip-db-ip" value="192.0.2.22"/>']);
-    expect(importAt(b, exportFrom(a)).code).toBe(0);
+    const old = exportFrom(sites.a);
+    sites.a.tool('cibadmin', ['--modify', '--xml-text', '<nvpair id="vip-db-ip" value="192.0.2.22"/>']);
+    expect(importAt(sites.b, exportFrom(sites.a)).code).toBe(0);
     refusedUntouched({ file: old }, 'CIBSYNC_PUBLICATION_STALE', 3, /older than 0\.21/);
   });
 
   it('a failing transform, keeping its message', () => {
-    refusedUntouched({ file: exportFrom(a), stylesheet: 'terminate.xsl' }, 'CIBSYNC_TRANSFORM_FAILED', 4, /no mapping for siteA/);
+    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'terminate.xsl' }, 'CIBSYNC_TRANSFORM_FAILED', 4, /no mapping for siteA/);
   });
 
   it('a transform whose output is not a configuration', () => {
-    refusedUntouched({ file: exportFrom(a), stylesheet: 'not-configuration.xsl' }, 'CIBSYNC_TRANSFORM_OUTPUT_INVALID', 4, /<html>/);
+    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'not-configuration.xsl' }, 'CIBSYNC_TRANSFORM_OUTPUT_INVALID', 4, /<html>/);
   });
 
   it('a schema-invalid result', () => {
-    refusedUntouched({ file: exportFrom(a), stylesheet: 'schema-invalid.xsl' }, 'CIBSYNC_CANDIDATE_SCHEMA_INVALID', 4, /loss-policy/);
+    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'schema-invalid.xsl' }, 'CIBSYNC_CANDIDATE_SCHEMA_INVALID', 4, /loss-policy/);
   });
 
   it('a result crm_verify rates worse than B', () => {
-    refusedUntouched({ file: exportFrom(a), stylesheet: 'semantic-error.xsl' }, 'CIBSYNC_CANDIDATE_WORSE', 4, /influence/);
+    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'semantic-error.xsl' }, 'CIBSYNC_CANDIDATE_WORSE', 4, /influence/);
   });
 
   it('a transform that deletes every resource, unless --allow-empty', () => {
-    expect(importAt(b, exportFrom(a)).code).toBe(0);
-    refusedUntouched({ file: exportFrom(a), stylesheet: 'drop-resources.xsl' }, 'CIBSYNC_CANDIDATE_EMPTY', 4, /remove all 3 replicated resources/);
-    const r = importAt(b, exportFrom(a), 'drop-resources.xsl', ['--allow-empty']);
+    expect(importAt(sites.b, exportFrom(sites.a)).code).toBe(0);
+    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'drop-resources.xsl' }, 'CIBSYNC_CANDIDATE_EMPTY', 4, /remove all 3 replicated resources/);
+    const r = importAt(sites.b, exportFrom(sites.a), 'drop-resources.xsl', ['--allow-empty']);
     expect(r.code).toBe(0);
-    expect(b.read()).not.toContain('id="g-web"');
-    expect(b.read()).toContain('id="fence-b"');
+    expect(sites.b.read()).not.toContain('id="g-web"');
+    expect(sites.b.read()).toContain('id="fence-b"');
   });
 
   it('a publication whose ticket this site holds', () => {
-    b.tool('crm_ticket', ['--ticket', 'ticketA', '--grant', '--force']);
-    refusedUntouched({ file: exportFrom(a) }, 'CIBSYNC_LOCAL_HOLDS_TICKET', 6, /holds ticket ticketA/);
+    sites.b.tool('crm_ticket', ['--ticket', 'ticketA', '--grant', '--force']);
+    refusedUntouched({ file: exportFrom(sites.a) }, 'CIBSYNC_LOCAL_HOLDS_TICKET', 6, /holds ticket ticketA/);
   });
 });
 
 describe('export', () => {
   it('refuses while the site does not hold the ticket', () => {
-    a.tool('crm_ticket', ['--ticket', 'ticketA', '--revoke', '--force']);
-    const r = cli(['export', '--ticket', 'ticketA'], { cibFile: a.cibFile });
+    sites.a.tool('crm_ticket', ['--ticket', 'ticketA', '--revoke', '--force']);
+    const r = cli(['export', '--ticket', 'ticketA'], { cibFile: sites.a.cibFile });
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/CIBSYNC_TICKET_NOT_HELD: site siteA does not hold ticket ticketA/);
     expect(r.stdout).toBe('');
@@ -184,26 +174,26 @@ describe('export', () => {
 
   it('gives the same digest for an unchanged CIB and a new one after a change', () => {
     const digest = (file: string) => /digest="([0-9a-f]{64})"/.exec(readFileSync(file, 'utf8'))?.[1];
-    const first = digest(exportFrom(a));
-    expect(digest(exportFrom(a))).toBe(first);
-    a.tool('crm_attribute', ['--node', 'a2', '--name', 'app-role', '--update', 'tertiary']);
-    expect(digest(exportFrom(a))).not.toBe(first);
+    const first = digest(exportFrom(sites.a));
+    expect(digest(exportFrom(sites.a))).toBe(first);
+    sites.a.tool('crm_attribute', ['--node', 'a2', '--name', 'app-role', '--update', 'tertiary']);
+    expect(digest(exportFrom(sites.a))).not.toBe(first);
   });
 });
 
 describe('rollback', () => {
   it('restores the configuration from before the last apply, keeping nodes', async () => {
-    const original = await b.pacemaker.querySection('resources');
-    expect(importAt(b, exportFrom(a)).code).toBe(0);
-    const list = cli(['rollback', '--list', '--state-dir', b.stateDir], { cibFile: b.cibFile });
+    const original = await sites.b.pacemaker.querySection('resources');
+    expect(importAt(sites.b, exportFrom(sites.a)).code).toBe(0);
+    const list = cli(['rollback', '--list', '--state-dir', sites.b.stateDir], { cibFile: sites.b.cibFile });
     expect(list.stdout).toMatch(/^1\tconfiguration-.*-0\.7\.xml$/m);
-    const r = cli(['rollback', '--state-dir', b.stateDir], { cibFile: b.cibFile });
+    const r = cli(['rollback', '--state-dir', sites.b.stateDir], { cibFile: sites.b.cibFile });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/rolled back to/);
     const { sameXml } = await import('../../services/xml/index.js');
-    expect(sameXml(await b.pacemaker.querySection('resources'), original)).toBe(true);
-    expect(await b.pacemaker.queryNodeAttribute('b1', 'app-role')).toBe('primary'); // nodes kept
-    const missing = cli(['rollback', '9', '--state-dir', b.stateDir], { cibFile: b.cibFile });
+    expect(sameXml(await sites.b.pacemaker.querySection('resources'), original)).toBe(true);
+    expect(await sites.b.pacemaker.queryNodeAttribute('b1', 'app-role')).toBe('primary'); // nodes kept
+    const missing = cli(['rollback', '9', '--state-dir', sites.b.stateDir], { cibFile: sites.b.cibFile });
     expect(missing.code).toBe(7);
     expect(missing.stderr).toMatch(/CIBSYNC_NO_BACKUP/);
   });

@@ -1,7 +1,8 @@
 // Export at one file-backed site, import at another, through the real CLI.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, FIXTURES, type CliResult, type Site } from './sites.js';
+import { afterEach, beforeEach } from 'vitest';
+import { cli, FIXTURES, makeSite, type CliResult, type Site } from './sites.js';
 
 export const TEST_TRANSFORMS = join(FIXTURES, 'transforms');
 
@@ -23,4 +24,22 @@ function chainArgs(b: Site, stylesheet: string): string[] {
   const config = join(b.dir, `chain-${stylesheet}.json`);
   writeFileSync(config, JSON.stringify({ transformChain: [join(TEST_TRANSFORMS, stylesheet)] }));
   return ['--config', config];
+}
+
+/**
+ * Registers hooks that give every test a fresh site A (holding ticketA) and site B from the
+ * fixtures; read them through the returned object.
+ */
+export function useSitesAB(): { a: Site; b: Site } {
+  const sites = {} as { a: Site; b: Site };
+  beforeEach(() => {
+    sites.a = makeSite('site-a.xml');
+    sites.b = makeSite('site-b.xml');
+    sites.a.tool('crm_ticket', ['--ticket', 'ticketA', '--grant', '--force']);
+  });
+  afterEach(() => {
+    sites.a.cleanup();
+    sites.b.cleanup();
+  });
+  return sites;
 }
