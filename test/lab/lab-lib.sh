@@ -13,6 +13,8 @@
 : "${LAB_NET:=10.77.4}"
 : "${LAB_BRIDGE:=cibsynclab0}"
 LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Pacemaker's, booth's and resource-agents' tools live in sbin, which a CI user's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 LAB_BOOTH_PRELOAD=$LAB_BASE/nl-done-split.so
 
 lab_log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S.%N | cut -c1-12)" "$*"; }
