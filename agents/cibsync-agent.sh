@@ -19,7 +19,7 @@ OCF_RESKEY_log_file_default=/var/log/cibsync/${OCF_RESOURCE_INSTANCE:-cibsync}.l
 : "${OCF_RESKEY_install_dir=$OCF_RESKEY_install_dir_default}"
 : "${OCF_RESKEY_log_file=$OCF_RESKEY_log_file_default}"
 
-# Per-instance files; $HA_RSCTMP is emptied at boot, so a pid file there never outlives the daemon's boot.
+# Per-instance files, under $HA_RSCTMP: it is emptied at boot, so a pid file never outlives a reboot.
 cibsync_pidfile="${HA_RSCTMP}/cibsync-${OCF_RESOURCE_INSTANCE}.pid"
 cibsync_conffile="${HA_RSCTMP}/cibsync-${OCF_RESOURCE_INSTANCE}.json"
 cibsync_factsfile="${HA_RSCTMP}/cibsync-${OCF_RESOURCE_INSTANCE}.facts"
@@ -229,7 +229,9 @@ cibsync_stop() {
 	while cibsync_pid >/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.2; done
 	if cibsync_pid >/dev/null; then
 		ocf_log warn "$CIBSYNC_AGENT $OCF_RESOURCE_INSTANCE (pid $pid) ignored SIGTERM; sending SIGKILL to its process group"
-		kill -KILL "-$pid" # dash: a negative PID is the process group; it takes no "--"
+		# The daemon leads its process group (setsid), so this also ends the tools it was running.
+		# dash's kill takes a negative PID as a process group, and no "--".
+		kill -KILL "-$pid" 2>/dev/null || kill -KILL "$pid"
 		while cibsync_pid >/dev/null; do sleep 0.2; done
 	fi
 	rm -rf "$cibsync_pidfile" "$cibsync_conffile" "$cibsync_factsfile" "$cibsync_tlsdir"

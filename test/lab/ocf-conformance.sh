@@ -89,6 +89,24 @@ check "Publisher: without a ticket is OCF_ERR_CONFIGURED" 6 \
 	in_site crm_resource --validate --class ocf --provider cibsync --agent Publisher "${tls[@]/#-o/--option}"
 check "Publisher: a missing installation is OCF_ERR_INSTALLED" 5 \
 	in_site crm_resource --validate --class ocf --provider cibsync --agent Publisher --option install_dir=/nonexistent
+lab_log "== Publisher, driven directly: monitor depths and the SIGKILL escalation of stop"
+# A daemon frozen with SIGSTOP still exists (depth 0 passes) but cannot answer (depth 10 fails), and
+# ignores SIGTERM, so stop must escalate within its timeout.
+publisher_env=(env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=frozen)
+for ((i = 1; i < ${#publisher_options[@]}; i += 2)); do publisher_env+=("OCF_RESKEY_${publisher_options[i]}"); done
+check "start" 0 in_site "${publisher_env[@]}" "$agents/Publisher" start
+frozen=$(in_site cat /run/resource-agents/cibsync-frozen.pid)
+in_site kill -STOP "$frozen"
+check "monitor, depth 0, of a frozen daemon" 0 in_site "${publisher_env[@]}" OCF_CHECK_LEVEL=0 "$agents/Publisher" monitor
+check "monitor, depth 10, of a frozen daemon is OCF_ERR_GENERIC" 1 \
+	in_site "${publisher_env[@]}" OCF_CHECK_LEVEL=10 OCF_RESKEY_CRM_meta_timeout=5000 "$agents/Publisher" monitor
+t0=$(lab_now)
+check "stop of a daemon that ignores SIGTERM, 6 s timeout" 0 \
+	in_site "${publisher_env[@]}" OCF_RESKEY_CRM_meta_timeout=6000 "$agents/Publisher" stop
+check "stop took less than its timeout ($(lab_since "$t0") s)" 0 awk -v t="$(lab_since "$t0")" 'BEGIN { exit !(t < 6) }'
+check "the frozen daemon is gone" 1 in_site kill -0 "$frozen"
+check "monitor after stop is OCF_NOT_RUNNING" 7 in_site "${publisher_env[@]}" "$agents/Publisher" monitor
+
 cat >"$LAB_BASE/cibsync.json" <<EOF
 { "ticket": "ticketA",
   "publisher": { "listen": "127.0.0.1", "port": 17443,
