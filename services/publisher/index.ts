@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { createHttpsApp, listen, type HttpsApp } from '../net/https-app.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { CibWatcher } from '../watch/cib-watcher.js';
-import { ChangeFeed } from './feed.js';
+import { ChangeFeed, type WakeReason } from './feed.js';
 import { publisherMetrics, type PublisherMetrics } from './metrics.js';
 import { PublicationSource } from './publication-source.js';
 import { registerPublisherRoutes } from './routes.js';
@@ -36,12 +36,12 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
   const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ['/healthz'], onRefused: (reason) => metrics.refused({ reason }) });
   registerPublisherRoutes(app, { config: settings, source, gate, feed, watcher, metrics });
 
-  const release = (cause: string) => {
-    const woken = feed.wake(cause === 'published' ? 'published' : 'ticket-changed');
-    if (woken > 0) metrics.woken({ cause }, woken);
+  const release = (reason: WakeReason) => {
+    const woken = feed.wake(reason);
+    if (woken > 0) metrics.woken({ cause: reason }, woken);
   };
   source.on('published', () => release('published'));
-  gate.on('change', () => release('ticket'));
+  gate.on('change', () => release('ticket-changed'));
   let reaction: Promise<void> = Promise.resolve();
   watcher.on('change', (change) => {
     reaction = source.onCibChange(change);

@@ -2,6 +2,7 @@
 // that names its reason (the publisher's problem+json code, e.g. CIBSYNC_TICKET_NOT_HELD).
 import { CibsyncError, ERRORS, type ErrorCode } from '../errors.js';
 import type { MtlsClient } from '../net/client.js';
+import { PUBLICATION_PATH } from '../publisher/routes.js';
 
 export type FetchOutcome =
   | { kind: 'publication'; text: string; digest: string | undefined; forced: boolean }
@@ -29,7 +30,7 @@ export function errorFromProblem(url: string, status: number, body: Buffer): Cib
 }
 
 export async function fetchPublication(client: MtlsClient, publisherUrl: string, options: FetchOptions): Promise<FetchOutcome> {
-  const url = new URL('/v1/publication', publisherUrl);
+  const url = new URL(PUBLICATION_PATH, publisherUrl);
   const headers: Record<string, string> = { accept: 'application/xml' };
   if (options.waitFor) {
     url.searchParams.set('wait', options.waitFor);
