@@ -1,6 +1,7 @@
 // Shared by the network tests: a throw-away PKI, two file-backed sites, the daemons as real processes
 // or in-process servers, and an HTTPS client that can present any certificate (or none).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:tls';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -145,10 +146,10 @@ export interface HttpsAnswer {
 }
 
 /** One HTTPS request presenting `tls` (or no client certificate when only `ca` is given). */
-export async function httpsRequest(url: string, tls: Partial<CertFiles> & { ca: string }, options: { method?: 'GET' | 'POST'; headers?: Record<string, string> } = {}): Promise<HttpsAnswer> {
+export async function httpsRequest(url: string, tls: Partial<CertFiles> & { ca: string }, options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } = {}): Promise<HttpsAnswer> {
   const agent = new Agent({ connect: { ca: readFileSync(tls.ca), ...(tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : {}) } });
   try {
-    const res = await request(url, { dispatcher: agent, method: options.method ?? 'GET', headers: options.headers });
+    const res = await request(url, { dispatcher: agent, method: options.method ?? 'GET', headers: options.headers, body: options.body });
     return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
   } finally {
     await agent.close();
@@ -168,4 +169,15 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
 export function metricValue(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+/** The SHA-256 fingerprint of the certificate a TLS server presents to a new connection. */
+export function serverFingerprint(url: string, tls: CertFiles): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: Number(new URL(url).port), ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, () => {
+      resolve(socket.getPeerX509Certificate()?.fingerprint256 ?? '');
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
 }

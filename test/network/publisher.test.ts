@@ -1,5 +1,4 @@
 // The publisher as an in-process server on 127.0.0.1 over real TLS, against a file-backed CIB.
-import { connect } from 'node:tls';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +6,7 @@ import { loadConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
 import { startPublisher, type RunningPublisher } from '../../services/publisher/index.js';
 import type { Site } from '../helpers/sites.js';
-import { changeBatchLimit, grant, httpsRequest, makePki, makeSites, metricValue, publisherConfig, revoke, waitFor, writeConfig, type CertFiles, type Pki } from './helpers.js';
+import { changeBatchLimit, grant, httpsRequest, makePki, makeSites, metricValue, publisherConfig, revoke, serverFingerprint, waitFor, writeConfig, type CertFiles, type Pki } from './helpers.js';
 
 let pki: Pki;
 let a: Site;
@@ -132,14 +131,7 @@ describe('publisher', () => {
   });
 
   it('reloads its certificate when the files change, without dropping a held request', async () => {
-    const fingerprint = () =>
-      new Promise<string>((resolve, reject) => {
-        const socket = connect({ host: '127.0.0.1', port: Number(new URL(publisher.url).port), ca: readFileSync(pki.ca), cert: readFileSync(subscriber.cert), key: readFileSync(subscriber.key) }, () => {
-          resolve(socket.getPeerX509Certificate()?.fingerprint256 ?? '');
-          socket.end();
-        });
-        socket.on('error', reject);
-      });
+    const fingerprint = () => serverFingerprint(publisher.url, subscriber);
     const before = await fingerprint();
     expect(before).toBe(new X509Certificate(readFileSync(pubFiles.cert)).fingerprint256);
     const { headers } = await get('/v1/publication');
