@@ -108,9 +108,17 @@ describe('publisher at A, subscriber at B', () => {
     await waitFor('batch-limit 78 at B once A holds the ticket again', () => (batchLimitOf(b) === '78' ? true : undefined), 10_000);
   });
 
-  it('stops on SIGTERM with exit status 0', async () => {
-    expect(await subscriber.stop()).toBe(0);
+  it('on SIGTERM finishes the apply in flight, then stops with exit status 0', async () => {
+    const seen = subscriber.logs.length;
+    changeBatchLimit(a, 79);
+    await waitFor('an import under way at B', () => subscriber.logs.slice(seen).some((l) => l.step === 'parse'), 5000, 5);
+    const exit = subscriber.stop();
+    expect(await exit).toBe(0);
+    const after = subscriber.logs.slice(seen);
+    const done = after.findIndex((l) => l.event === 'import-done');
+    expect(done).toBeGreaterThanOrEqual(0);
+    expect(done).toBeLessThan(after.findIndex((l) => l.event === 'stopped'));
+    expect(batchLimitOf(b)).toBe('79');
     expect(await publisher.stop()).toBe(0);
-    expect(subscriber.logs.some((l) => l.event === 'stopped')).toBe(true);
   });
 });
