@@ -27,7 +27,7 @@ lab_missing_prerequisites() {
 	[ "$(id -u)" = 0 ] || echo "not root"
 	local tool
 	for tool in pacemakerd corosync cibadmin crm_mon crm_resource boothd booth ocf-tester curl gcc ip unshare nsenter setsid xmllint; do
-		command -v "$tool" >/dev/null || echo "$tool is not installed (test/lab/install-deps.sh)"
+		command -v "$tool" >/dev/null || echo "$tool is not installed (scripts/setup-debian.sh)"
 	done
 	[ -f /usr/lib/ocf/lib/heartbeat/ocf-shellfuncs ] || echo "resource-agents is not installed"
 }

@@ -1,5 +1,5 @@
 // The OCF agents under real Pacemaker tools, and cibsync in a live two-site booth geo cluster. Both
-// are bash scripts (they need root, Pacemaker, booth and resource-agents: test/lab/install-deps.sh);
+// are bash scripts (they need root, Pacemaker, booth and resource-agents: scripts/setup-debian.sh);
 // their output goes straight to the test log. Where the machine cannot run them, they are skipped
 // and the reason is printed. Like the other tests, they use the built tree (`npm test` builds it).
 import { spawnSync } from 'node:child_process';

@@ -4,7 +4,7 @@
 # good and bad settings, the agent list. The agents drive the real daemons inside a live single-node
 # Pacemaker site whose network namespace has only a loopback interface.
 #
-# Needs root, test/lab/install-deps.sh and a built tree (npm run build). Exit status 0 when all pass.
+# Needs root, scripts/setup-debian.sh and a built tree (npm run build). Exit status 0 when all pass.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)

@@ -12,7 +12,7 @@
 #   4. b's link is cut: booth fails the ticket over to a after expiry; a change made at b, which has
 #      lost the ticket, is applied nowhere, and b takes a's configuration back once it reconnects
 #
-# Prints the timings at the end. Needs root, test/lab/install-deps.sh and a built tree (npm run
+# Prints the timings at the end. Needs root, scripts/setup-debian.sh and a built tree (npm run
 # build). Cleans up every process, namespace, mount and bridge it made, also when a step fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
