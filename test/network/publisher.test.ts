@@ -1,6 +1,7 @@
 // The publisher as an in-process server on 127.0.0.1 over real TLS, against a file-backed CIB.
 import { copyFileSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
@@ -101,6 +102,19 @@ describe('publisher', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers.etag).not.toBe(`"${digest}"`);
     expect(answer.body).toContain('value="41"');
+  });
+
+  it('stops counting a waiting subscriber that goes away', async () => {
+    const { headers } = await get('/v1/publication');
+    const digest = String(headers.etag).replace(/"/g, '');
+    const agent = new Agent({ connect: { ca: readFileSync(pki.ca), cert: readFileSync(subscriber.cert), key: readFileSync(subscriber.key) } });
+    const gone = new AbortController();
+    const waiting = request(`${publisher.url}/v1/publication?wait=${digest}`, { dispatcher: agent, signal: gone.signal }).catch(() => 'aborted');
+    await waitFor('the request to wait', async () => ((await metric('cibsync_publisher_subscribers_waiting')) === 1 ? true : undefined));
+    gone.abort();
+    await agent.destroy();
+    expect(await waiting).toBe('aborted');
+    await waitFor('the waiter to be dropped', async () => ((await metric('cibsync_publisher_subscribers_waiting')) === 0 ? true : undefined), 2000);
   });
 
   it('answers a change-feed request 304 when nothing changes before its timeout', async () => {
