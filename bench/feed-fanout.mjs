@@ -19,7 +19,7 @@ const publisher = await startDaemon('publisher', writeJson(dir, 'pub.json', { si
 const pid = publisher.child.pid;
 const material = loadTlsMaterial(subTls);
 const clients = Array.from({ length: n }, () => new MtlsClient(material, 10_000));
-const options = { waitMs: 120_000, requestTimeoutMs: 30_000, maxBytes: 1 << 20 };
+const options = { hold: true, waitMs: 120_000, requestTimeoutMs: 30_000, maxBytes: 1 << 20 };
 
 const startupCpu = cpuSeconds(pid);
 const first = await Promise.all(clients.map((c) => fetchPublication(c, publisher.url, options)));
@@ -28,7 +28,7 @@ const memBaseline = memoryMiB(pid);
 
 const received = new Array(n);
 const feeds = clients.map((c, i) =>
-  fetchPublication(c, publisher.url, { ...options, waitFor: digest }).then((outcome) => {
+  fetchPublication(c, publisher.url, { ...options, known: digest }).then((outcome) => {
     received[i] = performance.now();
     return outcome;
   }),

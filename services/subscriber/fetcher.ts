@@ -10,8 +10,10 @@ export type FetchOutcome =
   | { kind: 'refused'; error: CibsyncError };
 
 export interface FetchOptions {
-  /** The digest this subscriber already has: asks the publisher to hold the request until it changes. */
-  waitFor?: string;
+  /** The digest this subscriber already has: sent as If-None-Match. */
+  known?: string;
+  /** With `known`: ask the publisher to hold the request until the publication changes (the change feed). */
+  hold?: boolean;
   waitMs: number;
   requestTimeoutMs: number;
   maxBytes: number;
@@ -32,15 +34,16 @@ export function errorFromProblem(url: string, status: number, body: Buffer): Cib
 export async function fetchPublication(client: MtlsClient, publisherUrl: string, options: FetchOptions): Promise<FetchOutcome> {
   const url = new URL(PUBLICATION_PATH, publisherUrl);
   const headers: Record<string, string> = { accept: 'application/xml' };
-  if (options.waitFor) {
-    url.searchParams.set('wait', options.waitFor);
+  const holding = options.known !== undefined && options.hold === true;
+  if (options.known !== undefined) headers['if-none-match'] = `"${options.known}"`;
+  if (holding) {
+    url.searchParams.set('wait', options.known as string);
     url.searchParams.set('timeout', String(options.waitMs));
-    headers['if-none-match'] = `"${options.waitFor}"`;
   }
   const response = await client.request(url.toString(), {
     headers,
     maxBytes: options.maxBytes,
-    headersTimeoutMs: (options.waitFor ? options.waitMs : 0) + options.requestTimeoutMs,
+    headersTimeoutMs: (holding ? options.waitMs : 0) + options.requestTimeoutMs,
     bodyTimeoutMs: options.requestTimeoutMs,
     signal: options.signal,
   });

@@ -6,11 +6,10 @@ import type { SubscriberConfig } from '../config/index.js';
 import { CibsyncError, EXIT, asCibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MtlsClient } from '../net/client.js';
-import type { ImportResult } from '../pipeline/index.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
-import type { Applier } from './applier.js';
+import type { Applier, ApplierResult } from './applier.js';
 import { backoffDelay } from './backoff.js';
-import { fetchPublication, type FetchOutcome } from './fetcher.js';
+import { fetchPublication, type FetchOptions, type FetchOutcome } from './fetcher.js';
 import type { SubscriberMetrics } from './metrics.js';
 import type { SubscriberStatus } from './status.js';
 
@@ -94,7 +93,7 @@ export class FollowLoop {
     const controller = new AbortController();
     this.inFlight = controller;
     try {
-      const served = await this.firstServing(longPoll ? this.knownDigest : undefined, controller.signal);
+      const served = await this.firstServing({ known: this.knownDigest, hold: longPoll }, controller.signal);
       if (served === 'aborted') return true;
       if (served.outcome.kind === 'publication') await this.importFrom(served.publisher, served.outcome, served.outcome.forced ? 'replicate-now' : 'feed');
       return longPoll;
@@ -104,11 +103,11 @@ export class FollowLoop {
   }
 
   /** POST /v1/replicate-now: fetch the current publication (no If-None-Match) and import it now. */
-  async replicateNow(): Promise<ImportResult> {
+  async replicateNow(): Promise<ApplierResult> {
     const { gate } = this.deps;
     if ((await gate.check()).held) throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${gate.ticket}: it is the active site and applies nothing`, { ticket: gate.ticket });
     try {
-      const served = await this.firstServing(undefined, new AbortController().signal);
+      const served = await this.firstServing({ hold: false }, new AbortController().signal);
       if (served === 'aborted' || served.outcome.kind !== 'publication') throw new CibsyncError('CIBSYNC_FETCH_FAILED', 'the publisher sent no publication');
       return await this.importFrom(served.publisher, served.outcome, 'replicate-now');
     } catch (err) {
@@ -124,12 +123,12 @@ export class FollowLoop {
    * Asks the publishers in turn; the first that serves (200 or 304) wins. Throws CIBSYNC_NO_PUBLISHER
    * naming each publisher's reason (CIBSYNC_TICKET_NOT_HELD, CIBSYNC_FETCH_TIMEOUT, …) when none does.
    */
-  private async firstServing(waitFor: string | undefined, signal: AbortSignal): Promise<{ publisher: string; outcome: Exclude<FetchOutcome, { kind: 'refused' }> } | 'aborted'> {
+  private async firstServing(ask: Pick<FetchOptions, 'known' | 'hold'>, signal: AbortSignal): Promise<{ publisher: string; outcome: Exclude<FetchOutcome, { kind: 'refused' }> } | 'aborted'> {
     const reasons: { publisher: string; code: string; message: string }[] = [];
     for (const publisher of this.order()) {
       let outcome: FetchOutcome;
       try {
-        outcome = await this.fetch(publisher, waitFor, signal);
+        outcome = await this.fetch(publisher, ask, signal);
       } catch (err) {
         if (signal.aborted) return 'aborted';
         const error = asCibsyncError(err);
@@ -148,10 +147,10 @@ export class FollowLoop {
     throw new CibsyncError('CIBSYNC_NO_PUBLISHER', `no publisher served a publication (${summary})`, { publishers: reasons });
   }
 
-  private async fetch(publisher: string, waitFor: string | undefined, signal: AbortSignal): Promise<FetchOutcome> {
+  private async fetch(publisher: string, ask: Pick<FetchOptions, 'known' | 'hold'>, signal: AbortSignal): Promise<FetchOutcome> {
     const { settings, client, metrics, maxBytes } = this.deps;
     try {
-      const outcome = await fetchPublication(client, publisher, { waitFor, waitMs: settings.waitMs, requestTimeoutMs: settings.requestTimeoutMs, maxBytes, signal });
+      const outcome = await fetchPublication(client, publisher, { ...ask, waitMs: settings.waitMs, requestTimeoutMs: settings.requestTimeoutMs, maxBytes, signal });
       metrics.fetches({ result: outcome.kind === 'publication' ? '200' : outcome.kind === 'not-modified' ? '304' : 'refused' });
       return outcome;
     } catch (err) {
@@ -161,7 +160,7 @@ export class FollowLoop {
   }
 
   /** Imports a publication; a refused one is remembered so the feed waits for the next, not retries it. */
-  private async importFrom(publisher: string, outcome: Extract<FetchOutcome, { kind: 'publication' }>, trigger: string): Promise<ImportResult> {
+  private async importFrom(publisher: string, outcome: Extract<FetchOutcome, { kind: 'publication' }>, trigger: string): Promise<ApplierResult> {
     try {
       const result = await this.deps.applier.apply(outcome.text, publisher, trigger);
       this.knownDigest = result.source.digest;
