@@ -13,7 +13,6 @@ export interface ServedPublication {
   publication: Publication;
   body: Buffer;
   etag: string;
-  builtAt: number;
 }
 
 export function etagOf(digest: string): string {
@@ -68,7 +67,7 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     this.lastError = undefined;
     if (this.current?.publication.digest === publication.digest) return;
     const body = Buffer.from(serializePublication(publication), 'utf8');
-    this.current = { publication, body, etag: etagOf(publication.digest), builtAt: Date.now() };
+    this.current = { publication, body, etag: etagOf(publication.digest) };
     this.logger.info(
       { event: 'publication-built', digest: publication.digest, site: publication.site, adminEpoch: publication.adminEpoch, epoch: publication.epoch, bytes: body.length, ms: Date.now() - started },
       'publication built',

@@ -81,10 +81,6 @@ export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
     super();
   }
 
-  get current(): CibVersion | undefined {
-    return this.version;
-  }
-
   async start(): Promise<void> {
     const file = this.pacemaker.cibFile ?? (readable(LIVE_CIB_ON_DISK) ? LIVE_CIB_ON_DISK : undefined);
     this.watched = file;
