@@ -65,6 +65,8 @@ export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
   private version: CibVersion | undefined;
   private fileStamp = '';
   private watched: string | undefined;
+  /** The file stamp of the last completed check. */
+  private checkedStamp: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private settle: NodeJS.Timeout | undefined;
   private fsWatcher: FSWatcher | undefined;
@@ -139,6 +141,7 @@ export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
 
   private async runCheck(): Promise<void> {
     if (this.watched) this.fileStamp = await this.stampOf(this.watched);
+    const stamp = this.fileStamp;
     this.checks += 1;
     let current: CibVersion;
     try {
@@ -149,10 +152,16 @@ export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
       this.fileStamp = 'retry'; // the next stat poll checks again
       return;
     }
-    if (sameVersion(this.version, current)) return;
+    // A file-backed CIB rewritten under the same version: cibadmin writes in place, so an earlier
+    // check may have caught it half written (the root tag comes first). Treat it as a configuration
+    // change; rebuilding an unchanged publication gives the same digest and publishes nothing.
+    const rewritten = this.pacemaker.cibFile !== undefined && this.checkedStamp !== undefined && stamp !== this.checkedStamp;
+    this.checkedStamp = stamp;
     const previous = this.version;
+    if (sameVersion(previous, current) && !rewritten) return;
     this.version = current;
-    const configurationChanged = !previous || previous.admin_epoch !== current.admin_epoch || previous.epoch !== current.epoch;
+    const configurationChanged = !previous || previous.admin_epoch !== current.admin_epoch || previous.epoch !== current.epoch || sameVersion(previous, current);
     this.emit('change', { previous, current, configurationChanged });
   }
+
 }

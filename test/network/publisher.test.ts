@@ -1,5 +1,7 @@
 // The publisher as an in-process server on 127.0.0.1 over real TLS, against a file-backed CIB.
-import { copyFileSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +117,22 @@ describe('publisher', () => {
     await agent.destroy();
     expect(await waiting).toBe('aborted');
     await waitFor('the waiter to be dropped', async () => ((await metric('cibsync_publisher_subscribers_waiting')) === 0 ? true : undefined), 2000);
+  });
+
+  it('recovers from a CIB file caught half written: the rest of the write triggers a rebuild', async () => {
+    // The same change cibadmin would make, prepared on a copy, then written to A's file in two halves.
+    const copy = join(a.dir, 'next.xml');
+    copyFileSync(a.cibFile, copy);
+    execFileSync('cibadmin', ['--modify', '--xml-text', '<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="43"/>'], { env: { ...process.env, CIB_file: copy } });
+    const next = readFileSync(copy, 'utf8');
+    writeFileSync(a.cibFile, next.slice(0, next.length / 2));
+    await new Promise((r) => setTimeout(r, 400));
+    writeFileSync(a.cibFile, next);
+    const served = await waitFor('the whole new publication', async () => {
+      const r = await get('/v1/publication');
+      return r.body.includes('value="43"') ? r.body : undefined;
+    }, 3000, 50);
+    expect(served).toContain('id="vip-db"'); // from the second half of the file
   });
 
   it('answers a change-feed request 304 when nothing changes before its timeout', async () => {
