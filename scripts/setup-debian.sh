@@ -9,6 +9,7 @@
 #   curl                     the agents' depth-10 monitor calls /healthz with it
 #   gcc libc6-dev            builds test/lab/nl-done-split.c (Debian 12's booth on Linux >= 6.9)
 #   iproute2 util-linux procps  ip netns, unshare/nsenter/setsid, flock, pgrep
+#   chromium                 the browser test of the subscriber's page (driven by playwright-core)
 # then the npm dependencies (npm ci) and the build.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -17,6 +18,6 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   pacemaker pacemaker-cli-utils corosync xsltproc libxml2-utils \
   booth booth-pacemaker resource-agents curl gcc libc6-dev iproute2 util-linux procps \
-  ca-certificates
+  ca-certificates chromium
 npm ci --no-audit --no-fund
 npm run build

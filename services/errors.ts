@@ -46,6 +46,8 @@ export const ERRORS = {
   CIBSYNC_APPLY_MISMATCH: { exit: EXIT.pacemaker, summary: 'After applying, the local configuration did not equal the candidate; the previous configuration was restored.' },
   CIBSYNC_PLAN_NOT_FOUND: { exit: EXIT.notFound, summary: 'No plan with that id (manual approval mode).' },
   CIBSYNC_PLAN_NOT_PENDING: { exit: EXIT.conflict, summary: 'The plan was already applied, rejected or superseded by a newer publication; it cannot be decided again.' },
+  CIBSYNC_PLAN_CHANGED: { exit: EXIT.conflict, summary: 'The plan was edited after the page or command approving it showed it; read it again before approving.' },
+  CIBSYNC_CROSS_ORIGIN: { exit: EXIT.network, summary: "A browser request to decide a plan came from another site's page (its Origin is not the subscriber's own); refused." },
   CIBSYNC_LOCK_TIMEOUT: { exit: EXIT.conflict, summary: 'Another writer held the CIB write lock for too long.' },
   CIBSYNC_NO_BACKUP: { exit: EXIT.notFound, summary: 'The requested configuration backup does not exist.' },
   CIBSYNC_TOOL_MISSING: { exit: EXIT.pacemaker, summary: 'A required program (cibadmin, crm_verify, xsltproc …) is not installed or not on PATH.' },

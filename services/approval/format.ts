@@ -35,6 +35,11 @@ export function formatPlanText(p: PlanRecord): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What became of a publication in manual mode (`cibsync import`, `cibsync replicate-now`). */
+export function formatPlanOutcome(p: { outcome: string; record?: PlanRecord }): string {
+  return p.record ? `${p.outcome}: ${p.record.id}\n\n${formatPlanText(p.record)}` : 'unchanged: the publication changes nothing here; no plan recorded\n';
+}
+
 export function planXml(p: PlanRecord): string {
   const s = p.source;
   return toDocument(

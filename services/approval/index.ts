@@ -27,14 +27,18 @@ function decision(by: string, action: Decision['action'], reason?: string): Deci
   return reason === undefined ? { at: new Date().toISOString(), by, action } : { at: new Date().toISOString(), by, action, reason };
 }
 
+function sourceOf(plan: Plan): PlanRecord['source'] {
+  const p = plan.publication;
+  return { site: p.site, ticket: p.ticket, adminEpoch: p.adminEpoch, epoch: p.epoch, digest: p.digest, created: p.created };
+}
+
 /** A pending plan's record for `plan` (createPlan stores it; a dry run only shows it). */
 export function recordOf(plan: Plan, transition: SimulatedAction[], id: string, decisions: Decision[] = []): PlanRecord {
-  const p = plan.publication;
   return {
     id,
     status: 'pending',
     createdAt: new Date().toISOString(),
-    source: { site: p.site, ticket: p.ticket, adminEpoch: p.adminEpoch, epoch: p.epoch, digest: p.digest, created: p.created },
+    source: sourceOf(plan),
     localVersion: versionOf(plan.localCib),
     changes: plan.changes,
     attributes: plan.attributes,
@@ -51,7 +55,7 @@ export async function previewPlan(text: string, ctx: PipelineContext): Promise<{
   return { plan, transition: await predictTransition(ctx.pacemaker, plan.localCib, plan.candidate) };
 }
 
-export type CreatePlanOutcome = { outcome: 'planned' | 'already-pending'; record: PlanRecord } | { outcome: 'unchanged'; record?: undefined };
+export type CreatePlanOutcome = { outcome: 'planned' | 'already-pending'; record: PlanRecord } | { outcome: 'unchanged'; record?: undefined; source: PlanRecord['source'] };
 
 /** Manual mode's answer to a publication: record a pending plan (superseding an older one). */
 export async function createPlan(text: string, ctx: PipelineContext, by = 'subscriber'): Promise<CreatePlanOutcome> {
@@ -62,7 +66,7 @@ export async function createPlan(text: string, ctx: PipelineContext, by = 'subsc
     return { outcome: 'already-pending', record: pending };
   }
   if (pending) await supersede(store, pending, by, `superseded by the publication from ${plan.publication.site} at ${plan.publication.adminEpoch}.${plan.publication.epoch}`);
-  if (!plan.configurationChanged && plan.attributes.changes.length === 0) return { outcome: 'unchanged' };
+  if (!plan.configurationChanged && plan.attributes.changes.length === 0) return { outcome: 'unchanged', source: sourceOf(plan) };
   const record = recordOf(plan, transition, randomUUID(), [decision(by, 'created')]);
   await store.saveDocument(record.id, 'publication', text);
   await store.saveDocument(record.id, 'local', toDocument(plan.localCib));

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createPlan } from '../approval/index.js';
-import { formatPlanText } from '../approval/format.js';
+import { formatPlanOutcome } from '../approval/format.js';
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { importPublication, type ImportResult } from '../pipeline/index.js';
@@ -28,7 +28,7 @@ const command: Command = {
     if (approval === 'manual' && !ctx.dryRun) {
       const planned = await createPlan(text, ctx, 'cibsync import');
       if (outputAs === 'json') process.stdout.write(`${JSON.stringify(planned, null, 2)}\n`);
-      else process.stdout.write(planned.record ? `${planned.outcome}: ${planned.record.id}\n\n${formatPlanText(planned.record)}` : 'unchanged: the publication changes nothing here; no plan recorded\n');
+      else process.stdout.write(formatPlanOutcome(planned));
       return 0;
     }
     const result: ImportResult = await importPublication(text, ctx);

@@ -1,17 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { approvePlan, editPlan, previewPlan, PlanStore, recordOf, rejectPlan, type PlanRecord } from '../approval/index.js';
+import { previewPlan, recordOf, type PlanRecord } from '../approval/index.js';
 import { formatPlanText, planXml } from '../approval/format.js';
+import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command } from './command.js';
-
-/** Who decided, for the record: the local user (the HTTPS API records the client certificate subject). */
-function localUser(): string {
-  return `local:${process.env.SUDO_USER || userInfo().username}`;
-}
+import { MtlsClient } from '../net/client.js';
+import { fetchPublication } from '../subscriber/fetcher.js';
+import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command, type Values } from './command.js';
+import { localDesk, remoteDesk, type PlanDesk } from './plan-desk.js';
+import { clientMaterial, SUBSCRIBER_CLIENT_OPTIONS, timeoutOf } from './subscriber-client.js';
 
 function output(record: PlanRecord, as: string): string {
   if (as === 'json') return `${JSON.stringify(record, null, 2)}\n`;
@@ -22,25 +22,30 @@ function output(record: PlanRecord, as: string): string {
 const command: Command = {
   name: 'plan',
   summary: 'Manual approval: show, approve ("make it so"), edit or reject the pending plan; or dry-run a publication.',
-  usage: 'cibsync plan show [ID] | list | approve ID | edit ID | reject ID [--reason TEXT] | --from FILE   [--output-as=text|json|xml] [--config FILE] [--state-dir DIR]',
+  usage:
+    'cibsync plan show [ID] | list | approve ID | edit ID | reject ID [--reason TEXT] | --from FILE|URL   [--output-as=text|json|xml] [--config FILE] [--state-dir DIR] [--subscriber URL] [--cert FILE --key FILE --ca FILE] [--timeout SECONDS]',
   async run(argv) {
-    const { values, positionals } = parse(this, argv, { ...CONFIG_OPTIONS, 'output-as': { type: 'string' }, reason: { type: 'string' }, from: { type: 'string' } });
-    if (values.help) return printHelp(this, '\nPlans live in <stateDir>/plans. approve applies exactly the plan\'s candidate and is refused once the local CIB changed;\nedit opens $EDITOR on the candidate, then re-verifies and re-plans.\n');
+    const { values, positionals } = parse(this, argv, { ...CONFIG_OPTIONS, ...SUBSCRIBER_CLIENT_OPTIONS, reason: { type: 'string' }, from: { type: 'string' } });
+    if (values.help)
+      return printHelp(
+        this,
+        "\nPlans live in <stateDir>/plans. approve applies exactly the plan's candidate and is refused once the local CIB changed;\nedit opens $EDITOR on the candidate, then re-verifies and re-plans.\nWith --subscriber URL the command acts on that subscriber over HTTPS with the client certificate (--cert/--key/--ca, or the subscriber's own from --config);\nits decisions are recorded under the certificate's subject.\n--from URL fetches the publication from that publisher with the same client certificate; --from FILE reads it. Either way nothing is recorded or written.\n",
+      );
     const as = String(values['output-as'] ?? 'text');
     if (!['text', 'json', 'xml'].includes(as)) throw new CibsyncError('CIBSYNC_USAGE', '--output-as must be text, json or xml');
     const config = configFromFlags(values);
     const ctx = { config, pacemaker: pacemakerFor(), logger: createLogger(config.logLevel) };
-    const store = new PlanStore(config.stateDir);
     const [verb = 'show', id] = positionals;
 
-    if (typeof values.from === 'string') return dryRun(values.from, ctx, as);
+    if (typeof values.from === 'string') return dryRun(await readPublicationFrom(values.from, values, ctx.config), ctx, as);
+    const desk = typeof values.subscriber === 'string' ? remoteDesk(values) : localDesk(ctx);
     const needId = () => {
       if (!id) throw new CibsyncError('CIBSYNC_USAGE', `plan ${verb} needs a plan id\nusage: ${this.usage}`);
       return id;
     };
     switch (verb) {
       case 'show': {
-        const record = id ? await store.get(id) : await store.pending();
+        const record = await desk.show(id);
         if (!record) {
           process.stdout.write(as === 'json' ? 'null\n' : 'no pending plan\n');
           return 0;
@@ -49,16 +54,16 @@ const command: Command = {
         return 0;
       }
       case 'list':
-        for (const p of await store.list()) process.stdout.write(`${p.id}\t${p.status}\t${p.createdAt}\t${p.source.site} ${p.source.adminEpoch}.${p.source.epoch}\t${p.changes.length} changes\n`);
+        for (const p of await desk.list()) process.stdout.write(`${p.id}\t${p.status}\t${p.createdAt}\t${p.source.site} ${p.source.adminEpoch}.${p.source.epoch}\t${p.changes.length} changes\n`);
         return 0;
       case 'approve':
-        process.stdout.write(output(await approvePlan(needId(), ctx, localUser()), as));
+        process.stdout.write(output(await desk.approve(needId()), as));
         return 0;
       case 'reject':
-        process.stdout.write(output(await rejectPlan(needId(), ctx, localUser(), typeof values.reason === 'string' ? values.reason : undefined), as));
+        process.stdout.write(output(await desk.reject(needId(), typeof values.reason === 'string' ? values.reason : undefined), as));
         return 0;
       case 'edit':
-        return edit(needId(), store, ctx, as);
+        return edit(needId(), desk, as);
       default:
         throw new CibsyncError('CIBSYNC_USAGE', `unknown plan subcommand '${verb}'\nusage: ${this.usage}`);
     }
@@ -66,12 +71,11 @@ const command: Command = {
 };
 export default command;
 
-async function edit(id: string, store: PlanStore, ctx: Parameters<typeof editPlan>[2], as: string): Promise<number> {
-  await store.get(id);
+async function edit(id: string, desk: PlanDesk, as: string): Promise<number> {
+  const original = await desk.candidate(id);
   const dir = await mkdtemp(join(tmpdir(), 'cibsync-edit-'));
   try {
     const file = join(dir, `plan-${id}-candidate.xml`);
-    const original = await store.readDocument(id, 'candidate');
     await writeFile(file, original, { mode: 0o600 });
     const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
     const r = spawnSync('sh', ['-c', `${editor} "$1"`, 'editor', file], { stdio: 'inherit' });
@@ -81,17 +85,33 @@ async function edit(id: string, store: PlanStore, ctx: Parameters<typeof editPla
       process.stderr.write('cibsync: no change made; the plan is unchanged\n');
       return 0;
     }
-    process.stdout.write(output(await editPlan(id, edited, ctx, localUser()), as));
+    process.stdout.write(output(await desk.edit(id, edited), as));
     return 0;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function dryRun(from: string, ctx: Parameters<typeof previewPlan>[1], as: string): Promise<number> {
-  const text = await readFile(from, 'utf8').catch((e: Error) => {
-    throw new CibsyncError('CIBSYNC_USAGE', `cannot read ${from}: ${e.message}`);
-  });
+/** A publication from a file, or from a publisher (https://…) asked with the subscriber's client certificate. */
+async function readPublicationFrom(from: string, values: Values, config: Config): Promise<string> {
+  if (!/^https:\/\//.test(from)) {
+    return readFile(from, 'utf8').catch((e: Error) => {
+      throw new CibsyncError('CIBSYNC_USAGE', `cannot read ${from}: ${e.message}`);
+    });
+  }
+  const timeoutMs = timeoutOf(values);
+  const client = new MtlsClient(clientMaterial(values, config), Math.min(timeoutMs, 10_000));
+  try {
+    const outcome = await fetchPublication(client, from, { waitMs: 0, requestTimeoutMs: timeoutMs, maxBytes: config.maxPublicationBytes });
+    if (outcome.kind === 'refused') throw outcome.error;
+    if (outcome.kind !== 'publication') throw new CibsyncError('CIBSYNC_FETCH_FAILED', `${from}: the publisher sent no publication`);
+    return outcome.text;
+  } finally {
+    await client.close();
+  }
+}
+
+async function dryRun(text: string, ctx: Parameters<typeof previewPlan>[1], as: string): Promise<number> {
   const { plan, transition } = await previewPlan(text, ctx);
   const record = recordOf(plan, transition, 'dry-run');
   const shown = output(record, as);

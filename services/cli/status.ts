@@ -8,6 +8,9 @@ function formatStatus(s: StatusSnapshot): string {
   const a = s.lastApplied;
   lines.push(a ? `last applied: site ${a.sourceSite}, epoch ${a.sourceAdminEpoch}.${a.sourceEpoch}, digest ${a.digest.slice(0, 16)}…, ${a.outcome} at ${a.at}` : 'last applied: nothing yet');
   if (s.lagSeconds !== undefined) lines.push(`lag: ${s.lagSeconds.toFixed(3)} s from build at the source to commit here`);
+  const p = s.pendingPlan;
+  if (p) lines.push(`pending plan ${p.id} from site ${p.source.site}, epoch ${p.source.adminEpoch}.${p.source.epoch}, made ${p.createdAt}: waits for approval (cibsync plan show ${p.id})`);
+  else if (s.approval === 'manual') lines.push('pending plan: none (manual approval)');
   const e = s.lastError;
   lines.push(e ? `last error: ${e.code}: ${e.message} (at ${e.at})` : 'last error: none');
   if (s.consecutiveFailures > 0) lines.push(`failing: ${s.consecutiveFailures} rounds in a row${s.nextRetryAt ? `, next retry ${s.nextRetryAt}` : ''}`);

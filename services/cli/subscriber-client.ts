@@ -2,7 +2,8 @@
 // certificate: by default the subscriber's own (from its config), at https://127.0.0.1:PORT.
 import { CibsyncError } from '../errors.js';
 import { MtlsClient } from '../net/client.js';
-import { loadTlsMaterial } from '../net/tls-material.js';
+import type { Config } from '../config/index.js';
+import { loadTlsMaterial, type TlsMaterial } from '../net/tls-material.js';
 import { errorFromProblem } from '../subscriber/fetcher.js';
 import { configFromFlags, CONFIG_OPTIONS, type Options, type Values } from './command.js';
 
@@ -24,21 +25,44 @@ export function outputAs(values: Values): 'text' | 'json' {
   return v;
 }
 
-/** Calls the subscriber and returns its JSON answer; a problem+json answer becomes its CibsyncError. */
-export async function callSubscriber(values: Values, method: 'GET' | 'POST', path: string): Promise<unknown> {
+/** The client certificate for talking to a subscriber or publisher: --cert/--key/--ca, or the subscriber's own from the config. */
+export function clientMaterial(values: Values, config: Config): TlsMaterial {
+  const pick = (name: 'cert' | 'key' | 'ca') => (typeof values[name] === 'string' ? (values[name] as string) : (config.subscriber?.[name] ?? ''));
+  return loadTlsMaterial({ cert: pick('cert'), key: pick('key'), ca: pick('ca') });
+}
+
+/** --timeout in milliseconds (default two minutes). */
+export function timeoutOf(values: Values): number {
+  return values.timeout === undefined ? 120_000 : Number(values.timeout) * 1000;
+}
+
+export interface SubscriberRequest {
+  body?: string;
+  /** The content type of `body`. */
+  contentType?: string;
+  accept?: string;
+}
+
+/** Calls the subscriber and returns its answer's text; a problem+json answer becomes its CibsyncError. */
+export async function requestSubscriber(values: Values, method: 'GET' | 'POST', path: string, call: SubscriberRequest = {}): Promise<string> {
   const config = configFromFlags({ config: values.config });
   const section = config.subscriber;
-  const pick = (name: 'cert' | 'key' | 'ca') => (typeof values[name] === 'string' ? (values[name] as string) : (section?.[name] ?? ''));
   const base = typeof values.subscriber === 'string' ? values.subscriber : section ? `https://127.0.0.1:${section.port}` : undefined;
   if (!base) throw new CibsyncError('CIBSYNC_USAGE', 'give --subscriber URL, or --config with a "subscriber" section');
-  const timeoutMs = values.timeout === undefined ? 120_000 : Number(values.timeout) * 1000;
-  const client = new MtlsClient(loadTlsMaterial({ cert: pick('cert'), key: pick('key'), ca: pick('ca') }), Math.min(timeoutMs, 10_000));
+  const timeoutMs = timeoutOf(values);
+  const client = new MtlsClient(clientMaterial(values, config), Math.min(timeoutMs, 10_000));
   const url = new URL(path, base).toString();
+  const headers: Record<string, string> = { accept: call.accept ?? 'application/json', ...(call.contentType ? { 'content-type': call.contentType } : {}) };
   try {
-    const response = await client.request(url, { method, headers: { accept: 'application/json' }, maxBytes: 16 * 1024 * 1024, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+    const response = await client.request(url, { method, headers, body: call.body, maxBytes: 16 * 1024 * 1024, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
     if (response.status !== 200) throw errorFromProblem(url, response.status, response.body);
-    return JSON.parse(response.body.toString('utf8')) as unknown;
+    return response.body.toString('utf8');
   } finally {
     await client.close();
   }
+}
+
+/** Calls the subscriber and returns its JSON answer; a problem+json answer becomes its CibsyncError. */
+export async function callSubscriber(values: Values, method: 'GET' | 'POST', path: string, call?: SubscriberRequest): Promise<unknown> {
+  return JSON.parse(await requestSubscriber(values, method, path, call)) as unknown;
 }

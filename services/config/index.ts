@@ -48,6 +48,11 @@ export interface SubscriberConfig extends TlsConfig {
   pollIntervalMs: number;
   requestTimeoutMs: number;
   approval: 'auto' | 'manual';
+  /**
+   * Client certificate subjects (CN or whole subject) or SHA-256 fingerprints allowed to decide a plan
+   * (approve, reject, edit) over HTTPS; empty means every certificate the CA signed and `allow` admits.
+   */
+  admins: string[];
   /** 'long-poll' follows the publisher's change feed; 'poll' only fetches every pollIntervalMs. */
   feed: 'long-poll' | 'poll';
   /** How long the subscriber asks a publisher to hold a change-feed request. */
@@ -108,7 +113,7 @@ export function defaultConfig(): Config {
 
 const TLS_DEFAULTS = { cert: '', key: '', ca: '', allow: [] as string[], certCheckMs: 10_000 };
 const PUBLISHER_DEFAULTS: PublisherConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7443, ticketCacheMs: 500, changePollMs: 250, waitMaxMs: 25_000, replicateNowAllow: [] };
-const SUBSCRIBER_DEFAULTS: SubscriberConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7444, publishers: [], pollIntervalMs: 30_000, requestTimeoutMs: 30_000, approval: 'auto', feed: 'long-poll', waitMs: 25_000, backoffMinMs: 500, changePollMs: 250 };
+const SUBSCRIBER_DEFAULTS: SubscriberConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7444, publishers: [], pollIntervalMs: 30_000, requestTimeoutMs: 30_000, approval: 'auto', admins: [], feed: 'long-poll', waitMs: 25_000, backoffMinMs: 500, changePollMs: 250 };
 
 type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'record';
 
@@ -150,7 +155,7 @@ export function applySettings(config: Config, input: Record<string, unknown>, or
       merge(config.publisher as unknown as Record<string, unknown>, publisher as Record<string, unknown>, 'publisher');
     }
     if (subscriber !== undefined) {
-      config.subscriber ??= { ...SUBSCRIBER_DEFAULTS, allow: [], publishers: [] };
+      config.subscriber ??= { ...SUBSCRIBER_DEFAULTS, allow: [], publishers: [], admins: [] };
       merge(config.subscriber as unknown as Record<string, unknown>, subscriber as Record<string, unknown>, 'subscriber');
     }
   } catch (err) {

@@ -9,6 +9,7 @@ import type { TlsMaterial } from './tls-material.js';
 export interface ClientRequest {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
+  body?: string;
   /** Responses larger than this are cut off: CIBSYNC_FETCH_TOO_LARGE. */
   maxBytes: number;
   /** Time allowed for the response headers (a long-poll adds its wait to this). */
@@ -65,6 +66,7 @@ export class MtlsClient {
         path: `${target.pathname}${target.search}`,
         method: options.method ?? 'GET',
         headers: options.headers,
+        body: options.body,
         headersTimeout: options.headersTimeoutMs,
         bodyTimeout: options.bodyTimeoutMs,
         signal: options.signal,

@@ -1,28 +1,70 @@
 // Runs fetched publications through the Core import pipeline, one at a time (the follow loop and
-// replicate-now may both want to), and records each outcome in the status and the metrics.
+// replicate-now may both want to), and records each outcome in the status and the metrics. In manual
+// approval mode a publication becomes a plan instead, and the decisions on plans (approve, reject,
+// edit) queue here too: a plan must not be superseded while it is being applied.
+import { approvePlan, createPlan, editPlan, PlanStore, rejectPlan, type CreatePlanOutcome, type PlanRecord } from '../approval/index.js';
 import type { Config } from '../config/index.js';
-import { asCibsyncError } from '../errors.js';
+import { CibsyncError, asCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Pacemaker } from '../pacemaker/index.js';
-import { importPublication, type ImportResult } from '../pipeline/index.js';
+import { importPublication, type ImportResult, type PipelineContext } from '../pipeline/index.js';
 import type { SubscriberMetrics } from './metrics.js';
 import type { SubscriberStatus } from './status.js';
 
+/** Manual mode's answer to a publication: a plan that waits for approval, or nothing to decide. */
+export interface PlanningResult {
+  approval: 'manual';
+  outcome: CreatePlanOutcome['outcome'];
+  source: ImportResult['source'];
+  record?: PlanRecord;
+}
+
+export type ApplierResult = ImportResult | PlanningResult;
+
 export class Applier {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly ctx: PipelineContext;
 
   constructor(
     private readonly config: Config,
-    private readonly pacemaker: Pacemaker,
+    pacemaker: Pacemaker,
     private readonly logger: Logger,
     private readonly status: SubscriberStatus,
     private readonly metrics: SubscriberMetrics,
-  ) {}
+  ) {
+    this.ctx = { config, pacemaker, logger };
+  }
 
-  apply(text: string, publisher: string, trigger: string): Promise<ImportResult> {
-    const run = this.tail.then(() => this.run(text, publisher, trigger));
-    this.tail = run.catch(() => undefined);
-    return run;
+  apply(text: string, publisher: string, trigger: string): Promise<ApplierResult> {
+    return this.queued(() => this.run(text, publisher, trigger));
+  }
+
+  /**
+   * "Make it so" for a plan; the status then shows its publication as the last applied. `revision` is
+   * the number of decisions the approver saw (the page sends it): an edit made since is refused, so
+   * what is applied is what was read.
+   */
+  approve(id: string, by: string, revision?: number): Promise<PlanRecord> {
+    return this.queued(async () => {
+      if (revision !== undefined) {
+        const current = await new PlanStore(this.config.stateDir).get(id);
+        const seen = current.decisions.length;
+        // A plan no longer pending is refused as such by approvePlan: that is the more useful answer.
+        if (current.status === 'pending' && seen !== revision) throw new CibsyncError('CIBSYNC_PLAN_CHANGED', `plan ${id} changed since it was shown (it has ${seen} decisions, the approver saw ${revision}); nothing was written`, { plan: id });
+      }
+      const record = await approvePlan(id, this.ctx, by);
+      this.status.planApplied(record);
+      this.metrics.imports({ outcome: 'applied' });
+      return record;
+    });
+  }
+
+  reject(id: string, by: string, reason?: string): Promise<PlanRecord> {
+    return this.queued(() => rejectPlan(id, this.ctx, by, reason));
+  }
+
+  edit(id: string, editedText: string, by: string): Promise<PlanRecord> {
+    return this.queued(() => editPlan(id, editedText, this.ctx, by));
   }
 
   /** Resolves once no apply is running or queued (SIGTERM waits for this). */
@@ -30,14 +72,19 @@ export class Applier {
     return this.tail;
   }
 
-  private async run(text: string, publisher: string, trigger: string): Promise<ImportResult> {
+  private queued<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(text: string, publisher: string, trigger: string): Promise<ApplierResult> {
     const started = Date.now();
     try {
-      const result = await importPublication(text, { config: this.config, pacemaker: this.pacemaker, logger: this.logger });
-      this.status.applied(result, publisher);
+      const result = this.config.subscriber?.approval === 'manual' ? await this.plan(text, publisher) : await this.import(text, publisher);
       this.metrics.imports({ outcome: result.outcome });
       this.logger.info(
-        { event: 'import-done', outcome: result.outcome, digest: result.source.digest, source: result.source.site, epoch: `${result.source.adminEpoch}.${result.source.epoch}`, changes: result.changes.length, publisher, trigger, ms: Date.now() - started },
+        { event: 'import-done', outcome: result.outcome, digest: result.source.digest, source: result.source.site, epoch: `${result.source.adminEpoch}.${result.source.epoch}`, plan: 'record' in result ? result.record?.id : undefined, publisher, trigger, ms: Date.now() - started },
         `publication from ${result.source.site} ${result.outcome}`,
       );
       return result;
@@ -47,5 +94,19 @@ export class Applier {
       this.logger.warn({ event: 'import-failed', code: error.code, err: error.message, publisher, trigger }, 'import failed; the local CIB was not changed');
       throw error;
     }
+  }
+
+  private async import(text: string, publisher: string): Promise<ImportResult> {
+    const result = await importPublication(text, this.ctx);
+    this.status.applied(result, publisher);
+    return result;
+  }
+
+  private async plan(text: string, publisher: string): Promise<PlanningResult> {
+    const planned = await createPlan(text, this.ctx, 'subscriber');
+    const source = planned.record ? planned.record.source : planned.source;
+    // A publication that changes nothing here needs no decision: this site is in step with it.
+    if (planned.outcome === 'unchanged') this.status.applied({ source, outcome: 'unchanged', changes: [], attributes: [] }, publisher);
+    return { approval: 'manual', outcome: planned.outcome, source, record: planned.record };
   }
 }

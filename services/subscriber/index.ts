@@ -1,5 +1,6 @@
 // The subscriber daemon: follows the publishers' change feed and imports what they publish while this
 // site does not hold the ticket; answers replicate-now, status, health and metrics on its own port.
+import { PlanStore } from '../approval/index.js';
 import type { Config, SubscriberConfig } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -12,8 +13,10 @@ import { TicketGate } from '../watch/ticket-gate.js';
 import { Applier } from './applier.js';
 import { FollowLoop } from './follow.js';
 import { subscriberMetrics, type SubscriberMetrics } from './metrics.js';
+import { registerPageRoutes } from './page-routes.js';
+import { registerPlanRoutes } from './plan-routes.js';
 import { registerSubscriberRoutes } from './routes.js';
-import { SubscriberStatus } from './status.js';
+import { pendingPlanSummary, SubscriberStatus } from './status.js';
 
 export interface RunningSubscriber {
   app: HttpsApp;
@@ -35,7 +38,7 @@ export function subscriberSettings(config: Config): SubscriberConfig & { ticket:
 
 export async function startSubscriber(config: Config, pacemaker: Pacemaker, logger: Logger): Promise<RunningSubscriber> {
   const settings = subscriberSettings(config);
-  const status = new SubscriberStatus(config.site);
+  const status = new SubscriberStatus(config.site, settings.approval);
   const metrics = subscriberMetrics(status);
   const client = new MtlsClient(loadTlsMaterial(settings), settings.requestTimeoutMs);
   const stopClientReload = watchTlsMaterial(settings, logger, (material) => client.reload(material));
@@ -46,7 +49,16 @@ export async function startSubscriber(config: Config, pacemaker: Pacemaker, logg
   let stopping = false;
 
   const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ['/healthz'], onRefused: (reason) => metrics.refused({ reason }) });
-  registerSubscriberRoutes(app, { loop, status, metrics, stopping: () => stopping });
+  // Plans persist in the state directory: the ones made before a restart are still there to decide.
+  const plans = new PlanStore(config.stateDir);
+  const pendingPlan = async () => {
+    if (settings.approval !== 'manual') return undefined;
+    const pending = await plans.pending();
+    return pending && pendingPlanSummary(pending);
+  };
+  registerSubscriberRoutes(app, { loop, status, metrics, stopping: () => stopping, pendingPlan });
+  registerPlanRoutes(app, { applier, store: plans, admins: settings.admins, maxBytes: config.maxPublicationBytes });
+  registerPageRoutes(app, { applier, store: plans, status, gate, admins: settings.admins });
 
   // This site gaining (or losing) the ticket is a change of its own CIB: look again at once.
   watcher.on('change', () => {

@@ -1,4 +1,5 @@
 // What the subscriber knows about itself, for GET /v1/status, /healthz, the metrics and `cibsync status`.
+import type { PlanRecord } from '../approval/index.js';
 import { asCibsyncError } from '../errors.js';
 import type { ImportResult } from '../pipeline/index.js';
 
@@ -17,6 +18,22 @@ export interface AppliedRecord {
   /** The last time the pipeline confirmed this site still matches it. */
   checkedAt: string;
   publisher: string;
+  /** Manual approval: the plan whose approval committed it. */
+  plan?: string;
+}
+
+/** Manual approval: the plan that waits for a person's decision, as status shows it. */
+export interface PendingPlanSummary {
+  id: string;
+  createdAt: string;
+  source: PlanRecord['source'];
+  changes: number;
+  attributes: number;
+  transition: number;
+}
+
+export function pendingPlanSummary(record: PlanRecord): PendingPlanSummary {
+  return { id: record.id, createdAt: record.createdAt, source: record.source, changes: record.changes.length, attributes: record.attributes.changes.length, transition: record.transition.length };
 }
 
 export interface ErrorRecord {
@@ -36,7 +53,10 @@ export class SubscriberStatus {
   consecutiveFailures = 0;
   nextRetryAt: string | undefined;
 
-  constructor(readonly site: string | undefined) {}
+  constructor(
+    readonly site: string | undefined,
+    readonly approval: 'auto' | 'manual' = 'auto',
+  ) {}
 
   /** Seconds from the build of the last applied publication at its source to its commit here (none when it changed nothing here). */
   get lagSeconds(): number | undefined {
@@ -61,25 +81,35 @@ export class SubscriberStatus {
     this.nextRetryAt = undefined;
   }
 
-  applied(result: ImportResult, publisher: string): void {
+  applied(result: Pick<ImportResult, 'source' | 'outcome' | 'changes' | 'attributes'>, publisher: string): void {
     this.contacted(publisher);
+    this.commit(result.source, result.outcome, result.changes.length + result.attributes.length, publisher);
+  }
+
+  /** An approved plan was applied: its publication is this site's last applied one. */
+  planApplied(record: PlanRecord): void {
+    this.commit(record.source, record.outcome?.outcome ?? 'applied', record.changes.length + record.attributes.changes.length, this.publisher ?? '', record.id);
+  }
+
+  private commit(source: ImportResult['source'], outcome: ImportResult['outcome'], changes: number, publisher: string, plan?: string): void {
     const now = new Date().toISOString();
     // Running the same publication again (replicate-now, a restart) confirms it; it is not a new commit.
-    if (this.lastApplied?.digest === result.source.digest) {
+    if (this.lastApplied?.digest === source.digest && plan === undefined) {
       this.lastApplied.checkedAt = now;
       return;
     }
     this.lastApplied = {
-      sourceSite: result.source.site,
-      sourceAdminEpoch: result.source.adminEpoch,
-      sourceEpoch: result.source.epoch,
-      digest: result.source.digest,
-      outcome: result.outcome,
-      changes: result.changes.length + result.attributes.length,
-      created: result.source.created,
+      sourceSite: source.site,
+      sourceAdminEpoch: source.adminEpoch,
+      sourceEpoch: source.epoch,
+      digest: source.digest,
+      outcome,
+      changes,
+      created: source.created,
       at: now,
       checkedAt: now,
       publisher,
+      ...(plan === undefined ? {} : { plan }),
     };
   }
 
@@ -93,12 +123,15 @@ export class SubscriberStatus {
     return this.lastError;
   }
 
-  snapshot() {
+  /** `pendingPlan`: in manual mode, the plan that waits for approval (the plan store knows, not this object). */
+  snapshot(pendingPlan?: PendingPlanSummary) {
     return {
       role: 'subscriber' as const,
       site: this.site,
       state: this.state,
       idleReason: this.idleReason,
+      approval: this.approval,
+      pendingPlan,
       publisher: this.publisher,
       lastApplied: this.lastApplied,
       lagSeconds: this.lagSeconds,

@@ -1,0 +1,88 @@
+// Serves the page (GET /) and takes its two form posts. Same certificate checks as the API (the
+// server refuses a request without a client certificate before any route runs); a decision redirects
+// to the decided plan (303), so reloading the result never decides again.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PlanRecord, PlanStore } from '../approval/index.js';
+import { CibsyncError, asCibsyncError } from '../errors.js';
+import type { HttpsApp } from '../net/https-app.js';
+import type { TicketGate } from '../watch/ticket-gate.js';
+import type { Applier } from './applier.js';
+import { deciderName, mayDecide, requireDecider } from './decider.js';
+import { PAGE_CSS_HASH } from './page-style.js';
+import { renderPage, type PageView } from './page.js';
+import { httpStatusFor } from './routes.js';
+import { pendingPlanSummary, type SubscriberStatus } from './status.js';
+
+export interface PageDeps {
+  applier: Applier;
+  store: PlanStore;
+  status: SubscriberStatus;
+  gate: TicketGate;
+  admins: string[];
+}
+
+const RECENT_PLANS = 8;
+
+/** No script, no frames, nothing from elsewhere; forms post only here. */
+const CSP = `default-src 'none'; style-src ${PAGE_CSS_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+
+type IdParams = { Params: { id: string }; Body: Record<string, string> | undefined };
+
+export function registerPageRoutes(app: HttpsApp, deps: PageDeps): void {
+  const { applier, store, status, gate, admins } = deps;
+
+  async function sendPage(request: FastifyRequest, reply: FastifyReply, planId: string | undefined, refused?: unknown): Promise<FastifyReply> {
+    const plans = await store.list();
+    const pending = plans.find((p) => p.status === 'pending');
+    const asked = planId === undefined ? pending : plans.find((p) => p.id === planId);
+    const plan: PlanRecord | undefined = asked ?? pending;
+    const error = refused !== undefined ? asCibsyncError(refused) : asked ? undefined : planId !== undefined ? new CibsyncError('CIBSYNC_PLAN_NOT_FOUND', `no plan ${planId}`) : undefined;
+    const view: PageView = {
+      status: status.snapshot(pending && pendingPlanSummary(pending)),
+      ticket: gate.ticket,
+      localTicket: gate.last,
+      plan,
+      recent: plans.slice(0, RECENT_PLANS),
+      viewer: { name: deciderName(request), mayDecide: mayDecide(request, admins) },
+      refusal: error && { code: error.code, message: error.message },
+      now: new Date(),
+    };
+    return reply
+      .code(error ? httpStatusFor(error.code) : 200)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff')
+      // same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on the form posts.
+      .header('referrer-policy', 'same-origin')
+      .header('cache-control', 'no-store')
+      .send(renderPage(view));
+  }
+
+  // A scope of its own, so that form bodies are parsed on these routes only.
+  void app.register(async (scope: FastifyInstance) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+
+    scope.get<{ Querystring: { plan?: string } }>('/', async (request, reply) => sendPage(request, reply, request.query.plan));
+
+    scope.post<IdParams>('/plans/:id/approve', async (request, reply) => {
+      const { id } = request.params;
+      try {
+        const revision = request.body?.revision;
+        await applier.approve(id, requireDecider(request, admins), revision === undefined ? undefined : Number(revision));
+      } catch (err) {
+        return sendPage(request, reply, id, err);
+      }
+      return reply.redirect(`/?plan=${encodeURIComponent(id)}`, 303);
+    });
+
+    scope.post<IdParams>('/plans/:id/reject', async (request, reply) => {
+      const { id } = request.params;
+      try {
+        await applier.reject(id, requireDecider(request, admins), request.body?.reason?.trim() || undefined);
+      } catch (err) {
+        return sendPage(request, reply, id, err);
+      }
+      return reply.redirect(`/?plan=${encodeURIComponent(id)}`, 303);
+    });
+  });
+}
