@@ -1,7 +1,7 @@
 // Benchmark of the shipped transforms/rewrite-ip.xsl in each engine, against xsltproc, on the
 // configuration of the largest corpus CIB and on generated configurations of 1,000 and 10,000
 // primitives. Uses the built code:
-//   npm run build && node bench/transform-ip.mjs [--runs 5] [--xp-runs 3] [--timeout 120] [--sizes 100,1000,10000]
+//   npm run build && node bench/transform-ip.mjs [--runs 5] [--xp-runs 3] [--timeout 120] [--sizes 100,1000,10000] [--skip-corpus]
 // Each run is a child process (so a runaway xslt-processor run can be killed at the timeout); the
 // time is that of TransformEngine.transform() inside the child, as the import pipeline calls it:
 // for xsltproc a spawn with the document on stdin, for xslt-processor in-process. Results are
@@ -49,12 +49,12 @@ const median = (xs) => {
 };
 const fmt = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms).toLocaleString('en')} ms`);
 
-async function prepareInputs(dir, sizes) {
+async function prepareInputs(dir, sizes, withCorpus) {
   const { parseXml, serialize } = await dist('xml/index.js');
   const { configurationOf } = await dist('transform/input.js');
   const { lintConfiguration } = await dist('transform/lint.js');
   const inputs = [];
-  if (existsSync(CORPUS)) {
+  if (withCorpus && existsSync(CORPUS)) {
     const largest = readdirSync(CORPUS).filter((f) => f.endsWith('.xml')).sort((a, b) => statSync(join(CORPUS, b)).size - statSync(join(CORPUS, a)).size)[0];
     const configuration = configurationOf(parseXml(readFileSync(join(CORPUS, largest), 'utf8'), { source: largest }));
     // Map every source address the configuration holds (what lint finds) to one outside those networks.
@@ -62,7 +62,7 @@ async function prepareInputs(dir, sizes) {
     const ipMap = literals.map((a, i) => `${a}=${a.includes(':') ? `2001:db8:ffff::${(i + 1).toString(16)}` : `198.18.${i >> 8}.${i & 255}`}`).join(',');
     const text = serialize(configuration);
     inputs.push({ name: `corpus ${largest} (configuration)`, primitives: (text.match(/<primitive /g) ?? []).length, text, ipMap, entries: literals.length });
-  } else {
+  } else if (withCorpus) {
     process.stderr.write(`corpus input skipped: ${CORPUS} is absent (it lives in ../shared beside the repository)\n`);
   }
   for (const n of sizes) {
@@ -79,12 +79,12 @@ async function prepareInputs(dir, sizes) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'xp-runs': { type: 'string', default: '3' }, timeout: { type: 'string', default: '120' }, sizes: { type: 'string', default: '100,1000,10000' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'xp-runs': { type: 'string', default: '3' }, timeout: { type: 'string', default: '120' }, sizes: { type: 'string', default: '100,1000,10000' }, 'skip-corpus': { type: 'boolean', default: false } } });
   const runs = Number(values.runs);
   const xpRuns = Number(values['xp-runs']);
   const timeoutS = Number(values.timeout);
   const dir = mkdtempSync(join(tmpdir(), 'cibsync-bench-'));
-  const inputs = await prepareInputs(dir, values.sizes.split(',').map(Number));
+  const inputs = await prepareInputs(dir, values.sizes.split(',').map(Number), !values['skip-corpus']);
   const rows = [];
   for (const input of inputs) {
     const measure = (engine, count) => {
