@@ -70,7 +70,7 @@ export function batchLimitOf(site: Site): string | undefined {
 }
 
 export function publisherConfig(site: Site, tls: CertFiles, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { site: 'siteA', ticket: TICKET, logLevel: 'info', publisher: { listen: '127.0.0.1', port: 0, ...tls, certCheckMs: 200, ...extra } };
+  return { site: 'siteA', ticket: TICKET, stateDir: site.stateDir, logLevel: 'info', publisher: { listen: '127.0.0.1', port: 0, ...tls, certCheckMs: 200, ...extra } };
 }
 
 export function subscriberConfig(site: Site, tls: CertFiles, publishers: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
