@@ -51,7 +51,7 @@ export default command;
 /** The config with --chain mapped onto transformChain (a comma list of names or paths). */
 function chainConfig(values: Values): Config {
   const config = configFromFlags(values);
-  if (typeof values.chain === 'string') config.transformChain = values.chain.split(',').filter(Boolean);
+  if (typeof values.chain === 'string') config.transformChain = list(values.chain);
   return config;
 }
 
@@ -61,21 +61,25 @@ function list(value: unknown): string[] {
 
 async function test(argv: string[]): Promise<number> {
   const { values, positionals } = parse({ name: 'transform test', usage: USAGE }, argv, { ...CONFIG_OPTIONS, only: { type: 'string' }, update: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } });
-  if (values.help) return printHelp({ name: 'transform test', summary: 'Run every fixture case in every available engine.', usage: USAGE });
+  if (values.help) return printHelp({ name: 'transform test', summary: 'Run every fixture case in every engine.', usage: USAGE });
   const config = configFromFlags(values);
   const dir = positionals[0] ?? config.transforms ?? 'transforms';
   const engines = await Promise.all((typeof values.engine === 'string' ? [config.engine] : ENGINE_NAMES).map((name) => createEngine(name)));
+  if (values.update === true && engines[0]?.name !== 'xsltproc') throw new CibsyncError('CIBSYNC_USAGE', "--update writes golden files from xsltproc's output; run it without --engine");
   const fixtures = await findFixtures(dir, list(values.only));
   const ask = values.update === true && values.yes !== true ? await confirmer() : undefined;
   let failed = 0;
+  let updated = 0;
   for (const fixture of fixtures) {
     const result = await runFixture(fixture, engines);
     process.stdout.write(describe(result));
-    if (!passed(result) && values.update === true && (await update(result, ask))) continue;
-    if (!passed(result)) failed++;
+    if (passed(result)) continue;
+    if (values.update === true && (await update(result, ask))) updated++;
+    else failed++;
   }
   ask?.close();
-  process.stdout.write(`\n${fixtures.length} cases in ${engines.map((e) => e.name).join(', ')}: ${fixtures.length - failed} passed, ${failed} failed\n`);
+  const counts = [`${fixtures.length - failed - updated} passed`, ...(updated > 0 ? [`${updated} updated`] : []), `${failed} failed`];
+  process.stdout.write(`\n${fixtures.length} cases in ${engines.map((e) => e.name).join(', ')}: ${counts.join(', ')}\n`);
   if (failed > 0) throw new CibsyncError('CIBSYNC_TRANSFORM_TEST_FAILED', `${failed} of ${fixtures.length} fixture cases failed`);
   return 0;
 }
