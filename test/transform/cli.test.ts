@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sealPublication, serializePublication } from '../../services/publication/index.js';
+import { parseXml } from '../../services/xml/index.js';
 import { cli, REPO } from '../helpers/sites.js';
 
 const TRANSFORMS = join(REPO, 'transforms');
@@ -68,6 +70,20 @@ describe('cibsync transform', () => {
     expect(r.stdout).toContain('value="/srv/siteB/httpd.conf"');
     expect(r.stdout).toContain('node="b1"');
     expect(r.stderr).toContain('3 stylesheet(s), engine xsltproc');
+  });
+
+  it('run takes source_site from a publication, and --source-site from the command line otherwise', () => {
+    const { dir, input } = workspace();
+    writeFileSync(join(dir, 'sites.xsl'), `<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:param name="local_site"/><xsl:param name="source_site"/>
+  <xsl:template match="/configuration"><configuration from="{$source_site}" to="{$local_site}"/></xsl:template>
+</xsl:stylesheet>`);
+    const publication = join(dir, 'pub.xml');
+    writeFileSync(publication, serializePublication(sealPublication({ site: 'siteA', ticket: 'ticketA', adminEpoch: 1, epoch: 2, created: '2026-11-22T00:00:00Z', configuration: parseXml(CONFIGURATION), nodeAttributes: {}, sourceVerdict: { level: 'clean', messages: [] } })));
+    const fromPublication = cli(['transform', 'run', '--site', 'siteB', '--transforms', dir, '--chain', 'sites.xsl', publication]);
+    expect(fromPublication.stdout, fromPublication.stderr).toContain('<configuration from="siteA" to="siteB"/>');
+    const fromFlag = cli(['transform', 'run', '--site', 'siteC', '--transforms', dir, '--chain', 'sites.xsl', '--source-site', 'siteX', input]);
+    expect(fromFlag.stdout, fromFlag.stderr).toContain('<configuration from="siteX" to="siteC"/>');
   });
 
   it('lint reports what the chain missed and exits 9, and 0 once the chain covers it', () => {
