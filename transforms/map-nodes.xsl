@@ -32,14 +32,22 @@
     <xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy>
   </xsl:template>
 
-  <!-- Predicates only on the last step, for libxslt's speed (see docs/transforms.md). -->
-  <xsl:template match="rsc_location/@node | fencing-level/@target | expression/@value[../@attribute = '#uname'] | nvpair/@value[../@name = 'pcmk_host_list' or ../@name = 'pcmk_host_map']">
-    <xsl:attribute name="{name()}">
-      <xsl:call-template name="map-replace-tokens">
-        <xsl:with-param name="text" select="string(.)"/>
-        <xsl:with-param name="map" select="string($map)"/>
-        <xsl:with-param name="kind" select="'name'"/>
-      </xsl:call-template>
-    </xsl:attribute>
+  <!-- Matched by attribute name alone, and decided inside (see rewrite-ip.xsl). -->
+  <xsl:template match="@node | @target | @value">
+    <xsl:choose>
+      <xsl:when test="(name() = 'node' and parent::rsc_location)
+                      or (name() = 'target' and parent::fencing-level)
+                      or (name() = 'value' and ../@attribute = '#uname' and parent::expression)
+                      or (name() = 'value' and (../@name = 'pcmk_host_list' or ../@name = 'pcmk_host_map') and parent::nvpair)">
+        <xsl:attribute name="{name()}">
+          <xsl:call-template name="map-replace-tokens">
+            <xsl:with-param name="text" select="string(.)"/>
+            <xsl:with-param name="map" select="string($map)"/>
+            <xsl:with-param name="kind" select="'name'"/>
+          </xsl:call-template>
+        </xsl:attribute>
+      </xsl:when>
+      <xsl:otherwise><xsl:copy/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>

@@ -34,13 +34,21 @@
     <xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy>
   </xsl:template>
 
-  <!-- Predicates only on the last step, for libxslt's speed (see docs/transforms.md). -->
-  <xsl:template match="nvpair/@value[contains(., '/')] | recipient/@value[contains(., '/')] | alert/@path | storage-mapping/@source-dir | storage-mapping/@source-dir-root | docker/@options | podman/@options | rkt/@options">
-    <xsl:attribute name="{name()}">
-      <xsl:call-template name="map-replace-prefixes">
-        <xsl:with-param name="text" select="string(.)"/>
-        <xsl:with-param name="map" select="string($map)"/>
-      </xsl:call-template>
-    </xsl:attribute>
+  <!-- Matched by attribute name alone, and decided inside (see rewrite-ip.xsl). -->
+  <xsl:template match="@value | @path | @source-dir | @source-dir-root | @options">
+    <xsl:choose>
+      <xsl:when test="(name() = 'value' and (parent::nvpair or parent::recipient) and contains(., '/'))
+                      or (name() = 'path' and parent::alert)
+                      or ((name() = 'source-dir' or name() = 'source-dir-root') and parent::storage-mapping)
+                      or (name() = 'options' and (parent::docker or parent::podman or parent::rkt))">
+        <xsl:attribute name="{name()}">
+          <xsl:call-template name="map-replace-prefixes">
+            <xsl:with-param name="text" select="string(.)"/>
+            <xsl:with-param name="map" select="string($map)"/>
+          </xsl:call-template>
+        </xsl:attribute>
+      </xsl:when>
+      <xsl:otherwise><xsl:copy/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>

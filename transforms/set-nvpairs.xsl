@@ -55,10 +55,11 @@
     <xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy>
   </xsl:template>
 
-  <xsl:template match="nvpair/@value">
+  <!-- Matched by attribute name alone, and decided inside (see rewrite-ip.xsl). -->
+  <xsl:template match="@value">
     <xsl:variable name="key" select="concat($nl, ../../@id, '/', ../@name, '=')"/>
     <xsl:choose>
-      <xsl:when test="contains($map, $key)">
+      <xsl:when test="parent::nvpair and contains($map, $key)">
         <xsl:attribute name="value"><xsl:value-of select="substring-before(substring-after($map, $key), $nl)"/></xsl:attribute>
       </xsl:when>
       <xsl:otherwise><xsl:copy/></xsl:otherwise>
