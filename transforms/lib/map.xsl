@@ -1,18 +1,18 @@
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <!--
     Shared by the shipped transforms: maps given as a "from=to,from=to" parameter and/or an XML map
-    file, and a simultaneous token replacement over a string.
-  
+    file, and replacement by a map in a string, of whole tokens (addresses, node names) or of path
+    prefixes, every entry at once.
+
     A map is held as one string, "&#10;from=to&#10;from=to&#10;", so that a lookup is a
     substring-after() and no node-set functions (key(), exsl:node-set) are needed: key() is broken in
     xslt-processor, and exsl is not available there.
-  
+
     Only named templates live here. xslt-processor does not let an including stylesheet override a
     template rule from an included one, so each transform keeps its own identity rule. And no
     global variables: xslt-processor resolves an including stylesheet's globals before an included
     one's, so the transforms' $map could not use them.
   -->
-
 
   <!-- The map string for a "from=to,…" parameter plus the <entry from= to=/> of an XML map file.
        kind 'ip' lower-cases the keys: IPv6 hex digits compare case-insensitively. -->
