@@ -23,7 +23,15 @@ function secureOptions(material: TlsMaterial) {
 
 export function createHttpsApp(options: HttpsAppOptions) {
   const material = loadTlsMaterial(options.tls);
-  const app = Fastify({ https: secureOptions(material), loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
+  // forceCloseConnections: a stopping daemon must not wait for peers' keep-alive connections (fastify
+  // keeps them 72 s) or for half-open ones after a link cut; the agents' stop timeout is shorter.
+  const app = Fastify({
+    https: secureOptions(material),
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
   const exempt = new Set(options.allowlistExempt);
   app.addHook('onRequest', async (request, reply) => {
     try {

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CibsyncError } from '../errors.js';
-import { childElements, firstChild, parseXml, serialize, type XmlElement } from '../xml/index.js';
+import { canonical, childElements, firstChild, parseXml, serialize, sha256, type XmlElement } from '../xml/index.js';
 import { WriteLock } from './lock.js';
 import { runTool, type ToolResult } from './run.js';
 
@@ -72,11 +72,15 @@ export interface CibWriter {
   activateTicket(ticket: string): Promise<void>;
 }
 
+const VERDICT_TTL_MS = 60_000;
+const VERDICT_CACHE_SIZE = 8;
+
 export class Pacemaker {
   readonly cibFile: string | undefined;
   private readonly timeoutMs: number;
   private readonly env: NodeJS.ProcessEnv;
   private readonly lock: WriteLock;
+  private readonly verdicts = new Map<string, { verdict: Verdict; at: number }>();
 
   constructor(options: PacemakerOptions = {}) {
     this.cibFile = options.cibFile;
@@ -148,11 +152,21 @@ export class Pacemaker {
     return parseTicketDetails(ticket, result.stdout);
   }
 
-  /** crm_verify on a whole CIB document; never throws for a bad verdict, only when crm_verify cannot run. */
+  /**
+   * crm_verify on a whole CIB document; never throws for a bad verdict, only when crm_verify cannot run.
+   * Verdicts are remembered briefly by content: every round of a subscriber asks about the same local
+   * CIB, and an unchanged candidate is that same CIB. Briefly, because rules can depend on the date.
+   */
   async verify(cib: XmlElement | string): Promise<Verdict> {
     const input = typeof cib === 'string' ? cib : serialize(cib);
-    const result = await this.run('crm_verify', ['--xml-pipe', '-VV'], { input, okCodes: [76, 78, 1] });
-    return parseVerdict(result);
+    const key = sha256(typeof cib === 'string' ? cib : canonical(cib));
+    const now = Date.now();
+    const cached = this.verdicts.get(key);
+    if (cached && now - cached.at < VERDICT_TTL_MS) return cached.verdict;
+    const verdict = parseVerdict(await this.run('crm_verify', ['--xml-pipe', '-VV'], { input, okCodes: [76, 78, 1] }));
+    this.verdicts.set(key, { verdict, at: now });
+    for (const old of this.verdicts.keys()) if (this.verdicts.size > VERDICT_CACHE_SIZE) this.verdicts.delete(old);
+    return verdict;
   }
 
   /** A version-less patch (crm_diff -u) turning `from` into `to`; null when they are the same. */

@@ -14,6 +14,8 @@ export interface ApplyOptions {
   stateDir: string;
   keepBackups: number;
   logger: Logger;
+  /** A patch already computed from `plannedOn` (valid because the epoch is checked first). */
+  patch?: XmlElement;
 }
 
 export interface ApplyOutcome {
@@ -41,7 +43,7 @@ export async function applyConfiguration(pacemaker: Pacemaker, plannedOn: XmlEle
     }
     const previous = configurationOf(current);
     const backup = await saveBackup(options.stateDir, previous, `${now.admin_epoch}.${now.epoch}`, options.keepBackups);
-    const patch = await pacemaker.diff(current, withConfiguration(current, candidate));
+    const patch = options.patch ?? (await pacemaker.diff(current, withConfiguration(current, candidate)));
     let method: ApplyOutcome['method'] = 'patch';
     if (patch) await writer.patch(patch);
     let after = await pacemaker.queryCib();

@@ -60,7 +60,7 @@ export async function applyAttributes(pacemaker: Pacemaker, stateDir: string, pl
       for (const c of plan.changes) {
         if (c.change === 'set') await writer.setNodeAttribute(c.node, c.name, c.value ?? '');
         else await writer.deleteNodeAttribute(c.node, c.name);
-        logger.info({ step: 'node-attributes', node: c.node, name: c.name, change: c.change, value: c.value }, `${c.change} ${c.name} on ${c.node}`);
+        logger.info({ step: 'node-attributes', node: c.node, attribute: c.name, change: c.change, value: c.value }, `${c.change} ${c.name} on ${c.node}`);
       }
     });
   }

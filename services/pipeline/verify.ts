@@ -51,9 +51,9 @@ export async function verifyCandidate(pacemaker: Pacemaker, localCib: XmlElement
   const [baselineWhole, verdictWhole, baseline, verdict] = await Promise.all(
     [localCib, candidateCib, withoutHistory(localCib), withoutHistory(candidateCib)].map((cib) => pacemaker.verify(cib)),
   ) as [Verdict, Verdict, Verdict, Verdict];
-  if (verdictWhole.schemaErrors.length > 0) verdict.schemaErrors.push(...verdictWhole.schemaErrors.filter((e) => !verdict.schemaErrors.includes(e)));
-  if (verdict.schemaErrors.length > 0) {
-    throw new CibsyncError('CIBSYNC_CANDIDATE_SCHEMA_INVALID', `the candidate configuration does not validate: ${verdict.schemaErrors.slice(0, 5).join('; ')}`, { crm_verify: verdict });
+  const schemaErrors = [...new Set([...verdictWhole.schemaErrors, ...verdict.schemaErrors])];
+  if (schemaErrors.length > 0) {
+    throw new CibsyncError('CIBSYNC_CANDIDATE_SCHEMA_INVALID', `the candidate configuration does not validate: ${schemaErrors.slice(0, 5).join('; ')}`, { crm_verify: verdictWhole });
   }
   const tolerated = new Set(baseline.errors);
   let level: VerdictLevel = baseline.level;
