@@ -36,7 +36,7 @@
   </xsl:template>
 
   <!-- Matched by attribute name alone, and decided inside: a pattern predicate costs
-       xslt-processor a search of the whole document per node (13 times slower on 20 primitives),
+       xslt-processor a search of the whole document per node (50 times slower on 40 primitives),
        while libxslt looks attribute names up in a hash either way (docs/transforms.md). Only values
        that can hold an address (a '.' or a ':') are scanned. -->
   <xsl:template match="@value | @ip-range-start | @image | @options">
