@@ -1,6 +1,6 @@
-// Engine parity on real configurations: the shipped transforms over the small CIBs of Pacemaker's
-// regression corpus (read from ../shared, never copied), in both engines. Only the small ones:
-// xslt-processor's time grows about quadratically (docs/benchmarks.md).
+// Engine parity on real configurations: the shipped transforms over Pacemaker's regression corpus
+// (read from ../shared, never copied), in both engines. All but the five largest files (over 70 KB):
+// xslt-processor alone takes half a minute on the largest (docs/benchmarks.md).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +13,11 @@ import { canonical, childElements, firstChild, parseXml, type XmlElement } from 
 
 const TRANSFORMS = fileURLToPath(new URL('../../transforms', import.meta.url));
 const CIBS = fileURLToPath(new URL('../../../shared/corpus/pacemaker-cts/cibs', import.meta.url));
-const MAX_BYTES = 4_200;
+const MAX_BYTES = 70_000;
 
 const available = existsSync(CIBS);
 if (!available) console.warn(`corpus parity test skipped: ${CIBS} is absent (it lives in ../shared beside the repository)`);
-const small = available ? readdirSync(CIBS).filter((f) => f.endsWith('.xml') && statSync(join(CIBS, f)).size <= MAX_BYTES).sort() : [];
+const files = available ? readdirSync(CIBS).filter((f) => f.endsWith('.xml') && statSync(join(CIBS, f)).size <= MAX_BYTES).sort() : [];
 
 /** Maps that touch everything these transforms can touch in `configuration`. */
 function paramsFor(configuration: XmlElement): ChainParams {
@@ -36,11 +36,11 @@ describe.skipIf(!available)('engine parity on the Pacemaker corpus', () => {
   const engines = Promise.all([createEngine('xsltproc'), createEngine('xslt-processor')]);
   const chain = ['rewrite-ip.xsl', 'rewrite-paths.xsl', 'map-nodes.xsl'].map((f) => join(TRANSFORMS, f));
 
-  it('has small corpus files to compare', () => {
-    expect(small.length).toBeGreaterThanOrEqual(6);
+  it('has corpus files to compare', () => {
+    expect(files.length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(small)('%s: the shipped chain gives the same configuration in both engines', async (file) => {
+  it.each(files)('%s: the shipped chain gives the same configuration in both engines', async (file) => {
     const configuration = configurationOf(parseXml(readFileSync(join(CIBS, file), 'utf8'), { source: file }));
     const params = paramsFor(configuration);
     const [xsltproc, xsltProcessor] = await engines;
