@@ -43,6 +43,9 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new CibsyncError('CIBSYNC_XML_DOCTYPE', `${source}: DOCTYPE and entity declarations are not accepted`);
   }
+  // XML forbids "--" inside a comment; fast-xml-parser accepts it, libxslt does not.
+  const badComment = /<!--(?:(?!-->)[\s\S])*?--(?!>)/.exec(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''));
+  if (badComment) throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: "--" inside a comment`);
   const outsideMarkup = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '');
   const entity = FOREIGN_ENTITY.exec(outsideMarkup);
   if (entity) {

@@ -32,6 +32,7 @@ describe('parseXml', () => {
     ['external entity', '<!DOCTYPE a SYSTEM "http://example.invalid/a.dtd"><a/>', 'CIBSYNC_XML_DOCTYPE'],
     ['undefined entity', '<a>&nbsp;</a>', 'CIBSYNC_XML_ENTITY'],
     ['duplicate attribute', '<a x="1" x="2"/>', 'CIBSYNC_XML_MALFORMED'],
+    ['"--" inside a comment', '<a><!-- a -- b --></a>', 'CIBSYNC_XML_MALFORMED'],
   ])('refuses %s', (_name, text, code) => {
     expect(codeOf(() => parseXml(text))).toBe(code);
   });
