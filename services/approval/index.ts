@@ -55,16 +55,20 @@ export async function previewPlan(text: string, ctx: PipelineContext): Promise<{
   return { plan, transition: await predictTransition(ctx.pacemaker, plan.localCib, plan.candidate) };
 }
 
-export type CreatePlanOutcome = { outcome: 'planned' | 'already-pending'; record: PlanRecord } | { outcome: 'unchanged'; record?: undefined; source: PlanRecord['source'] };
+export type CreatePlanOutcome = { outcome: 'planned' | 'already-pending' | 'already-rejected'; record: PlanRecord } | { outcome: 'unchanged'; record?: undefined; source: PlanRecord['source'] };
 
 /** Manual mode's answer to a publication: record a pending plan (superseding an older one). */
 export async function createPlan(text: string, ctx: PipelineContext, by = 'subscriber'): Promise<CreatePlanOutcome> {
   const store = new PlanStore(ctx.config.stateDir);
   const { plan, transition } = await previewPlan(text, ctx);
-  const pending = await store.pending();
-  if (pending && pending.source.digest === plan.publication.digest && !pending.edited && compareVersions(pending.localVersion, versionOf(plan.localCib)) === 0) {
-    return { outcome: 'already-pending', record: pending };
-  }
+  const plans = await store.list();
+  const pending = plans.find((p) => p.status === 'pending');
+  const sameAsThis = (p: PlanRecord) => p.source.digest === plan.publication.digest && compareVersions(p.localVersion, versionOf(plan.localCib)) === 0;
+  if (pending && sameAsThis(pending) && !pending.edited) return { outcome: 'already-pending', record: pending };
+  // A person said no to this publication on this CIB: asking again on every round (or after a
+  // restart) would only bring the rejected plan back. A new publication, or a local change, will.
+  const rejected = plans.find((p) => p.status === 'rejected' && sameAsThis(p));
+  if (!pending && rejected) return { outcome: 'already-rejected', record: rejected };
   if (pending) await supersede(store, pending, by, `superseded by the publication from ${plan.publication.site} at ${plan.publication.adminEpoch}.${plan.publication.epoch}`);
   if (!plan.configurationChanged && plan.attributes.changes.length === 0) return { outcome: 'unchanged', source: sourceOf(plan) };
   const record = recordOf(plan, transition, randomUUID(), [decision(by, 'created')]);

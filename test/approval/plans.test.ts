@@ -108,6 +108,10 @@ describe('manual approval', () => {
     expect(r.stdout).toMatch(/REJECTED/);
     expect(r.stdout).toMatch(/rejected by local:\S+: wrong VIP for this site/);
     expect(sites.b.hash()).toBe(hash);
+    // The same publication again does not bring the rejected plan back.
+    const again = importAt(sites.b, exportFrom(sites.a), 'identity.xsl', ['--approval', 'manual']);
+    expect(again.stdout).toMatch(new RegExp(`^already-rejected: ${id}`));
+    expect(planCli(['show']).stdout).toBe('no pending plan\n');
   });
 
   it('predicts the transition: starts at B, none for resources behind a ticket B lacks; stops for removals', async () => {
