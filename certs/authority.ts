@@ -3,6 +3,7 @@
 // signs the X.509 structures, which is cheap next to finding RSA primes in JavaScript.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import { OPERATOR_OU } from './inspect.js';
 
 export type CertificateUsage = 'client' | 'server' | 'both';
 
@@ -28,6 +29,8 @@ export interface IssueOptions extends ValidityOptions {
   usage: CertificateUsage;
   ips: string[];
   dns: string[];
+  /** An operator's certificate (subject OU=cibsync-operator): a person who decides plans, never a daemon. */
+  operator?: boolean;
 }
 
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -72,7 +75,7 @@ export function issueCertificate(ca: KeyAndCertificate, options: IssueOptions): 
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const key = generateRsaKey(options.bits);
   const cert = newCertificate(key.publicKey, options);
-  cert.setSubject([{ name: 'commonName', value: options.name }]);
+  cert.setSubject([...(options.operator ? [{ name: 'organizationalUnitName', value: OPERATOR_OU }] : []), { name: 'commonName', value: options.name }]);
   cert.setIssuer(caCert.subject.attributes);
   const altNames = [...options.dns.map((value) => ({ type: 2, value })), ...options.ips.map((ip) => ({ type: 7, ip }))];
   cert.setExtensions([

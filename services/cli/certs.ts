@@ -18,6 +18,7 @@ const SUBCOMMAND_OPTIONS = {
     client: { type: 'boolean' },
     server: { type: 'boolean' },
     both: { type: 'boolean' },
+    operator: { type: 'boolean' },
   },
   show: { 'output-as': { type: 'string' } },
 } as const;
@@ -33,7 +34,9 @@ function positiveInt(values: Values, name: string, fallback: number): number {
 function usageOf(values: Values): CertificateUsage {
   const chosen = (['client', 'server', 'both'] as const).filter((u) => values[u] === true);
   if (chosen.length > 1) throw new CibsyncError('CIBSYNC_USAGE', 'give at most one of --client, --server, --both');
-  return chosen[0] ?? 'both';
+  // An operator is a person at a browser or `cibsync plan`: a client, never a server.
+  if (values.operator === true && chosen.some((u) => u !== 'client')) throw new CibsyncError('CIBSYNC_USAGE', '--operator certificates are client certificates: --server and --both do not apply');
+  return chosen[0] ?? (values.operator === true ? 'client' : 'both');
 }
 
 function strings(values: Values, name: string): string[] {
@@ -56,7 +59,7 @@ function formatSummary(s: CertificateSummary): string {
 const command: Command = {
   name: 'certs',
   summary: 'Create the cluster CA and issue or inspect daemon certificates (private keys are written 0600, never printed).',
-  usage: 'cibsync certs init-ca [--dir DIR] [--name CN] [--days N] [--bits N]\n       cibsync certs issue --name NAME [--dir DIR] [--ip IP]… [--dns NAME]… [--days N] [--bits N] [--client|--server|--both]\n       cibsync certs show FILE [--output-as=text|json]',
+  usage: 'cibsync certs init-ca [--dir DIR] [--name CN] [--days N] [--bits N]\n       cibsync certs issue --name NAME [--dir DIR] [--ip IP]… [--dns NAME]… [--days N] [--bits N] [--client|--server|--both|--operator]\n       cibsync certs show FILE [--output-as=text|json]',
   async run(argv) {
     const [sub, ...rest] = argv;
     const options = sub !== undefined && sub in SUBCOMMAND_OPTIONS ? SUBCOMMAND_OPTIONS[sub as keyof typeof SUBCOMMAND_OPTIONS] : undefined;
@@ -65,7 +68,7 @@ const command: Command = {
       throw new CibsyncError('CIBSYNC_USAGE', `unknown certs subcommand '${sub ?? ''}'\nusage: ${this.usage}`);
     }
     const { values, positionals } = parse(this, rest, options, sub === 'show');
-    if (values.help) return printHelp(this, '\nThe CA lives in DIR/ca.crt and DIR/ca.key (DIR defaults to the current directory); a certificate NAME in DIR/NAME.crt and DIR/NAME.key.\nDaemon certificates are issued for both usages by default: each daemon is a TLS server and also a client (to its peers, and to itself for health checks).\n');
+    if (values.help) return printHelp(this, '\nThe CA lives in DIR/ca.crt and DIR/ca.key (DIR defaults to the current directory); a certificate NAME in DIR/NAME.crt and DIR/NAME.key.\nDaemon certificates are issued for both usages by default: each daemon is a TLS server and also a client (to its peers, and to itself for health checks).\n--operator issues a person\'s client certificate (subject OU=cibsync-operator): without subscriber.admins, only such certificates may decide plans.\n');
     const dir = typeof values.dir === 'string' ? values.dir : '.';
     if (sub === 'init-ca') {
       const name = typeof values.name === 'string' ? values.name : 'cibsync CA';
@@ -78,7 +81,7 @@ const command: Command = {
       if (typeof values.name !== 'string' || values.name === '') throw new CibsyncError('CIBSYNC_USAGE', `--name is required\nusage: ${this.usage}`);
       const ips = strings(values, 'ip');
       for (const ip of ips) if (isIP(ip) === 0) throw new CibsyncError('CIBSYNC_USAGE', `--ip '${ip}' is not an IP address`);
-      const pair = issueCertificate(loadCa(dir), { name: values.name, ips, dns: strings(values, 'dns'), days: positiveInt(values, 'days', 825), bits: positiveInt(values, 'bits', 2048), usage: usageOf(values) });
+      const pair = issueCertificate(loadCa(dir), { name: values.name, ips, dns: strings(values, 'dns'), days: positiveInt(values, 'days', 825), bits: positiveInt(values, 'bits', 2048), usage: usageOf(values), operator: values.operator === true });
       const paths = saveKeyAndCertificate(dir, values.name, pair);
       process.stdout.write(`issued '${values.name}': ${paths.cert} (key ${paths.key}, mode 0600)\n`);
       return 0;

@@ -1,22 +1,51 @@
+import { readFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
-import { buildPublication, serializePublication } from '../publication/index.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command } from './command.js';
+import type { Config } from '../config/index.js';
+import { CibsyncError } from '../errors.js';
+import { buildPublication, digestSigner, serializePublication, type PublicationSignature } from '../publication/index.js';
+import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command, type Values } from './command.js';
+
+function readPem(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CibsyncError('CIBSYNC_TLS_FILES_INVALID', `cannot read the ${what} ${path}: ${(err as Error).message}`, { path });
+  }
+}
+
+/** The signing key: --sign-key/--sign-cert, else the publisher section's key and certificate; none with --unsigned. */
+function signerFor(values: Values, config: Config): ((digest: string) => PublicationSignature) | undefined {
+  const certFile = typeof values['sign-cert'] === 'string' ? values['sign-cert'] : config.publisher?.cert;
+  const keyFile = typeof values['sign-key'] === 'string' ? values['sign-key'] : config.publisher?.key;
+  if (values.unsigned === true) {
+    if (values['sign-cert'] !== undefined || values['sign-key'] !== undefined) throw new CibsyncError('CIBSYNC_USAGE', '--unsigned and --sign-cert/--sign-key exclude each other');
+    return undefined;
+  }
+  if (!certFile || !keyFile) throw new CibsyncError('CIBSYNC_USAGE', 'no signing key: give --sign-cert and --sign-key (or publisher.cert and publisher.key in --config), or --unsigned');
+  return digestSigner(readPem(keyFile, 'signing key'), readPem(certFile, 'signing certificate'), `signing key ${keyFile}`);
+}
 
 const command: Command = {
   name: 'export',
-  summary: 'Write the publication (configuration, node attributes, source identity, digest) of the local CIB.',
-  usage: 'cibsync export [--out FILE] [--site NAME] [--ticket NAME] [--ignore-ticket] [--config FILE]',
+  summary: 'Write the signed publication (configuration, node attributes, source identity, digest, signature) of the local CIB.',
+  usage: 'cibsync export [--out FILE] [--site NAME] [--ticket NAME] [--ignore-ticket] [--sign-cert FILE --sign-key FILE | --unsigned] [--config FILE]',
   async run(argv) {
-    const { values } = parse(this, argv, { ...CONFIG_OPTIONS, out: { type: 'string', short: 'o' }, 'ignore-ticket': { type: 'boolean' } }, false);
-    if (values.help) return printHelp(this, '\nWrites to stdout unless --out is given (written atomically: temp file + rename).\n');
+    const { values } = parse(this, argv, { ...CONFIG_OPTIONS, out: { type: 'string', short: 'o' }, 'ignore-ticket': { type: 'boolean' }, 'sign-cert': { type: 'string' }, 'sign-key': { type: 'string' }, unsigned: { type: 'boolean' } }, false);
+    if (values.help) {
+      return printHelp(
+        this,
+        '\nWrites to stdout unless --out is given (written atomically: temp file + rename).\nThe publication is signed with --sign-key and --sign-cert, by default the publisher section\'s key and certificate; --unsigned writes an unsigned (format 1) one, which subscribers take only with trust.allowUnsigned.\n',
+      );
+    }
     const config = configFromFlags(values);
-    const publication = await buildPublication(pacemakerFor(), { site: config.site, ticket: config.ticket, ignoreTicket: values['ignore-ticket'] === true });
+    const sign = signerFor(values, config);
+    const publication = await buildPublication(pacemakerFor(), { site: config.site, ticket: config.ticket, ignoreTicket: values['ignore-ticket'] === true, sign });
     const text = serializePublication(publication);
     if (typeof values.out === 'string') {
       const tmp = `${values.out}.tmp-${process.pid}`;
       await writeFile(tmp, text, { mode: 0o600 });
       await rename(tmp, values.out);
-      process.stderr.write(`cibsync: exported site ${publication.site} epoch ${publication.adminEpoch}.${publication.epoch} digest ${publication.digest} to ${values.out}\n`);
+      process.stderr.write(`cibsync: exported site ${publication.site} epoch ${publication.adminEpoch}.${publication.epoch} digest ${publication.digest} (${sign ? 'signed' : 'unsigned'}) to ${values.out}\n`);
     } else {
       process.stdout.write(text);
     }

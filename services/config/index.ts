@@ -50,7 +50,7 @@ export interface SubscriberConfig extends TlsConfig {
   approval: 'auto' | 'manual';
   /**
    * Client certificate subjects (CN or whole subject) or SHA-256 fingerprints allowed to decide a plan
-   * (approve, reject, edit) over HTTPS; empty means every certificate the CA signed and `allow` admits.
+   * (approve, reject, edit) over HTTPS; empty means operator certificates only (`certs issue --operator`).
    */
   admins: string[];
   /** 'long-poll' follows the publisher's change feed; 'poll' only fetches every pollIntervalMs. */
@@ -61,6 +61,16 @@ export interface SubscriberConfig extends TlsConfig {
   backoffMinMs: number;
   /** How often the local CIB is checked for a change (to notice this site gaining the ticket). */
   changePollMs: number;
+}
+
+/** Who may publish: checked on every publication the subscriber or `cibsync import` takes (docs/publication.md). */
+export interface TrustConfig {
+  /** CA bundle a publication's signer certificate must be issued by; empty: subscriber.ca, else publisher.ca. */
+  ca: string;
+  /** Per source site: the certificates (CN, whole subject or SHA-256 fingerprint) trusted to sign its publications. */
+  publishers: Record<string, string[]>;
+  /** Take publications that carry no signature (format 1, `export --unsigned`), trusting their claimed site. */
+  allowUnsigned: boolean;
 }
 
 export interface Config {
@@ -80,6 +90,7 @@ export interface Config {
   verifyBaseline: 'local' | 'source';
   allowEmpty: boolean;
   siteLocal: SiteLocalConfig;
+  trust: TrustConfig;
   logLevel: string;
   publisher?: PublisherConfig;
   subscriber?: SubscriberConfig;
@@ -107,6 +118,7 @@ export function defaultConfig(): Config {
       ids: [],
       nodeAttributes: ['standby', 'maintenance'],
     },
+    trust: { ca: '', publishers: {}, allowUnsigned: false },
     logLevel: process.env.CIBSYNC_LOG_LEVEL ?? 'info',
   };
 }
@@ -144,12 +156,29 @@ function merge(target: Record<string, unknown>, input: Record<string, unknown>, 
   }
 }
 
+/** trust.publishers maps a site to a list of identities (one string is a list of one). */
+function applyTrust(trust: TrustConfig, input: unknown): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'setting trust: expected an object');
+  const { publishers, ...rest } = input as Record<string, unknown>;
+  merge(trust as unknown as Record<string, unknown>, rest, 'trust');
+  if (publishers === undefined) return;
+  if (typeof publishers !== 'object' || publishers === null || Array.isArray(publishers)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'setting trust.publishers: expected an object of site: [identity, …]');
+  const entries = Object.entries(publishers).map(([site, identities]) => {
+    const list: unknown = typeof identities === 'string' ? [identities] : identities;
+    check(`trust.publishers.${site}`, list, 'string[]');
+    return [site, list as string[]] as const;
+  });
+  // Defined, not assigned: a site named __proto__ stays an ordinary key (lookups use Object.hasOwn).
+  trust.publishers = { ...trust.publishers, ...Object.fromEntries(entries) };
+}
+
 const OPTIONAL_TOP: Record<string, Kind> = { site: 'string', ticket: 'string', transforms: 'string' };
 
 export function applySettings(config: Config, input: Record<string, unknown>, origin = 'settings'): Config {
   try {
-    const { publisher, subscriber, ...rest } = input;
+    const { publisher, subscriber, trust, ...rest } = input;
     merge(config as unknown as Record<string, unknown>, rest, '', OPTIONAL_TOP);
+    if (trust !== undefined) applyTrust(config.trust, trust);
     if (publisher !== undefined) {
       config.publisher ??= { ...PUBLISHER_DEFAULTS, allow: [], replicateNowAllow: [] };
       merge(config.publisher as unknown as Record<string, unknown>, publisher as Record<string, unknown>, 'publisher');

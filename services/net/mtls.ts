@@ -4,13 +4,10 @@
 // handler runs for a refused client, so nothing is served to it.
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
+import { identityOf, matchesIdentity, type CertificateIdentity } from '../../certs/inspect.js';
 import { CibsyncError } from '../errors.js';
 
-export interface Peer {
-  subject: string;
-  commonName: string;
-  fingerprint: string;
-}
+export type Peer = CertificateIdentity;
 
 /** Bounded label values for the refusal metrics, from OpenSSL's verification codes. */
 export type RefusalReason = 'no_client_certificate' | 'certificate_expired' | 'unknown_ca' | 'certificate_invalid' | 'not_allowed';
@@ -27,20 +24,16 @@ export class PeerRefused extends CibsyncError {
   }
 }
 
-const normalizeFingerprint = (text: string) => text.replace(/:/g, '').toUpperCase();
-const FINGERPRINT = /^([0-9a-f]{2}:?){31}[0-9a-f]{2}$/i;
-
-/** An allowlist entry is a SHA-256 fingerprint (with or without colons), a CN, or a whole subject `CN=…`. */
+/** An allowlist entry is a SHA-256 fingerprint (with or without colons), a CN, or a whole subject `CN=…`; an empty allowlist admits every certificate of the CA. */
 export function isAllowed(peer: Peer, allow: string[]): boolean {
-  if (allow.length === 0) return true;
-  return allow.some((entry) => (FINGERPRINT.test(entry) ? normalizeFingerprint(entry) === normalizeFingerprint(peer.fingerprint) : entry === peer.commonName || entry === peer.subject));
+  return allow.length === 0 || matchesIdentity(peer, allow);
 }
 
 /** The verified client certificate of a request, or the reason it has none. */
 export function verifiedPeer(socket: TLSSocket): Peer {
   const x509 = socket.getPeerX509Certificate();
   if (!x509) throw new PeerRefused('no_client_certificate', 'no client certificate was presented', {});
-  const peer = { subject: x509.subject.replace(/\n/g, ', '), commonName: /(?:^|\n)CN=([^\n]*)/.exec(x509.subject)?.[1] ?? '', fingerprint: x509.fingerprint256 };
+  const peer = identityOf(x509);
   if (!socket.authorized) {
     const code = String((socket.authorizationError as unknown as { code?: string } | null)?.code ?? socket.authorizationError ?? 'UNKNOWN');
     const reason: RefusalReason = code === 'CERT_HAS_EXPIRED' ? 'certificate_expired' : UNKNOWN_CA_CODES.has(code) ? 'unknown_ca' : 'certificate_invalid';

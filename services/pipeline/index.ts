@@ -10,6 +10,7 @@ import { sameXml, type XmlElement } from '../xml/index.js';
 import { applyAttributes, planAttributes, readOwnedAttributes, type AttributePlan } from './attributes.js';
 import { applyConfiguration, configurationOf } from './apply.js';
 import { checkFreshness, recordApplied } from './freshness.js';
+import { checkOrigin } from './origin.js';
 import { spliceSiteLocal } from './splice.js';
 import { summarizeChanges } from './summary.js';
 import type { ImportResult, ObjectChange, PipelineContext } from './types.js';
@@ -39,8 +40,9 @@ function stepLogger(logger: Logger, publication: Pick<Publication, 'digest' | 's
 export async function planImport(text: string, ctx: PipelineContext): Promise<Plan> {
   const { config, pacemaker } = ctx;
   const publication = readPublication(text, { maxBytes: config.maxPublicationBytes });
+  const origin = checkOrigin(publication, config);
   const log = stepLogger(ctx.logger, publication);
-  log.info({ step: 'parse', epoch: `${publication.adminEpoch}.${publication.epoch}`, created: publication.created }, 'publication parsed, digest verified');
+  log.info({ step: 'parse', epoch: `${publication.adminEpoch}.${publication.epoch}`, created: publication.created, signer: origin.signed ? origin.signer.subject : 'unsigned' }, 'publication parsed, digest and origin verified');
 
   await checkFreshness(config.stateDir, publication);
   log.info({ step: 'freshness' }, 'publication is not older than the last applied');

@@ -3,7 +3,7 @@ import { CibsyncError } from '../errors.js';
 import { versionOf, type Pacemaker } from '../pacemaker/index.js';
 import { withoutHistory } from '../pipeline/verify.js';
 import { childElements, firstChild, type XmlElement } from '../xml/index.js';
-import { sealPublication, type NodeAttributes, type Publication } from './format.js';
+import { sealPublication, type NodeAttributes, type Publication, type PublicationSignature } from './format.js';
 
 export interface BuildOptions {
   /** This site's name; default the cluster-name property. */
@@ -12,6 +12,8 @@ export interface BuildOptions {
   ticket?: string;
   /** Publish even when the ticket is not held (offline export for testing). */
   ignoreTicket?: boolean;
+  /** Signs the digest (digestSigner): the publisher's key. Without it the publication is unsigned. */
+  sign?: (digest: string) => PublicationSignature;
   now?: () => Date;
 }
 
@@ -67,5 +69,5 @@ export async function buildPublication(pacemaker: Pacemaker, options: BuildOptio
       level: verdict.level,
       messages: [...[...verdict.schemaErrors, ...verdict.errors].map((text) => ({ level: 'error' as const, text })), ...verdict.warnings.map((text) => ({ level: 'warning' as const, text }))],
     },
-  });
+  }, options.sign);
 }

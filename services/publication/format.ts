@@ -1,12 +1,19 @@
 // The publication: what a site holding the ticket offers the others (docs/publication.md).
-// Its digest covers everything but `digest` and `created`, so an unchanged CIB gives an unchanged
-// digest (the HTTP ETag) and an unchanged publication causes no work downstream.
+// Its digest covers everything but `digest`, `created` and the signature, so an unchanged CIB gives an
+// unchanged digest (the HTTP ETag) and an unchanged publication causes no work downstream. Format 2
+// is format 1 plus a signature of the digest and the signer's certificate (signature.ts); an
+// unsigned publication is still written as format 1.
 import { CibsyncError } from '../errors.js';
 import { canonical, childElements, element, firstChild, parseXml, sha256, toDocument, type XmlElement } from '../xml/index.js';
 import type { VerdictLevel } from '../pacemaker/index.js';
 
 export const PUBLICATION_ROOT = 'cibsync-publication';
-export const PUBLICATION_FORMAT = '1';
+/** The format of a signed publication; an unsigned one is written as format 1, which older cibsync reads. */
+export const PUBLICATION_FORMAT = '2';
+const UNSIGNED_FORMAT = '1';
+const FORMATS = [UNSIGNED_FORMAT, PUBLICATION_FORMAT];
+/** The attributes the digest does not cover. */
+const UNDIGESTED = ['digest', 'created', 'signature', 'signer'];
 
 export type NodeAttributes = Record<string, Record<string, string>>;
 
@@ -27,11 +34,21 @@ export interface Publication {
   nodeAttributes: NodeAttributes;
   /** crm_verify's verdict on the source configuration alone (status emptied). */
   sourceVerdict: SourceVerdict;
+  /** Who vouches for the digest (format 2); absent in an unsigned publication. */
+  signature?: PublicationSignature;
 }
 
-export function publicationElement(p: Omit<Publication, 'digest'> & { digest?: string }): XmlElement {
+/** The publisher's signature of the digest, and the certificate of the key that made it. */
+export interface PublicationSignature {
+  /** base64 of the signature over signedText(digest). */
+  value: string;
+  /** The signer's certificate: base64 DER (as written), or PEM (as also read). */
+  signer: string;
+}
+
+export function publicationElement(p: Omit<Publication, 'digest'> & { digest?: string }, format = p.signature ? PUBLICATION_FORMAT : UNSIGNED_FORMAT): XmlElement {
   const attrs: Record<string, string> = {
-    format: PUBLICATION_FORMAT,
+    format,
     site: p.site,
     ticket: p.ticket,
     admin_epoch: String(p.adminEpoch),
@@ -39,6 +56,7 @@ export function publicationElement(p: Omit<Publication, 'digest'> & { digest?: s
     created: p.created,
   };
   if (p.digest) attrs.digest = p.digest;
+  if (p.signature) Object.assign(attrs, { signature: p.signature.value, signer: p.signature.signer });
   const nodes = Object.entries(p.nodeAttributes).map(([name, values]) =>
     element('node', { name }, Object.entries(values).map(([k, v]) => element('nvpair', { name: k, value: v }))),
   );
@@ -46,14 +64,16 @@ export function publicationElement(p: Omit<Publication, 'digest'> & { digest?: s
   return element(PUBLICATION_ROOT, attrs, [p.configuration, element('node-attributes', {}, nodes), verdict]);
 }
 
-/** sha256 over the canonical form of the publication without its `digest` and `created` attributes. */
+/** sha256 over the canonical form of the publication without its `digest`, `created`, `signature` and `signer` attributes. */
 export function digestOf(root: XmlElement): string {
-  const { digest: _digest, created: _created, ...attrs } = root.attrs;
+  const attrs = Object.fromEntries(Object.entries(root.attrs).filter(([name]) => !UNDIGESTED.includes(name)));
   return sha256(canonical({ ...root, attrs }));
 }
 
-export function sealPublication(p: Omit<Publication, 'digest'>): Publication {
-  return { ...p, digest: digestOf(publicationElement(p)) };
+/** Computes the digest; with `sign` (the publisher's key), signs it too and makes the publication format 2. */
+export function sealPublication(p: Omit<Publication, 'digest' | 'signature'>, sign?: (digest: string) => PublicationSignature): Publication {
+  const digest = digestOf(publicationElement(p, sign ? PUBLICATION_FORMAT : UNSIGNED_FORMAT));
+  return sign ? { ...p, digest, signature: sign(digest) } : { ...p, digest };
 }
 
 export function serializePublication(p: Publication): string {
@@ -71,8 +91,12 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
   const root = parseXml(text, { maxBytes: options.maxBytes, source });
   const invalid = (why: string) => new CibsyncError('CIBSYNC_PUBLICATION_INVALID', `${source}: ${why}`);
   if (root.name !== PUBLICATION_ROOT) throw invalid(`root element is <${root.name}>, expected <${PUBLICATION_ROOT}>`);
-  if (root.attrs.format !== PUBLICATION_FORMAT) throw invalid(`unsupported format '${root.attrs.format ?? ''}' (this cibsync reads format ${PUBLICATION_FORMAT})`);
+  const format = root.attrs.format ?? '';
+  if (!FORMATS.includes(format)) throw invalid(`unsupported format '${format}' (this cibsync reads formats ${FORMATS.join(' and ')})`);
   for (const required of ['site', 'admin_epoch', 'epoch', 'digest']) if (!root.attrs[required]) throw invalid(`missing attribute ${required}`);
+  const { signature, signer } = root.attrs;
+  if ((signature === undefined) !== (signer === undefined)) throw invalid('a signature needs both the signature and the signer attributes');
+  if (signature !== undefined && format === UNSIGNED_FORMAT) throw invalid('format 1 carries no signature');
   const configuration = firstChild(root, 'configuration');
   if (!configuration) throw invalid('no <configuration> element');
   const actual = digestOf(root);
@@ -105,5 +129,6 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
     configuration,
     nodeAttributes,
     sourceVerdict,
+    ...(signature !== undefined && signer !== undefined ? { signature: { value: signature, signer } } : {}),
   };
 }

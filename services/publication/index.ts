@@ -1,2 +1,3 @@
 export * from './format.js';
 export * from './build.js';
+export * from './signature.js';

@@ -8,7 +8,7 @@ import type { Pacemaker } from '../pacemaker/index.js';
 import { CibWatcher } from '../watch/cib-watcher.js';
 import { ChangeFeed, type WakeReason } from './feed.js';
 import { publisherMetrics, type PublisherMetrics } from './metrics.js';
-import { PublicationSource } from './publication-source.js';
+import { PublicationSource, tlsSigner } from './publication-source.js';
 import { registerPublisherRoutes } from './routes.js';
 import { TicketGate } from '../watch/ticket-gate.js';
 
@@ -29,7 +29,7 @@ export function publisherSettings(config: Config): PublisherConfig & { ticket: s
 export async function startPublisher(config: Config, pacemaker: Pacemaker, logger: Logger): Promise<RunningPublisher> {
   const settings = publisherSettings(config);
   const gate = new TicketGate(pacemaker, settings.ticket, settings.ticketCacheMs, logger);
-  const source = new PublicationSource(pacemaker, { site: config.site, ticket: settings.ticket }, gate, logger);
+  const source = new PublicationSource(pacemaker, { site: config.site, ticket: settings.ticket }, gate, logger, tlsSigner(settings));
   const feed = new ChangeFeed();
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
   const metrics = publisherMetrics({ source, feed, gate, watcher });

@@ -2,10 +2,12 @@
 // this site gains the ticket), serialised once, and shared by every response. A CIB change that
 // leaves admin_epoch and epoch alone (status only) costs a ticket check, not a rebuild.
 import { EventEmitter } from 'node:events';
+import type { TlsConfig } from '../config/index.js';
 import { asCibsyncError, type CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { loadTlsMaterial } from '../net/tls-material.js';
 import type { Pacemaker } from '../pacemaker/index.js';
-import { buildPublication, serializePublication, type Publication } from '../publication/index.js';
+import { buildPublication, digestSigner, serializePublication, type Publication, type PublicationSignature } from '../publication/index.js';
 import type { CibChange } from '../watch/cib-watcher.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 
@@ -17,6 +19,23 @@ export interface ServedPublication {
 
 export function etagOf(digest: string): string {
   return `"${digest}"`;
+}
+
+/**
+ * Signs with the publisher's own TLS key and certificate, as the files hold them at each build; a set
+ * that fails the checks (a rotation halfway through a copy) leaves the last good one in use, as the
+ * TLS server does.
+ */
+export function tlsSigner(tls: Pick<TlsConfig, 'cert' | 'key' | 'ca'>): () => (digest: string) => PublicationSignature {
+  let material = loadTlsMaterial(tls);
+  return () => {
+    try {
+      material = loadTlsMaterial(tls);
+    } catch {
+      // keep the last good set; the TLS reload logs the failure
+    }
+    return digestSigner(material.key, material.cert);
+  };
 }
 
 export class PublicationSource extends EventEmitter<{ published: [ServedPublication] }> {
@@ -31,6 +50,7 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     private readonly identity: { site?: string; ticket: string },
     private readonly gate: TicketGate,
     private readonly logger: Logger,
+    private readonly signer: () => (digest: string) => PublicationSignature,
   ) {
     super();
   }
@@ -57,7 +77,7 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     const started = Date.now();
     let publication: Publication;
     try {
-      publication = await buildPublication(this.pacemaker, { site: this.identity.site, ticket: this.identity.ticket, ignoreTicket: true });
+      publication = await buildPublication(this.pacemaker, { site: this.identity.site, ticket: this.identity.ticket, ignoreTicket: true, sign: this.signer() });
     } catch (err) {
       this.lastError = asCibsyncError(err);
       this.logger.warn({ event: 'publication-build-failed', code: this.lastError.code, err: this.lastError.message }, 'could not build the publication');
@@ -65,7 +85,9 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     }
     this.builds += 1;
     this.lastError = undefined;
-    if (this.current?.publication.digest === publication.digest) return;
+    // A renewed certificate re-signs an unchanged publication, so no one is served an expiring signer.
+    const current = this.current?.publication;
+    if (current?.digest === publication.digest && current.signature?.signer === publication.signature?.signer) return;
     const body = Buffer.from(serializePublication(publication), 'utf8');
     this.current = { publication, body, etag: etagOf(publication.digest) };
     this.logger.info(

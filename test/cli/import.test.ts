@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportFrom, importAt, useSitesAB } from '../helpers/import.js';
+import { exportFrom, importAt, trustArgs, useSitesAB } from '../helpers/import.js';
+import { signingArgs } from '../helpers/signing.js';
 import { cli } from '../helpers/sites.js';
 
 const sites = useSitesAB();
@@ -91,7 +92,7 @@ describe('import, happy path', () => {
   });
 
   it('reads the publication from standard input', () => {
-    const r = cli(['import', '-', '--state-dir', sites.b.stateDir, '--node-map', 'a1=b1'], { cibFile: sites.b.cibFile, input: readFileSync(exportFrom(sites.a), 'utf8') });
+    const r = cli(['import', '-', '--state-dir', sites.b.stateDir, '--node-map', 'a1=b1', ...trustArgs(sites.b)], { cibFile: sites.b.cibFile, input: readFileSync(exportFrom(sites.a), 'utf8') });
     expect(r.code).toBe(0);
     expect(sites.b.read()).toContain('id="g-web"');
   });
@@ -166,7 +167,7 @@ describe('import, refusals leave the CIB byte-identical', () => {
 describe('export', () => {
   it('refuses while the site does not hold the ticket', () => {
     sites.a.tool('crm_ticket', ['--ticket', 'ticketA', '--revoke', '--force']);
-    const r = cli(['export', '--ticket', 'ticketA'], { cibFile: sites.a.cibFile });
+    const r = cli(['export', '--ticket', 'ticketA', ...signingArgs()], { cibFile: sites.a.cibFile });
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/CIBSYNC_TICKET_NOT_HELD: site siteA does not hold ticket ticketA/);
     expect(r.stdout).toBe('');

@@ -2,27 +2,36 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
+import { signingArgs, trustSettings } from './signing.js';
 import { cli, FIXTURES, makeSite, type CliResult, type Site } from './sites.js';
 
 export const TEST_TRANSFORMS = join(FIXTURES, 'transforms');
 
+/** `cibsync export` at site `a`, signed with site A's publisher certificate unless `args` say --unsigned. */
 export function exportFrom(a: Site, args: string[] = ['--ticket', 'ticketA']): string {
   const out = join(a.dir, `pub-${Date.now()}-${Math.random().toString(16).slice(2)}.xml`);
-  const r = cli(['export', '--out', out, ...args], { cibFile: a.cibFile });
+  const r = cli(['export', '--out', out, ...args, ...(args.includes('--unsigned') ? [] : signingArgs())], { cibFile: a.cibFile });
   if (r.code !== 0) throw new Error(`export failed (${r.code}): ${r.stderr}`);
   return out;
 }
 
-/** `cibsync import` at site `b` with the test chain `stylesheet` (a file under test/fixtures/transforms). */
+/** `cibsync import` at site `b` with the test chain `stylesheet` (a file under test/fixtures/transforms), trusting site A's signer. */
 export function importAt(b: Site, file: string, stylesheet = 'identity.xsl', extra: string[] = []): CliResult {
   const chainDir = join(b.dir, 'chain');
   mkdirSync(chainDir, { recursive: true });
   return cli(['import', file, '--state-dir', b.stateDir, '--transforms', chainDir, '--node-map', 'a1=b1,a2=b2', '--site', 'siteB', ...chainArgs(b, stylesheet), ...extra], { cibFile: b.cibFile });
 }
 
+/** `--config` with only the trust settings (site A's signer), for imports that bring no chain of their own. */
+export function trustArgs(b: Site): string[] {
+  const config = join(b.dir, 'trust.json');
+  writeFileSync(config, JSON.stringify({ trust: trustSettings() }));
+  return ['--config', config];
+}
+
 function chainArgs(b: Site, stylesheet: string): string[] {
   const config = join(b.dir, `chain-${stylesheet}.json`);
-  writeFileSync(config, JSON.stringify({ transformChain: [join(TEST_TRANSFORMS, stylesheet)] }));
+  writeFileSync(config, JSON.stringify({ transformChain: [join(TEST_TRANSFORMS, stylesheet)], trust: trustSettings() }));
   return ['--config', config];
 }
 
