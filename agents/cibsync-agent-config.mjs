@@ -37,7 +37,19 @@ const integer = (name) => (text) => {
   return Number(text);
 };
 
-/** OCF parameter → [section ('' for top level, 'role' for the agent's own section), key, conversion]. */
+/** "siteA=pub-a siteA=AB:CD:… siteC=pub-c" → { siteA: ['pub-a', 'AB:CD:…'], siteC: ['pub-c'] } (trust.publishers). */
+function trustedPublishers(text) {
+  const bySite = new Map();
+  for (const entry of list(text)) {
+    const at = entry.indexOf('=');
+    if (at <= 0 || at === entry.length - 1) throw new AgentConfigError(OCF_ERR_CONFIGURED, `parameter trusted_publishers: '${entry}' is not SITE=CERTIFICATE (a CN or a SHA-256 fingerprint)`);
+    const site = entry.slice(0, at);
+    bySite.set(site, [...(bySite.get(site) ?? []), entry.slice(at + 1)]);
+  }
+  return Object.fromEntries(bySite);
+}
+
+/** OCF parameter → [section ('' for top level, 'role' for the agent's own section, 'trust'), key, conversion]. */
 function parameterTable(parseNodeMap) {
   const common = {
     site: ['', 'site', String],
@@ -61,6 +73,7 @@ function parameterTable(parseNodeMap) {
       transforms: ['', 'transforms', String],
       transform_chain: ['', 'transformChain', list],
       node_map: ['', 'nodeMap', parseNodeMap],
+      trusted_publishers: ['trust', 'publishers', trustedPublishers],
     },
   };
 }
@@ -107,13 +120,15 @@ async function main([role, installDir, outFile, tlsDir]) {
   for (const [parameter, [section, key, convert]] of Object.entries(table)) {
     const text = process.env[`OCF_RESKEY_${parameter}`];
     if (text === undefined || text === '') continue;
-    (section === 'role' ? parameters[role] : parameters)[key] = convert(text);
+    const target = section === 'role' ? parameters[role] : section === 'trust' ? (parameters.trust ??= {}) : parameters;
+    target[key] = convert(text);
   }
   // Checked in two steps so that an error names its origin (the file, or the resource parameters).
   const config = defaultConfig();
   if (configFile) applySettings(config, fileSettings, configFile);
   applySettings(config, parameters, 'resource parameters');
   const settings = { ...fileSettings, ...parameters, [role]: { ...fileSettings[role], ...parameters[role] } };
+  if (parameters.trust) settings.trust = { ...fileSettings.trust, ...parameters.trust };
   const daemon = config[role];
   for (const key of ['cert', 'key', 'ca']) {
     if (!daemon[key]) throw new AgentConfigError(OCF_ERR_CONFIGURED, `no ${key} configured (parameter ${key} or ${role}.${key} in the configuration file)`);
@@ -127,6 +142,7 @@ async function main([role, installDir, outFile, tlsDir]) {
     if (daemon.publishers.length === 0) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'no publishers configured (parameter publishers or subscriber.publishers)');
     const notHttps = daemon.publishers.find((url) => !url.startsWith('https://'));
     if (notHttps) throw new AgentConfigError(OCF_ERR_CONFIGURED, `publisher URL '${notHttps}' is not https://`);
+    if (Object.keys(config.trust.publishers).length === 0 && !config.trust.allowUnsigned) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'no trusted publishers configured (parameter trusted_publishers or trust.publishers)');
     if (config.transforms) {
       requireFile('transforms directory', config.transforms);
       if (!statSync(config.transforms).isDirectory()) throw new AgentConfigError(OCF_ERR_CONFIGURED, `transforms ${config.transforms} is not a directory`);

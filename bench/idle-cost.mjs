@@ -14,7 +14,7 @@ const publisher = await startDaemon('publisher', writeJson(dir, 'pub.json', { si
 let applied = false;
 const subscriber = await startDaemon(
   'subscriber',
-  writeJson(dir, 'sub.json', { site: 'siteB', ticket: 'ticketA', stateDir: `${dir}/state`, nodeMap: { a1: 'b1', a2: 'b2' }, subscriber: { listen: '127.0.0.1', port: 0, ...subTls, publishers: [publisher.url] } }),
+  writeJson(dir, 'sub.json', { site: 'siteB', ticket: 'ticketA', stateDir: `${dir}/state`, nodeMap: { a1: 'b1', a2: 'b2' }, trust: { publishers: { siteA: ['pubA'] } }, subscriber: { listen: '127.0.0.1', port: 0, ...subTls, publishers: [publisher.url] } }),
   b.cibFile,
   (e) => {
     if (e.event === 'import-done') applied = true;

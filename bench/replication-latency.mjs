@@ -19,7 +19,7 @@ const record = (entry) => events.push({ ...entry, at: Date.parse(entry.time) });
 const publisher = await startDaemon('publisher', writeJson(dir, 'pub.json', { site: 'siteA', ticket: 'ticketA', publisher: { listen: '127.0.0.1', port: 0, ...pubTls } }), a.cibFile, record);
 const subscriber = await startDaemon(
   'subscriber',
-  writeJson(dir, 'sub.json', { site: 'siteB', ticket: 'ticketA', stateDir: `${dir}/state`, nodeMap: { a1: 'b1', a2: 'b2' }, subscriber: { listen: '127.0.0.1', port: 0, ...subTls, publishers: [publisher.url], pollIntervalMs: 60_000 } }),
+  writeJson(dir, 'sub.json', { site: 'siteB', ticket: 'ticketA', stateDir: `${dir}/state`, nodeMap: { a1: 'b1', a2: 'b2' }, trust: { publishers: { siteA: ['pubA'] } }, subscriber: { listen: '127.0.0.1', port: 0, ...subTls, publishers: [publisher.url], pollIntervalMs: 60_000 } }),
   b.cibFile,
   record,
 );

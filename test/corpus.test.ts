@@ -96,7 +96,9 @@ describe.skipIf(!available)('corpus: export each CIB as site A, import into a fr
       const withAttributes = Object.keys(publication.nodeAttributes).sort();
       const nodeMap: Record<string, string> = {};
       withAttributes.slice(0, 2).forEach((n, i) => (nodeMap[n] = `b${i + 1}`));
-      const localPolicy = { ...defaultConfig(), site: 'siteB', stateDir: b.stateDir, nodeMap, transformChain: [join(FIXTURES, 'transforms', 'identity.xsl')] };
+      // Unsigned, allowed explicitly: this test is about configurations, not their origin (test/faults/identity-*).
+      const trust = { ...defaultConfig().trust, allowUnsigned: true };
+      const localPolicy = { ...defaultConfig(), site: 'siteB', stateDir: b.stateDir, nodeMap, trust, transformChain: [join(FIXTURES, 'transforms', 'identity.xsl')] };
       const freshVerdict = await verdictOf(b.pacemaker);
       const freshHash = b.hash();
       // The default policy refuses anything crm_verify rates worse than B as it is; the 'source'

@@ -30,6 +30,9 @@ export function subscriberSettings(config: Config): SubscriberConfig & { ticket:
   if (!config.subscriber) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the configuration has no "subscriber" section');
   if (!config.ticket) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the subscriber needs "ticket": it applies only while this site does not hold it');
   if (config.subscriber.publishers.length === 0) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'subscriber.publishers is empty: list the publisher URL of every other site');
+  if (Object.keys(config.trust.publishers).length === 0 && !config.trust.allowUnsigned) {
+    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'trust.publishers is empty: name the certificate trusted to sign each site\'s publications (docs/publication.md)');
+  }
   for (const url of config.subscriber.publishers) {
     if (!/^https:\/\//.test(url)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `subscriber.publishers: ${url} is not an https:// URL`);
   }

@@ -1,5 +1,6 @@
 // Manual approval on the subscriber daemon: plans made from what the publisher serves, decided over
 // the HTTPS API and through `cibsync plan --subscriber`, recorded under the client certificate.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../services/approval/index.js';
 import { cli } from '../helpers/sites.js';
@@ -98,7 +99,9 @@ describe('manual approval on the subscriber', () => {
 
   it('plan --from the publisher URL is a dry run with the subscriber’s certificate: the same plan, nothing recorded', () => {
     const before = cliAt(['plan', 'list']).stdout;
-    const r = cli(['plan', '--from', sites.publisher.url, '--cert', sites.subTls.cert, '--key', sites.subTls.key, '--ca', sites.subTls.ca, '--state-dir', sites.b.stateDir, '--node-map', 'a1=b1,a2=b2'], { cibFile: sites.b.cibFile });
+    // The subscriber's configuration brings the trust the publication is checked against.
+    const config = join(sites.b.dir, 'subscriber.json');
+    const r = cli(['plan', '--from', sites.publisher.url, '--config', config, '--cert', sites.subTls.cert, '--key', sites.subTls.key, '--ca', sites.subTls.ca, '--state-dir', sites.b.stateDir, '--node-map', 'a1=b1,a2=b2'], { cibFile: sites.b.cibFile });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Dry run \(nothing recorded, nothing written\)/);
     expect(r.stdout).toMatch(/\+ resource g-web added/);

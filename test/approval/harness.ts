@@ -20,21 +20,27 @@ export interface ManualSites {
   subTls: CertFiles;
   adminTls: CertFiles;
   viewerTls: CertFiles;
+  /** An operator certificate (`cibsync certs issue --operator`): decides when subscriber.admins is unset. */
+  operatorTls: CertFiles;
+  /** Site A's publisher certificate: a daemon's, like subTls. */
+  pubTls: CertFiles;
   /** Waits for the plan that waits for a decision at B (one other than `other`: a newer publication's). */
   pendingPlan(other?: string): Promise<PlanRecord>;
   close(): Promise<void>;
 }
 
-export async function startManualSites(): Promise<ManualSites> {
+/** With `admins` (default [ADMIN]) as subscriber.admins; `[]` leaves it unset (operator certificates decide). */
+export async function startManualSites(options: { admins?: string[] } = {}): Promise<ManualSites> {
   const pki = makePki();
   const { a, b } = makeSites();
   const pubTls = pki.issue('pubA');
   const subTls = pki.issue('subB');
   const adminTls = pki.issue(ADMIN);
   const viewerTls = pki.issue('viewer.siteB');
+  const operatorTls = pki.issue('operator.siteB', { usage: 'client', operator: true });
   const publisher = await startDaemon('publisher', writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })), a.cibFile);
   const initialHash = b.hash();
-  const config = subscriberConfig(b, subTls, [publisher.url], { approval: 'manual', admins: [ADMIN], pollIntervalMs: 60_000 });
+  const config = subscriberConfig(b, subTls, [publisher.url], { approval: 'manual', admins: options.admins ?? [ADMIN], pollIntervalMs: 60_000 });
   const subscriber = await startDaemon('subscriber', writeConfig(b, 'subscriber', config), b.cibFile);
   return {
     a,
@@ -46,6 +52,8 @@ export async function startManualSites(): Promise<ManualSites> {
     subTls,
     adminTls,
     viewerTls,
+    operatorTls,
+    pubTls,
     pendingPlan: (other) =>
       waitFor(
         'a pending plan at B',

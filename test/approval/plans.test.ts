@@ -2,7 +2,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportFrom, importAt, useSitesAB } from '../helpers/import.js';
+import { exportFrom, importAt, trustArgs, useSitesAB } from '../helpers/import.js';
 import { cli } from '../helpers/sites.js';
 
 const sites = useSitesAB();
@@ -137,7 +137,7 @@ describe('manual approval', () => {
   });
 
   it('dry run from a file records nothing', () => {
-    const r = planCli(['--from', exportFrom(sites.a), '--node-map', 'a1=b1']);
+    const r = planCli(['--from', exportFrom(sites.a), '--node-map', 'a1=b1', ...trustArgs(sites.b)]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Dry run \(nothing recorded, nothing written\)/);
     expect(planCli(['list']).stdout).toBe('');

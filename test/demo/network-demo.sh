@@ -62,6 +62,7 @@ config() {
   "transformParams": { "ip_map": "$6", "path_map": "$7" },
   "nodeMap": $8,
   "stateDir": "$WORK/site$site/state",
+  "trust": { "publishers": { "site$other": ["publisher-$other"] } },
   "logLevel": "info",
   "publisher": {
     "listen": "127.0.0.1", "port": $3,

@@ -15,7 +15,7 @@ export CIBSYNC_LOG_LEVEL=${CIBSYNC_LOG_LEVEL:-warn}
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 at() { local site=$1; shift; CIB_file="$WORK/$site/cib.xml" "$@"; }
 
-mkdir -p "$WORK/siteA" "$WORK/siteB"
+mkdir -p "$WORK/siteA" "$WORK/siteB" "$WORK/pki"
 cp "$REPO/test/fixtures/sites/site-a.xml" "$WORK/siteA/cib.xml"
 cp "$REPO/test/fixtures/sites/site-b.xml" "$WORK/siteB/cib.xml"
 cat > "$WORK/siteB/cibsync.json" <<JSON
@@ -29,20 +29,25 @@ cat > "$WORK/siteB/cibsync.json" <<JSON
     "path_map": "/srv/siteA=/srv/siteB,/dev/vg_siteA=/dev/vg_siteB"
   },
   "nodeMap": { "a1": "b1", "a2": "b2" },
-  "stateDir": "$WORK/siteB/state"
+  "stateDir": "$WORK/siteB/state",
+  "trust": { "ca": "$WORK/pki/ca.crt", "publishers": { "siteA": ["publisher-A"] } }
 }
 JSON
 
-step "site A: grant ticketA (crm_ticket --grant --force) and export"
+step "site A: a CA and the publisher certificate that signs A's publications (cibsync certs)"
+"${CIBSYNC[@]}" certs init-ca --dir "$WORK/pki" --name "demo geo-cluster CA" >/dev/null
+"${CIBSYNC[@]}" certs issue --dir "$WORK/pki" --name publisher-A --ip 127.0.0.1 --days 2
+
+step "site A: grant ticketA (crm_ticket --grant --force) and export, signed with publisher-A's key"
 at siteA crm_ticket --ticket ticketA --grant --force
 at siteA crm_ticket --ticket ticketA --details
-at siteA "${CIBSYNC[@]}" export --ticket ticketA --out "$WORK/publication.xml"
+at siteA "${CIBSYNC[@]}" export --ticket ticketA --sign-cert "$WORK/pki/publisher-A.crt" --sign-key "$WORK/pki/publisher-A.key" --out "$WORK/publication.xml"
 
 epoch_of() { at "$1" cibadmin --query | head -1 | grep -o ' epoch="[0-9]*"' | grep -o '[0-9]*'; }
 step "site B before (epoch $(epoch_of siteB)): its own fencing, booth and cibsync resources"
 at siteB cibadmin --query --scope resources | grep -E '<(primitive|group|clone) ' | sed 's/^/  /'
 
-step "site B: cibsync import (transforms: rewrite-ip, rewrite-paths; node map a1=b1,a2=b2)"
+step "site B: cibsync import (signed by publisher-A, trusted for siteA; transforms: rewrite-ip, rewrite-paths; node map a1=b1,a2=b2)"
 at siteB "${CIBSYNC[@]}" import "$WORK/publication.xml" --config "$WORK/siteB/cibsync.json"
 
 step "site B after: addresses and paths rewritten to B's"

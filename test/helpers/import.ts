@@ -7,10 +7,11 @@ import { cli, FIXTURES, makeSite, type CliResult, type Site } from './sites.js';
 
 export const TEST_TRANSFORMS = join(FIXTURES, 'transforms');
 
-/** `cibsync export` at site `a`, signed with site A's publisher certificate unless `args` say --unsigned. */
+/** `cibsync export` at site `a`, signed with site A's publisher certificate unless `args` say --unsigned or name another signer. */
 export function exportFrom(a: Site, args: string[] = ['--ticket', 'ticketA']): string {
   const out = join(a.dir, `pub-${Date.now()}-${Math.random().toString(16).slice(2)}.xml`);
-  const r = cli(['export', '--out', out, ...args, ...(args.includes('--unsigned') ? [] : signingArgs())], { cibFile: a.cibFile });
+  const signing = args.includes('--unsigned') || args.includes('--sign-cert') ? [] : signingArgs();
+  const r = cli(['export', '--out', out, ...args, ...signing], { cibFile: a.cibFile });
   if (r.code !== 0) throw new Error(`export failed (${r.code}): ${r.stderr}`);
   return out;
 }

@@ -34,11 +34,11 @@ function testCa(): TestCa {
   return shared;
 }
 
-/** A certificate of the shared test CA (written as NAME.crt/NAME.key), e.g. a hostile one or an expired one. */
-export function issueSigner(name: string, options: Partial<IssueOptions> = {}): SignerFiles {
+/** A certificate of the shared test CA for CN `name`, written as FILE.crt/FILE.key (FILE defaults to the name), e.g. a hostile one or an expired one. */
+export function issueSigner(name: string, options: Partial<IssueOptions> = {}, file = name): SignerFiles {
   const { dir, ca, caFile } = testCa();
   const pair = issueCertificate(ca, { name, ips: ['127.0.0.1'], dns: [], days: 30, bits: 2048, usage: 'both', ...options });
-  const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: caFile };
+  const files = { cert: join(dir, `${file}.crt`), key: join(dir, `${file}.key`), ca: caFile };
   writeFileSync(files.cert, pair.certPem);
   writeFileSync(files.key, pair.keyPem, { mode: 0o600 });
   return files;

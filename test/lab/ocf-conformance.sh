@@ -62,7 +62,7 @@ tls=(-o cert="$LAB_BASE/certs/ocf.crt" -o key="$LAB_BASE/certs/ocf.key" -o ca="$
 publisher_options=(-o ticket=ticketA -o listen=127.0.0.1 -o port=17443 "${tls[@]}"
 	-o state_dir="$LAB_BASE/state/publisher" -o log_file="$LAB_BASE/publisher.log")
 subscriber_options=(-o ticket=ticketA -o listen=127.0.0.1 -o port=17444 "${tls[@]}"
-	-o publishers=https://127.0.0.1:17443 -o transforms="$LAB_BASE/transforms"
+	-o publishers=https://127.0.0.1:17443 -o trusted_publishers=siteA=ocf -o transforms="$LAB_BASE/transforms"
 	-o state_dir="$LAB_BASE/state/subscriber" -o log_file="$LAB_BASE/subscriber.log")
 
 for agent in Publisher Subscriber; do
@@ -85,6 +85,9 @@ done
 check "Subscriber: a publisher URL that is not https is OCF_ERR_CONFIGURED" 6 \
 	in_site crm_resource --validate --class ocf --provider cibsync --agent Subscriber \
 	--option ticket=ticketA "${tls[@]/#-o/--option}" --option publishers=http://127.0.0.1:17443
+check "Subscriber: no trusted publishers is OCF_ERR_CONFIGURED" 6 \
+	in_site crm_resource --validate --class ocf --provider cibsync --agent Subscriber \
+	--option ticket=ticketA "${tls[@]/#-o/--option}" --option publishers=https://127.0.0.1:17443
 check "Publisher: without a ticket is OCF_ERR_CONFIGURED" 6 \
 	in_site crm_resource --validate --class ocf --provider cibsync --agent Publisher "${tls[@]/#-o/--option}"
 check "Publisher: a missing installation is OCF_ERR_INSTALLED" 5 \

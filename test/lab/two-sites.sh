@@ -104,6 +104,7 @@ write_site_configuration() { # SITE WITH_APP
         ${common//@/cibsync-subscriber}
         <nvpair id="cibsync-subscriber-port" name="port" value="7444"/>
         <nvpair id="cibsync-subscriber-publishers" name="publishers" value="https://$LAB_NET.${number[$other]}:7443"/>
+        <nvpair id="cibsync-subscriber-trusted_publishers" name="trusted_publishers" value="$other=$other"/>
         <nvpair id="cibsync-subscriber-transforms" name="transforms" value="$LAB_BASE/transforms"/>
         <nvpair id="cibsync-subscriber-poll" name="poll_interval_ms" value="2000"/>
         <nvpair id="cibsync-subscriber-state_dir" name="state_dir" value="$dir/state-subscriber"/>

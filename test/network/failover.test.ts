@@ -22,7 +22,7 @@ beforeAll(async () => {
   const start = (site: Site, name: string) => startPublisher(loadConfig(writeConfig(site, 'publisher', { ...publisherConfig(site, pki.issue(`pub-${name}`)), site: name })), site.pacemaker, silentLogger);
   publisherA = await start(a, 'siteA');
   publisherC = await start(c, 'siteC');
-  const config = loadConfig(writeConfig(b, 'subscriber', subscriberConfig(b, pki.issue('subB'), [publisherC.url, publisherA.url])));
+  const config = loadConfig(writeConfig(b, 'subscriber', { ...subscriberConfig(b, pki.issue('subB'), [publisherC.url, publisherA.url]), trust: { publishers: { siteA: ['pub-siteA'], siteC: ['pub-siteC'] } } }));
   subscriber = await startSubscriber(config, b.pacemaker, silentLogger);
 }, 60_000);
 

@@ -18,7 +18,7 @@ export interface Pki {
   dir: string;
   ca: string;
   /** Issued by the cluster CA for 127.0.0.1, both usages. */
-  issue(name: string, options?: { usage?: CertificateUsage; notBefore?: Date; days?: number; byOtherCa?: boolean }): CertFiles;
+  issue(name: string, options?: { usage?: CertificateUsage; notBefore?: Date; days?: number; byOtherCa?: boolean; operator?: boolean }): CertFiles;
 }
 
 export function makePki(): Pki {
@@ -33,7 +33,7 @@ export function makePki(): Pki {
     ca: caFile,
     issue(name, options = {}) {
       const issuer = options.byOtherCa ? (otherCa ??= createCa({ name: 'cibsync test CA', days: 30, bits: 2048 })) : ca;
-      const pair = issueCertificate(issuer, { name, ips: ['127.0.0.1'], dns: ['localhost'], days: options.days ?? 30, bits: 2048, usage: options.usage ?? 'both', notBefore: options.notBefore });
+      const pair = issueCertificate(issuer, { name, ips: ['127.0.0.1'], dns: ['localhost'], days: options.days ?? 30, bits: 2048, usage: options.usage ?? 'both', notBefore: options.notBefore, operator: options.operator });
       const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: caFile };
       writeFileSync(files.cert, pair.certPem);
       writeFileSync(files.key, pair.keyPem, { mode: 0o600 });
@@ -73,12 +73,14 @@ export function publisherConfig(site: Site, tls: CertFiles, extra: Record<string
   return { site: 'siteA', ticket: TICKET, stateDir: site.stateDir, logLevel: 'info', publisher: { listen: '127.0.0.1', port: 0, ...tls, certCheckMs: 200, ...extra } };
 }
 
+/** Site B's subscriber, trusting `pubA` (the certificate the tests' publisher at site A signs with) for siteA. */
 export function subscriberConfig(site: Site, tls: CertFiles, publishers: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     site: 'siteB',
     ticket: TICKET,
     stateDir: site.stateDir,
     nodeMap: { a1: 'b1', a2: 'b2' },
+    trust: { publishers: { siteA: ['pubA'] } },
     logLevel: 'info',
     subscriber: { listen: '127.0.0.1', port: 0, ...tls, publishers, pollIntervalMs: 2000, backoffMinMs: 100, requestTimeoutMs: 5000, waitMs: 5000, ...extra },
   };
