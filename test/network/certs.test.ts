@@ -4,6 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityOf } from '../../certs/inspect.js';
 import { cli, tempDir } from '../helpers/sites.js';
 
 let dir: string;
@@ -50,6 +51,19 @@ describe('cibsync certs', () => {
   it('issues client-only certificates on request', () => {
     expect(cli(['certs', 'issue', '--dir', dir, '--name', 'operator', '--client']).code).toBe(0);
     expect(new X509Certificate(readFileSync(join(dir, 'operator.crt'))).keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
+  });
+
+  it('issues operator certificates: client only, marked OU=cibsync-operator; daemon certificates are not', () => {
+    const issue = cli(['certs', 'issue', '--dir', dir, '--name', 'alice', '--operator']);
+    expect(issue.code, issue.stderr).toBe(0);
+    const x509 = new X509Certificate(readFileSync(join(dir, 'alice.crt')));
+    expect(x509.subject.split('\n')).toEqual(['OU=cibsync-operator', 'CN=alice']);
+    expect(x509.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
+    expect(identityOf(x509)).toMatchObject({ commonName: 'alice', subject: 'OU=cibsync-operator, CN=alice', operator: true });
+    expect(identityOf(new X509Certificate(readFileSync(join(dir, 'publisher.siteA.crt')))).operator).toBe(false);
+    const both = cli(['certs', 'issue', '--dir', dir, '--name', 'bob', '--operator', '--both']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--operator certificates are client certificates/);
   });
 
   it('never overwrites a CA or a key, and rejects a bad --ip', () => {
