@@ -44,9 +44,13 @@ afterAll(async () => {
 
 describe('publisher at A, subscriber at B', () => {
   it('replicates A’s configuration to B on start', async () => {
-    await waitFor('A’s resources at B', () => (b.read().includes('id="vip-web"') ? true : undefined), 10_000);
+    // The status, not the CIB file: the file is written before the import has finished (state files, status).
+    const s = await waitFor('A’s configuration applied at B', () => {
+      const now = status();
+      return now.lastApplied ? now : undefined;
+    }, 15_000, 200);
+    expect(b.read()).toContain('id="vip-web"');
     expect(b.read()).not.toContain('id="cibsync-publisher"');
-    const s = status();
     expect(s.state).toBe('following');
     expect(s.lastApplied).toMatchObject({ sourceSite: 'siteA', outcome: 'applied' });
     expect(s.consecutiveFailures, JSON.stringify(s.lastError)).toBe(0);
