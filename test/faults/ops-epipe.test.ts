@@ -1,11 +1,10 @@
 // Item 9: `cibsync rollback --list | head -1` died with an EPIPE stack trace. A reader that closes the
 // pipe early ends every command quietly: exit 0 (what `head` and shell pipelines expect), no stack.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, tempDir } from '../helpers/sites.js';
-import { rmSync } from 'node:fs';
 
 const state = tempDir('cibsync-epipe-');
 mkdirSync(join(state, 'backups'));
