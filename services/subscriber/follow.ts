@@ -6,6 +6,7 @@ import type { SubscriberConfig } from '../config/index.js';
 import { CibsyncError, EXIT, asCibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MtlsClient } from '../net/client.js';
+import { onHoldError, readHold, type Hold } from '../pipeline/hold.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 import type { Applier, ApplierResult } from './applier.js';
 import { backoffDelay } from './backoff.js';
@@ -25,6 +26,8 @@ export interface FollowDeps {
   status: SubscriberStatus;
   metrics: SubscriberMetrics;
   logger: Logger;
+  /** Where an operator's hold (`cibsync hold`, a rollback) is kept. */
+  stateDir: string;
 }
 
 export class FollowLoop {
@@ -75,6 +78,10 @@ export class FollowLoop {
       }
       if (status.consecutiveFailures > 0) metrics.retries();
       try {
+        if (await this.held()) {
+          await this.sleep(settings.pollIntervalMs);
+          continue;
+        }
         const waited = await this.round(settings.feed === 'long-poll');
         if (!waited) await this.sleep(settings.pollIntervalMs);
       } catch (err) {
@@ -86,6 +93,25 @@ export class FollowLoop {
         await this.sleep(delay);
       }
     }
+  }
+
+  /** While on hold nothing is fetched; after `cibsync resume` the source is asked afresh (no known digest). */
+  private async held(): Promise<boolean> {
+    return (await this.refreshHold()) !== undefined;
+  }
+
+  /**
+   * Reads the operator's hold from the state directory (the daemon also does so every changePollMs).
+   * A change is logged and wakes the loop: a new hold ends the wait on the feed, a resume the nap.
+   */
+  async refreshHold(): Promise<Hold | undefined> {
+    const hold = await readHold(this.deps.stateDir);
+    if (this.deps.status.setHold(hold)) {
+      this.deps.logger.info({ event: hold ? 'hold' : 'resume', hold }, hold ? 'replication on hold: fetching and applying nothing' : 'hold lifted: following the source again');
+      if (hold) this.knownDigest = undefined;
+      this.kick();
+    }
+    return hold;
   }
 
   /** One pass of the loop; returns whether a publisher held the request (so the loop may ask again at once). */
@@ -106,6 +132,8 @@ export class FollowLoop {
   async replicateNow(): Promise<ApplierResult> {
     const { gate } = this.deps;
     if ((await gate.check()).held) throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${gate.ticket}: it is the active site and applies nothing`, { ticket: gate.ticket });
+    const hold = await readHold(this.deps.stateDir);
+    if (hold) throw onHoldError(hold);
     try {
       const served = await this.firstServing({ hold: false }, new AbortController().signal);
       if (served === 'aborted' || served.outcome.kind !== 'publication') throw new CibsyncError('CIBSYNC_FETCH_FAILED', 'the publisher sent no publication');
