@@ -47,8 +47,13 @@ function replicatedPart(configuration: XmlElement): XmlElement {
   const resources = firstChild(c, 'resources');
   const removed = new Set<string>();
   if (resources) {
-    const local = (r: XmlElement) => [...descendants(r)].some((p) => p.name === 'primitive' && (p.attrs.class === 'stonith' || p.attrs.type === 'booth-site' || p.attrs.provider === 'cibsync'));
+    const fencing = (p: XmlElement) => p.name === 'primitive' && p.attrs.class === 'stonith';
+    const primitives = (r: XmlElement) => [...descendants(r)].filter((p) => p.name === 'primitive');
+    // A group mixing fencing with other resources crosses without its fencing devices.
+    const mixedGroup = (r: XmlElement) => r.name === 'group' && primitives(r).some((p) => !fencing(p));
+    const local = (r: XmlElement) => primitives(r).some((p) => p.attrs.type === 'booth-site' || p.attrs.provider === 'cibsync') || (primitives(r).some(fencing) && !mixedGroup(r));
     for (const r of removeChildren(resources, local)) for (const d of descendants(r)) if (d.attrs.id) removed.add(d.attrs.id);
+    for (const g of childElements(resources, 'group')) for (const f of removeChildren(g, fencing)) for (const d of descendants(f)) if (d.attrs.id) removed.add(d.attrs.id);
   }
   const constraints = firstChild(c, 'constraints');
   if (constraints) {
