@@ -89,7 +89,8 @@ export class SubscriberStatus {
     const changed = hold?.at !== this.hold?.at;
     this.hold = hold;
     if (hold) {
-      this.state = 'held';
+      // Holding the ticket (idle) says more: this site is the active one. The hold still shows.
+      if (this.state !== 'idle' && this.state !== 'stopping') this.state = 'held';
       this.consecutiveFailures = 0;
       this.nextRetryAt = undefined;
     } else if (this.state === 'held') {
