@@ -54,12 +54,8 @@ export function describeHold(hold: Hold): string {
   return `on hold since ${hold.at} by ${hold.by}${hold.reason ? `: ${hold.reason}` : ' (no reason given)'}`;
 }
 
-export function onHoldError(hold: Hold): CibsyncError {
-  return new CibsyncError('CIBSYNC_ON_HOLD', `replication is ${describeHold(hold)}; nothing is applied until \`cibsync resume\``, { hold });
-}
-
 /** The pipeline's guard: throws CIBSYNC_ON_HOLD while a hold is in place. */
 export async function checkNotOnHold(stateDir: string): Promise<void> {
   const hold = await readHold(stateDir);
-  if (hold) throw onHoldError(hold);
+  if (hold) throw new CibsyncError('CIBSYNC_ON_HOLD', `replication is ${describeHold(hold)}; nothing is applied until \`cibsync resume\``, { hold });
 }

@@ -1,12 +1,13 @@
 // The follow loop: ask the publishers in turn (the last one that answered first) for the publication,
 // holding a change-feed request open while this subscriber is up to date; import what comes back;
 // on failure retry with backoff and jitter, never more often than the backoff allows and never less
-// often than the poll interval. While this site holds the ticket it asks nothing and applies nothing.
+// often than the poll interval. While this site holds the ticket, or an operator has put replication
+// on hold (`cibsync hold`, a rollback), it asks nothing and applies nothing.
 import type { SubscriberConfig } from '../config/index.js';
 import { CibsyncError, EXIT, asCibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MtlsClient } from '../net/client.js';
-import { onHoldError, readHold, type Hold } from '../pipeline/hold.js';
+import { checkNotOnHold, readHold, type Hold } from '../pipeline/hold.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 import type { Applier, ApplierResult } from './applier.js';
 import { backoffDelay } from './backoff.js';
@@ -78,7 +79,8 @@ export class FollowLoop {
       }
       if (status.consecutiveFailures > 0) metrics.retries();
       try {
-        if (await this.held()) {
+        // On hold nothing is fetched; after `cibsync resume` the source is asked afresh (no known digest).
+        if ((await this.refreshHold()) !== undefined) {
           await this.sleep(settings.pollIntervalMs);
           continue;
         }
@@ -93,11 +95,6 @@ export class FollowLoop {
         await this.sleep(delay);
       }
     }
-  }
-
-  /** While on hold nothing is fetched; after `cibsync resume` the source is asked afresh (no known digest). */
-  private async held(): Promise<boolean> {
-    return (await this.refreshHold()) !== undefined;
   }
 
   /**
@@ -132,8 +129,7 @@ export class FollowLoop {
   async replicateNow(): Promise<ApplierResult> {
     const { gate } = this.deps;
     if ((await gate.check()).held) throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${gate.ticket}: it is the active site and applies nothing`, { ticket: gate.ticket });
-    const hold = await readHold(this.deps.stateDir);
-    if (hold) throw onHoldError(hold);
+    await checkNotOnHold(this.deps.stateDir);
     try {
       const served = await this.firstServing({ hold: false }, new AbortController().signal);
       if (served === 'aborted' || served.outcome.kind !== 'publication') throw new CibsyncError('CIBSYNC_FETCH_FAILED', 'the publisher sent no publication');
