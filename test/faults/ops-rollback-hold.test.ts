@@ -2,7 +2,7 @@
 // keeps running, did not hold: the subscriber re-applied the source within one round, and the backup
 // also reset cibsync's own resource (its target-role=Stopped, set by `pcs resource disable`). Now a
 // rollback keeps this site's own parts as they are and puts the source on hold until `cibsync resume`.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cli, type Site } from '../helpers/sites.js';
 import { batchLimitOf, changeBatchLimit, httpsRequest, makePki, makeSites, metricValue, publisherConfig, startDaemon, subscriberConfig, waitFor, writeConfig, type CertFiles, type Daemon } from '../network/helpers.js';
 
@@ -40,6 +40,11 @@ beforeAll(async () => {
   subscriber = await startDaemon('subscriber', configFile, b.cibFile);
 }, 60_000);
 
+// A failed test must not leave the next one on hold.
+afterEach(() => {
+  cli(['resume', '--config', configFile], { cibFile: b.cibFile });
+});
+
 afterAll(async () => {
   await subscriber?.stop();
   await publisher?.stop();
@@ -52,7 +57,11 @@ describe('rollback while the subscriber runs (docs/operations.md, section 8)', (
     await waitFor('A’s resources at B', () => (b.read().includes('id="vip-web"') ? true : undefined), 10_000);
     const good = batchLimitOf(b);
     changeBatchLimit(a, 66); // the bad change at the active site reaches B
-    await waitFor('batch-limit 66 at B', () => (batchLimitOf(b) === '66' ? true : undefined), 5000);
+    const epoch = Number(/<cib [^>]*\bepoch="(\d+)"/.exec(a.read())?.[1]);
+    // The whole import, not only its configuration write: a local edit made while the import still
+    // runs is item 1's concurrent edit (another test's subject), not this one's.
+    await waitFor('the import of batch-limit 66 done at B', () => (status().lastApplied?.sourceEpoch === epoch ? true : undefined), 10_000, 200);
+    expect(batchLimitOf(b)).toBe('66');
 
     // Step 1 of the guide as an administrator with pcs or crmsh did it: disable the subscriber.
     b.tool('crm_resource', ['--resource', 'cibsync-subscriber', '--meta', '--set-parameter', 'target-role', '--parameter-value', 'Stopped']);
