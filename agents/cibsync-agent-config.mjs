@@ -12,7 +12,7 @@
 // agent makes cert, key and ca reloadable without a restart. It prints the settings the agent itself needs (health check, state directory) as shell
 // assignments daemon_port=…, daemon_address=…, daemon_name=…, daemon_cert=…, daemon_key=…, daemon_ca=…,
 // daemon_state_dir=….
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -99,6 +99,29 @@ function healthTarget(listen, certPem) {
   return { address, name };
 }
 
+/**
+ * The daemon cannot serve with a key that is not its certificate's, and the health check would fail
+ * with it. Checked before the links move, so a renewal made in two steps (crmsh sets `cert`, then
+ * `key`) is refused at the first step and the daemon stays on the pair it has.
+ */
+function checkKeyPair(certFile, keyFile) {
+  let cert;
+  let key;
+  try {
+    cert = new X509Certificate(readFileSync(certFile));
+  } catch (err) {
+    throw new AgentConfigError(OCF_ERR_CONFIGURED, `certificate ${certFile} is not a PEM certificate: ${err.message}`);
+  }
+  try {
+    key = createPrivateKey(readFileSync(keyFile));
+  } catch (err) {
+    throw new AgentConfigError(OCF_ERR_CONFIGURED, `key ${keyFile} is not a PEM private key: ${err.message}`);
+  }
+  if (!cert.checkPrivateKey(key)) {
+    throw new AgentConfigError(OCF_ERR_CONFIGURED, `key ${keyFile} does not match certificate ${certFile}; change cert and key in one step (docs/operations.md, Renewing)`);
+  }
+}
+
 /** Creates or moves the symlink `link` to `target` in one rename, so a reader never finds it missing. */
 function pointLink(link, target) {
   rmSync(`${link}.new`, { force: true });
@@ -134,6 +157,7 @@ async function main([role, installDir, outFile, tlsDir]) {
     if (!daemon[key]) throw new AgentConfigError(OCF_ERR_CONFIGURED, `no ${key} configured (parameter ${key} or ${role}.${key} in the configuration file)`);
     requireFile(key, daemon[key]);
   }
+  checkKeyPair(daemon.cert, daemon.key);
   if (daemon.port < 1 || daemon.port > 65535) throw new AgentConfigError(OCF_ERR_CONFIGURED, `port ${daemon.port} is not between 1 and 65535`);
   if (!LOG_LEVELS.includes(config.logLevel)) throw new AgentConfigError(OCF_ERR_CONFIGURED, `log level '${config.logLevel}' is not one of ${LOG_LEVELS.join(', ')}`);
   if (!config.ticket) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'no ticket configured (parameter ticket or "ticket" in the configuration file)');

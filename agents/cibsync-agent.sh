@@ -55,7 +55,7 @@ cibsync_common_parameters() {
 	cibsync_parameter cert string "" 1 0 "Certificate (PEM)" \
 "The daemon's certificate, used as TLS server certificate and as client certificate (issue it with 'cibsync certs issue --both'). The health check connects with it too. Required here or in the configuration file. Reloadable: a new file takes effect without a restart."
 	cibsync_parameter key string "" 1 0 "Private key (PEM)" \
-"The private key of the certificate. Required here or in the configuration file. Reloadable."
+"The private key of the certificate; the agent refuses a key that does not match the certificate, so change cert and key in one step. Required here or in the configuration file. Reloadable."
 	cibsync_parameter ca string "" 1 0 "CA certificate (PEM)" \
 "The geo cluster's certificate authority: peers must present a certificate it signed. Required here or in the configuration file. Reloadable."
 	cibsync_parameter allow string "" 0 0 "Allowed client certificates" \

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { CibsyncError } from '../errors.js';
 import { compareVersions, versionOf, type Pacemaker, type SimulatedAction } from '../pacemaker/index.js';
+import { checkNotOnHold } from '../pipeline/hold.js';
 import { applyPlan, planImport, type Plan, type PipelineContext } from '../pipeline/index.js';
 import { configurationOf } from '../pipeline/apply.js';
 import { summarizeChanges } from '../pipeline/summary.js';
@@ -121,6 +122,7 @@ async function loadPlan(store: PlanStore, record: PlanRecord, ctx: PipelineConte
 export async function approvePlan(id: string, ctx: PipelineContext, by: string): Promise<PlanRecord> {
   const store = new PlanStore(ctx.config.stateDir);
   const record = await pendingPlan(store, id);
+  await checkNotOnHold(ctx.config.stateDir); // `cibsync hold` writes no CIB: the epoch check alone would let a plan through
   await requireUnchangedCib(ctx.pacemaker, record);
   const plan = await loadPlan(store, record, ctx);
   try {

@@ -4,6 +4,15 @@ import { EXIT } from '../errors.js';
 import { reportError } from './command.js';
 import { COMMANDS } from './commands.js';
 
+// A reader that stops early (`cibsync rollback --list | head -1`) closes the pipe: that ends any
+// command quietly and successfully, as `head` expects, instead of with an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(EXIT.ok);
+  });
+}
+
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);

@@ -1,16 +1,22 @@
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { listBackups } from '../pipeline/backup.js';
+import { describeHold } from '../pipeline/hold.js';
 import { rollback } from '../pipeline/rollback.js';
 import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command } from './command.js';
 
 const command: Command = {
   name: 'rollback',
-  summary: 'Restore a configuration backup taken before an apply (1 = the newest).',
+  summary: 'Restore a configuration backup taken before an apply (1 = the newest), and put the source on hold.',
   usage: 'cibsync rollback [N] [--list] [--config FILE] [--state-dir DIR]',
   async run(argv) {
     const { values, positionals } = parse(this, argv, { ...CONFIG_OPTIONS, list: { type: 'boolean' } });
-    if (values.help) return printHelp(this, '\nThe current <nodes> section is kept. The replaced configuration is itself backed up first.\n');
+    if (values.help) {
+      return printHelp(
+        this,
+        "\nOnly what replicates comes from the backup: this site's own parts (nodes, fencing, booth, cibsync's own resources, cluster-owned properties, objects tagged cibsync-local) stay as they are now. The replaced configuration is itself backed up first.\nReplication is put on hold first, so a running subscriber does not re-apply the source; `cibsync resume` follows it again.\n",
+      );
+    }
     const config = configFromFlags(values);
     if (values.list) {
       const backups = await listBackups(config.stateDir);
@@ -20,12 +26,13 @@ const command: Command = {
     }
     const number = positionals[0] === undefined ? 1 : Number(positionals[0]);
     if (!Number.isInteger(number) || number < 1) throw new CibsyncError('CIBSYNC_USAGE', `backup number must be a positive integer\nusage: ${this.usage}`);
-    const outcome = await rollback(pacemakerFor(), config.stateDir, number, config.backups, createLogger(config.logLevel));
+    const outcome = await rollback(pacemakerFor(), config, number, createLogger(config.logLevel));
     process.stdout.write(
       outcome.changed
         ? `rolled back to ${outcome.backup}; local CIB now at epoch ${outcome.after?.admin_epoch}.${outcome.after?.epoch}; the replaced configuration is in ${outcome.replacedBackup}\n`
-        : `the configuration already equals ${outcome.backup}; nothing written\n`,
+        : `the configuration already equals ${outcome.backup} (site-local parts kept); nothing written\n`,
     );
+    process.stdout.write(`replication is ${describeHold(outcome.hold)}: the subscriber applies nothing until \`cibsync resume\`\n`);
     return 0;
   },
 };

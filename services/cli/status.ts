@@ -1,9 +1,11 @@
+import { describeHold } from '../pipeline/hold.js';
 import type { StatusSnapshot } from '../subscriber/status.js';
 import { parse, printHelp, type Command } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 
 function formatStatus(s: StatusSnapshot): string {
   const lines = [`subscriber${s.site ? ` at site ${s.site}` : ''}: ${s.state}${s.idleReason ? ` (${s.idleReason})` : ''}`];
+  if (s.hold) lines.push(`${describeHold(s.hold)}: nothing is applied until \`cibsync resume\``);
   lines.push(`publisher: ${s.publisher ?? '(none answered yet)'}${s.lastContactAt ? `, last contact ${s.lastContactAt}` : ''}`);
   const a = s.lastApplied;
   lines.push(a ? `last applied: site ${a.sourceSite}, epoch ${a.sourceAdminEpoch}.${a.sourceEpoch}, digest ${a.digest.slice(0, 16)}…, ${a.outcome} at ${a.at}` : 'last applied: nothing yet');

@@ -107,7 +107,7 @@ export function defaultConfig(): Config {
     stateDir: '/var/lib/cibsync',
     backups: 10,
     maxPublicationBytes: 64 * 1024 * 1024,
-    verifyBaseline: 'local',
+    verifyBaseline: 'source',
     allowEmpty: false,
     siteLocal: {
       crmConfigProperties: ['cluster-name', 'dc-version', 'cluster-infrastructure', 'have-watchdog'],

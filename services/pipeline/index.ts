@@ -11,6 +11,7 @@ import { applyAttributes, planAttributes, readOwnedAttributes, type AttributePla
 import { applyConfiguration, configurationOf } from './apply.js';
 import { checkFreshness, recordApplied } from './freshness.js';
 import { checkOrigin } from './origin.js';
+import { checkNotOnHold } from './hold.js';
 import { spliceSiteLocal } from './splice.js';
 import { summarizeChanges } from './summary.js';
 import type { ImportResult, ObjectChange, PipelineContext } from './types.js';
@@ -39,6 +40,7 @@ function stepLogger(logger: Logger, publication: Pick<Publication, 'digest' | 's
 /** Steps 1–6 and the attribute plan: parse, freshness, ticket, transform, splice, verify, diff. Writes nothing. */
 export async function planImport(text: string, ctx: PipelineContext): Promise<Plan> {
   const { config, pacemaker } = ctx;
+  if (!ctx.dryRun) await checkNotOnHold(config.stateDir); // a dry run writes nothing: it may vet a source while on hold
   const publication = readPublication(text, { maxBytes: config.maxPublicationBytes });
   const origin = checkOrigin(publication, config);
   const log = stepLogger(ctx.logger, publication);

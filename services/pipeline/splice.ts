@@ -1,6 +1,7 @@
 // Step 4: keep this site's own parts. The candidate loses whatever is site-local in the publication
 // (the source's nodes, fencing, booth and cibsync resources, tagged objects, cluster-owned
-// properties) and gets this site's own back, with the constraints that refer to them.
+// properties) and gets this site's own back, with the constraints that refer to them. A fencing device
+// inside a group that replicates is site-local alone: the rest of the group crosses.
 import type { SiteLocalConfig } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import { childElements, clone, descendants, element, ensureChild, firstChild, removeChildren, type XmlElement } from '../xml/index.js';
@@ -24,12 +25,22 @@ function tagMembers(configuration: XmlElement, tag: string): Set<string> {
 /** What decides, in one configuration, whether a top-level resource or a constraint is site-local. */
 function siteLocalMatcher(configuration: XmlElement, rules: SiteLocalConfig) {
   const marked = new Set([...tagMembers(configuration, rules.tag), ...rules.ids]);
-  const isLocalPrimitive = (p: XmlElement) =>
-    (rules.stonith && p.attrs.class === 'stonith') ||
-    (rules.booth && p.attrs.type === 'booth-site') ||
-    (rules.cibsync && p.attrs.provider === 'cibsync');
+  const isFencing = (p: XmlElement) => rules.stonith && p.name === 'primitive' && p.attrs.class === 'stonith';
+  const isLocalPrimitive = (p: XmlElement) => (rules.booth && p.attrs.type === 'booth-site') || (rules.cibsync && p.attrs.provider === 'cibsync');
+  const primitives = (top: XmlElement) => [...descendants(top)].filter((d) => d.name === 'primitive');
+  // Marked, or holding booth or cibsync itself: such a resource (an address grouped with booth, say) is this site's whole.
+  const wholeLocal = (top: XmlElement) => [...descendants(top)].some((d) => (d.attrs.id !== undefined && marked.has(d.attrs.id)) || (d.name === 'primitive' && isLocalPrimitive(d)));
+  const mixesFencing = (top: XmlElement) => primitives(top).some(isFencing) && primitives(top).some((p) => !isFencing(p));
   return {
-    resource: (top: XmlElement) => [...descendants(top)].some((d) => (d.attrs.id !== undefined && marked.has(d.attrs.id)) || (d.name === 'primitive' && isLocalPrimitive(d))),
+    /**
+     * Site-local as a whole. A group that mixes fencing devices with other resources is not: only its
+     * fencing devices are. (A clone mixing them is refused in a publication, and kept whole here.)
+     */
+    resource: (top: XmlElement) => wholeLocal(top) || (primitives(top).some(isFencing) && !(top.name === 'group' && mixesFencing(top))),
+    /** A fencing device directly inside a group that replicates. */
+    fencingMember: (group: XmlElement, member: XmlElement) => group.name === 'group' && isFencing(member) && !wholeLocal(group),
+    /** A clone or bundle mixing fencing devices with resources that replicate: no sound way to split it. */
+    unsplittable: (top: XmlElement) => top.name !== 'group' && !wholeLocal(top) && mixesFencing(top),
     constraint: (c: XmlElement, localIds: Set<string>) => (c.attrs.id !== undefined && marked.has(c.attrs.id)) || constraintRefs(c).some((r) => localIds.has(r)),
   };
 }
@@ -74,12 +85,23 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
 
   // resources
   const candResources = ensureChild(candidate, 'resources');
+  const unsplittable = childElements(candResources).filter((r) => remoteIs.unsplittable(r));
+  if (unsplittable.length > 0) {
+    const names = unsplittable.map((r) => r.attrs.id ?? r.name).join(', ');
+    throw new CibsyncError('CIBSYNC_SPLICE_FENCING_MIXED', `${names} mixes fencing devices with resources that replicate; a fencing device stays at its site, and cibsync cannot split a ${unsplittable[0]?.name}: move the fencing device out of it, or tag it ${rules.tag} to keep it at its site whole`, { resources: unsplittable.map((r) => r.attrs.id) });
+  }
   const droppedIds = new Set<string>();
   for (const r of removeChildren(candResources, (r) => remoteIs.resource(r))) for (const id of idsBelow(r)) droppedIds.add(id);
+  // The publication's fencing devices leave its replicated groups; the rest of each group crosses.
+  for (const g of childElements(candResources, 'group')) for (const f of removeChildren(g, (m) => remoteIs.fencingMember(g, m))) for (const id of idsBelow(f)) droppedIds.add(id);
   const replicatedResources = childElements(candResources).length;
   const localResources = firstChild(local, 'resources');
   const keptResources = localResources ? childElements(localResources).filter((r) => localIs.resource(r)) : [];
-  const keptIds = new Set(keptResources.flatMap(idsBelow));
+  // This site's fencing devices inside groups that replicate, with their place in the group.
+  const keptFencing = (localResources ? childElements(localResources, 'group') : []).flatMap((g) =>
+    childElements(g, 'primitive').flatMap((m, index) => (localIs.fencingMember(g, m) ? [{ group: g.attrs.id, index, device: m }] : [])),
+  );
+  const keptIds = new Set([...keptResources, ...keptFencing.map((f) => f.device)].flatMap(idsBelow));
 
   // constraints
   const candConstraints = ensureChild(candidate, 'constraints');
@@ -111,6 +133,7 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
     throw new CibsyncError('CIBSYNC_SPLICE_ID_CONFLICT', `the publication uses ids that this site keeps for its own objects: ${[...new Set(conflicts)].slice(0, 10).join(', ')}`, { ids: conflicts });
   }
   candResources.children.push(...keptResources.map((r) => clone(r)));
+  for (const f of keptFencing) insertMember(candResources, f.group, f.index, clone(f.device));
   candConstraints.children.push(...keptConstraints.map((c) => clone(c)));
   if (localTag) ensureChild(candidate, 'tags').children.push(clone(localTag));
   // An empty <tags/> the source had stays; one that only lost what was dropped goes (the schema wants a tag in it).
@@ -119,9 +142,25 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
   return {
     configuration: candidate,
     dropped: [...droppedIds],
-    kept: [...keptResources, ...keptConstraints].map((e) => e.attrs.id ?? ''),
+    kept: [...keptResources, ...keptFencing.map((f) => f.device), ...keptConstraints].map((e) => e.attrs.id ?? ''),
     replicatedResources,
   };
+}
+
+/**
+ * Puts this site's fencing device back into its group, as the index-th member (the group's order is
+ * its start order). Should the group no longer replicate, the device stays as a resource of its own:
+ * this site's fencing is never lost with a group the source removed.
+ */
+function insertMember(resources: XmlElement, groupId: string | undefined, index: number, device: XmlElement): void {
+  const group = childElements(resources, 'group').find((g) => g.attrs.id === groupId);
+  if (!group) {
+    resources.children.push(device);
+    return;
+  }
+  const before = childElements(group, 'primitive')[index];
+  const at = before ? group.children.indexOf(before) : group.children.length;
+  group.children.splice(at, 0, device);
 }
 
 function replaceSection(configuration: XmlElement, name: string, section: XmlElement): void {

@@ -45,3 +45,7 @@ export function sourceStatePath(stateDir: string, site: string): string {
 export function attributeStatePath(stateDir: string): string {
   return join(stateDir, 'node-attributes.json');
 }
+
+export function holdStatePath(stateDir: string): string {
+  return join(stateDir, 'hold.json');
+}

@@ -1,11 +1,13 @@
 // The follow loop: ask the publishers in turn (the last one that answered first) for the publication,
 // holding a change-feed request open while this subscriber is up to date; import what comes back;
 // on failure retry with backoff and jitter, never more often than the backoff allows and never less
-// often than the poll interval. While this site holds the ticket it asks nothing and applies nothing.
+// often than the poll interval. While this site holds the ticket, or an operator has put replication
+// on hold (`cibsync hold`, a rollback), it asks nothing and applies nothing.
 import type { SubscriberConfig } from '../config/index.js';
 import { CibsyncError, EXIT, asCibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MtlsClient } from '../net/client.js';
+import { checkNotOnHold, readHold, type Hold } from '../pipeline/hold.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 import type { Applier, ApplierResult } from './applier.js';
 import { backoffDelay } from './backoff.js';
@@ -25,6 +27,8 @@ export interface FollowDeps {
   status: SubscriberStatus;
   metrics: SubscriberMetrics;
   logger: Logger;
+  /** Where an operator's hold (`cibsync hold`, a rollback) is kept. */
+  stateDir: string;
 }
 
 export class FollowLoop {
@@ -75,6 +79,11 @@ export class FollowLoop {
       }
       if (status.consecutiveFailures > 0) metrics.retries();
       try {
+        // On hold nothing is fetched; after `cibsync resume` the source is asked afresh (no known digest).
+        if ((await this.refreshHold()) !== undefined) {
+          await this.sleep(settings.pollIntervalMs);
+          continue;
+        }
         const waited = await this.round(settings.feed === 'long-poll');
         if (!waited) await this.sleep(settings.pollIntervalMs);
       } catch (err) {
@@ -86,6 +95,20 @@ export class FollowLoop {
         await this.sleep(delay);
       }
     }
+  }
+
+  /**
+   * Reads the operator's hold from the state directory (the daemon also does so every changePollMs).
+   * A change is logged and wakes the loop: a new hold ends the wait on the feed, a resume the nap.
+   */
+  async refreshHold(): Promise<Hold | undefined> {
+    const hold = await readHold(this.deps.stateDir);
+    if (this.deps.status.setHold(hold)) {
+      this.deps.logger.info({ event: hold ? 'hold' : 'resume', hold }, hold ? 'replication on hold: fetching and applying nothing' : 'hold lifted: following the source again');
+      if (hold) this.knownDigest = undefined;
+      this.kick();
+    }
+    return hold;
   }
 
   /** One pass of the loop; returns whether a publisher held the request (so the loop may ask again at once). */
@@ -106,6 +129,7 @@ export class FollowLoop {
   async replicateNow(): Promise<ApplierResult> {
     const { gate } = this.deps;
     if ((await gate.check()).held) throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${gate.ticket}: it is the active site and applies nothing`, { ticket: gate.ticket });
+    await checkNotOnHold(this.deps.stateDir);
     try {
       const served = await this.firstServing({ hold: false }, new AbortController().signal);
       if (served === 'aborted' || served.outcome.kind !== 'publication') throw new CibsyncError('CIBSYNC_FETCH_FAILED', 'the publisher sent no publication');

@@ -48,7 +48,7 @@ export async function startSubscriber(config: Config, pacemaker: Pacemaker, logg
   const gate = new TicketGate(pacemaker, settings.ticket, settings.changePollMs, logger);
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
   const applier = new Applier(config, pacemaker, logger, status, metrics);
-  const loop = new FollowLoop({ settings, maxBytes: config.maxPublicationBytes, client, gate, applier, status, metrics, logger });
+  const loop = new FollowLoop({ settings, maxBytes: config.maxPublicationBytes, client, gate, applier, status, metrics, logger, stateDir: config.stateDir });
   let stopping = false;
 
   const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ['/healthz'], onRefused: (reason) => metrics.refused({ reason }) });
@@ -69,6 +69,9 @@ export async function startSubscriber(config: Config, pacemaker: Pacemaker, logg
     void gate.check();
   });
   gate.on('change', () => loop.kick());
+  // An operator's hold or resume (a file in the state directory) takes effect without waiting for the feed.
+  const holdCheck = setInterval(() => void loop.refreshHold().catch(() => undefined), settings.changePollMs);
+  holdCheck.unref();
   await watcher.start();
 
   const url = await listen(app, settings.listen, settings.port);
@@ -83,6 +86,7 @@ export async function startSubscriber(config: Config, pacemaker: Pacemaker, logg
       stopping = true;
       status.state = 'stopping';
       watcher.stop();
+      clearInterval(holdCheck);
       await loop.stop();
       await applier.idle();
       stopClientReload();

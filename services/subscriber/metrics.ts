@@ -11,6 +11,7 @@ export function subscriberMetrics(status: SubscriberStatus) {
   const refused = metrics.counter('cibsync_subscriber_refusals_total', 'Requests to this subscriber refused, by reason.');
   metrics.gauge('cibsync_subscriber_consecutive_failures', 'Failed rounds since the last contact with a publisher.', () => status.consecutiveFailures);
   metrics.gauge('cibsync_subscriber_idle', '1 while this site holds the ticket (the subscriber applies nothing).', () => (status.state === 'idle' ? 1 : 0));
+  metrics.gauge('cibsync_subscriber_on_hold', '1 while replication is on hold (cibsync hold, or a rollback): nothing is applied until cibsync resume.', () => (status.hold ? 1 : 0));
   metrics.gauge('cibsync_subscriber_source_epoch', 'epoch of the last applied publication.', () => status.lastApplied?.sourceEpoch ?? 0);
   metrics.gauge('cibsync_subscriber_last_applied_timestamp_seconds', 'When the last publication was committed (or found unchanged).', () => (status.lastApplied ? Date.parse(status.lastApplied.at) / 1000 : 0));
   metrics.gauge('cibsync_subscriber_lag_seconds', 'Seconds from the build of the last applied publication at its source to its commit here.', () => status.lagSeconds ?? 0);

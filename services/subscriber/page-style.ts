@@ -11,7 +11,7 @@ h2 { font-size: 1.3em; margin: 1.4em 0 .4em; }
 h3 { font-size: 1.08em; margin: 1.2em 0 .3em; }
 section { background: #fff; border-radius: 6px; padding: .4em 1.2em 1em; margin: 1em 0; box-shadow: 0 1px 2px #0002; }
 .state { border-left: 12px solid #888; }
-.state.pending { border-color: #d98c00; }
+.state.pending, .state.held { border-color: #d98c00; }
 .state.ok, .state.applied { border-color: #1d7f34; }
 .state.failing, .state.failed, .state.error { border-color: #c62828; }
 .state.rejected, .state.superseded, .state.idle { border-color: #666; }

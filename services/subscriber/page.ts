@@ -58,6 +58,8 @@ const MARK = { added: '+', removed: '-', changed: '~' } as const;
 
 /** The state in one sentence, and the colour class of its frame. */
 function headline(v: PageView): { kind: string; text: string } {
+  const h = v.status.hold;
+  if (h) return { kind: 'held', text: `Replication is on hold (placed by ${h.by}${h.reason ? `: ${h.reason}` : ''}). Nothing from the source is applied until an operator runs cibsync resume.` };
   const p = v.plan;
   if (p) {
     const from = `site ${p.source.site}`;
@@ -89,6 +91,7 @@ function statusSection(v: PageView): Html {
   const e = s.lastError;
   return html`<section><h2>This site${s.site ? html` — ${s.site}` : ''}</h2><dl>
 <dt>Mode</dt><dd>${s.approval === 'manual' ? 'manual approval: nothing is applied until a person approves the plan' : 'automatic: publications are applied as they arrive'}</dd>
+<dt>Hold</dt><dd>${s.hold ? html`<strong>on hold</strong> since ${when(s.hold.at, v.now)}, by <code>${s.hold.by}</code>: ${s.hold.reason || 'no reason given'} — lift it with <code>cibsync resume</code>` : 'none'}</dd>
 <dt>Ticket ${v.ticket}</dt><dd>${ticketLine(v)}</dd>
 <dt>Last applied</dt><dd>${a ? html`site ${a.sourceSite}, epoch ${a.sourceAdminEpoch}.${a.sourceEpoch}, ${a.outcome}, ${when(a.at, v.now)}${a.plan ? html` — plan <code>${a.plan}</code>` : ''}` : 'nothing yet'}</dd>
 <dt>Lag</dt><dd>${s.lagSeconds === undefined ? '—' : `${s.lagSeconds.toFixed(1)} s from the build at the source to the commit here`}</dd>

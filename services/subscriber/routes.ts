@@ -14,7 +14,7 @@ export function httpStatusFor(code: ErrorCode): number {
   if (code === 'CIBSYNC_PLAN_NOT_FOUND') return 404;
   if (code === 'CIBSYNC_TLS_NOT_ALLOWED' || code === 'CIBSYNC_CROSS_ORIGIN') return 403;
   if (code === 'CIBSYNC_PLAN_NOT_PENDING' || code === 'CIBSYNC_PLAN_CHANGED') return 409;
-  if (code === 'CIBSYNC_LOCAL_HOLDS_TICKET' || code === 'CIBSYNC_CIB_CHANGED' || code === 'CIBSYNC_LOCK_TIMEOUT') return 409;
+  if (code === 'CIBSYNC_LOCAL_HOLDS_TICKET' || code === 'CIBSYNC_ON_HOLD' || code === 'CIBSYNC_CIB_CHANGED' || code === 'CIBSYNC_LOCK_TIMEOUT') return 409;
   if (code === 'CIBSYNC_NO_PUBLISHER' || code.startsWith('CIBSYNC_FETCH_')) return 502;
   if (code === 'CIBSYNC_SHUTTING_DOWN') return 503;
   return 422;

@@ -1,9 +1,10 @@
 // What the subscriber knows about itself, for GET /v1/status, /healthz, the metrics and `cibsync status`.
 import type { PlanRecord } from '../approval/index.js';
 import { asCibsyncError } from '../errors.js';
+import type { Hold } from '../pipeline/hold.js';
 import type { ImportResult } from '../pipeline/index.js';
 
-export type SubscriberState = 'starting' | 'following' | 'idle' | 'failing' | 'stopping';
+export type SubscriberState = 'starting' | 'following' | 'idle' | 'failing' | 'stopping' | 'held';
 
 export interface AppliedRecord {
   sourceSite: string;
@@ -52,6 +53,8 @@ export class SubscriberStatus {
   lastError: ErrorRecord | undefined;
   consecutiveFailures = 0;
   nextRetryAt: string | undefined;
+  /** An operator's hold (`cibsync hold`, a rollback): nothing is fetched or applied until `cibsync resume`. */
+  hold: Hold | undefined;
 
   constructor(
     readonly site: string | undefined,
@@ -79,6 +82,21 @@ export class SubscriberStatus {
     this.idleReason = reason;
     this.consecutiveFailures = 0;
     this.nextRetryAt = undefined;
+  }
+
+  /** Records the hold as the follow loop last read it; returns whether it changed. */
+  setHold(hold: Hold | undefined): boolean {
+    const changed = hold?.at !== this.hold?.at;
+    this.hold = hold;
+    if (hold) {
+      // Holding the ticket (idle) says more: this site is the active one. The hold still shows.
+      if (this.state !== 'idle' && this.state !== 'stopping') this.state = 'held';
+      this.consecutiveFailures = 0;
+      this.nextRetryAt = undefined;
+    } else if (this.state === 'held') {
+      this.state = 'following';
+    }
+    return changed;
   }
 
   applied(result: Pick<ImportResult, 'source' | 'outcome' | 'changes' | 'attributes'>, publisher: string): void {
@@ -139,6 +157,7 @@ export class SubscriberStatus {
       lastError: this.lastError,
       consecutiveFailures: this.consecutiveFailures,
       nextRetryAt: this.nextRetryAt,
+      hold: this.hold,
     };
   }
 }

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../services/config/index.js';
 import { spliceSiteLocal } from '../../services/pipeline/splice.js';
+import { withConfiguration, withoutHistory } from '../../services/pipeline/verify.js';
+import { makeSite, type Site } from '../helpers/sites.js';
 import { canonical, childElements, firstChild, parseXml, type XmlElement } from '../../services/xml/index.js';
 
 const rules = defaultConfig().siteLocal;
@@ -82,5 +84,75 @@ describe('spliceSiteLocal', () => {
   it('follows the configuration: with stonith off, fencing crosses', () => {
     const { configuration } = spliceSiteLocal(remote, local, { ...rules, stonith: false });
     expect(ids(firstChild(configuration, 'resources'))).toContain('fence-a');
+  });
+});
+
+// Item 10: a group holding a fencing device and ordinary resources was kept local whole, so the
+// ordinary resources never reached the other site, silently. Hand-written on the fixtures' sites and
+// judged by the real crm_verify on site B's CIB.
+describe('spliceSiteLocal: fencing devices inside replicated groups', () => {
+  const fenceA = '<primitive id="fence-a-web" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-a-web-ia"><nvpair id="fence-a-web-hosts" name="pcmk_host_list" value="a1 a2"/></instance_attributes></primitive>';
+  const fenceB = '<primitive id="fence-b-web" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-b-web-ia"><nvpair id="fence-b-web-hosts" name="pcmk_host_list" value="b1 b2"/></instance_attributes></primitive>';
+  let site: Site;
+  let siteA: Site;
+  let bCib: XmlElement;
+  let aConfiguration: XmlElement;
+  beforeAll(async () => {
+    site = makeSite('site-b.xml');
+    siteA = makeSite('site-a.xml');
+    bCib = await site.pacemaker.queryCib();
+    // Site A puts a fencing device first in its web group (and constrains it).
+    aConfiguration = parseXml(
+      canonical(firstChild(await siteA.pacemaker.queryCib(), 'configuration')!)
+        .replace('<group id="g-web">', `<group id="g-web">${fenceA}`)
+        .replace('<constraints>', '<constraints><rsc_location id="fence-a-web-loc" rsc="fence-a-web" node="a1" score="-INFINITY"/>'),
+    );
+  });
+  afterAll(() => {
+    site?.cleanup();
+    siteA?.cleanup();
+  });
+
+  const group = (c: XmlElement, id: string) => childElements(firstChild(c, 'resources')!, 'group').find((g) => g.attrs.id === id);
+  const verdictOf = async (c: XmlElement) => site.pacemaker.verify(withoutHistory(withConfiguration(bCib, c)));
+
+  it('the group crosses without the source’s fencing device; crm_verify finds nothing new', async () => {
+    const b = firstChild(bCib, 'configuration')!;
+    const { configuration, dropped } = spliceSiteLocal(aConfiguration, b, rules);
+    expect(ids(group(configuration, 'g-web'))).toEqual(['vip-web', 'fs-data', 'web']);
+    expect(dropped).toEqual(expect.arrayContaining(['fence-a-web', 'fence-a-web-loc']));
+    expect(canonical(configuration)).not.toContain('fence-a-web');
+    const [before, after] = await Promise.all([site.pacemaker.verify(withoutHistory(bCib)), verdictOf(configuration)]);
+    expect(after.errors.filter((e) => !before.errors.includes(e))).toEqual([]);
+    expect(after.schemaErrors).toEqual([]);
+  });
+
+  it('this site’s own fencing device in that group stays, at its place in the group, with its constraints', async () => {
+    const b = parseXml(
+      canonical(spliceSiteLocal(aConfiguration, firstChild(bCib, 'configuration')!, rules).configuration)
+        .replace('<group id="g-web">', `<group id="g-web">${fenceB}`)
+        .replace('<constraints>', '<constraints><rsc_location id="fence-b-web-loc" rsc="fence-b-web" node="b1" score="-INFINITY"/>'),
+    );
+    const { configuration, kept } = spliceSiteLocal(aConfiguration, b, rules);
+    expect(ids(group(configuration, 'g-web'))).toEqual(['fence-b-web', 'vip-web', 'fs-data', 'web']);
+    expect(kept).toEqual(expect.arrayContaining(['fence-b-web', 'fence-b-web-loc']));
+    expect(ids(firstChild(configuration, 'constraints'))).toContain('fence-b-web-loc');
+    expect(canonical(spliceSiteLocal(aConfiguration, configuration, rules).configuration)).toBe(canonical(configuration));
+    expect((await verdictOf(configuration)).schemaErrors).toEqual([]);
+
+    // The source drops the group: this site's fencing device is not lost with it.
+    const noGroup = parseXml(canonical(aConfiguration).replace(/<group id="g-web">.*?<\/group>/, '').replace(/<rsc_(colocation|order)[^>]*g-web[^>]*\/>/g, ''));
+    const without = spliceSiteLocal(noGroup, b, rules).configuration;
+    expect(group(without, 'g-web')).toBeUndefined();
+    expect(ids(firstChild(without, 'resources'))).toContain('fence-b-web');
+    expect((await verdictOf(without)).schemaErrors).toEqual([]);
+  });
+
+  it('refuses, naming it, a clone that mixes a fencing device with replicated resources; tagged cibsync-local it stays here whole', () => {
+    const mixed = parseXml(canonical(aConfiguration).replace('<clone id="cl-ping">', `<clone id="cl-ping"><group id="g-ping">${fenceA.replace(/fence-a-web/g, 'fence-ping')}`).replace('</primitive></clone>', '</primitive></group></clone>'));
+    expect(ids(childElements(firstChild(mixed, 'resources')!, 'clone')[0])).toEqual(['g-ping']);
+    expect(() => spliceSiteLocal(mixed, firstChild(bCib, 'configuration')!, rules)).toThrow(expect.objectContaining({ code: 'CIBSYNC_SPLICE_FENCING_MIXED', message: expect.stringContaining('cl-ping') }));
+    const tagged = parseXml(canonical(mixed).replace('</configuration>', '<tags><tag id="cibsync-local"><obj_ref id="cl-ping"/></tag></tags></configuration>'));
+    expect(ids(firstChild(spliceSiteLocal(tagged, firstChild(bCib, 'configuration')!, rules).configuration, 'resources'))).not.toContain('cl-ping');
   });
 });
