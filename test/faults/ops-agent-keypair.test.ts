@@ -40,7 +40,7 @@ function agent(name: 'Publisher' | 'Subscriber', action: string, params: Record<
     OCF_RESKEY_ticket: 'ticketA',
     OCF_RESKEY_state_dir: site.stateDir,
     OCF_RESKEY_log_file: join(site.dir, 'daemon.log'),
-    ...(name === 'Subscriber' ? { OCF_RESKEY_publishers: 'https://127.0.0.1:7443' } : {}),
+    ...(name === 'Subscriber' ? { OCF_RESKEY_publishers: 'https://127.0.0.1:7443', OCF_RESKEY_trusted_publishers: 'siteA=site-a' } : {}),
     ...Object.fromEntries(Object.entries(params).map(([k, v]) => [`OCF_RESKEY_${k}`, v])),
   };
   const r = spawnSync('/bin/sh', [join(REPO, 'agents', name), action], { env, encoding: 'utf8' });
