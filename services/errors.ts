@@ -43,7 +43,6 @@ export const ERRORS = {
   CIBSYNC_CANDIDATE_WORSE: { exit: EXIT.candidateRefused, summary: "The candidate's crm_verify verdict is worse than the baseline's (the local CIB's, or the source's when so configured)." },
   CIBSYNC_CANDIDATE_EMPTY: { exit: EXIT.candidateRefused, summary: 'The candidate has no resources while the local configuration has some (refused unless --allow-empty).' },
   CIBSYNC_CIB_CHANGED: { exit: EXIT.conflict, summary: 'The local CIB changed between planning and applying (a concurrent local edit); nothing was written.' },
-  CIBSYNC_APPLY_MISMATCH: { exit: EXIT.pacemaker, summary: 'After applying, the local configuration did not equal the candidate; the previous configuration was restored.' },
   CIBSYNC_PLAN_NOT_FOUND: { exit: EXIT.notFound, summary: 'No plan with that id (manual approval mode).' },
   CIBSYNC_PLAN_NOT_PENDING: { exit: EXIT.conflict, summary: 'The plan was already applied, rejected or superseded by a newer publication; it cannot be decided again.' },
   CIBSYNC_PLAN_CHANGED: { exit: EXIT.conflict, summary: 'The plan was edited after the page or command approving it showed it; read it again before approving.' },
@@ -69,6 +68,9 @@ export const ERRORS = {
   CIBSYNC_PCMK_EXISTS: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 108: the requested item already exists.' },
   CIBSYNC_PCMK_TIMEOUT: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 124, or cibsync timed the tool out.' },
   CIBSYNC_PCMK_ERROR: { exit: EXIT.pacemaker, summary: "Any other non-zero Pacemaker exit status; the tool's own message is kept." },
+  CIBSYNC_APPLY_CONFLICT: { exit: EXIT.conflict, summary: 'The patch was written, but the configuration read back is not the candidate (another writer came right after); nothing was overwritten, the next round plans again.' },
+  CIBSYNC_STATE_ACCESS: { exit: EXIT.usage, summary: 'A file or folder in the state directory cannot be read or written (permissions, read-only, full disk); the message names the path.' },
+  CIBSYNC_TICKET_QUERY_FAILED: { exit: EXIT.conflict, summary: 'The state of the configured ticket could not be read; nothing is applied while this site cannot tell whether it holds it.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
