@@ -218,7 +218,7 @@ export class Pacemaker {
             await this.writeTool('cibadmin', ['--patch', '--xml-file', join(dir, 'patch.xml')]);
           } catch (err) {
             if (!isVersionRefusal(err)) throw err;
-            throw new CibsyncError('CIBSYNC_CIB_CHANGED', `${this.describe()} is no longer at ${formatVersion(source)}, the version the patch was made for; cibadmin refused it and nothing was written`, { expected: formatVersion(source) });
+            throw new CibsyncError('CIBSYNC_CIB_CHANGED', `${this.describe()} is no longer at ${formatVersion(source, true)}, the version the patch was made for; cibadmin refused it and nothing was written`, { expected: formatVersion(source, true) });
           }
         });
       },
@@ -299,8 +299,9 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-export function formatVersion(v: Pick<CibVersion, 'admin_epoch' | 'epoch'> & Partial<Pick<CibVersion, 'num_updates'>>): string {
-  return v.num_updates === undefined ? `${v.admin_epoch}.${v.epoch}` : `${v.admin_epoch}.${v.epoch}.${v.num_updates}`;
+/** "admin_epoch.epoch", or with `withUpdates` "admin_epoch.epoch.num_updates". */
+export function formatVersion(v: Pick<CibVersion, 'admin_epoch' | 'epoch'> & Partial<CibVersion>, withUpdates = false): string {
+  return withUpdates ? `${v.admin_epoch}.${v.epoch}.${v.num_updates ?? 0}` : `${v.admin_epoch}.${v.epoch}`;
 }
 
 export function versionOf(cib: XmlElement): CibVersion {

@@ -3,7 +3,7 @@
 // A file system error on them (permissions, read-only, full disk) is CIBSYNC_STATE_ACCESS naming the
 // path, and the directory is probed before the CIB is written, so an import never writes the CIB and
 // then fails to record it for such a reason.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CibsyncError } from '../errors.js';
 import { removeStaleTempsOf, tempPathFor } from '../pacemaker/temp-files.js';
@@ -69,6 +69,8 @@ export async function checkStateWritable(paths: string[]): Promise<void> {
     const probe = `${path}.probe`;
     await ensureStateDir(dirname(path));
     await guarded(path, 'write', async () => {
+      const existing = await stat(path).catch(() => undefined);
+      if (existing && !existing.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
       try {
         await writeFile(tempPathFor(probe), '{}\n', { mode: 0o600 });
         await rename(tempPathFor(probe), probe);

@@ -48,7 +48,7 @@ describe('applyConfiguration', () => {
     expect(b.hash()).toBe(hash);
   });
 
-  it('falls back to a section replace when the patch does not produce the candidate', async () => {
+  it('never replaces: when the patch does not produce the candidate, it reports a conflict and overwrites nothing', async () => {
     b = makeSite('site-b.xml');
     // A tool layer whose crm_diff answers for another target: the patch applies, the read-back differs.
     class WrongDiff extends Pacemaker {
@@ -59,9 +59,53 @@ describe('applyConfiguration', () => {
     const pacemaker = new WrongDiff({ cibFile: b.cibFile });
     const plannedOn = await pacemaker.queryCib();
     const candidate = candidateFrom(b, (t) => t.replace('score="-INFINITY"', 'score="-1000"'));
-    const out = await applyConfiguration(pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger });
-    expect(out.method).toBe('replace');
-    expect(sameXml(configurationOf(await pacemaker.queryCib()), candidate)).toBe(true);
+    const err = await applyConfiguration(pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CIBSYNC_APPLY_CONFLICT', details: { written: true } });
+    expect(err.message).toMatch(/did not produce it/);
+    // What the patch wrote stays; nothing else was written over it.
+    expect(b.read()).toMatch(/value="r8"/);
+    expect(b.read()).toMatch(/score="-INFINITY"/);
+    expect((await pacemaker.version()).epoch).toBe(8);
+  });
+});
+
+/** A tool layer that lets a foreign writer (crm_attribute, no lock) edit the CIB file around its `n`-th query. */
+function editAroundQuery(site: Site, n: number, when: 'before' | 'after') {
+  const edit = () => site.tool('crm_attribute', ['--node', 'b2', '--name', 'local-edit', '--update', 'kept']);
+  let calls = 0;
+  return new (class extends Pacemaker {
+    override async queryCib(): Promise<XmlElement> {
+      calls += 1;
+      if (calls === n && when === 'before') edit();
+      const cib = await super.queryCib();
+      if (calls === n && when === 'after') edit();
+      return cib;
+    }
+  })({ cibFile: site.cibFile });
+}
+
+describe('a concurrent local edit during the apply', () => {
+  async function applyWithEdit(n: number, when: 'before' | 'after') {
+    b = makeSite('site-b.xml');
+    const plannedOn = await b.pacemaker.queryCib();
+    const candidate = candidateFrom(b, (t) => t.replace('score="-INFINITY"', 'score="-1000"'));
+    const pacemaker = editAroundQuery(b, n, when);
+    return applyConfiguration(pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger }).catch((e) => e);
+  }
+
+  it('landing between the epoch check and the patch: the versioned patch is refused, nothing written, the edit kept', async () => {
+    const err = await applyWithEdit(1, 'after');
+    expect(err.code).toBe('CIBSYNC_CIB_CHANGED');
+    expect(b.read()).toMatch(/name="local-edit" value="kept"/);
+    expect(b.read()).toMatch(/score="-INFINITY"/);
+  });
+
+  it('landing between the patch and the read-back: reported as a conflict, the edit kept, never replaced', async () => {
+    const err = await applyWithEdit(2, 'before');
+    expect(err).toMatchObject({ code: 'CIBSYNC_APPLY_CONFLICT', details: { written: true } });
+    expect(err.message).toMatch(/another writer changed it/);
+    expect(b.read()).toMatch(/name="local-edit" value="kept"/);
+    expect(b.read()).toMatch(/score="-1000"/);
   });
 });
 
