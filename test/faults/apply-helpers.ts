@@ -59,10 +59,10 @@ export interface Run {
  * to wait: it is asked again whenever `poll` says something happened; then the whole group (cibsync
  * and the tools it started, as a service manager would) gets SIGKILL.
  */
-export function runCli(args: string[], options: { cibFile: string; env?: NodeJS.ProcessEnv; killWhen?: () => number | undefined }): Promise<Run> {
+export function runCli(args: string[], options: { cibFile: string; env?: NodeJS.ProcessEnv; killWhen?: () => number | undefined; asUser?: number }): Promise<Run> {
   return new Promise((resolve) => {
     const env = { ...process.env, ...options.env, CIB_file: options.cibFile, CIBSYNC_LOG_LEVEL: 'warn' };
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, uid: options.asUser, gid: options.asUser });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
