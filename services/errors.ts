@@ -33,7 +33,7 @@ export const ERRORS = {
   CIBSYNC_DIGEST_MISMATCH: { exit: EXIT.inputRefused, summary: "The publication's content does not match its sha256 digest (damaged or altered in transit)." },
   CIBSYNC_PUBLICATION_STALE: { exit: EXIT.inputRefused, summary: 'The publication is older (admin_epoch, epoch) than the last one applied from the same source site.' },
   CIBSYNC_TICKET_NOT_HELD: { exit: EXIT.conflict, summary: 'This site does not hold the ticket, so it has nothing to publish.' },
-  CIBSYNC_LOCAL_HOLDS_TICKET: { exit: EXIT.conflict, summary: "This site holds the publication's ticket: it is the active site and must not take another site's configuration." },
+  CIBSYNC_LOCAL_HOLDS_TICKET: { exit: EXIT.conflict, summary: "This site holds its configured ticket (or the publication's): it is the active site and must not take another site's configuration." },
   CIBSYNC_TRANSFORM_FAILED: { exit: EXIT.candidateRefused, summary: "A site transform failed (XSLT error, xsl:message terminate, engine missing); the engine's message is kept." },
   CIBSYNC_TRANSFORM_TEST_FAILED: { exit: EXIT.checkFailed, summary: 'cibsync transform test: a fixture failed, or the engines disagreed on one.' },
   CIBSYNC_LINT_FINDINGS: { exit: EXIT.checkFailed, summary: 'cibsync transform lint: the output still holds source-site addresses or paths.' },
