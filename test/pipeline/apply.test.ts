@@ -70,8 +70,10 @@ describe('applyConfiguration', () => {
 });
 
 /** A tool layer that lets a foreign writer (crm_attribute, no lock) edit the CIB file around its `n`-th query. */
-function editAroundQuery(site: Site, n: number, when: 'before' | 'after') {
-  const edit = () => site.tool('crm_attribute', ['--node', 'b2', '--name', 'local-edit', '--update', 'kept']);
+const LOCAL_EDIT = ['crm_attribute', '--node', 'b2', '--name', 'local-edit', '--update', 'kept'];
+
+function editAroundQuery(site: Site, n: number, when: 'before' | 'after', [tool, ...args] = LOCAL_EDIT) {
+  const edit = () => site.tool(tool as string, args);
   let calls = 0;
   return new (class extends Pacemaker {
     override async queryCib(): Promise<XmlElement> {
@@ -85,11 +87,11 @@ function editAroundQuery(site: Site, n: number, when: 'before' | 'after') {
 }
 
 describe('a concurrent local edit during the apply', () => {
-  async function applyWithEdit(n: number, when: 'before' | 'after') {
+  async function applyWithEdit(n: number, when: 'before' | 'after', edit?: string[]) {
     b = makeSite('site-b.xml');
     const plannedOn = await b.pacemaker.queryCib();
     const candidate = candidateFrom(b, (t) => t.replace('score="-INFINITY"', 'score="-1000"'));
-    const pacemaker = editAroundQuery(b, n, when);
+    const pacemaker = editAroundQuery(b, n, when, edit);
     return applyConfiguration(pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger }).catch((e) => e);
   }
 
@@ -98,6 +100,13 @@ describe('a concurrent local edit during the apply', () => {
     expect(err.code).toBe('CIBSYNC_CIB_CHANGED');
     expect(b.read()).toMatch(/name="local-edit" value="kept"/);
     expect(b.read()).toMatch(/score="-INFINITY"/);
+  });
+
+  it('a status-only change (num_updates) between the check and the patch: the patch is sent again for the new version and lands', async () => {
+    const out = await applyWithEdit(1, 'after', ['crm_ticket', '--ticket', 'T', '--grant', '--force']);
+    expect(out).toMatchObject({ method: 'patch', after: { epoch: 8 } });
+    expect(b.read()).toMatch(/score="-1000"/);
+    expect(b.read()).toMatch(/ticket_state id="T" granted="true"/);
   });
 
   it('landing between the patch and the read-back: reported as a conflict, the edit kept, never replaced', async () => {
