@@ -89,7 +89,9 @@ export function planAttributes(localConfiguration: XmlElement, published: NodeAt
 export function withAttributeChanges(configuration: XmlElement, changes: AttributeChange[]): void {
   const nodes = localNodes(configuration);
   const ids = new Set([...descendants(configuration)].map((d) => d.attrs.id).filter((id): id is string => id !== undefined));
-  const freshId = (base: string) => {
+  const freshId = (name: string) => {
+    // An XML ID, as crm_attribute makes it: "master-rsc:0" becomes "master-rsc.0".
+    const base = name.replace(/[^A-Za-z0-9_.-]/g, '.');
     let id = base;
     for (let i = 1; ids.has(id); i++) id = `${base}-${i}`;
     ids.add(id);

@@ -69,6 +69,7 @@ export async function checkStateWritable(paths: string[]): Promise<void> {
     const probe = `${path}.probe`;
     await ensureStateDir(dirname(path));
     await guarded(path, 'write', async () => {
+      await removeStaleTempsOf(probe);
       const existing = await stat(path).catch(() => undefined);
       if (existing && !existing.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
       try {

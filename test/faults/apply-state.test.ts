@@ -30,9 +30,9 @@ describe('an unwritable state directory', () => {
     const before = b.hash();
     for (let round = 0; round < 3; round++) {
       const run = await runCli(args, { cibFile: b.cibFile, asUser: NOBODY });
+      expect(b.hash(), run.stderr).toBe(before);
       expect(run.stderr).toContain(`cibsync: CIBSYNC_STATE_ACCESS: cannot ${message.replace('STATE', b.stateDir)}: EACCES`);
       expect(run.code, run.stderr).toBe(2);
-      expect(b.hash()).toBe(before);
       expect(readdirSync(locked)).toEqual([]);
     }
   }, 60_000);

@@ -67,3 +67,11 @@ describe('withAttributeChanges', () => {
     expect(nodes).toMatch(/<node id="2" uname="b2"><instance_attributes id="nodes-2-1"><nvpair id="nodes-2-weight" name="weight" value="4"\/><\/instance_attributes><\/node>/);
   });
 });
+
+describe('attribute ids', () => {
+  it('are valid XML IDs even when the attribute name is not (master-rsc:0)', () => {
+    const candidate = parseXml('<configuration><nodes><node id="101" uname="b1"/></nodes></configuration>');
+    withAttributeChanges(candidate, [{ node: 'b1', name: 'master-ocf_msdummy:0', change: 'set', value: '1000' }]);
+    expect(serialize(candidate)).toContain('<nvpair id="nodes-101-master-ocf_msdummy.0" name="master-ocf_msdummy:0" value="1000"/>');
+  });
+});
