@@ -257,10 +257,15 @@ export class Pacemaker {
       }
       parseXml(await readFile(copy, 'utf8'), { source: copy });
       await rename(copy, file);
-      await syncDirectory(dirname(file));
+    } catch (err) {
+      const errno = (err as NodeJS.ErrnoException).code;
+      // A full disk or a read-only folder beside the CIB file: the file itself is untouched.
+      if (!(err instanceof CibsyncError) && typeof errno === 'string') throw new CibsyncError('CIBSYNC_PCMK_ERROR', `cannot write ${file} through ${copy}: ${errno} (${(err as Error).message}); the file is unchanged`, { path: file, errno });
+      throw err;
     } finally {
       await rm(copy, { force: true });
     }
+    await syncDirectory(dirname(file));
   }
 
   private async withTempFiles<T>(files: Record<string, string>, fn: (dir: string) => Promise<T>): Promise<T> {
