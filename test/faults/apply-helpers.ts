@@ -55,11 +55,11 @@ export interface Run {
 }
 
 /**
- * Runs the built CLI in its own process group. `kill(child)` may return a delay in ms, or undefined
- * to wait: it is asked again whenever `poll` says something happened; then the whole group (cibsync
- * and the tools it started, as a service manager would) gets SIGKILL.
+ * Runs the built CLI in its own process group. `killWhen()` is asked every 2 ms: a number is a delay
+ * in ms after which SIGKILL goes to cibsync alone, or with `killGroup` to the whole group (cibsync and
+ * the tool it is running, as a service manager would).
  */
-export function runCli(args: string[], options: { cibFile: string; env?: NodeJS.ProcessEnv; killWhen?: () => number | undefined; asUser?: number }): Promise<Run> {
+export function runCli(args: string[], options: { cibFile: string; env?: NodeJS.ProcessEnv; killWhen?: () => number | undefined; killGroup?: boolean; asUser?: number }): Promise<Run> {
   return new Promise((resolve) => {
     const env = { ...process.env, ...options.env, CIB_file: options.cibFile, CIBSYNC_LOG_LEVEL: 'warn' };
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, uid: options.asUser, gid: options.asUser });
@@ -74,7 +74,7 @@ export function runCli(args: string[], options: { cibFile: string; env?: NodeJS.
           if (delay === undefined || timer) return;
           timer = setTimeout(() => {
             try {
-              process.kill(-(child.pid as number), 'SIGKILL');
+              process.kill(options.killGroup ? -(child.pid as number) : (child.pid as number), 'SIGKILL');
             } catch {
               // already gone
             }
@@ -89,13 +89,13 @@ export function runCli(args: string[], options: { cibFile: string; env?: NodeJS.
   });
 }
 
-/** A PATH entry whose `cibadmin` and `crm_attribute` note each call in `log` before running the real tool. */
+/** A PATH entry whose `cibadmin` and `crm_attribute` note each call ("pid tool args") in `log`, then become the real tool. */
 export function tracingTools(dir: string, log: string): string {
   const bin = join(dir, 'trace-bin');
   mkdirSync(bin, { recursive: true });
   for (const tool of ['cibadmin', 'crm_attribute']) {
     const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
-    writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> "${log}"\nexec ${real} "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(bin, tool), `#!/bin/sh\necho "$$ ${tool} $*" >> "${log}"\nexec ${real} "$@"\n`, { mode: 0o755 });
   }
   return bin;
 }

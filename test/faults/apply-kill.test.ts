@@ -19,6 +19,22 @@ function callsIn(log: string): string[] {
   return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [];
 }
 
+/** Waits until no traced tool is still running (an orphan of a killed cibsync), by its traced pid. */
+async function settle(log: string): Promise<void> {
+  for (let i = 0; i < 500 && running(log); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+function running(log: string): boolean {
+  return callsIn(log).some((line) => {
+    const pid = Number(/^(\d+) /.exec(line)?.[1]);
+    try {
+      return pid > 0 && (process.kill(pid, 0), true);
+    } catch {
+      return false;
+    }
+  });
+}
+
 describe('kill -9 during an import', () => {
   it(`leaves the old or the new state, never a mix, over ${RUNS} runs`, async () => {
     const pub = exportFrom(sites.a);
@@ -45,8 +61,11 @@ describe('kill -9 during an import', () => {
         const after = (i % calls) + 1;
         const delay = Math.floor(Math.random() * MAX_DELAY_MS);
         const env = { PATH: `${tracingTools(b.dir, log)}:${process.env.PATH}` };
-        const killed = await runCli(importArgs(b, pub), { cibFile: b.cibFile, env, killWhen: () => (callsIn(log).length >= after ? delay : undefined) });
-        const label = `run ${i}: killed ${delay} ms after call ${after} (${callsIn(log)[after - 1] ?? 'not reached'}), ${killed.signal ?? `exit ${killed.code}`}`;
+        // Even runs kill cibsync alone (the tool it runs finishes as an orphan), odd runs its whole group.
+        const killGroup = i % 2 === 1;
+        const killed = await runCli(importArgs(b, pub), { cibFile: b.cibFile, env, killGroup, killWhen: () => (callsIn(log).length >= after ? delay : undefined) });
+        await settle(log);
+        const label = `run ${i}: ${killGroup ? 'group' : 'cibsync'} killed ${delay} ms after call ${after} (${callsIn(log)[after - 1] ?? 'not reached'}), ${killed.signal ?? `exit ${killed.code}`}`;
         const state = configurationState(b.cibFile); // parses, or throws
         expect([old, next], label).toContain(state);
         outcomes[state === old ? 'old' : 'new'] += 1;
