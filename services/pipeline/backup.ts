@@ -3,6 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CibsyncError } from '../errors.js';
 import { parseXml, toDocument, type XmlElement } from '../xml/index.js';
+import { removeStaleTemps } from '../pacemaker/temp-files.js';
 import { ensureStateDir, stateAccessError, writeFileAtomic } from './state.js';
 
 export interface Backup {
@@ -34,6 +35,8 @@ export async function listBackups(stateDir: string): Promise<Backup[]> {
 /** Saves `configuration` (with the CIB version it had) and prunes all but the newest `keep`. */
 export async function saveBackup(stateDir: string, configuration: XmlElement, label: string, keep: number, now = new Date()): Promise<string> {
   await ensureStateDir(backupDir(stateDir));
+  // Each backup has a new name: the temporary file of one cut short by a kill -9 is found by folder.
+  await removeStaleTemps(backupDir(stateDir));
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const path = join(backupDir(stateDir), `configuration-${stamp}-${label}.xml`);
   await writeFileAtomic(path, toDocument(configuration));

@@ -1,4 +1,6 @@
 // The guarded apply, on real CIB files.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../services/log.js';
 import { applyConfiguration, configurationOf } from '../../services/pipeline/apply.js';
@@ -119,6 +121,14 @@ describe('a concurrent local edit during the apply', () => {
 });
 
 describe('backups', () => {
+  it('removes the temporary file of a backup cut short by a kill -9', async () => {
+    b = makeSite('site-b.xml');
+    mkdirSync(join(b.stateDir, 'backups'), { recursive: true });
+    writeFileSync(join(b.stateDir, 'backups', 'configuration-2026-01-01T00-00-00-000Z-0.1.xml.tmp-999999999'), '<configuration');
+    await saveBackup(b.stateDir, parseXml('<configuration/>'), '0.2', 3);
+    expect(readdirSync(join(b.stateDir, 'backups')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
   it('keeps only the newest N', async () => {
     b = makeSite('site-b.xml');
     const c = parseXml('<configuration/>');
