@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { configurationOf } from '../../services/pipeline/apply.js';
 import { nodeAttributesOf } from '../../services/publication/build.js';
 import { canonical, clone, parseXml, removeChildren } from '../../services/xml/index.js';
-import { TEST_TRANSFORMS } from '../helpers/import.js';
+import { importArgs as sharedImportArgs } from '../helpers/import.js';
 import { CLI, makeSite, type Site } from '../helpers/sites.js';
 
 /** The configuration (with <nodes>) of a CIB file, canonical; throws when the file does not parse. */
@@ -39,12 +39,9 @@ export function leftoverTemps(dir: string): string[] {
   return found;
 }
 
-/** The arguments of `cibsync import` at site B for the publication `pub` (the identity chain). */
+/** `cibsync import` at site B for the publication `pub` (the shared test setup), with this site's ticket configured. */
 export function importArgs(b: Site, pub: string, extra: string[] = []): string[] {
-  const config = join(b.dir, 'import-config.json');
-  writeFileSync(config, JSON.stringify({ transformChain: [join(TEST_TRANSFORMS, 'identity.xsl')], ticket: 'ticketA' }));
-  mkdirSync(join(b.dir, 'chain'), { recursive: true });
-  return ['import', pub, '--state-dir', b.stateDir, '--transforms', join(b.dir, 'chain'), '--node-map', 'a1=b1,a2=b2', '--site', 'siteB', '--config', config, ...extra];
+  return sharedImportArgs(b, pub, 'identity.xsl', ['--ticket', 'ticketA', ...extra]);
 }
 
 export interface Run {

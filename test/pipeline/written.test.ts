@@ -4,19 +4,21 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../services/config/index.js';
+import { loadConfig } from '../../services/config/index.js';
 import { Pacemaker, type CibWriter } from '../../services/pacemaker/index.js';
 import { Applier } from '../../services/subscriber/applier.js';
 import { subscriberMetrics } from '../../services/subscriber/metrics.js';
 import { SubscriberStatus } from '../../services/subscriber/status.js';
-import { exportFrom, useSitesAB } from '../helpers/import.js';
+import { exportFrom, importArgs, useSitesAB } from '../helpers/import.js';
 
 const sites = useSitesAB();
 
 describe('a failure after the CIB write', () => {
   it('carries written: true and is logged as happening after the write', async () => {
     const b = sites.b;
-    const config = { ...defaultConfig(), site: 'siteB', ticket: 'ticketA', stateDir: b.stateDir, nodeMap: { a1: 'b1', a2: 'b2' } };
+    // The configuration `cibsync import` gets in the other tests (chain and whatever else the shared setup adds).
+    const args = importArgs(b, 'unused');
+    const config = loadConfig(args[args.indexOf('--config') + 1], { site: 'siteB', ticket: 'ticketA', stateDir: b.stateDir, nodeMap: { a1: 'b1', a2: 'b2' } });
     // The state file becomes impossible to replace right after the write (as a disk filling up would).
     const sabotaged = new (class extends Pacemaker {
       override async write<T>(fn: (writer: CibWriter) => Promise<T>): Promise<T> {
