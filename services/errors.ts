@@ -37,7 +37,7 @@ export const ERRORS = {
   CIBSYNC_SIGNER_CERT_INVALID: { exit: EXIT.inputRefused, summary: "The publication's signer certificate is not issued by the configured CA, is a CA, or is expired or not yet valid." },
   CIBSYNC_PUBLISHER_UNTRUSTED: { exit: EXIT.inputRefused, summary: 'The publication is signed by a certificate that trust.publishers does not trust for the site it claims to come from.' },
   CIBSYNC_TICKET_NOT_HELD: { exit: EXIT.conflict, summary: 'This site does not hold the ticket, so it has nothing to publish.' },
-  CIBSYNC_LOCAL_HOLDS_TICKET: { exit: EXIT.conflict, summary: "This site holds the publication's ticket: it is the active site and must not take another site's configuration." },
+  CIBSYNC_LOCAL_HOLDS_TICKET: { exit: EXIT.conflict, summary: "This site holds its configured ticket (or the publication's): it is the active site and must not take another site's configuration." },
   CIBSYNC_TRANSFORM_FAILED: { exit: EXIT.candidateRefused, summary: "A site transform failed (XSLT error, xsl:message terminate, engine missing); the engine's message is kept." },
   CIBSYNC_TRANSFORM_TEST_FAILED: { exit: EXIT.checkFailed, summary: 'cibsync transform test: a fixture failed, or the engines disagreed on one.' },
   CIBSYNC_LINT_FINDINGS: { exit: EXIT.checkFailed, summary: 'cibsync transform lint: the output still holds source-site addresses or paths.' },
@@ -49,7 +49,6 @@ export const ERRORS = {
   CIBSYNC_CANDIDATE_EMPTY: { exit: EXIT.candidateRefused, summary: 'The candidate has no resources while the local configuration has some (refused unless --allow-empty).' },
   CIBSYNC_ON_HOLD: { exit: EXIT.conflict, summary: 'Replication is on hold (`cibsync hold`, or a rollback): nothing is applied until `cibsync resume`; the hold names who placed it, when and why.' },
   CIBSYNC_CIB_CHANGED: { exit: EXIT.conflict, summary: 'The local CIB changed between planning and applying (a concurrent local edit); nothing was written.' },
-  CIBSYNC_APPLY_MISMATCH: { exit: EXIT.pacemaker, summary: 'After applying, the local configuration did not equal the candidate; the previous configuration was restored.' },
   CIBSYNC_PLAN_NOT_FOUND: { exit: EXIT.notFound, summary: 'No plan with that id (manual approval mode).' },
   CIBSYNC_PLAN_NOT_PENDING: { exit: EXIT.conflict, summary: 'The plan was already applied, rejected or superseded by a newer publication; it cannot be decided again.' },
   CIBSYNC_PLAN_CHANGED: { exit: EXIT.conflict, summary: 'The plan was edited after the page or command approving it showed it; read it again before approving.' },
@@ -75,6 +74,9 @@ export const ERRORS = {
   CIBSYNC_PCMK_EXISTS: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 108: the requested item already exists.' },
   CIBSYNC_PCMK_TIMEOUT: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 124, or cibsync timed the tool out.' },
   CIBSYNC_PCMK_ERROR: { exit: EXIT.pacemaker, summary: "Any other non-zero Pacemaker exit status; the tool's own message is kept." },
+  CIBSYNC_APPLY_CONFLICT: { exit: EXIT.conflict, summary: 'The patch was written, but the configuration read back is not the candidate (another writer came right after); nothing was overwritten, the next round plans again.' },
+  CIBSYNC_STATE_ACCESS: { exit: EXIT.usage, summary: 'A file or folder in the state directory cannot be read or written (permissions, read-only, full disk); the message names the path.' },
+  CIBSYNC_TICKET_QUERY_FAILED: { exit: EXIT.conflict, summary: 'The state of the configured ticket could not be read; nothing is applied while this site cannot tell whether it holds it.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

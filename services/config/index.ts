@@ -223,11 +223,12 @@ export function loadConfig(file: string | undefined, overrides: Record<string, u
 
 /** "remote=local,remote2=local2" → { remote: 'local', … } */
 export function parseNodeMap(text: string): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const pair of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [remote, local, ...rest] = pair.split('=');
-    if (!remote || !local || rest.length > 0) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `node map entry '${pair}': expected remote=local`);
-    map[remote] = local;
-  }
-  return map;
+  // Own properties only (Object.fromEntries): a server named __proto__ maps like any other.
+  return Object.fromEntries(
+    text.split(',').map((s) => s.trim()).filter(Boolean).map((pair) => {
+      const [remote, local, ...rest] = pair.split('=');
+      if (!remote || !local || rest.length > 0) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `node map entry '${pair}': expected remote=local`);
+      return [remote, local];
+    }),
+  );
 }

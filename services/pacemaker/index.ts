@@ -1,12 +1,13 @@
 // The Pacemaker tool layer: every question cibsync asks of Pacemaker and every change it makes to a
 // CIB goes through here, against the live cluster or the file that CIB_file names.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CibsyncError } from '../errors.js';
-import { canonical, childElements, firstChild, parseXml, serialize, sha256, type XmlElement } from '../xml/index.js';
+import { canonical, childElements, clone, element, firstChild, parseXml, serialize, sha256, type XmlElement } from '../xml/index.js';
 import { WriteLock } from './lock.js';
 import { runTool, type ToolResult } from './run.js';
+import { removeStaleTempsOf, tempPathFor } from './temp-files.js';
 
 export { errorCodeForExit } from './run.js';
 
@@ -60,12 +61,18 @@ export interface PacemakerOptions {
   lockWaitMs?: number;
 }
 
-/** The write operations; only handed out inside Pacemaker.write(), which holds the write lock. */
+/**
+ * The write operations; only handed out inside Pacemaker.write(), which holds the write lock. There is
+ * no replace: every configuration write is a patch that cibadmin checks against the version it was
+ * made for, so a write never lands on a CIB that someone else changed in between.
+ */
 export interface CibWriter {
-  replaceSection(scope: CibScope, content: XmlElement): Promise<void>;
-  patch(diff: XmlElement): Promise<void>;
-  setNodeAttribute(node: string, name: string, value: string, lifetime?: AttributeLifetime): Promise<void>;
-  deleteNodeAttribute(node: string, name: string, lifetime?: AttributeLifetime): Promise<void>;
+  /**
+   * Applies `diff` (crm_diff's version-less patch) as a versioned patch whose source is `source`, the
+   * version the caller read under the lock: cibadmin refuses it (CIBSYNC_CIB_CHANGED, nothing written)
+   * unless the CIB is still exactly at that version, num_updates included.
+   */
+  patch(diff: XmlElement, source: CibVersion): Promise<void>;
   grantTicket(ticket: string): Promise<void>;
   revokeTicket(ticket: string): Promise<void>;
   standbyTicket(ticket: string): Promise<void>;
@@ -199,31 +206,66 @@ export class Pacemaker {
   }
 
   private writer(): CibWriter {
-    const cibadminWithXml = (args: string[], xml: XmlElement) =>
-      this.withTempFiles({ 'input.xml': serialize(xml) }, (dir) => this.run('cibadmin', [...args, '--xml-file', join(dir, 'input.xml')]));
     const ticketOp = (op: string) => async (ticket: string) => {
-      await this.run('crm_ticket', ['--ticket', ticket, op, '--force']);
+      await this.writeTool('crm_ticket', ['--ticket', ticket, op, '--force']);
     };
     return {
       // Our own serializer wrote the input, so it is well-formed: cibadmin's recover-mode parser
       // never sees a truncated document from cibsync.
-      replaceSection: async (scope, content) => {
-        await cibadminWithXml(['--replace', '--scope', scope], content);
-      },
-      patch: async (diff) => {
-        await cibadminWithXml(['--patch'], diff);
-      },
-      setNodeAttribute: async (node, name, value, lifetime = 'forever') => {
-        await this.run('crm_attribute', ['--node', node, '--name', name, '--lifetime', lifetime, '--update', value]);
-      },
-      deleteNodeAttribute: async (node, name, lifetime = 'forever') => {
-        await this.run('crm_attribute', ['--node', node, '--name', name, '--lifetime', lifetime, '--delete']);
+      patch: async (diff, source) => {
+        await this.withTempFiles({ 'patch.xml': serialize(versionedPatch(diff, source)) }, async (dir) => {
+          try {
+            await this.writeTool('cibadmin', ['--patch', '--xml-file', join(dir, 'patch.xml')]);
+          } catch (err) {
+            if (!isVersionRefusal(err)) throw err;
+            throw new CibsyncError('CIBSYNC_CIB_CHANGED', `${this.describe()} is no longer at ${formatVersion(source, true)}, the version the patch was made for; cibadmin refused it and nothing was written`, { expected: formatVersion(source, true) });
+          }
+        });
       },
       grantTicket: ticketOp('--grant'),
       revokeTicket: ticketOp('--revoke'),
       standbyTicket: ticketOp('--standby'),
       activateTicket: ticketOp('--activate'),
     };
+  }
+
+  /**
+   * Runs a writing tool. On the live cluster the CIB manager applies the change atomically. A CIB file
+   * is written in place by the tools (truncate, then write): here the tool writes a private copy, which
+   * replaces the file by rename only if the file is still byte for byte what was copied. A kill -9 at
+   * any moment leaves the old file or the new one, never a torn one; a writer that bypasses the lock
+   * (pcs -f, crm_attribute) during the write makes this write fail (CIBSYNC_CIB_CHANGED), not theirs.
+   */
+  private async writeTool(tool: string, args: string[]): Promise<void> {
+    const file = this.cibFile;
+    if (!file) {
+      await this.run(tool, args);
+      return;
+    }
+    await removeStaleTempsOf(file);
+    const original = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+      throw new CibsyncError(err.code === 'ENOENT' ? 'CIBSYNC_PCMK_NO_SUCH_OBJECT' : 'CIBSYNC_PCMK_ERROR', `cannot read ${file}: ${err.message}`, { path: file });
+    });
+    const copy = tempPathFor(file);
+    try {
+      const { mode, uid, gid } = await stat(file);
+      await writeFile(copy, original, { mode: mode & 0o7777 });
+      await chown(copy, uid, gid).catch(() => undefined); // only root may, and only root needs to
+      await runTool(tool, args, { env: { ...this.env, CIB_file: copy }, timeoutMs: this.timeoutMs });
+      if (!(await readFile(file)).equals(original)) {
+        throw new CibsyncError('CIBSYNC_CIB_CHANGED', `${file} was changed by another writer while cibsync wrote it; cibsync's change was dropped, theirs is kept`, { path: file });
+      }
+      parseXml(await readFile(copy, 'utf8'), { source: copy });
+      await rename(copy, file);
+    } catch (err) {
+      const errno = (err as NodeJS.ErrnoException).code;
+      // A full disk or a read-only folder beside the CIB file: the file itself is untouched.
+      if (!(err instanceof CibsyncError) && typeof errno === 'string') throw new CibsyncError('CIBSYNC_PCMK_ERROR', `cannot write ${file} through ${copy}: ${errno} (${(err as Error).message}); the file is unchanged`, { path: file, errno });
+      throw err;
+    } finally {
+      await rm(copy, { force: true });
+    }
+    await syncDirectory(dirname(file));
   }
 
   private async withTempFiles<T>(files: Record<string, string>, fn: (dir: string) => Promise<T>): Promise<T> {
@@ -235,6 +277,36 @@ export class Pacemaker {
       await rm(dir, { recursive: true, force: true });
     }
   }
+}
+
+/** A copy of a version-less patch that cibadmin applies only to a CIB at exactly `source`. */
+export function versionedPatch(diff: XmlElement, source: CibVersion): XmlElement {
+  const patch = clone(diff);
+  const attrs = (v: CibVersion) => ({ admin_epoch: String(v.admin_epoch), epoch: String(v.epoch), num_updates: String(v.num_updates) });
+  // The target only has to differ from the source; the CIB manager bumps the epoch itself.
+  const target = { admin_epoch: source.admin_epoch, epoch: source.epoch + 1, num_updates: 0 };
+  patch.children = [element('version', {}, [element('source', attrs(source)), element('target', attrs(target))]), ...patch.children.filter((c) => !(c.kind === 'element' && c.name === 'version'))];
+  return patch;
+}
+
+/** cibadmin's answers to a versioned patch whose source is not the CIB's version: older (103) or newer (resync). */
+function isVersionRefusal(err: unknown): boolean {
+  if (!(err instanceof CibsyncError)) return false;
+  return err.code === 'CIBSYNC_PCMK_OLD_DATA' || (err.code === 'CIBSYNC_PCMK_ERROR' && /requesting full refresh/.test(String(err.details.stderr ?? err.message)));
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** "admin_epoch.epoch", or with `withUpdates` "admin_epoch.epoch.num_updates". */
+export function formatVersion(v: Pick<CibVersion, 'admin_epoch' | 'epoch'> & Partial<CibVersion>, withUpdates = false): string {
+  return withUpdates ? `${v.admin_epoch}.${v.epoch}.${v.num_updates ?? 0}` : `${v.admin_epoch}.${v.epoch}`;
 }
 
 export function versionOf(cib: XmlElement): CibVersion {

@@ -1,11 +1,13 @@
-// Step 7: write the candidate as a patch computed here (crm_diff --no-version + cibadmin --patch), so
-// only what differs is touched. Under the write lock the CIB's epoch is checked first: if someone
-// edited the configuration since the plan was made, nothing is written. The result is read back and
-// compared; where the patch did not produce the candidate, the configuration section is replaced,
-// and where even that fails the previous configuration is restored.
-import { CibsyncError } from '../errors.js';
+// Step 7: write the candidate (configuration and node attributes together, <nodes> being part of the
+// configuration) as one patch, so only what differs is touched and one import is one CIB write.
+// Under the write lock the CIB's admin_epoch.epoch is checked against the plan's; the patch is then
+// versioned with the exact version read there, so cibadmin itself refuses it if anyone wrote in
+// between. Nothing is ever replaced: when the read-back does not show the candidate (another writer
+// came right after, or the patch did not produce it), that is reported as a conflict and the next
+// round plans again from what is there.
+import { CibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { compareVersions, versionOf, type CibVersion, type Pacemaker } from '../pacemaker/index.js';
+import { compareVersions, formatVersion, versionOf, type CibVersion, type Pacemaker } from '../pacemaker/index.js';
 import { firstChild, sameXml, type XmlElement } from '../xml/index.js';
 import { saveBackup } from './backup.js';
 import { withConfiguration } from './verify.js';
@@ -19,10 +21,17 @@ export interface ApplyOptions {
 }
 
 export interface ApplyOutcome {
-  method: 'patch' | 'replace';
+  method: 'patch';
   backup: string;
   after: CibVersion;
 }
+
+/**
+ * On the live cluster num_updates moves all the time (status updates), and a versioned patch wants it
+ * exact: when only num_updates moved, the configuration is the planned one, so the patch is sent again
+ * with the new version, at most this many times.
+ */
+const PATCH_ATTEMPTS = 5;
 
 export function configurationOf(cib: XmlElement): XmlElement {
   const configuration = firstChild(cib, 'configuration');
@@ -30,33 +39,51 @@ export function configurationOf(cib: XmlElement): XmlElement {
   return configuration;
 }
 
+function checkUnchanged(plannedOn: XmlElement, current: XmlElement): void {
+  const planned = versionOf(plannedOn);
+  const now = versionOf(current);
+  if (compareVersions(now, planned) !== 0) {
+    throw new CibsyncError('CIBSYNC_CIB_CHANGED', `the local configuration changed from ${formatVersion(planned)} to ${formatVersion(now)} since the plan was made; nothing was written`, {
+      planned: formatVersion(planned),
+      current: formatVersion(now),
+    });
+  }
+}
+
+/** Sends the patch versioned for `current`; returns the version it was finally applied to. */
+async function patchGuarded(pacemaker: Pacemaker, patch: (source: CibVersion) => Promise<void>, plannedOn: XmlElement, current: XmlElement): Promise<CibVersion> {
+  for (let attempt = 1; ; attempt++) {
+    const source = versionOf(current);
+    try {
+      await patch(source);
+      return source;
+    } catch (err) {
+      if (!isCibsyncError(err, 'CIBSYNC_CIB_CHANGED') || attempt >= PATCH_ATTEMPTS) throw err;
+      current = await pacemaker.queryCib();
+      checkUnchanged(plannedOn, current);
+    }
+  }
+}
+
 export async function applyConfiguration(pacemaker: Pacemaker, plannedOn: XmlElement, candidate: XmlElement, options: ApplyOptions): Promise<ApplyOutcome> {
   return pacemaker.write(async (writer) => {
     const current = await pacemaker.queryCib();
-    const planned = versionOf(plannedOn);
-    const now = versionOf(current);
-    if (compareVersions(now, planned) !== 0) {
-      throw new CibsyncError('CIBSYNC_CIB_CHANGED', `the local configuration changed from ${planned.admin_epoch}.${planned.epoch} to ${now.admin_epoch}.${now.epoch} since the plan was made; nothing was written`, {
-        planned: `${planned.admin_epoch}.${planned.epoch}`,
-        current: `${now.admin_epoch}.${now.epoch}`,
-      });
-    }
-    const previous = configurationOf(current);
-    const backup = await saveBackup(options.stateDir, previous, `${now.admin_epoch}.${now.epoch}`, options.keepBackups);
+    checkUnchanged(plannedOn, current);
+    const backup = await saveBackup(options.stateDir, configurationOf(current), formatVersion(versionOf(current)), options.keepBackups);
     const patch = options.patch ?? (await pacemaker.diff(current, withConfiguration(current, candidate)));
-    let method: ApplyOutcome['method'] = 'patch';
-    if (patch) await writer.patch(patch);
-    let after = await pacemaker.queryCib();
+    const source = patch ? await patchGuarded(pacemaker, (v) => writer.patch(patch, v), plannedOn, current) : versionOf(current);
+    const after = await pacemaker.queryCib();
     if (!sameXml(configurationOf(after), candidate)) {
-      options.logger.warn({ step: 'apply', method: 'replace' }, 'the patch did not produce the candidate; replacing the configuration section');
-      method = 'replace';
-      await writer.replaceSection('configuration', candidate);
-      after = await pacemaker.queryCib();
-      if (!sameXml(configurationOf(after), candidate)) {
-        await writer.replaceSection('configuration', previous);
-        throw new CibsyncError('CIBSYNC_APPLY_MISMATCH', `after applying, the configuration differs from the candidate; the previous configuration was restored from ${backup}`, { backup });
-      }
+      const now = versionOf(after);
+      // The CIB manager bumps the epoch by one for the patch: any further step is someone else's write.
+      const another = compareVersions(now, { admin_epoch: source.admin_epoch, epoch: source.epoch + 1 }) !== 0;
+      options.logger.warn({ step: 'apply', patchedAt: formatVersion(source), now: formatVersion(now) }, 'the read-back differs from the candidate; nothing is overwritten');
+      throw new CibsyncError(
+        'CIBSYNC_APPLY_CONFLICT',
+        `the patch was written (the CIB was at ${formatVersion(source)}), but the configuration read back at ${formatVersion(now)} is not the candidate: ${another ? 'another writer changed it right after' : 'the patch did not produce it'}; nothing was overwritten, the next round plans again from what is there (backup of the previous configuration: ${backup})`,
+        { written: true, after: now, backup },
+      );
     }
-    return { method, backup, after: versionOf(after) };
+    return { method: 'patch', backup, after: versionOf(after) };
   });
 }

@@ -1,68 +1,138 @@
 // Step 8: per-server node attributes. The publication's attributes of each mapped remote server go
 // onto its local counterpart; only changed values are written; attributes cibsync set earlier and
 // that left the publication are deleted, unless someone changed them since. Attributes cibsync never
-// set are never deleted.
+// set are never deleted. They are written into the candidate's <nodes> (permanent node attributes
+// live in the configuration), so they reach the CIB in the same patch as the rest.
+//
+// Node and attribute names come from publications and the CIB: every lookup goes through a Map, never
+// a plain object, so a node called `constructor` or `__proto__` is a node like any other.
 import type { Logger } from '../log.js';
-import type { Pacemaker } from '../pacemaker/index.js';
-import { nodeAttributesOf, type NodeAttributes } from '../publication/index.js';
-import type { XmlElement } from '../xml/index.js';
+import type { NodeAttributes } from '../publication/index.js';
+import { childElements, descendants, element, firstChild, type XmlElement } from '../xml/index.js';
 import { attributeStatePath, readJson, writeJson } from './state.js';
 import type { AttributeChange } from './types.js';
+
+type AttributeMap = Map<string, Map<string, string>>;
 
 export interface AttributePlan {
   changes: AttributeChange[];
   /** What cibsync will own after the changes: local node → name → value. */
   owned: NodeAttributes;
-  /** Remote servers with attributes but no local counterpart in the node map. */
+  /** Remote servers with attributes but no local counterpart in the node map (or no such local node). */
   unmapped: string[];
 }
 
-export function planAttributes(localConfiguration: XmlElement, published: NodeAttributes, nodeMap: Record<string, string>, exclude: string[], previouslyOwned: NodeAttributes): AttributePlan {
-  const current = nodeAttributesOf(localConfiguration);
+function toMap(attributes: NodeAttributes): AttributeMap {
+  return new Map(Object.entries(attributes).map(([node, values]) => [node, new Map(Object.entries(values))]));
+}
+
+/** Back to the JSON shape, as own properties only (`__proto__` included). */
+export function toRecord(attributes: AttributeMap): NodeAttributes {
+  return Object.fromEntries([...attributes].filter(([, values]) => values.size > 0).map(([node, values]) => [node, Object.fromEntries(values)]));
+}
+
+function localNodes(configuration: XmlElement): Map<string, XmlElement> {
+  const nodes = firstChild(configuration, 'nodes');
+  return new Map((nodes ? childElements(nodes, 'node') : []).map((n) => [n.attrs.uname ?? n.attrs.id ?? '', n] as const));
+}
+
+/** The permanent attributes of each local <node>, by node name (the last nvpair of a name wins). */
+function currentAttributes(nodes: Map<string, XmlElement>): AttributeMap {
+  const result: AttributeMap = new Map();
+  for (const [name, node] of nodes) {
+    const values = new Map<string, string>();
+    for (const set of childElements(node, 'instance_attributes')) for (const nv of childElements(set, 'nvpair')) if (nv.attrs.name !== undefined) values.set(nv.attrs.name, nv.attrs.value ?? '');
+    result.set(name, values);
+  }
+  return result;
+}
+
+export function planAttributes(localConfiguration: XmlElement, published: NodeAttributes, nodeMap: Record<string, string>, exclude: string[], previouslyOwnedIn: NodeAttributes): AttributePlan {
+  const nodes = localNodes(localConfiguration);
+  const current = currentAttributes(nodes);
+  const map = new Map(Object.entries(nodeMap));
+  const previouslyOwned = toMap(previouslyOwnedIn);
   const skip = new Set(exclude);
-  const desired: NodeAttributes = {};
+  const desired: AttributeMap = new Map();
   const unmapped: string[] = [];
-  for (const [remote, values] of Object.entries(published)) {
-    const local = nodeMap[remote];
-    if (!local) {
+  for (const [remote, values] of toMap(published)) {
+    const local = map.get(remote);
+    if (local === undefined || !nodes.has(local)) {
       unmapped.push(remote);
       continue;
     }
-    desired[local] = { ...desired[local], ...Object.fromEntries(Object.entries(values).filter(([name]) => !skip.has(name))) };
+    const target = desired.get(local) ?? new Map<string, string>();
+    for (const [name, value] of values) if (!skip.has(name)) target.set(name, value);
+    desired.set(local, target);
   }
   const changes: AttributeChange[] = [];
-  const owned: NodeAttributes = {};
-  for (const [node, values] of Object.entries(desired)) {
-    for (const [name, value] of Object.entries(values)) {
-      const previous = current[node]?.[name];
+  const owned: AttributeMap = new Map();
+  for (const [node, values] of desired) {
+    for (const [name, value] of values) {
+      const previous = current.get(node)?.get(name);
       if (previous !== value) changes.push({ node, name, change: 'set', value, previous });
       // A value that was already there, set by someone else, stays theirs.
-      if (previous !== value || previouslyOwned[node]?.[name] !== undefined) (owned[node] ??= {})[name] = value;
+      if (previous !== value || previouslyOwned.get(node)?.has(name)) owned.set(node, (owned.get(node) ?? new Map()).set(name, value));
     }
   }
-  for (const [node, values] of Object.entries(previouslyOwned)) {
-    for (const [name, value] of Object.entries(values)) {
-      if (desired[node]?.[name] !== undefined) continue;
+  for (const [node, values] of previouslyOwned) {
+    for (const [name, value] of values) {
+      if (desired.get(node)?.has(name)) continue;
       // Changed by someone else since cibsync set it: no longer ours to delete.
-      if (current[node]?.[name] === value) changes.push({ node, name, change: 'deleted', previous: value });
+      if (current.get(node)?.get(name) === value) changes.push({ node, name, change: 'deleted', previous: value });
     }
   }
-  return { changes, owned, unmapped };
+  return { changes, owned: toRecord(owned), unmapped };
+}
+
+/** Makes the planned changes in the <nodes> of `configuration` (a candidate: its <nodes> are this site's). */
+export function withAttributeChanges(configuration: XmlElement, changes: AttributeChange[]): void {
+  const nodes = localNodes(configuration);
+  const ids = new Set([...descendants(configuration)].map((d) => d.attrs.id).filter((id): id is string => id !== undefined));
+  const freshId = (name: string) => {
+    // An XML ID, as crm_attribute makes it: "master-rsc:0" becomes "master-rsc.0".
+    const base = name.replace(/[^A-Za-z0-9_.-]/g, '.');
+    let id = base;
+    for (let i = 1; ids.has(id); i++) id = `${base}-${i}`;
+    ids.add(id);
+    return id;
+  };
+  for (const c of changes) {
+    const node = nodes.get(c.node);
+    if (!node) continue; // planAttributes only plans for nodes that exist
+    const sets = childElements(node, 'instance_attributes');
+    const existing = sets.flatMap((s) => childElements(s, 'nvpair').filter((nv) => nv.attrs.name === c.name));
+    if (c.change === 'deleted') {
+      for (const set of sets) set.children = set.children.filter((ch) => !(ch.kind === 'element' && ch.name === 'nvpair' && ch.attrs.name === c.name));
+      node.children = node.children.filter((ch) => !(ch.kind === 'element' && ch.name === 'instance_attributes' && childElements(ch).length === 0));
+    } else if (existing.length > 0) {
+      for (const nv of existing) nv.attrs.value = c.value ?? '';
+    } else {
+      // Where crm_attribute would put it: the first set without rules, else a new one.
+      const nodeId = node.attrs.id ?? c.node;
+      let set = sets.find((s) => !firstChild(s, 'rule'));
+      if (!set) node.children.push((set = element('instance_attributes', { id: freshId(`nodes-${nodeId}`) })));
+      set.children.push(element('nvpair', { id: freshId(`nodes-${nodeId}-${c.name}`), name: c.name, value: c.value ?? '' }));
+    }
+  }
 }
 
 export async function readOwnedAttributes(stateDir: string): Promise<NodeAttributes> {
   return readJson<NodeAttributes>(attributeStatePath(stateDir), {});
 }
 
-export async function applyAttributes(pacemaker: Pacemaker, stateDir: string, plan: AttributePlan, logger: Logger): Promise<void> {
-  if (plan.changes.length > 0) {
-    await pacemaker.write(async (writer) => {
-      for (const c of plan.changes) {
-        if (c.change === 'set') await writer.setNodeAttribute(c.node, c.name, c.value ?? '');
-        else await writer.deleteNodeAttribute(c.node, c.name);
-        logger.info({ step: 'node-attributes', node: c.node, attribute: c.name, change: c.change, value: c.value }, `${c.change} ${c.name} on ${c.node}`);
-      }
-    });
-  }
+/**
+ * Ownership survives a kill -9 around the CIB write: before it, the union of what cibsync owned and
+ * what it is about to own is recorded (an attribute owned but not written is harmless: deleting it
+ * later needs the CIB to hold exactly cibsync's value); after it, the final set.
+ */
+export async function recordOwnershipAhead(stateDir: string, previously: NodeAttributes, plan: AttributePlan): Promise<void> {
+  const union = toMap(previously);
+  for (const [node, values] of toMap(plan.owned)) for (const [name, value] of values) union.set(node, (union.get(node) ?? new Map()).set(name, value));
+  await writeJson(attributeStatePath(stateDir), toRecord(union));
+}
+
+export async function recordOwnership(stateDir: string, plan: AttributePlan, logger: Logger): Promise<void> {
   await writeJson(attributeStatePath(stateDir), plan.owned);
+  for (const c of plan.changes) logger.info({ step: 'node-attributes', node: c.node, attribute: c.name, change: c.change, value: c.value }, `${c.change} ${c.name} on ${c.node}`);
 }

@@ -1,9 +1,10 @@
 // Backups of the local configuration, taken before every write (the last N are kept), and rollback.
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CibsyncError } from '../errors.js';
 import { parseXml, toDocument, type XmlElement } from '../xml/index.js';
-import { writeFileAtomic } from './state.js';
+import { removeStaleTemps } from '../pacemaker/temp-files.js';
+import { ensureStateDir, stateAccessError, writeFileAtomic } from './state.js';
 
 export interface Backup {
   /** 1 is the newest. */
@@ -22,7 +23,7 @@ export async function listBackups(stateDir: string): Promise<Backup[]> {
     names = await readdir(backupDir(stateDir));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    throw stateAccessError(err, backupDir(stateDir), 'list');
   }
   return names
     .filter((n) => /^configuration-.*\.xml$/.test(n))
@@ -33,7 +34,9 @@ export async function listBackups(stateDir: string): Promise<Backup[]> {
 
 /** Saves `configuration` (with the CIB version it had) and prunes all but the newest `keep`. */
 export async function saveBackup(stateDir: string, configuration: XmlElement, label: string, keep: number, now = new Date()): Promise<string> {
-  await mkdir(backupDir(stateDir), { recursive: true, mode: 0o700 });
+  await ensureStateDir(backupDir(stateDir));
+  // Each backup has a new name: the temporary file of one cut short by a kill -9 is found by folder.
+  await removeStaleTemps(backupDir(stateDir));
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const path = join(backupDir(stateDir), `configuration-${stamp}-${label}.xml`);
   await writeFileAtomic(path, toDocument(configuration));

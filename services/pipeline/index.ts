@@ -1,18 +1,19 @@
 // The subscriber's import pipeline: a row of small steps, each in its own module and tested on its
 // own. The CLI (`cibsync import`), the subscriber daemon and the approval flow all call this.
-import { CibsyncError } from '../errors.js';
+import { asCibsyncError, CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { versionOf } from '../pacemaker/index.js';
+import { formatVersion, versionOf, type CibVersion } from '../pacemaker/index.js';
 import { readPublication, type Publication } from '../publication/index.js';
 import { resolveChain, runChain } from '../transform/chain.js';
 import { createEngine } from '../transform/engine.js';
 import { sameXml, type XmlElement } from '../xml/index.js';
-import { applyAttributes, planAttributes, readOwnedAttributes, type AttributePlan } from './attributes.js';
+import { planAttributes, readOwnedAttributes, recordOwnership, recordOwnershipAhead, withAttributeChanges, type AttributePlan } from './attributes.js';
 import { applyConfiguration, configurationOf } from './apply.js';
 import { checkFreshness, recordApplied } from './freshness.js';
 import { checkOrigin } from './origin.js';
 import { checkNotOnHold } from './hold.js';
 import { spliceSiteLocal } from './splice.js';
+import { attributeStatePath, checkStateWritable, sourceStatePath } from './state.js';
 import { summarizeChanges } from './summary.js';
 import type { ImportResult, ObjectChange, PipelineContext } from './types.js';
 import { verifyCandidate, withConfiguration } from './verify.js';
@@ -60,6 +61,11 @@ export async function planImport(text: string, ctx: PipelineContext): Promise<Pl
     throw new CibsyncError('CIBSYNC_CANDIDATE_EMPTY', `the candidate would remove all ${localReplicated} replicated resources of this site; refused (use --allow-empty if that is intended)`);
   }
 
+  // The node attributes go into the candidate's <nodes>: one patch writes them with the rest.
+  const attributes = planAttributes(localConfiguration, publication.nodeAttributes, config.nodeMap, config.siteLocal.nodeAttributes, await readOwnedAttributes(config.stateDir));
+  withAttributeChanges(spliced.configuration, attributes.changes);
+  if (attributes.unmapped.length > 0) log.warn({ step: 'diff', unmapped: attributes.unmapped }, 'servers in the publication with no local counterpart in the node map');
+
   const configurationChanged = !sameXml(localConfiguration, spliced.configuration);
   // The patch is computed while crm_verify runs; apply uses it only if the CIB is still at this version.
   const [verify, patch] = await Promise.all([
@@ -69,19 +75,31 @@ export async function planImport(text: string, ctx: PipelineContext): Promise<Pl
   log.info({ step: 'verify', baseline: verify.baseline.level, candidate: verify.candidate.level }, 'crm_verify verdict is no worse');
 
   const changes = configurationChanged ? summarizeChanges(localConfiguration, spliced.configuration) : [];
-  const attributes = planAttributes(localConfiguration, publication.nodeAttributes, config.nodeMap, config.siteLocal.nodeAttributes, await readOwnedAttributes(config.stateDir));
-  if (attributes.unmapped.length > 0) log.warn({ step: 'diff', unmapped: attributes.unmapped }, 'servers in the publication with no local counterpart in the node map');
   log.info({ step: 'diff', changed: configurationChanged, objects: changes.length, attributes: attributes.changes.length }, configurationChanged ? 'configuration differs' : 'configuration unchanged');
   return { publication, localCib, candidate: spliced.configuration, configurationChanged, patch, changes, attributes, verify };
 }
 
+/**
+ * The ticket that decides is the one this site is configured with (`ticket`); the publication's own
+ * claim is checked too, never instead. A query that fails refuses the import: this site applies
+ * nothing while it cannot tell whether it is the active site.
+ */
 async function checkTicket(ctx: PipelineContext, publication: Publication, log: Logger): Promise<void> {
-  if (!publication.ticket) return;
-  const ticket = await ctx.pacemaker.ticket(publication.ticket);
-  if (ticket.granted) {
-    throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${publication.ticket}: it is the active site and does not take ${publication.site}'s configuration`, { ticket: publication.ticket });
+  const tickets = [...new Set([ctx.config.ticket, publication.ticket].filter((t): t is string => !!t))];
+  if (tickets.length === 0) {
+    log.warn({ step: 'ticket' }, 'no ticket configured and none named by the publication: not checked');
+    return;
   }
-  log.info({ step: 'ticket', ticket: publication.ticket }, 'this site does not hold the ticket');
+  for (const ticket of tickets) {
+    const state = await ctx.pacemaker.ticket(ticket).catch((err: unknown) => {
+      const e = asCibsyncError(err);
+      throw new CibsyncError('CIBSYNC_TICKET_QUERY_FAILED', `cannot tell whether this site holds ticket ${ticket} (${e.code}: ${e.message}); nothing applied`, { ticket, cause: e.code });
+    });
+    if (state.granted) {
+      throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${ticket}: it is the active site and does not take ${publication.site}'s configuration`, { ticket });
+    }
+  }
+  log.info({ step: 'ticket', tickets }, 'this site does not hold the ticket');
 }
 
 async function transform(ctx: PipelineContext, publication: Publication, log: Logger): Promise<XmlElement> {
@@ -95,26 +113,37 @@ async function transform(ctx: PipelineContext, publication: Publication, log: Lo
   return transformed;
 }
 
-/** Steps 7–8 for a plan: write the configuration (when it differs) and the node attributes. */
+/**
+ * Steps 7–8 for a plan: one CIB write (configuration and node attributes together, when anything
+ * differs), then the state files. The state directory is checked first, so a failure to record is
+ * found before the CIB is written; a failure after the write says so (details.written).
+ */
 export async function applyPlan(plan: Plan, ctx: PipelineContext): Promise<ImportResult> {
   const { config, pacemaker } = ctx;
   const log = stepLogger(ctx.logger, plan.publication);
   const result = resultOf(plan, 'unchanged');
+  await checkStateWritable([sourceStatePath(config.stateDir, plan.publication.site), attributeStatePath(config.stateDir)]);
   if (plan.configurationChanged) {
+    await recordOwnershipAhead(config.stateDir, await readOwnedAttributes(config.stateDir), plan.attributes);
     const applied = await applyConfiguration(pacemaker, plan.localCib, plan.candidate, { stateDir: config.stateDir, keepBackups: config.backups, logger: log, patch: plan.patch ?? undefined });
     Object.assign(result, { outcome: 'applied', after: applied.after, backup: applied.backup, method: applied.method });
-    log.info({ step: 'apply', method: applied.method, epoch: `${applied.after.admin_epoch}.${applied.after.epoch}`, backup: applied.backup }, 'configuration applied');
+    log.info({ step: 'apply', method: applied.method, epoch: formatVersion(applied.after), attributes: plan.attributes.changes.length, backup: applied.backup }, 'configuration and node attributes applied in one patch');
   } else {
     log.info({ step: 'apply' }, 'nothing to write');
   }
-  await applyAttributes(pacemaker, config.stateDir, plan.attributes, log);
-  if (plan.attributes.changes.length > 0) {
-    result.outcome = 'applied';
-    result.after = await pacemaker.version();
+  try {
+    await recordOwnership(config.stateDir, plan.attributes, log);
+    await recordApplied(config.stateDir, plan.publication);
+  } catch (err) {
+    throw result.after ? writtenButNotRecorded(err, result.after) : err;
   }
-  await recordApplied(config.stateDir, plan.publication);
   log.info({ step: 'done', outcome: result.outcome }, `import ${result.outcome}`);
   return result;
+}
+
+function writtenButNotRecorded(err: unknown, after: CibVersion): CibsyncError {
+  const e = asCibsyncError(err);
+  return new CibsyncError(e.code, `the CIB was written (now at ${formatVersion(after)}), but recording it failed: ${e.message}`, { ...e.details, written: true, after });
 }
 
 function resultOf(plan: Plan, outcome: ImportResult['outcome']): ImportResult {

@@ -41,7 +41,7 @@ export interface ImportResult {
   after?: CibVersion;
   /** Path of the backup taken before writing. */
   backup?: string;
-  /** How the configuration was written: a crm_diff patch, or the section-replace fallback. */
-  method?: 'patch' | 'replace';
+  /** How the configuration was written: always one versioned crm_diff patch (no replace exists). */
+  method?: 'patch';
   candidate: XmlElement;
 }

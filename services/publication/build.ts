@@ -27,18 +27,16 @@ export function clusterName(configuration: XmlElement): string | undefined {
 
 /** The permanent node attributes of each <node> of a configuration, by node name. */
 export function nodeAttributesOf(configuration: XmlElement): NodeAttributes {
-  const result: NodeAttributes = {};
+  // Own properties only (Object.fromEntries): a node or attribute named __proto__ is kept as such.
+  const result: [string, Record<string, string>][] = [];
   const nodes = firstChild(configuration, 'nodes');
   for (const node of nodes ? childElements(nodes, 'node') : []) {
     const name = node.attrs.uname ?? node.attrs.id;
     if (!name) continue;
-    const values: Record<string, string> = {};
-    for (const set of childElements(node, 'instance_attributes')) {
-      for (const nv of childElements(set, 'nvpair')) if (nv.attrs.name !== undefined) values[nv.attrs.name] = nv.attrs.value ?? '';
-    }
-    if (Object.keys(values).length > 0) result[name] = values;
+    const values = childElements(node, 'instance_attributes').flatMap((set) => childElements(set, 'nvpair').filter((nv) => nv.attrs.name !== undefined).map((nv) => [nv.attrs.name as string, nv.attrs.value ?? ''] as const));
+    if (values.length > 0) result.push([name, Object.fromEntries(values)]);
   }
-  return result;
+  return Object.fromEntries(result);
 }
 
 export async function buildPublication(pacemaker: Pacemaker, options: BuildOptions = {}): Promise<Publication> {

@@ -103,12 +103,14 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
   if (actual !== root.attrs.digest) {
     throw new CibsyncError('CIBSYNC_DIGEST_MISMATCH', `${source}: content digest ${actual} does not match the declared ${root.attrs.digest}`, { declared: root.attrs.digest, actual });
   }
-  const nodeAttributes: NodeAttributes = {};
-  for (const node of childElements(firstChild(root, 'node-attributes') ?? element('node-attributes'), 'node')) {
-    const name = node.attrs.name;
-    if (!name) throw invalid('<node> without a name in <node-attributes>');
-    nodeAttributes[name] = Object.fromEntries(childElements(node, 'nvpair').map((nv) => [nv.attrs.name ?? '', nv.attrs.value ?? '']));
-  }
+  // Own properties only (Object.fromEntries): a node named __proto__ is a node, not a prototype.
+  const nodeAttributes: NodeAttributes = Object.fromEntries(
+    childElements(firstChild(root, 'node-attributes') ?? element('node-attributes'), 'node').map((node) => {
+      const name = node.attrs.name;
+      if (!name) throw invalid('<node> without a name in <node-attributes>');
+      return [name, Object.fromEntries(childElements(node, 'nvpair').map((nv) => [nv.attrs.name ?? '', nv.attrs.value ?? '']))];
+    }),
+  );
   const verdictEl = firstChild(root, 'source-verdict');
   const sourceVerdict: SourceVerdict = {
     level: (verdictEl?.attrs.level as VerdictLevel | undefined) ?? 'clean',

@@ -91,7 +91,12 @@ export class Applier {
     } catch (err) {
       const error = asCibsyncError(err);
       this.metrics.imports({ outcome: 'refused' });
-      this.logger.warn({ event: 'import-failed', code: error.code, err: error.message, publisher, trigger }, 'import failed; the local CIB was not changed');
+      // Say what happened to the CIB: most failures come before the write, a few after it.
+      const written = error.details.written === true;
+      this.logger.warn(
+        { event: 'import-failed', code: error.code, err: error.message, written, after: error.details.after, publisher, trigger },
+        written ? 'import failed after the local CIB was written (see err); the next round plans again from what is there' : 'import failed; the local CIB was not changed',
+      );
       throw error;
     }
   }

@@ -71,9 +71,11 @@ export class FollowLoop {
     const { settings, status, metrics, logger, gate } = this.deps;
     while (!this.stopped) {
       const local = await gate.check();
-      if (local.held) {
-        if (status.state !== 'idle') logger.info({ event: 'idle', ticket: gate.ticket }, `this site holds ticket ${gate.ticket}: not applying anything`);
-        status.idle(`this site holds ticket ${gate.ticket}`);
+      if (local.held || local.unknown) {
+        // Fail closed: a site that cannot tell whether it holds the ticket applies nothing.
+        const why = local.held ? `this site holds ticket ${gate.ticket}` : `cannot tell whether this site holds ticket ${gate.ticket} (${local.reason})`;
+        if (status.state !== 'idle') logger.info({ event: 'idle', ticket: gate.ticket }, `${why}: not applying anything`);
+        status.idle(why);
         await this.sleep(settings.pollIntervalMs);
         continue;
       }
@@ -128,7 +130,9 @@ export class FollowLoop {
   /** POST /v1/replicate-now: fetch the current publication (no If-None-Match) and import it now. */
   async replicateNow(): Promise<ApplierResult> {
     const { gate } = this.deps;
-    if ((await gate.check()).held) throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${gate.ticket}: it is the active site and applies nothing`, { ticket: gate.ticket });
+    const local = await gate.check();
+    if (local.unknown) throw new CibsyncError('CIBSYNC_TICKET_QUERY_FAILED', `cannot tell whether this site holds ticket ${gate.ticket} (${local.reason}); nothing applied`, { ticket: gate.ticket });
+    if (local.held) throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${gate.ticket}: it is the active site and applies nothing`, { ticket: gate.ticket });
     await checkNotOnHold(this.deps.stateDir);
     try {
       const served = await this.firstServing({ hold: false }, new AbortController().signal);

@@ -1,8 +1,9 @@
 // Does this site hold the ticket? The publisher serves only while it does; the subscriber applies only
 // while it does not. The answer comes from crm_ticket through the tool layer, is trusted for cacheMs,
 // and is dropped on every CIB change (a revoke is a CIB change), so a site that loses the ticket stops
-// serving well within a second. A failed query counts as "not held" (the caller decides what that
-// means; the publisher then serves nothing).
+// serving well within a second. A failed query is "unknown": not held for the publisher (which then
+// serves nothing), and not "free to apply" for the subscriber (which then applies nothing): both fail
+// closed.
 import { EventEmitter } from 'node:events';
 import { asCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -10,6 +11,8 @@ import type { Pacemaker } from '../pacemaker/index.js';
 
 export interface TicketVerdict {
   held: boolean;
+  /** The query failed: whether this site holds the ticket is not known. */
+  unknown?: boolean;
   /** Why not: "not granted", "standby", or the code of the failed query. */
   reason?: string;
   checkedAt: number;
@@ -19,7 +22,7 @@ export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
   private verdict: TicketVerdict | undefined;
   private pending: Promise<TicketVerdict> | undefined;
   /** Survives invalidate(), so 'change' fires only when the answer flips. */
-  private lastHeld: boolean | undefined;
+  private lastAnswer: 'held' | 'not held' | 'unknown' | undefined;
   /** Bumped by invalidate(): the answer of a query started before it is not kept. */
   private generation = 0;
 
@@ -63,14 +66,15 @@ export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
       next = held ? { held, checkedAt: Date.now() } : { held, reason: state.granted ? 'standby' : 'not granted', checkedAt: Date.now() };
     } catch (err) {
       const error = asCibsyncError(err);
-      next = { held: false, reason: error.code, checkedAt: Date.now() };
-      this.logger.warn({ event: 'ticket-check-failed', ticket: this.ticket, code: error.code, err: error.message }, 'ticket query failed; treating it as not held');
+      next = { held: false, unknown: true, reason: error.code, checkedAt: Date.now() };
+      this.logger.warn({ event: 'ticket-check-failed', ticket: this.ticket, code: error.code, err: error.message }, 'ticket query failed; not serving and not applying until it answers');
     }
     if (generation !== this.generation) return next;
     this.verdict = next;
-    if (this.lastHeld !== next.held) {
-      this.lastHeld = next.held;
-      this.logger.info({ event: next.held ? 'ticket-held' : 'ticket-not-held', ticket: this.ticket, reason: next.reason }, `ticket ${this.ticket} ${next.held ? 'held' : `not held (${next.reason})`}`);
+    const answer = next.held ? 'held' : next.unknown ? 'unknown' : 'not held';
+    if (this.lastAnswer !== answer) {
+      this.lastAnswer = answer;
+      this.logger.info({ event: `ticket-${answer.replace(' ', '-')}`, ticket: this.ticket, reason: next.reason }, `ticket ${this.ticket} ${answer}${next.reason ? ` (${next.reason})` : ''}`);
       this.emit('change', next);
     }
     return next;

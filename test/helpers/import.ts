@@ -18,9 +18,14 @@ export function exportFrom(a: Site, args: string[] = ['--ticket', 'ticketA']): s
 
 /** `cibsync import` at site `b` with the test chain `stylesheet` (a file under test/fixtures/transforms), trusting site A's signer. */
 export function importAt(b: Site, file: string, stylesheet = 'identity.xsl', extra: string[] = []): CliResult {
+  return cli(importArgs(b, file, stylesheet, extra), { cibFile: b.cibFile });
+}
+
+/** The arguments of importAt, for tests that start the CLI themselves (to kill it, or to run it as another user). */
+export function importArgs(b: Site, file: string, stylesheet = 'identity.xsl', extra: string[] = []): string[] {
   const chainDir = join(b.dir, 'chain');
   mkdirSync(chainDir, { recursive: true });
-  return cli(['import', file, '--state-dir', b.stateDir, '--transforms', chainDir, '--node-map', 'a1=b1,a2=b2', '--site', 'siteB', ...chainArgs(b, stylesheet), ...extra], { cibFile: b.cibFile });
+  return ['import', file, '--state-dir', b.stateDir, '--transforms', chainDir, '--node-map', 'a1=b1,a2=b2', '--site', 'siteB', ...chainArgs(b, stylesheet), ...extra];
 }
 
 /** `--config` with only the trust settings (site A's signer), for imports that bring no chain of their own. */

@@ -1,11 +1,11 @@
 // The tool layer against real Pacemaker tools on real CIB files.
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pacemaker, errorCodeForExit, versionOf } from '../../services/pacemaker/index.js';
 import { runTool } from '../../services/pacemaker/run.js';
-import { childElements, firstChild, parseXml } from '../../services/xml/index.js';
+import { parseXml } from '../../services/xml/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';
 
 let sites: Site[] = [];
@@ -44,65 +44,78 @@ describe('queries', () => {
 });
 
 describe('writes', () => {
-  it('replaces a section and bumps the epoch once', async () => {
+  async function patchTo(s: Site, edit: (text: string) => string) {
+    const from = await s.pacemaker.queryCib();
+    return { from, patch: (await s.pacemaker.diff(from, parseXml(edit(s.read()))))! };
+  }
+
+  it('applies a patch versioned for the current CIB and bumps the epoch once', async () => {
     const s = site('site-b.xml');
-    const constraints = parseXml('<constraints><rsc_location id="l1" rsc="fence-b" node="b2" score="-INFINITY"/></constraints>');
-    await s.pacemaker.write((w) => w.replaceSection('constraints', constraints));
-    const cib = await s.pacemaker.queryCib();
-    expect(versionOf(cib).epoch).toBe(8);
-    expect(childElements(firstChild(firstChild(cib, 'configuration')!, 'constraints')!).map((c) => c.attrs.id)).toEqual(['l1']);
+    const { from, patch } = await patchTo(s, (t) => t.replace('value="r7"', 'value="r9"'));
+    expect(patch.name).toBe('diff');
+    expect(await s.pacemaker.diff(from, from)).toBeNull();
+    await s.pacemaker.write((w) => w.patch(patch, versionOf(from)));
+    expect(await s.pacemaker.queryNodeAttribute('b1', 'rack')).toBe('r9');
+    expect((await s.pacemaker.version()).epoch).toBe(8);
+    expect(readdirSync(s.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
-  it('refuses a schema-invalid replace with CIBSYNC_PCMK_INVALID_CONFIG and leaves the file alone', async () => {
+  it('refuses a patch versioned for another CIB version (older, newer, or num_updates moved): CIBSYNC_CIB_CHANGED, file byte-identical', async () => {
     const s = site('site-b.xml');
+    const { from, patch } = await patchTo(s, (t) => t.replace('value="r7"', 'value="r9"'));
+    s.tool('crm_ticket', ['--ticket', 'T', '--grant', '--force']); // a status change: num_updates 0 → 1
     const before = s.hash();
-    const bad = parseXml('<constraints><rsc_ticket id="t" rsc="fence-b" ticket="T" loss-policy="explode"/></constraints>');
-    expect(await codeOf(s.pacemaker.write((w) => w.replaceSection('constraints', bad)))).toBe('CIBSYNC_PCMK_INVALID_CONFIG');
+    for (const source of [versionOf(from), { ...versionOf(from), num_updates: 2 }, { ...versionOf(from), epoch: 6 }, { ...versionOf(from), epoch: 9 }]) {
+      expect(await codeOf(s.pacemaker.write((w) => w.patch(patch, source)))).toBe('CIBSYNC_CIB_CHANGED');
+      expect(s.hash()).toBe(before);
+    }
+    await s.pacemaker.write(async (w) => w.patch(patch, await s.pacemaker.version()));
+    expect(await s.pacemaker.queryNodeAttribute('b1', 'rack')).toBe('r9');
+  });
+
+  it('refuses a schema-invalid patch with CIBSYNC_PCMK_INVALID_CONFIG and leaves the file alone', async () => {
+    const s = site('site-b.xml');
+    const { from, patch } = await patchTo(s, (t) => t.replace('score="-INFINITY"', 'score="-INFINITY" bogus="1"'));
+    const before = s.hash();
+    expect(await codeOf(s.pacemaker.write((w) => w.patch(patch, versionOf(from))))).toBe('CIBSYNC_PCMK_INVALID_CONFIG');
     expect(s.hash()).toBe(before);
   });
 
-  it('applies a version-less crm_diff patch, idempotently', async () => {
+  it('removes the temporary copies a killed writer left, and only those', async () => {
     const s = site('site-b.xml');
-    const from = await s.pacemaker.queryCib();
-    const to = parseXml(s.read().replace('value="r7"', 'value="r9"'));
-    const patch = await s.pacemaker.diff(from, to);
-    expect(patch?.name).toBe('diff');
-    expect(await s.pacemaker.diff(from, from)).toBeNull();
-    await s.pacemaker.write((w) => w.patch(patch!));
-    expect(await s.pacemaker.queryNodeAttribute('b1', 'rack')).toBe('r9');
-    const epoch = (await s.pacemaker.version()).epoch;
-    await s.pacemaker.write((w) => w.patch(patch!));
-    expect((await s.pacemaker.version()).epoch).toBe(epoch);
+    const dead = spawnSync('true').pid as number;
+    writeFileSync(`${s.cibFile}.tmp-${dead}`, '<cib');
+    writeFileSync(`${s.cibFile}.tmp-${process.ppid}`, '<cib'); // a live process's: left alone
+    const { from, patch } = await patchTo(s, (t) => t.replace('value="r7"', 'value="r9"'));
+    await s.pacemaker.write((w) => w.patch(patch, versionOf(from)));
+    expect(readdirSync(s.dir).filter((f) => f.includes('.tmp-'))).toEqual([`cib.xml.tmp-${process.ppid}`]);
   });
 });
 
 describe('node attributes', () => {
-  it('sets, queries and deletes permanent and reboot attributes', async () => {
+  it('queries permanent and reboot attributes', async () => {
     const s = site('site-b.xml');
-    await s.pacemaker.write(async (w) => {
-      await w.setNodeAttribute('b2', 'role', 'standby-db');
-      await w.setNodeAttribute('b2', 'ready', '1', 'reboot');
-    });
+    s.tool('crm_attribute', ['--node', 'b2', '--name', 'role', '--update', 'standby-db']);
+    s.tool('crm_attribute', ['--node', 'b2', '--name', 'ready', '--lifetime', 'reboot', '--update', '1']);
     expect(await s.pacemaker.queryNodeAttribute('b2', 'role')).toBe('standby-db');
     expect(await s.pacemaker.queryNodeAttribute('b2', 'ready', 'reboot')).toBe('1');
     expect(await s.pacemaker.queryNodeAttribute('b2', 'ready')).toBeUndefined();
-    expect(s.read()).toMatch(/transient_attributes[\s\S]*name="ready"/);
-    await s.pacemaker.write((w) => w.deleteNodeAttribute('b2', 'role'));
-    expect(await s.pacemaker.queryNodeAttribute('b2', 'role')).toBeUndefined();
-  });
-
-  it('maps an unknown node to CIBSYNC_PCMK_NO_SUCH_OBJECT', async () => {
-    const s = site('site-b.xml');
-    expect(await codeOf(s.pacemaker.write((w) => w.setNodeAttribute('nope', 'x', '1')))).toBe('CIBSYNC_PCMK_NO_SUCH_OBJECT');
   });
 
   it('serialises concurrent writers across processes (no lost update)', async () => {
     const s = site('site-b.xml');
     // Separate processes, each with its own tool layer: only the cross-process lock keeps them apart.
     const script = `
-      import { Pacemaker } from ${JSON.stringify(new URL('../../dist/services/pacemaker/index.js', import.meta.url).href)};
+      import { Pacemaker, versionOf } from ${JSON.stringify(new URL('../../dist/services/pacemaker/index.js', import.meta.url).href)};
+      import { parseXml, serialize } from ${JSON.stringify(new URL('../../dist/services/xml/index.js', import.meta.url).href)};
       const p = new Pacemaker({ cibFile: process.argv[1] });
-      await p.write((w) => w.setNodeAttribute('b2', 'attr-' + process.argv[2], process.argv[2]));`;
+      const i = process.argv[2];
+      await p.write(async (w) => {
+        const from = await p.queryCib();
+        const to = parseXml(serialize(from).replace('<node id="2" uname="b2">', '<node id="2" uname="b2"><instance_attributes id="ia-' + i + '"><nvpair id="nv-' + i + '" name="attr-' + i + '" value="' + i + '"/></instance_attributes>'));
+        await w.patch(await p.diff(from, to), versionOf(from));
+      });`;
+    s.tool('crm_attribute', ['--node', 'b2', '--name', 'seed', '--update', '1']); // gives b2 a start tag to hang sets on
     const runs = Array.from({ length: 12 }, (_, i) =>
       new Promise<number>((resolve) => spawn(process.execPath, ['--input-type=module', '-e', script, s.cibFile, String(i)], { stdio: 'ignore' }).on('close', (c) => resolve(c ?? -1))),
     );

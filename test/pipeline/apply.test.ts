@@ -1,4 +1,6 @@
 // The guarded apply, on real CIB files.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../services/log.js';
 import { applyConfiguration, configurationOf } from '../../services/pipeline/apply.js';
@@ -48,7 +50,7 @@ describe('applyConfiguration', () => {
     expect(b.hash()).toBe(hash);
   });
 
-  it('falls back to a section replace when the patch does not produce the candidate', async () => {
+  it('never replaces: when the patch does not produce the candidate, it reports a conflict and overwrites nothing', async () => {
     b = makeSite('site-b.xml');
     // A tool layer whose crm_diff answers for another target: the patch applies, the read-back differs.
     class WrongDiff extends Pacemaker {
@@ -59,13 +61,74 @@ describe('applyConfiguration', () => {
     const pacemaker = new WrongDiff({ cibFile: b.cibFile });
     const plannedOn = await pacemaker.queryCib();
     const candidate = candidateFrom(b, (t) => t.replace('score="-INFINITY"', 'score="-1000"'));
-    const out = await applyConfiguration(pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger });
-    expect(out.method).toBe('replace');
-    expect(sameXml(configurationOf(await pacemaker.queryCib()), candidate)).toBe(true);
+    const err = await applyConfiguration(pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CIBSYNC_APPLY_CONFLICT', details: { written: true } });
+    expect(err.message).toMatch(/did not produce it/);
+    // What the patch wrote stays; nothing else was written over it.
+    expect(b.read()).toMatch(/value="r8"/);
+    expect(b.read()).toMatch(/score="-INFINITY"/);
+    expect((await pacemaker.version()).epoch).toBe(8);
+  });
+});
+
+/** A tool layer that lets a foreign writer (crm_attribute, no lock) edit the CIB file around its `n`-th query. */
+const LOCAL_EDIT = ['crm_attribute', '--node', 'b2', '--name', 'local-edit', '--update', 'kept'];
+
+function editAroundQuery(site: Site, n: number, when: 'before' | 'after', [tool, ...args] = LOCAL_EDIT) {
+  const edit = () => site.tool(tool as string, args);
+  let calls = 0;
+  return new (class extends Pacemaker {
+    override async queryCib(): Promise<XmlElement> {
+      calls += 1;
+      if (calls === n && when === 'before') edit();
+      const cib = await super.queryCib();
+      if (calls === n && when === 'after') edit();
+      return cib;
+    }
+  })({ cibFile: site.cibFile });
+}
+
+describe('a concurrent local edit during the apply', () => {
+  async function applyWithEdit(n: number, when: 'before' | 'after', edit?: string[]) {
+    b = makeSite('site-b.xml');
+    const plannedOn = await b.pacemaker.queryCib();
+    const candidate = candidateFrom(b, (t) => t.replace('score="-INFINITY"', 'score="-1000"'));
+    const pacemaker = editAroundQuery(b, n, when, edit);
+    return applyConfiguration(pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger }).catch((e) => e);
+  }
+
+  it('landing between the epoch check and the patch: the versioned patch is refused, nothing written, the edit kept', async () => {
+    const err = await applyWithEdit(1, 'after');
+    expect(err.code).toBe('CIBSYNC_CIB_CHANGED');
+    expect(b.read()).toMatch(/name="local-edit" value="kept"/);
+    expect(b.read()).toMatch(/score="-INFINITY"/);
+  });
+
+  it('a status-only change (num_updates) between the check and the patch: the patch is sent again for the new version and lands', async () => {
+    const out = await applyWithEdit(1, 'after', ['crm_ticket', '--ticket', 'T', '--grant', '--force']);
+    expect(out).toMatchObject({ method: 'patch', after: { epoch: 8 } });
+    expect(b.read()).toMatch(/score="-1000"/);
+    expect(b.read()).toMatch(/ticket_state id="T" granted="true"/);
+  });
+
+  it('landing between the patch and the read-back: reported as a conflict, the edit kept, never replaced', async () => {
+    const err = await applyWithEdit(2, 'before');
+    expect(err).toMatchObject({ code: 'CIBSYNC_APPLY_CONFLICT', details: { written: true } });
+    expect(err.message).toMatch(/another writer changed it/);
+    expect(b.read()).toMatch(/name="local-edit" value="kept"/);
+    expect(b.read()).toMatch(/score="-1000"/);
   });
 });
 
 describe('backups', () => {
+  it('removes the temporary file of a backup cut short by a kill -9', async () => {
+    b = makeSite('site-b.xml');
+    mkdirSync(join(b.stateDir, 'backups'), { recursive: true });
+    writeFileSync(join(b.stateDir, 'backups', 'configuration-2026-01-01T00-00-00-000Z-0.1.xml.tmp-999999999'), '<configuration');
+    await saveBackup(b.stateDir, parseXml('<configuration/>'), '0.2', 3);
+    expect(readdirSync(join(b.stateDir, 'backups')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
   it('keeps only the newest N', async () => {
     b = makeSite('site-b.xml');
     const c = parseXml('<configuration/>');

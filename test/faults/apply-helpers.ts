@@ -1,0 +1,105 @@
+// Shared parts of the apply fault tests: a site B that a publication from site A changes in both its
+// configuration and its node attributes, the built CLI run as a child process, and a canonical view
+// of what a CIB file holds (configuration, <nodes> and so node attributes included).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configurationOf } from '../../services/pipeline/apply.js';
+import { nodeAttributesOf } from '../../services/publication/build.js';
+import { canonical, clone, parseXml, removeChildren } from '../../services/xml/index.js';
+import { importArgs as sharedImportArgs } from '../helpers/import.js';
+import { CLI, makeSite, type Site } from '../helpers/sites.js';
+
+/** The configuration (with <nodes>) of a CIB file, canonical; throws when the file does not parse. */
+export function configurationState(cibFile: string): string {
+  return canonical(configurationOf(parseXml(readFileSync(cibFile, 'utf8'), { source: cibFile })));
+}
+
+/** The same, as meaning rather than bytes: the node attributes by node and name, the rest canonical. */
+export function configurationMeaning(cibFile: string): { attributes: Record<string, Record<string, string>>; rest: string } {
+  const configuration = configurationOf(parseXml(readFileSync(cibFile, 'utf8'), { source: cibFile }));
+  const rest = clone(configuration);
+  removeChildren(rest, (c) => c.name === 'nodes');
+  return { attributes: nodeAttributesOf(configuration), rest: canonical(rest) };
+}
+
+/** crm_verify's exit status on a CIB file (0: clean). */
+export function crmVerify(cibFile: string): number {
+  return spawnSync('crm_verify', ['--xml-file', cibFile], { encoding: 'utf8' }).status ?? -1;
+}
+
+/** Every `*.tmp-*` file left under `dir`. */
+export function leftoverTemps(dir: string): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...leftoverTemps(path));
+    else if (/\.tmp-\d+$/.test(name)) found.push(path);
+  }
+  return found;
+}
+
+/** `cibsync import` at site B for the publication `pub` (the shared test setup), with this site's ticket configured. */
+export function importArgs(b: Site, pub: string, extra: string[] = []): string[] {
+  return sharedImportArgs(b, pub, 'identity.xsl', ['--ticket', 'ticketA', ...extra]);
+}
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built CLI in its own process group. `killWhen()` is asked every 2 ms: a number is a delay
+ * in ms after which SIGKILL goes to cibsync alone, or with `killGroup` to the whole group (cibsync and
+ * the tool it is running, as a service manager would).
+ */
+export function runCli(args: string[], options: { cibFile: string; env?: NodeJS.ProcessEnv; killWhen?: () => number | undefined; killGroup?: boolean; asUser?: number }): Promise<Run> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, ...options.env, CIB_file: options.cibFile, CIBSYNC_LOG_LEVEL: 'warn' };
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, uid: options.asUser, gid: options.asUser });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    let timer: NodeJS.Timeout | undefined;
+    const poll = options.killWhen
+      ? setInterval(() => {
+          const delay = options.killWhen?.();
+          if (delay === undefined || timer) return;
+          timer = setTimeout(() => {
+            try {
+              process.kill(options.killGroup ? -(child.pid as number) : (child.pid as number), 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          }, delay);
+        }, 2)
+      : undefined;
+    child.on('close', (code, signal) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A PATH entry whose `cibadmin` and `crm_attribute` note each call ("pid tool args") in `log`, then become the real tool. */
+export function tracingTools(dir: string, log: string): string {
+  const bin = join(dir, 'trace-bin');
+  mkdirSync(bin, { recursive: true });
+  for (const tool of ['cibadmin', 'crm_attribute']) {
+    const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+    writeFileSync(join(bin, tool), `#!/bin/sh\necho "$$ ${tool} $*" >> "${log}"\nexec ${real} "$@"\n`, { mode: 0o755 });
+  }
+  return bin;
+}
+
+/** A copy of site B as it was before any import (its own folder, CIB file and state directory). */
+export function freshB(original: Site): Site {
+  const copy = makeSite(original.cibFile);
+  copyFileSync(original.cibFile, copy.cibFile);
+  return copy;
+}
