@@ -29,6 +29,7 @@ export const ERRORS = {
   CIBSYNC_XML_DOCTYPE: { exit: EXIT.inputRefused, summary: 'The document has a DOCTYPE or an entity declaration; cibsync never accepts either.' },
   CIBSYNC_XML_ENTITY: { exit: EXIT.inputRefused, summary: 'The document references an entity other than the five XML predefined ones or a character reference.' },
   CIBSYNC_XML_MALFORMED: { exit: EXIT.inputRefused, summary: 'The document is not well-formed XML (truncated, mismatched tags, several roots, text outside the root).' },
+  CIBSYNC_XML_TOO_DEEP: { exit: EXIT.inputRefused, summary: 'The document nests elements deeper than cibsync reads (a CIB is a few levels deep; the limit is 256).' },
   CIBSYNC_PUBLICATION_INVALID: { exit: EXIT.inputRefused, summary: 'Well-formed XML, but not a cibsync publication of a supported format.' },
   CIBSYNC_DIGEST_MISMATCH: { exit: EXIT.inputRefused, summary: "The publication's content does not match its sha256 digest (damaged or altered in transit)." },
   CIBSYNC_PUBLICATION_STALE: { exit: EXIT.inputRefused, summary: 'The publication is older (admin_epoch, epoch) than the last one applied from the same source site.' },
@@ -69,6 +70,7 @@ export const ERRORS = {
   CIBSYNC_PCMK_EXISTS: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 108: the requested item already exists.' },
   CIBSYNC_PCMK_TIMEOUT: { exit: EXIT.pacemaker, summary: 'Pacemaker exit 124, or cibsync timed the tool out.' },
   CIBSYNC_PCMK_ERROR: { exit: EXIT.pacemaker, summary: "Any other non-zero Pacemaker exit status; the tool's own message is kept." },
+  CIBSYNC_CIB_VERSION_INVALID: { exit: EXIT.pacemaker, summary: 'The CIB\'s admin_epoch, epoch or num_updates is not a non-negative integer: its version cannot be compared.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -61,6 +61,8 @@ export interface SubscriberConfig extends TlsConfig {
   backoffMinMs: number;
   /** How often the local CIB is checked for a change (to notice this site gaining the ticket). */
   changePollMs: number;
+  /** Least time between the starts of two rounds, whatever the publishers answer. */
+  minRoundIntervalMs: number;
 }
 
 export interface Config {
@@ -113,7 +115,7 @@ export function defaultConfig(): Config {
 
 const TLS_DEFAULTS = { cert: '', key: '', ca: '', allow: [] as string[], certCheckMs: 10_000 };
 const PUBLISHER_DEFAULTS: PublisherConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7443, ticketCacheMs: 500, changePollMs: 250, waitMaxMs: 25_000, replicateNowAllow: [] };
-const SUBSCRIBER_DEFAULTS: SubscriberConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7444, publishers: [], pollIntervalMs: 30_000, requestTimeoutMs: 30_000, approval: 'auto', admins: [], feed: 'long-poll', waitMs: 25_000, backoffMinMs: 500, changePollMs: 250 };
+const SUBSCRIBER_DEFAULTS: SubscriberConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7444, publishers: [], pollIntervalMs: 30_000, requestTimeoutMs: 30_000, approval: 'auto', admins: [], feed: 'long-poll', waitMs: 25_000, backoffMinMs: 500, changePollMs: 250, minRoundIntervalMs: 500 };
 
 type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'record';
 

@@ -3,7 +3,7 @@
 // digest (the HTTP ETag) and an unchanged publication causes no work downstream.
 import { CibsyncError } from '../errors.js';
 import { canonical, childElements, element, firstChild, parseXml, sha256, toDocument, type XmlElement } from '../xml/index.js';
-import type { VerdictLevel } from '../pacemaker/index.js';
+import { VERDICT_RANK, type VerdictLevel } from '../pacemaker/index.js';
 
 export const PUBLICATION_ROOT = 'cibsync-publication';
 export const PUBLICATION_FORMAT = '1';
@@ -86,8 +86,10 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
     nodeAttributes[name] = Object.fromEntries(childElements(node, 'nvpair').map((nv) => [nv.attrs.name ?? '', nv.attrs.value ?? '']));
   }
   const verdictEl = firstChild(root, 'source-verdict');
+  const level = verdictEl?.attrs.level ?? 'clean';
+  if (!Object.hasOwn(VERDICT_RANK, level)) throw invalid(`unknown source-verdict level '${level.slice(0, 40)}'`);
   const sourceVerdict: SourceVerdict = {
-    level: (verdictEl?.attrs.level as VerdictLevel | undefined) ?? 'clean',
+    level: level as VerdictLevel,
     messages: verdictEl ? childElements(verdictEl, 'message').map((m) => ({ level: m.attrs.level === 'error' ? 'error' : 'warning', text: m.attrs.text ?? '' })) : [],
   };
   const num = (name: string) => {

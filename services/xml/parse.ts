@@ -6,6 +6,8 @@ import { CibsyncError } from '../errors.js';
 import type { XmlElement, XmlNode } from './tree.js';
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/** Deepest element nesting read: a CIB is about ten levels deep; the tree code recurses, so it must be bounded. */
+export const MAX_DEPTH = 256;
 
 export interface ParseOptions {
   /** Refuse documents larger than this many bytes (UTF-8). */
@@ -28,6 +30,7 @@ const parser = new XMLParser({
   processEntities: true,
   // Without it numeric character references (&#10;) are not decoded and come back double-escaped.
   htmlEntities: true,
+  maxNestedTags: MAX_DEPTH,
 });
 
 // Anything but the five predefined entities and character references; checked outside CDATA and comments.
@@ -59,7 +62,7 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
     const { msg, line, col } = verdict.err;
     throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: line ${line}, column ${col}: ${msg}`, { line, col });
   }
-  const top = convert(parser.parse(text) as RawNode[]);
+  const top = convert(parseTree(text, source));
   const roots = top.filter((n) => n.kind === 'element');
   // fast-xml-parser drops text around the root element, so look at the raw text too.
   const markupOnly = outsideMarkup.replace(/<\?[\s\S]*?\?>/g, '').replace(/^\uFEFF/, '').trim();
@@ -72,6 +75,17 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
 }
 
 type RawNode = Record<string, unknown>;
+
+/** fast-xml-parser on text the validator accepted; what it still refuses (nesting over MAX_DEPTH) gets a stable code. */
+function parseTree(text: string, source: string): RawNode[] {
+  try {
+    return parser.parse(text) as RawNode[];
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/nested tags/i.test(message)) throw new CibsyncError('CIBSYNC_XML_TOO_DEEP', `${source}: elements nested deeper than ${MAX_DEPTH} levels`, { maxDepth: MAX_DEPTH });
+    throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: ${message}`);
+  }
+}
 
 function textOf(raw: unknown): string {
   return (raw as RawNode[]).map((r) => String(r['#text'] ?? '')).join('');

@@ -20,10 +20,32 @@ export interface SerializeOptions {
   indent?: boolean;
 }
 
+/**
+ * Collects the output in pieces of about 64 KiB: an array of every tag and attribute as its own
+ * small string (millions for a large CIB) cost several times the size of the result.
+ */
+class Output {
+  private readonly pieces: string[] = [];
+  private current = '';
+
+  push(text: string): void {
+    this.current += text;
+    if (this.current.length >= 65_536) {
+      this.pieces.push(this.current);
+      this.current = '';
+    }
+  }
+
+  text(): string {
+    this.pieces.push(this.current);
+    return this.pieces.join('');
+  }
+}
+
 export function serialize(node: XmlNode, options: SerializeOptions = {}): string {
-  const out: string[] = [];
+  const out = new Output();
   write(node, options, 0, out);
-  return out.join('');
+  return out.text();
 }
 
 /** serialize() with an XML declaration and a final newline, for files. */
@@ -31,7 +53,7 @@ export function toDocument(root: XmlElement, options: SerializeOptions = { inden
   return `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(root, options)}\n`;
 }
 
-function write(node: XmlNode, options: SerializeOptions, depth: number, out: string[]): void {
+function write(node: XmlNode, options: SerializeOptions, depth: number, out: Output): void {
   switch (node.kind) {
     case 'text':
       if (!(options.canonical && node.text.trim() === '')) out.push(escapeText(node.text));
@@ -49,7 +71,7 @@ function write(node: XmlNode, options: SerializeOptions, depth: number, out: str
   if (options.canonical) names.sort();
   out.push(`<${node.name}`);
   for (const name of names) out.push(` ${name}="${escapeAttr(node.attrs[name] as string)}"`);
-  const children = options.canonical ? node.children.filter((c) => !(c.kind === 'text' && c.text.trim() === '')) : node.children;
+  const children = options.canonical ? canonicalChildren(node) : node.children;
   if (children.length === 0) {
     out.push('/>');
     return;
@@ -73,7 +95,26 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** Canonical equality: same elements, attributes, values, comments and order; whitespace aside. */
+/** What the canonical form keeps of an element's children: all but whitespace-only text. */
+function canonicalChildren(el: XmlElement): XmlNode[] {
+  return el.children.filter((c) => !(c.kind === 'text' && c.text.trim() === ''));
+}
+
+/**
+ * Canonical equality: same elements, attributes, values, comments and order; whitespace aside.
+ * The same answer as comparing canonical() strings, walked on the trees so that nothing is built.
+ */
 export function sameXml(a: XmlNode, b: XmlNode): boolean {
-  return canonical(a) === canonical(b);
+  if (a.kind === 'element' && b.kind === 'element') {
+    if (a.name !== b.name) return false;
+    const names = Object.keys(a.attrs);
+    if (names.length !== Object.keys(b.attrs).length) return false;
+    for (const name of names) if (!Object.hasOwn(b.attrs, name) || a.attrs[name] !== b.attrs[name]) return false;
+    const ac = canonicalChildren(a);
+    const bc = canonicalChildren(b);
+    return ac.length === bc.length && ac.every((child, i) => sameXml(child, bc[i] as XmlNode));
+  }
+  // Text and CDATA are one thing in canonical form; comments stay comments.
+  const flat = (n: XmlNode) => (n.kind === 'cdata' ? 'text' : n.kind);
+  return flat(a) === flat(b) && a.kind !== 'element' && b.kind !== 'element' && a.text === b.text;
 }
