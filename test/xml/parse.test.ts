@@ -33,10 +33,17 @@ describe('parseXml', () => {
     ['undefined entity', '<a>&nbsp;</a>', 'CIBSYNC_XML_ENTITY'],
     ['duplicate attribute', '<a x="1" x="2"/>', 'CIBSYNC_XML_MALFORMED'],
     ['"--" inside a comment', '<a><!-- a -- b --></a>', 'CIBSYNC_XML_MALFORMED'],
+    ['a reference to NUL', '<a x="&#0;"/>', 'CIBSYNC_XML_MALFORMED'],
+    ['a reference past U+10FFFF', '<a>&#x110000;</a>', 'CIBSYNC_XML_MALFORMED'],
+    ['a reference to a lone surrogate', '<a>&#xD800;</a>', 'CIBSYNC_XML_MALFORMED'],
     ['nesting 300 deep', `${'<a>'.repeat(300)}${'</a>'.repeat(300)}`, 'CIBSYNC_XML_TOO_DEEP'],
     ['nesting 100,000 deep', `${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`, 'CIBSYNC_XML_TOO_DEEP'],
   ])('refuses %s', (_name, text, code) => {
     expect(codeOf(() => parseXml(text))).toBe(code);
+  });
+
+  it('decodes each reference once: &amp;#10; is the text "&#10;", not a newline', () => {
+    expect(parseXml('<a x="&amp;#10;&#38;lt;">&amp;amp;&#x1F600;</a>')).toEqual({ kind: 'element', name: 'a', attrs: { x: '&#10;&lt;' }, children: [{ kind: 'text', text: '&amp;\u{1F600}' }] });
   });
 
   it('accepts an ampersand inside CDATA and comments', () => {
