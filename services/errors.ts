@@ -57,7 +57,7 @@ export const ERRORS = {
   CIBSYNC_TLS_CLIENT_REFUSED: { exit: EXIT.network, summary: "The client certificate is missing, expired or not issued by the configured CA (OpenSSL's reason is kept)." },
   CIBSYNC_TLS_NOT_ALLOWED: { exit: EXIT.network, summary: "A valid client certificate whose subject and fingerprint are not on the daemon's allowlist." },
   CIBSYNC_FETCH_FAILED: { exit: EXIT.network, summary: 'A request to a publisher or subscriber failed: connection refused or reset, TLS failure, truncated body, unexpected status.' },
-  CIBSYNC_FETCH_TIMEOUT: { exit: EXIT.network, summary: 'A publisher or subscriber did not answer (headers or body) within the request timeout.' },
+  CIBSYNC_FETCH_TIMEOUT: { exit: EXIT.network, summary: 'A publisher or subscriber did not answer in time: connect, headers, a body chunk, or the whole response (the overall deadline); the message names which.' },
   CIBSYNC_FETCH_TOO_LARGE: { exit: EXIT.inputRefused, summary: "A publisher's response is larger than maxPublicationBytes; it was cut off unread." },
   CIBSYNC_NO_PUBLISHER: { exit: EXIT.network, summary: "None of the configured publishers served a publication (each one's reason is kept, e.g. CIBSYNC_TICKET_NOT_HELD)." },
   CIBSYNC_SHUTTING_DOWN: { exit: EXIT.network, summary: 'The daemon is stopping (SIGTERM) and takes no new work.' },

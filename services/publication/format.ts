@@ -2,7 +2,7 @@
 // Its digest covers everything but `digest` and `created`, so an unchanged CIB gives an unchanged
 // digest (the HTTP ETag) and an unchanged publication causes no work downstream.
 import { CibsyncError } from '../errors.js';
-import { canonical, childElements, element, firstChild, parseXml, sha256, toDocument, type XmlElement } from '../xml/index.js';
+import { canonicalDigest, childElements, element, firstChild, parseXml, toDocument, type XmlElement } from '../xml/index.js';
 import { VERDICT_RANK, type VerdictLevel } from '../pacemaker/index.js';
 
 export const PUBLICATION_ROOT = 'cibsync-publication';
@@ -49,7 +49,7 @@ export function publicationElement(p: Omit<Publication, 'digest'> & { digest?: s
 /** sha256 over the canonical form of the publication without its `digest` and `created` attributes. */
 export function digestOf(root: XmlElement): string {
   const { digest: _digest, created: _created, ...attrs } = root.attrs;
-  return sha256(canonical({ ...root, attrs }));
+  return canonicalDigest({ ...root, attrs });
 }
 
 export function sealPublication(p: Omit<Publication, 'digest'>): Publication {

@@ -21,31 +21,35 @@ export interface SerializeOptions {
 }
 
 /**
- * Collects the output in pieces of about 64 KiB: an array of every tag and attribute as its own
- * small string (millions for a large CIB) cost several times the size of the result.
+ * Collects the output in flat pieces of about 64 KiB and hands each to `sink`. Keeping every tag and
+ * attribute as its own small string (an array, or a rope built by +=) cost several times the size
+ * of the result for a large CIB.
  */
 class Output {
-  private readonly pieces: string[] = [];
-  private current = '';
+  private parts: string[] = [];
+  private length = 0;
+
+  constructor(private readonly sink: (piece: string) => void) {}
 
   push(text: string): void {
-    this.current += text;
-    if (this.current.length >= 65_536) {
-      this.pieces.push(this.current);
-      this.current = '';
-    }
+    this.parts.push(text);
+    this.length += text.length;
+    if (this.length >= 65_536) this.flush();
   }
 
-  text(): string {
-    this.pieces.push(this.current);
-    return this.pieces.join('');
+  flush(): void {
+    if (this.parts.length > 0) this.sink(this.parts.join(''));
+    this.parts = [];
+    this.length = 0;
   }
 }
 
 export function serialize(node: XmlNode, options: SerializeOptions = {}): string {
-  const out = new Output();
+  const pieces: string[] = [];
+  const out = new Output((piece) => pieces.push(piece));
   write(node, options, 0, out);
-  return out.text();
+  out.flush();
+  return pieces.join('');
 }
 
 /** serialize() with an XML declaration and a final newline, for files. */
@@ -93,6 +97,15 @@ export function canonical(node: XmlNode): string {
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** sha256(canonical(node)) without building the canonical text: a publication's digest costs no copy of it. */
+export function canonicalDigest(node: XmlNode): string {
+  const hash = createHash('sha256');
+  const out = new Output((piece) => hash.update(piece, 'utf8'));
+  write(node, { canonical: true }, 0, out);
+  out.flush();
+  return hash.digest('hex');
 }
 
 /** What the canonical form keeps of an element's children: all but whitespace-only text. */
