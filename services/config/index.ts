@@ -97,7 +97,8 @@ export function defaultConfig(): Config {
     nodeMap: {},
     stateDir: '/var/lib/cibsync',
     backups: 10,
-    maxPublicationBytes: 64 * 1024 * 1024,
+    // Measured (docs/benchmarks.md, "Memory of a large publication"): admits a 10,000-primitive CIB; docs/configuration.md says why not more.
+    maxPublicationBytes: 16 * 1024 * 1024,
     verifyBaseline: 'local',
     allowEmpty: false,
     siteLocal: {
