@@ -157,7 +157,7 @@ class Reader {
     END_TAG_END.lastIndex = this.pos + 2 + name.length;
     if (!END_TAG_END.exec(this.text)) this.fail(`malformed end tag </${name}>`);
     const open = this.stack.pop();
-    if (open?.name !== name) this.fail(open ? `</${name}> closes <${open.name}>` : `</${name}> closes nothing`);
+    if (open?.name !== name) this.fail(open ? `expected closing tag </${open.name}>, found </${name}>` : `closing tag </${name}> closes nothing`);
     this.pos = END_TAG_END.lastIndex;
   }
 
