@@ -169,4 +169,9 @@ describe(`fuzz of the publication reader (seed ${SEED})`, () => {
     }
     expect(pipelineRefused.length + pipelineResealed.length).toBeGreaterThanOrEqual(50);
   }, 120_000);
+
+  it.each([['fatal'], ['constructor'], ['__proto__'], ['']])('refuses a correctly sealed publication whose source-verdict level is %j', (level) => {
+    const text = reseal(base.replace(/<source-verdict level="[^"]*"/, `<source-verdict level="${level}"`)) as string;
+    expect(() => readPublication(text)).toThrow(expect.objectContaining({ code: 'CIBSYNC_PUBLICATION_INVALID' }));
+  });
 });
