@@ -29,6 +29,7 @@ export const ERRORS = {
   CIBSYNC_XML_DOCTYPE: { exit: EXIT.inputRefused, summary: 'The document has a DOCTYPE or an entity declaration; cibsync never accepts either.' },
   CIBSYNC_XML_ENTITY: { exit: EXIT.inputRefused, summary: 'The document references an entity other than the five XML predefined ones or a character reference.' },
   CIBSYNC_XML_MALFORMED: { exit: EXIT.inputRefused, summary: 'The document is not well-formed XML (truncated, mismatched tags, several roots, text outside the root).' },
+  CIBSYNC_XML_TOO_DEEP: { exit: EXIT.inputRefused, summary: 'The document nests elements deeper than cibsync reads (a CIB is a few levels deep; the limit is 256).' },
   CIBSYNC_PUBLICATION_INVALID: { exit: EXIT.inputRefused, summary: 'Well-formed XML, but not a cibsync publication of a supported format.' },
   CIBSYNC_DIGEST_MISMATCH: { exit: EXIT.inputRefused, summary: "The publication's content does not match its sha256 digest (damaged or altered in transit)." },
   CIBSYNC_PUBLICATION_STALE: { exit: EXIT.inputRefused, summary: 'The publication is older (admin_epoch, epoch) than the last one applied from the same source site.' },
@@ -61,7 +62,7 @@ export const ERRORS = {
   CIBSYNC_TLS_CLIENT_REFUSED: { exit: EXIT.network, summary: "The client certificate is missing, expired or not issued by the configured CA (OpenSSL's reason is kept)." },
   CIBSYNC_TLS_NOT_ALLOWED: { exit: EXIT.network, summary: "A valid client certificate whose subject and fingerprint are not on the daemon's allowlist." },
   CIBSYNC_FETCH_FAILED: { exit: EXIT.network, summary: 'A request to a publisher or subscriber failed: connection refused or reset, TLS failure, truncated body, unexpected status.' },
-  CIBSYNC_FETCH_TIMEOUT: { exit: EXIT.network, summary: 'A publisher or subscriber did not answer (headers or body) within the request timeout.' },
+  CIBSYNC_FETCH_TIMEOUT: { exit: EXIT.network, summary: 'A publisher or subscriber did not answer in time: connect, headers, a body chunk, or the whole response (the overall deadline); the message names which.' },
   CIBSYNC_FETCH_TOO_LARGE: { exit: EXIT.inputRefused, summary: "A publisher's response is larger than maxPublicationBytes; it was cut off unread." },
   CIBSYNC_NO_PUBLISHER: { exit: EXIT.network, summary: "None of the configured publishers served a publication (each one's reason is kept, e.g. CIBSYNC_TICKET_NOT_HELD)." },
   CIBSYNC_SHUTTING_DOWN: { exit: EXIT.network, summary: 'The daemon is stopping (SIGTERM) and takes no new work.' },
@@ -77,6 +78,7 @@ export const ERRORS = {
   CIBSYNC_APPLY_CONFLICT: { exit: EXIT.conflict, summary: 'The patch was written, but the configuration read back is not the candidate (another writer came right after); nothing was overwritten, the next round plans again.' },
   CIBSYNC_STATE_ACCESS: { exit: EXIT.usage, summary: 'A file or folder in the state directory cannot be read or written (permissions, read-only, full disk); the message names the path.' },
   CIBSYNC_TICKET_QUERY_FAILED: { exit: EXIT.conflict, summary: 'The state of the configured ticket could not be read; nothing is applied while this site cannot tell whether it holds it.' },
+  CIBSYNC_CIB_VERSION_INVALID: { exit: EXIT.pacemaker, summary: 'The CIB\'s admin_epoch, epoch or num_updates is not a non-negative integer: its version cannot be compared.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createCa, issueCertificate, type CertificateUsage } from '../../certs/authority.js';
 import { summarizePem, type CertificateSummary } from '../../certs/inspect.js';
 import { CA_NAME, loadCa, saveKeyAndCertificate } from '../../certs/store.js';
 import { CibsyncError } from '../errors.js';
 import { parse, printHelp, type Command, type Values } from './command.js';
+import { outputAs } from './subscriber-client.js';
 
 const SUBCOMMAND_OPTIONS = {
   'init-ca': { dir: { type: 'string' }, name: { type: 'string' }, days: { type: 'string' }, bits: { type: 'string' } },
@@ -29,6 +30,15 @@ function positiveInt(values: Values, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new CibsyncError('CIBSYNC_USAGE', `--${name} must be a positive integer, got '${String(raw)}'`);
   return n;
+}
+
+/** The CA's directory, created when missing: owner only, as it holds the CA key. */
+function makeCaDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new CibsyncError('CIBSYNC_TLS_FILES_INVALID', `cannot create the directory ${dir}: ${(err as Error).message}`, { dir });
+  }
 }
 
 function usageOf(values: Values): CertificateUsage {
@@ -73,6 +83,7 @@ const command: Command = {
     if (sub === 'init-ca') {
       const name = typeof values.name === 'string' ? values.name : 'cibsync CA';
       const ca = createCa({ name, days: positiveInt(values, 'days', 3650), bits: positiveInt(values, 'bits', 2048) });
+      makeCaDir(dir);
       const paths = saveKeyAndCertificate(dir, CA_NAME, ca);
       process.stdout.write(`created CA '${name}': ${paths.cert} (key ${paths.key}, mode 0600)\n`);
       return 0;
@@ -86,6 +97,7 @@ const command: Command = {
       process.stdout.write(`issued '${values.name}': ${paths.cert} (key ${paths.key}, mode 0600)\n`);
       return 0;
     }
+    const format = outputAs(values);
     const file = positionals[0];
     if (!file) throw new CibsyncError('CIBSYNC_USAGE', `certs show needs a FILE\nusage: ${this.usage}`);
     let pem: string;
@@ -96,7 +108,7 @@ const command: Command = {
     }
     const summaries = summarizePem(pem);
     if (summaries.length === 0) throw new CibsyncError('CIBSYNC_TLS_FILES_INVALID', `${file} holds no PEM certificate`);
-    process.stdout.write(values['output-as'] === 'json' ? `${JSON.stringify(summaries, null, 2)}\n` : `${summaries.map(formatSummary).join('\n\n')}\n`);
+    process.stdout.write(format === 'json' ? `${JSON.stringify(summaries, null, 2)}\n` : `${summaries.map(formatSummary).join('\n\n')}\n`);
     return 0;
   },
 };

@@ -31,9 +31,14 @@ export function clientMaterial(values: Values, config: Config): TlsMaterial {
   return loadTlsMaterial({ cert: pick('cert'), key: pick('key'), ca: pick('ca') });
 }
 
-/** --timeout in milliseconds (default two minutes). */
+/** --timeout in milliseconds (default two minutes); anything but a positive number of seconds is refused, never NaN. */
 export function timeoutOf(values: Values): number {
-  return values.timeout === undefined ? 120_000 : Number(values.timeout) * 1000;
+  if (values.timeout === undefined) return 120_000;
+  const seconds = Number(values.timeout);
+  if (typeof values.timeout !== 'string' || values.timeout.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new CibsyncError('CIBSYNC_USAGE', `--timeout must be a positive number of seconds, got '${String(values.timeout)}'`);
+  }
+  return Math.ceil(seconds * 1000);
 }
 
 export interface SubscriberRequest {
@@ -54,7 +59,7 @@ export async function requestSubscriber(values: Values, method: 'GET' | 'POST', 
   const url = new URL(path, base).toString();
   const headers: Record<string, string> = { accept: call.accept ?? 'application/json', ...(call.contentType ? { 'content-type': call.contentType } : {}) };
   try {
-    const response = await client.request(url, { method, headers, body: call.body, maxBytes: 16 * 1024 * 1024, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+    const response = await client.request(url, { method, headers, body: call.body, maxBytes: 16 * 1024 * 1024, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs });
     if (response.status !== 200) throw errorFromProblem(url, response.status, response.body);
     return response.body.toString('utf8');
   } finally {

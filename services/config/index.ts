@@ -61,6 +61,8 @@ export interface SubscriberConfig extends TlsConfig {
   backoffMinMs: number;
   /** How often the local CIB is checked for a change (to notice this site gaining the ticket). */
   changePollMs: number;
+  /** Least time between the starts of two rounds, whatever the publishers answer. */
+  minRoundIntervalMs: number;
 }
 
 /** Who may publish: checked on every publication the subscriber or `cibsync import` takes (docs/publication.md). */
@@ -106,7 +108,8 @@ export function defaultConfig(): Config {
     nodeMap: {},
     stateDir: '/var/lib/cibsync',
     backups: 10,
-    maxPublicationBytes: 64 * 1024 * 1024,
+    // Measured (docs/benchmarks.md, "Memory of a large publication"): admits a 10,000-primitive CIB; docs/configuration.md says why not more.
+    maxPublicationBytes: 16 * 1024 * 1024,
     verifyBaseline: 'source',
     allowEmpty: false,
     siteLocal: {
@@ -125,7 +128,7 @@ export function defaultConfig(): Config {
 
 const TLS_DEFAULTS = { cert: '', key: '', ca: '', allow: [] as string[], certCheckMs: 10_000 };
 const PUBLISHER_DEFAULTS: PublisherConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7443, ticketCacheMs: 500, changePollMs: 250, waitMaxMs: 25_000, replicateNowAllow: [] };
-const SUBSCRIBER_DEFAULTS: SubscriberConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7444, publishers: [], pollIntervalMs: 30_000, requestTimeoutMs: 30_000, approval: 'auto', admins: [], feed: 'long-poll', waitMs: 25_000, backoffMinMs: 500, changePollMs: 250 };
+const SUBSCRIBER_DEFAULTS: SubscriberConfig = { ...TLS_DEFAULTS, listen: '0.0.0.0', port: 7444, publishers: [], pollIntervalMs: 30_000, requestTimeoutMs: 30_000, approval: 'auto', admins: [], feed: 'long-poll', waitMs: 25_000, backoffMinMs: 500, changePollMs: 250, minRoundIntervalMs: 500 };
 
 type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'record';
 

@@ -1,6 +1,7 @@
 // The mutual-TLS HTTP client of the subscriber and of the CLI: undici with a client certificate,
-// a byte limit enforced while reading (never buffering more than the limit), and every failure
-// turned into a stable code. Bodies are always read to the end or destroyed, never dump()ed:
+// a byte limit enforced while reading (never buffering more than the limit), an overall deadline
+// for headers and body together (the per-chunk timeouts alone let a publisher trickling one byte a
+// second hold a request for ever), and every failure turned into a stable code. Bodies are always read to the end or destroyed, never dump()ed:
 // undici 7's Agent drops keep-alive after dump() of a body over 128 KiB.
 import { Agent } from 'undici';
 import { CibsyncError } from '../errors.js';
@@ -16,6 +17,8 @@ export interface ClientRequest {
   headersTimeoutMs: number;
   /** Time allowed between two body chunks. */
   bodyTimeoutMs: number;
+  /** Time allowed for the whole exchange, headers and body: CIBSYNC_FETCH_TIMEOUT when over. */
+  deadlineMs: number;
   signal?: AbortSignal;
 }
 
@@ -25,14 +28,20 @@ export interface ClientResponse {
   body: Buffer;
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** undici's timeouts, each named by what it bounds. */
+const TIMEOUTS: Record<string, string> = {
+  UND_ERR_HEADERS_TIMEOUT: 'headers timeout',
+  UND_ERR_BODY_TIMEOUT: 'body timeout (between two chunks)',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+};
 
 function fetchError(url: string, err: unknown): CibsyncError {
   if (err instanceof CibsyncError) return err;
   const e = err as Error & { code?: string; cause?: Error & { code?: string } };
   const code = e.code ?? e.cause?.code ?? e.name;
   const message = e.cause?.message && e.cause.message !== e.message ? `${e.message} (${e.cause.message})` : e.message;
-  if (TIMEOUT_CODES.has(code)) return new CibsyncError('CIBSYNC_FETCH_TIMEOUT', `${url}: ${message}`, { url, cause: code });
+  const timeout = TIMEOUTS[code];
+  if (timeout) return new CibsyncError('CIBSYNC_FETCH_TIMEOUT', `${url}: ${timeout}: ${message}`, { url, cause: code, timeout });
   return new CibsyncError('CIBSYNC_FETCH_FAILED', `${url}: ${message}`, { url, cause: code });
 }
 
@@ -58,6 +67,22 @@ export class MtlsClient {
   }
 
   async request(url: string, options: ClientRequest): Promise<ClientResponse> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), options.deadlineMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+    try {
+      return await this.exchange(url, options, signal);
+    } catch (err) {
+      if (deadline.signal.aborted && !options.signal?.aborted) {
+        throw new CibsyncError('CIBSYNC_FETCH_TIMEOUT', `${url}: overall deadline: no complete response (headers and body) within ${options.deadlineMs} ms`, { url, timeout: 'deadline', deadlineMs: options.deadlineMs });
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async exchange(url: string, options: ClientRequest, signal: AbortSignal): Promise<ClientResponse> {
     const target = new URL(url);
     let response;
     try {
@@ -69,7 +94,7 @@ export class MtlsClient {
         body: options.body,
         headersTimeout: options.headersTimeoutMs,
         bodyTimeout: options.bodyTimeoutMs,
-        signal: options.signal,
+        signal,
       });
     } catch (err) {
       throw fetchError(url, err);
@@ -91,6 +116,7 @@ export class MtlsClient {
         chunks.push(chunk as Buffer);
       }
     } catch (err) {
+      response.body.destroy();
       throw fetchError(url, err);
     }
     return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };

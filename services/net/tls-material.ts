@@ -3,7 +3,7 @@
 // key that does not belong to the certificate, e.g. halfway through a copy) is logged and ignored, so
 // a rotation mistake never takes a running daemon down; it keeps the set it has.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { splitPem } from '../../certs/inspect.js';
 import type { TlsConfig } from '../config/index.js';
 import { CibsyncError, asCibsyncError } from '../errors.js';
@@ -59,13 +59,16 @@ export function watchTlsMaterial(config: TlsConfig, logger: Logger, apply: (mate
   const files = [config.cert, config.key, config.ca];
   const onSighup = () => reload('SIGHUP');
   process.on('SIGHUP', onSighup);
-  for (const file of files) {
-    watchFile(file, { interval: config.certCheckMs, persistent: false }, (now, before) => {
+  const watchers = files.map((file) => {
+    const onChange = (now: Stats, before: Stats) => {
       if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) reload(`file changed: ${file}`);
-    });
-  }
+    };
+    watchFile(file, { interval: config.certCheckMs, persistent: false }, onChange);
+    return { file, onChange };
+  });
   return () => {
     process.off('SIGHUP', onSighup);
-    for (const file of files) unwatchFile(file);
+    // Only this watcher's listener: unwatchFile(file) alone would also stop every other watcher of the file.
+    for (const { file, onChange } of watchers) unwatchFile(file, onChange);
   };
 }

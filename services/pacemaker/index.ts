@@ -309,8 +309,14 @@ export function formatVersion(v: Pick<CibVersion, 'admin_epoch' | 'epoch'> & Par
   return withUpdates ? `${v.admin_epoch}.${v.epoch}.${v.num_updates ?? 0}` : `${v.admin_epoch}.${v.epoch}`;
 }
 
+/** The version counters of a CIB; a missing one counts as 0, a garbage one is refused (never read as 0). */
 export function versionOf(cib: XmlElement): CibVersion {
-  const n = (name: string) => Number.parseInt(cib.attrs[name] ?? '0', 10) || 0;
+  const n = (name: string) => {
+    const raw = cib.attrs[name];
+    if (raw === undefined) return 0;
+    if (!/^[0-9]{1,15}$/.test(raw)) throw new CibsyncError('CIBSYNC_CIB_VERSION_INVALID', `the CIB's ${name} is '${raw.slice(0, 40)}', not a non-negative integer`, { attribute: name });
+    return Number(raw);
+  };
   return { admin_epoch: n('admin_epoch'), epoch: n('epoch'), num_updates: n('num_updates') };
 }
 

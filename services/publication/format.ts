@@ -4,8 +4,8 @@
 // is format 1 plus a signature of the digest and the signer's certificate (signature.ts); an
 // unsigned publication is still written as format 1.
 import { CibsyncError } from '../errors.js';
-import { canonical, childElements, element, firstChild, parseXml, sha256, toDocument, type XmlElement } from '../xml/index.js';
-import type { VerdictLevel } from '../pacemaker/index.js';
+import { canonicalDigest, childElements, element, firstChild, parseXml, toDocument, type XmlElement } from '../xml/index.js';
+import { VERDICT_RANK, type VerdictLevel } from '../pacemaker/index.js';
 
 export const PUBLICATION_ROOT = 'cibsync-publication';
 /** The format of a signed publication; an unsigned one is written as format 1, which older cibsync reads. */
@@ -67,7 +67,7 @@ export function publicationElement(p: Omit<Publication, 'digest'> & { digest?: s
 /** sha256 over the canonical form of the publication without its `digest`, `created`, `signature` and `signer` attributes. */
 export function digestOf(root: XmlElement): string {
   const attrs = Object.fromEntries(Object.entries(root.attrs).filter(([name]) => !UNDIGESTED.includes(name)));
-  return sha256(canonical({ ...root, attrs }));
+  return canonicalDigest({ ...root, attrs });
 }
 
 /** Computes the digest; with `sign` (the publisher's key), signs it too and makes the publication format 2. */
@@ -112,8 +112,10 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
     }),
   );
   const verdictEl = firstChild(root, 'source-verdict');
+  const level = verdictEl?.attrs.level ?? 'clean';
+  if (!Object.hasOwn(VERDICT_RANK, level)) throw invalid(`unknown source-verdict level '${level.slice(0, 40)}'`);
   const sourceVerdict: SourceVerdict = {
-    level: (verdictEl?.attrs.level as VerdictLevel | undefined) ?? 'clean',
+    level: level as VerdictLevel,
     messages: verdictEl ? childElements(verdictEl, 'message').map((m) => ({ level: m.attrs.level === 'error' ? 'error' : 'warning', text: m.attrs.text ?? '' })) : [],
   };
   const num = (name: string) => {

@@ -44,6 +44,7 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
   lastError: CibsyncError | undefined;
   builds = 0;
   private building: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
 
   constructor(
     private readonly pacemaker: Pacemaker,
@@ -67,9 +68,20 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     if (!verdict.held) this.current = undefined;
   }
 
-  /** Builds from the CIB as it is now; one build at a time (a caller arriving meanwhile shares it). */
+  /**
+   * Builds from the CIB as it is now; one build at a time. A call during a build gets one more build
+   * after it (that build may have read the CIB before the change the caller saw); the calls meanwhile
+   * share that next build.
+   */
   rebuild(): Promise<void> {
-    this.building ??= this.build().finally(() => (this.building = undefined));
+    if (this.building) {
+      this.next ??= this.building.then(() => {
+        this.next = undefined;
+        return this.rebuild();
+      });
+      return this.next;
+    }
+    this.building = this.build().finally(() => (this.building = undefined));
     return this.building;
   }
 

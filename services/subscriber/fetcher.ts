@@ -40,11 +40,15 @@ export async function fetchPublication(client: MtlsClient, publisherUrl: string,
     url.searchParams.set('wait', options.known as string);
     url.searchParams.set('timeout', String(options.waitMs));
   }
+  // A held request may take waitMs before its headers; everything else (connect, headers, the whole
+  // body) must fit in requestTimeoutMs on top of that.
+  const allowedMs = (holding ? options.waitMs : 0) + options.requestTimeoutMs;
   const response = await client.request(url.toString(), {
     headers,
     maxBytes: options.maxBytes,
-    headersTimeoutMs: (holding ? options.waitMs : 0) + options.requestTimeoutMs,
+    headersTimeoutMs: allowedMs,
     bodyTimeoutMs: options.requestTimeoutMs,
+    deadlineMs: allowedMs,
     signal: options.signal,
   });
   if (response.status === 304) return { kind: 'not-modified' };

@@ -1,8 +1,11 @@
 // The follow loop: ask the publishers in turn (the last one that answered first) for the publication,
 // holding a change-feed request open while this subscriber is up to date; import what comes back;
 // on failure retry with backoff and jitter, never more often than the backoff allows and never less
-// often than the poll interval. While this site holds the ticket, or an operator has put replication
-// on hold (`cibsync hold`, a rollback), it asks nothing and applies nothing.
+// often than the poll interval. Rounds start at least minRoundIntervalMs apart, whatever a publisher
+// answers (one that answers a held request at once would otherwise be asked thousands of times a
+// second). The first round after a failure is not held, so a recovery shows at once. While this site
+// holds the ticket, or an operator has put replication on hold (`cibsync hold`, a rollback), it
+// asks nothing and applies nothing.
 import type { SubscriberConfig } from '../config/index.js';
 import { CibsyncError, EXIT, asCibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -39,6 +42,7 @@ export class FollowLoop {
   /** The digest the publishers are asked to wait on: the last applied, or the last refused one. */
   private knownDigest: string | undefined;
   private preferred = 0;
+  private lastRoundAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: FollowDeps) {}
 
@@ -79,15 +83,21 @@ export class FollowLoop {
         await this.sleep(settings.pollIntervalMs);
         continue;
       }
-      if (status.consecutiveFailures > 0) metrics.retries();
+      await this.sleep(this.lastRoundAt + settings.minRoundIntervalMs - performance.now());
+      if (this.stopped) break;
+      this.lastRoundAt = performance.now();
+      const failing = status.consecutiveFailures > 0;
+      if (failing) metrics.retries();
       try {
         // On hold nothing is fetched; after `cibsync resume` the source is asked afresh (no known digest).
         if ((await this.refreshHold()) !== undefined) {
           await this.sleep(settings.pollIntervalMs);
           continue;
         }
-        const waited = await this.round(settings.feed === 'long-poll');
-        if (!waited) await this.sleep(settings.pollIntervalMs);
+        const longPoll = settings.feed === 'long-poll';
+        if ((await this.round(longPoll && !failing)) === 'aborted') continue;
+        status.recovered();
+        if (!longPoll) await this.sleep(settings.pollIntervalMs);
       } catch (err) {
         if (this.stopped) break;
         const delay = backoffDelay(status.consecutiveFailures + 1, settings.backoffMinMs, settings.pollIntervalMs);
@@ -113,15 +123,15 @@ export class FollowLoop {
     return hold;
   }
 
-  /** One pass of the loop; returns whether a publisher held the request (so the loop may ask again at once). */
-  private async round(longPoll: boolean): Promise<boolean> {
+  /** One pass of the loop: 'aborted' when kick() ended it before a publisher answered. */
+  private async round(hold: boolean): Promise<'done' | 'aborted'> {
     const controller = new AbortController();
     this.inFlight = controller;
     try {
-      const served = await this.firstServing({ known: this.knownDigest, hold: longPoll }, controller.signal);
-      if (served === 'aborted') return true;
+      const served = await this.firstServing({ known: this.knownDigest, hold }, controller.signal);
+      if (served === 'aborted') return 'aborted';
       if (served.outcome.kind === 'publication') await this.importFrom(served.publisher, served.outcome, served.outcome.forced ? 'replicate-now' : 'feed');
-      return longPoll;
+      return 'done';
     } finally {
       this.inFlight = undefined;
     }
@@ -137,7 +147,9 @@ export class FollowLoop {
     try {
       const served = await this.firstServing({ hold: false }, new AbortController().signal);
       if (served === 'aborted' || served.outcome.kind !== 'publication') throw new CibsyncError('CIBSYNC_FETCH_FAILED', 'the publisher sent no publication');
-      return await this.importFrom(served.publisher, served.outcome, 'replicate-now');
+      const result = await this.importFrom(served.publisher, served.outcome, 'replicate-now');
+      this.deps.status.recovered();
+      return result;
     } catch (err) {
       const record = this.deps.status.failed(err);
       this.deps.metrics.errors({ code: record.code });
@@ -200,7 +212,7 @@ export class FollowLoop {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.nap = undefined;

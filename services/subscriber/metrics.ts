@@ -9,7 +9,7 @@ export function subscriberMetrics(status: SubscriberStatus) {
   const errors = metrics.counter('cibsync_subscriber_errors_total', 'Failures, by error code.');
   const retries = metrics.counter('cibsync_subscriber_retries_total', 'Rounds started after a failure (with backoff).');
   const refused = metrics.counter('cibsync_subscriber_refusals_total', 'Requests to this subscriber refused, by reason.');
-  metrics.gauge('cibsync_subscriber_consecutive_failures', 'Failed rounds since the last contact with a publisher.', () => status.consecutiveFailures);
+  metrics.gauge('cibsync_subscriber_consecutive_failures', 'Failed rounds since the last round that succeeded (the backoff grows with it).', () => status.consecutiveFailures);
   metrics.gauge('cibsync_subscriber_idle', '1 while this site holds the ticket (the subscriber applies nothing).', () => (status.state === 'idle' ? 1 : 0));
   metrics.gauge('cibsync_subscriber_on_hold', '1 while replication is on hold (cibsync hold, or a rollback): nothing is applied until cibsync resume.', () => (status.hold ? 1 : 0));
   metrics.gauge('cibsync_subscriber_source_epoch', 'epoch of the last applied publication.', () => status.lastApplied?.sourceEpoch ?? 0);

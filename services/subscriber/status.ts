@@ -67,11 +67,17 @@ export class SubscriberStatus {
     return Math.max(0, (Date.parse(this.lastApplied.at) - Date.parse(this.lastApplied.created)) / 1000);
   }
 
+  /** A publisher answered. The failure count stays until the whole round succeeds: an answer whose import fails is no recovery. */
   contacted(publisher: string): void {
     this.state = 'following';
     this.idleReason = undefined;
     this.publisher = publisher;
     this.lastContactAt = new Date().toISOString();
+  }
+
+  /** A round ended well (a publication imported, or "not modified"): failing is over at once, and so is the backoff. */
+  recovered(): void {
+    if (this.state === 'failing' || this.state === 'starting') this.state = 'following';
     this.consecutiveFailures = 0;
     this.nextRetryAt = undefined;
   }

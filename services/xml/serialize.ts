@@ -20,10 +20,36 @@ export interface SerializeOptions {
   indent?: boolean;
 }
 
+/**
+ * Collects the output in flat pieces of about 64 KiB and hands each to `sink`. Keeping every tag and
+ * attribute as its own small string (an array, or a rope built by +=) cost several times the size
+ * of the result for a large CIB.
+ */
+class Output {
+  private parts: string[] = [];
+  private length = 0;
+
+  constructor(private readonly sink: (piece: string) => void) {}
+
+  push(text: string): void {
+    this.parts.push(text);
+    this.length += text.length;
+    if (this.length >= 65_536) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length > 0) this.sink(this.parts.join(''));
+    this.parts = [];
+    this.length = 0;
+  }
+}
+
 export function serialize(node: XmlNode, options: SerializeOptions = {}): string {
-  const out: string[] = [];
+  const pieces: string[] = [];
+  const out = new Output((piece) => pieces.push(piece));
   write(node, options, 0, out);
-  return out.join('');
+  out.flush();
+  return pieces.join('');
 }
 
 /** serialize() with an XML declaration and a final newline, for files. */
@@ -31,7 +57,7 @@ export function toDocument(root: XmlElement, options: SerializeOptions = { inden
   return `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(root, options)}\n`;
 }
 
-function write(node: XmlNode, options: SerializeOptions, depth: number, out: string[]): void {
+function write(node: XmlNode, options: SerializeOptions, depth: number, out: Output): void {
   switch (node.kind) {
     case 'text':
       if (!(options.canonical && node.text.trim() === '')) out.push(escapeText(node.text));
@@ -49,7 +75,7 @@ function write(node: XmlNode, options: SerializeOptions, depth: number, out: str
   if (options.canonical) names.sort();
   out.push(`<${node.name}`);
   for (const name of names) out.push(` ${name}="${escapeAttr(node.attrs[name] as string)}"`);
-  const children = options.canonical ? node.children.filter((c) => !(c.kind === 'text' && c.text.trim() === '')) : node.children;
+  const children = options.canonical ? canonicalChildren(node) : node.children;
   if (children.length === 0) {
     out.push('/>');
     return;
@@ -73,7 +99,35 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** Canonical equality: same elements, attributes, values, comments and order; whitespace aside. */
+/** sha256(canonical(node)) without building the canonical text: a publication's digest costs no copy of it. */
+export function canonicalDigest(node: XmlNode): string {
+  const hash = createHash('sha256');
+  const out = new Output((piece) => hash.update(piece, 'utf8'));
+  write(node, { canonical: true }, 0, out);
+  out.flush();
+  return hash.digest('hex');
+}
+
+/** What the canonical form keeps of an element's children: all but whitespace-only text. */
+function canonicalChildren(el: XmlElement): XmlNode[] {
+  return el.children.filter((c) => !(c.kind === 'text' && c.text.trim() === ''));
+}
+
+/**
+ * Canonical equality: same elements, attributes, values, comments and order; whitespace aside.
+ * The same answer as comparing canonical() strings, walked on the trees so that nothing is built.
+ */
 export function sameXml(a: XmlNode, b: XmlNode): boolean {
-  return canonical(a) === canonical(b);
+  if (a.kind === 'element' && b.kind === 'element') {
+    if (a.name !== b.name) return false;
+    const names = Object.keys(a.attrs);
+    if (names.length !== Object.keys(b.attrs).length) return false;
+    for (const name of names) if (!Object.hasOwn(b.attrs, name) || a.attrs[name] !== b.attrs[name]) return false;
+    const ac = canonicalChildren(a);
+    const bc = canonicalChildren(b);
+    return ac.length === bc.length && ac.every((child, i) => sameXml(child, bc[i] as XmlNode));
+  }
+  // Text and CDATA are one thing in canonical form; comments stay comments.
+  const flat = (n: XmlNode) => (n.kind === 'cdata' ? 'text' : n.kind);
+  return flat(a) === flat(b) && a.kind !== 'element' && b.kind !== 'element' && a.text === b.text;
 }

@@ -1,6 +1,8 @@
 // What services/transform/xslt-processor.ts adds so that the shipped transforms run alike in both
 // engines: strict stylesheets, local xsl:include and document(), nothing from the network.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -32,8 +34,24 @@ describe.each(ENGINE_NAMES)('%s engine', (name) => {
   });
 
   it('does not fetch an included stylesheet over the network', async () => {
-    const dir = stylesheets({ 'net.xsl': `${HEAD}<xsl:include href="http://127.0.0.1:9/x.xsl"/><xsl:template match="/"><configuration/></xsl:template></xsl:stylesheet>` });
-    await expect((await createEngine(name)).transform(join(dir, 'net.xsl'), INPUT, {})).rejects.toMatchObject({ code: 'CIBSYNC_TRANSFORM_FAILED' });
+    // A listening loopback server that would serve a valid stylesheet: an engine that fetched it would
+    // succeed, and the server would see the request (a closed port would fail either way).
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(`${HEAD}<xsl:template name="unused"/></xsl:stylesheet>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x.xsl`;
+      const dir = stylesheets({ 'net.xsl': `${HEAD}<xsl:include href="${url}"/><xsl:template match="/"><configuration/></xsl:template></xsl:stylesheet>` });
+      await expect((await createEngine(name)).transform(join(dir, 'net.xsl'), INPUT, {})).rejects.toMatchObject({ code: 'CIBSYNC_TRANSFORM_FAILED' });
+      expect(requests).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('keeps xsl:message out of standard output', async () => {

@@ -33,8 +33,17 @@ describe('parseXml', () => {
     ['undefined entity', '<a>&nbsp;</a>', 'CIBSYNC_XML_ENTITY'],
     ['duplicate attribute', '<a x="1" x="2"/>', 'CIBSYNC_XML_MALFORMED'],
     ['"--" inside a comment', '<a><!-- a -- b --></a>', 'CIBSYNC_XML_MALFORMED'],
+    ['a reference to NUL', '<a x="&#0;"/>', 'CIBSYNC_XML_MALFORMED'],
+    ['a reference past U+10FFFF', '<a>&#x110000;</a>', 'CIBSYNC_XML_MALFORMED'],
+    ['a reference to a lone surrogate', '<a>&#xD800;</a>', 'CIBSYNC_XML_MALFORMED'],
+    ['nesting 300 deep', `${'<a>'.repeat(300)}${'</a>'.repeat(300)}`, 'CIBSYNC_XML_TOO_DEEP'],
+    ['nesting 100,000 deep', `${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`, 'CIBSYNC_XML_TOO_DEEP'],
   ])('refuses %s', (_name, text, code) => {
     expect(codeOf(() => parseXml(text))).toBe(code);
+  });
+
+  it('decodes each reference once: &amp;#10; is the text "&#10;", not a newline', () => {
+    expect(parseXml('<a x="&amp;#10;&#38;lt;">&amp;amp;&#x1F600;</a>')).toEqual({ kind: 'element', name: 'a', attrs: { x: '&#10;&lt;' }, children: [{ kind: 'text', text: '&amp;\u{1F600}' }] });
   });
 
   it('accepts an ampersand inside CDATA and comments', () => {
@@ -58,5 +67,24 @@ describe('canonical form', () => {
   it('round-trips newlines and tabs in attribute values', () => {
     const text = serialize(parseXml('<a v="l1&#10;l2&#9;x"/>'));
     expect(parseXml(text).attrs.v).toBe('l1\nl2\tx');
+  });
+});
+
+describe('sameXml', () => {
+  // The tree walk must give the answer the canonical strings give.
+  const docs = [
+    '<a x="1" y="2"><b/><!-- c --><c>t</c></a>',
+    '<a y="2" x="1">\n  <b/>\n  <!-- c --><c>t</c></a>',
+    '<a x="1" y="2"><b/><!-- d --><c>t</c></a>',
+    '<a x="1" y="3"><b/><!-- c --><c>t</c></a>',
+    '<a x="1"><b/><!-- c --><c>t</c></a>',
+    '<a x="1" y="2"><b/><!-- c --><c><![CDATA[t]]></c></a>',
+    '<a x="1" y="2"><b/><!-- c --><c>u</c></a>',
+    '<a x="1" y="2"><b/><c>t</c><!-- c --></a>',
+    '<a x="1" y="2" z=""><b/><!-- c --><c>t</c></a>',
+    '<z x="1" y="2"><b/><!-- c --><c>t</c></z>',
+  ].map((t) => parseXml(t));
+  it('agrees with canonical equality on every pair', () => {
+    for (const x of docs) for (const y of docs) expect(sameXml(x, y)).toBe(canonical(x) === canonical(y));
   });
 });

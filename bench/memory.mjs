@@ -1,0 +1,106 @@
+// Peak memory of a subscriber taking a large publication: generated configurations of N primitives
+// (bench/gen-cib.mjs) sealed as publications, then, each in a fresh process,
+//   parse:   readPublication() alone (strict parse + digest check), the first step of every import;
+//   dry-run: `cibsync import FILE --dry-run` on a file-backed copy of test/fixtures/sites/site-b.xml
+//            (parse, freshness, transform-less splice, crm_verify and crm_diff of the candidate).
+// Peak RSS is the node process's own (getrusage maxRSS at exit; Pacemaker tools it spawns are not
+// counted). Uses the built code:
+//   npm run build && node bench/memory.mjs [--sizes 1000,10000,50000] [--modes parse,dry-run] [--runs 3]
+// Prints a Markdown table for docs/benchmarks.md, with the bound of issue 14 (8 × size + 150 MB).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateConfiguration } from './gen-cib.mjs';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(REPO, 'dist/services');
+const CLI = join(DIST, 'cli/main.js');
+const LOCAL_CIB = join(REPO, 'test/fixtures/sites/site-b.xml');
+const MB = 2 ** 20;
+/** Reports the process's peak RSS on stderr as it exits (loaded with --import before the CLI). */
+const PRELOAD = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxrss-kb='+process.resourceUsage().maxRSS+'\\n'))`;
+
+async function makePublication(n, file) {
+  const { parseXml } = await import(join(DIST, 'xml/index.js'));
+  const { sealPublication, serializePublication } = await import(join(DIST, 'publication/index.js'));
+  const configuration = parseXml(generateConfiguration(n), { maxBytes: Infinity });
+  const publication = sealPublication({ site: 'siteA', ticket: 'ticketA', adminEpoch: 1, epoch: 1, created: new Date().toISOString(), configuration, nodeAttributes: {}, sourceVerdict: { level: 'clean', messages: [] } });
+  writeFileSync(file, serializePublication(publication));
+}
+
+async function parseChild(file) {
+  const { readPublication } = await import(join(DIST, 'publication/index.js'));
+  const text = readFileSync(file, 'utf8');
+  const started = performance.now();
+  readPublication(text, { maxBytes: Infinity });
+  process.stdout.write(JSON.stringify({ ms: performance.now() - started, maxRssKb: process.resourceUsage().maxRSS }));
+}
+
+function runParse(file) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`parse of ${file} failed: ${r.stderr.slice(0, 2000)}`);
+  return JSON.parse(r.stdout);
+}
+
+function runDryRun(file, work) {
+  const cib = join(work, 'cib.xml');
+  const state = join(work, 'state');
+  rmSync(state, { recursive: true, force: true });
+  mkdirSync(state);
+  copyFileSync(LOCAL_CIB, cib);
+  // No size limit here: the point is what a publication of this size costs.
+  const config = join(work, 'config.json');
+  writeFileSync(config, JSON.stringify({ maxPublicationBytes: 2 ** 31 }));
+  const started = performance.now();
+  const r = spawnSync(process.execPath, ['--import', PRELOAD, CLI, 'import', file, '--dry-run', '--config', config, '--site', 'siteB', '--state-dir', state, '--node-map', 'a1=b1,a2=b2', '--log-level', 'error', '--output-as=json'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cib },
+    maxBuffer: 256 * MB,
+  });
+  const ms = performance.now() - started;
+  const rss = /maxrss-kb=(\d+)/.exec(r.stderr);
+  if (!rss) throw new Error(`dry-run of ${file} printed no maxrss (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+  return { ms, maxRssKb: Number(rss[1]), exit: r.status, error: r.status === 0 ? undefined : /CIBSYNC_[A-Z_]+/.exec(r.stderr)?.[0] };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main() {
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000,50000' }, modes: { type: 'string', default: 'parse,dry-run' }, runs: { type: 'string', default: '3' } } });
+  const sizes = values.sizes.split(',').map(Number);
+  const modes = values.modes.split(',');
+  const runs = Number(values.runs);
+  const work = mkdtempSync(join(tmpdir(), 'cibsync-bench-memory-'));
+  process.stderr.write(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  const rows = [];
+  try {
+    for (const n of sizes) {
+      const file = join(work, `publication-${n}.xml`);
+      await makePublication(n, file);
+      const bytes = readFileSync(file).length;
+      for (const mode of modes) {
+        const results = [];
+        for (let i = 0; i < runs; i++) results.push(mode === 'parse' ? runParse(file) : runDryRun(file, work));
+        const peakMb = median(results.map((r) => r.maxRssKb)) / 1024;
+        const bound = (8 * bytes) / MB + 150;
+        const errors = [...new Set(results.map((r) => r.error).filter(Boolean))];
+        rows.push(`| ${n.toLocaleString('en')} | ${(bytes / MB).toFixed(1)} | ${mode} | ${Math.round(median(results.map((r) => r.ms))).toLocaleString('en')} | ${Math.round(peakMb)} | ${(peakMb / (bytes / MB)).toFixed(1)} | ${Math.round(bound)} | ${peakMb <= bound ? 'yes' : '**no**'}${errors.length ? ` (${errors.join(', ')})` : ''} |`);
+        process.stderr.write(`${rows.at(-1)}\n`);
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  process.stdout.write(`load at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}; medians of ${runs} runs\n\n`);
+  process.stdout.write('| primitives | publication (MiB) | step | time (ms) | peak RSS (MiB) | RSS / size | bound (MiB) | within |\n|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write(`${rows.join('\n')}\n`);
+}
+
+if (process.argv[2] === '--child') await parseChild(process.argv[3]);
+else await main();
