@@ -1,9 +1,8 @@
-// Strict XML parsing, the only place in cibsync that parses XML: one pass over the text straight
-// into the tree (tree.ts), refusing what is not well-formed. It replaced fast-xml-parser, whose
-// validator, parser and converted tree took three passes and about 19 times the document's size in
-// memory (docs/benchmarks.md). No DOCTYPE, no entities but the five predefined ones and character
-// references, no nesting past MAX_DEPTH (the tree code recurses).
-import { CibsyncError, type ErrorCode } from '../errors.js';
+// Strict XML parsing, the only place in cibsync that parses XML. fast-xml-parser is lenient
+// (its validator accepts several roots and undefined entities, and its parser returns a partial
+// tree for truncated input), so the checks it lacks are done here, before it sees the text.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CibsyncError } from '../errors.js';
 import type { XmlElement, XmlNode } from './tree.js';
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -17,165 +16,25 @@ export interface ParseOptions {
   source?: string;
 }
 
-// Names as XML 1.0 allows them, with any character past U+00BF counted as a name character.
-const NAME = /[A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9._:\u00B7\u00C0-\uFFFF]*/y;
-// One attribute, with the whitespace that must come before it; a value holds no '<'.
-const ATTRIBUTE = /[ \t\r\n]+([A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9._:\u00B7\u00C0-\uFFFF]*)[ \t\r\n]*=[ \t\r\n]*(?:"([^<"]*)"|'([^<']*)')/y;
-const TAG_END = /[ \t\r\n]*(\/?)>/y;
-const END_TAG_END = /[ \t\r\n]*>/y;
-// Characters XML forbids anywhere (C0 controls but tab, newline and carriage return; U+FFFE, U+FFFF).
-const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-const REFERENCE = /&([^\s;<>&"']{0,40})(;?)/g;
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: false,
+  commentPropName: '#comment',
+  cdataPropName: '#cdata',
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // References are decoded by decodeReferences() below, in one pass: fast-xml-parser's entity
+  // handling (needed with htmlEntities for &#10;) doubled the time of a parse.
+  processEntities: false,
+  maxNestedTags: MAX_DEPTH,
+});
 
-/** XML's Char production: what a character reference may name. */
-function isXmlChar(cp: number): boolean {
-  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
-}
-
-function isWhitespace(text: string): boolean {
-  return text.trim() === '';
-}
-
-class Reader {
-  private pos = 0;
-  private readonly stack: XmlElement[] = [];
-  private root: XmlElement | undefined;
-
-  constructor(
-    private readonly text: string,
-    private readonly source: string,
-  ) {}
-
-  private fail(why: string, code: ErrorCode = 'CIBSYNC_XML_MALFORMED', at = this.pos): never {
-    const before = this.text.slice(0, at);
-    const line = before.split('\n').length;
-    const col = at - before.lastIndexOf('\n');
-    throw new CibsyncError(code, `${this.source}: line ${line}, column ${col}: ${why}`, { line, col });
-  }
-
-  read(): XmlElement {
-    const { text } = this;
-    if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
-    while (this.pos < text.length) {
-      const lt = text.indexOf('<', this.pos);
-      const end = lt === -1 ? text.length : lt;
-      if (end > this.pos) this.addText(text.slice(this.pos, end));
-      if (lt === -1) break;
-      this.pos = lt;
-      if (text.startsWith('<!--', lt)) this.comment();
-      else if (text.startsWith('<![CDATA[', lt)) this.cdata();
-      else if (text.startsWith('<?', lt)) this.skipPast(2, '?>', 'processing instruction');
-      else if (text.startsWith('</', lt)) this.endTag();
-      else if (text.startsWith('<!', lt)) this.fail('markup declaration');
-      else this.startTag();
-    }
-    const open = this.stack.at(-1);
-    if (open) this.fail(`<${open.name}> is not closed (truncated document?)`);
-    if (!this.root) this.fail('no root element');
-    return this.root;
-  }
-
-  private addText(raw: string): void {
-    const parent = this.stack.at(-1);
-    if (!parent) {
-      if (!isWhitespace(raw)) this.fail(this.root ? 'text after the root element' : 'text before the root element');
-      return;
-    }
-    parent.children.push({ kind: 'text', text: this.decode(raw, this.pos) });
-  }
-
-  /** Adds a comment or CDATA node to the open element; outside the root only comments may stand. */
-  private addNode(node: XmlNode): void {
-    const parent = this.stack.at(-1);
-    if (parent) parent.children.push(node);
-    else if (node.kind !== 'comment') this.fail('CDATA outside the root element');
-  }
-
-  /** Moves past the construct opened at pos (`opener` long) and returns where it started. */
-  private skipPast(opener: number, terminator: string, what: string): number {
-    const close = this.text.indexOf(terminator, this.pos + opener);
-    if (close === -1) this.fail(`unterminated ${what}`);
-    const start = this.pos;
-    this.pos = close + terminator.length;
-    return start;
-  }
-
-  private comment(): void {
-    const start = this.skipPast(4, '-->', 'comment');
-    const body = this.text.slice(start + 4, this.pos - 3);
-    // XML forbids "--" inside a comment (and a final "-"); libxslt refuses both.
-    if (body.includes('--') || body.endsWith('-')) this.fail('"--" inside a comment', 'CIBSYNC_XML_MALFORMED', start);
-    this.addNode({ kind: 'comment', text: body });
-  }
-
-  private cdata(): void {
-    const start = this.skipPast(9, ']]>', 'CDATA section');
-    this.addNode({ kind: 'cdata', text: this.text.slice(start + 9, this.pos - 3) });
-  }
-
-  private name(at: number): string {
-    NAME.lastIndex = at;
-    const m = NAME.exec(this.text);
-    if (!m) this.fail('expected an element name', 'CIBSYNC_XML_MALFORMED', at);
-    return m[0];
-  }
-
-  private startTag(): void {
-    const { text } = this;
-    const name = this.name(this.pos + 1);
-    let at = this.pos + 1 + name.length;
-    const entries: [string, string][] = [];
-    const seen = new Set<string>();
-    for (;;) {
-      ATTRIBUTE.lastIndex = at;
-      const m = ATTRIBUTE.exec(text);
-      if (!m) break;
-      const attr = m[1] as string;
-      if (seen.has(attr)) this.fail(`attribute ${attr} repeated in <${name}>`, 'CIBSYNC_XML_MALFORMED', at);
-      seen.add(attr);
-      entries.push([attr, this.decode(m[2] ?? m[3] ?? '', at)]);
-      at = ATTRIBUTE.lastIndex;
-    }
-    TAG_END.lastIndex = at;
-    const end = TAG_END.exec(text);
-    if (!end) this.fail(`malformed start tag <${name}> (an attribute without a quoted value, a '<' in a value, or the document ends)`, 'CIBSYNC_XML_MALFORMED', at);
-    // fromEntries defines own properties: an attribute named __proto__ stays an attribute.
-    const element: XmlElement = { kind: 'element', name, attrs: Object.fromEntries(entries), children: [] };
-    const parent = this.stack.at(-1);
-    if (parent) parent.children.push(element);
-    else if (this.root) this.fail('more than one root element');
-    else this.root = element;
-    this.pos = TAG_END.lastIndex;
-    if (end[1] === '/') return;
-    if (this.stack.length >= MAX_DEPTH) this.fail(`elements nested deeper than ${MAX_DEPTH} levels`, 'CIBSYNC_XML_TOO_DEEP');
-    this.stack.push(element);
-  }
-
-  private endTag(): void {
-    const name = this.name(this.pos + 2);
-    END_TAG_END.lastIndex = this.pos + 2 + name.length;
-    if (!END_TAG_END.exec(this.text)) this.fail(`malformed end tag </${name}>`);
-    const open = this.stack.pop();
-    if (open?.name !== name) this.fail(open ? `expected closing tag </${open.name}>, found </${name}>` : `closing tag </${name}> closes nothing`);
-    this.pos = END_TAG_END.lastIndex;
-  }
-
-  /** Decodes the five predefined entities and character references; refuses any other reference and a bare '&'. */
-  private decode(value: string, at: number): string {
-    if (!value.includes('&')) return value;
-    return value.replace(REFERENCE, (ref, name: string, semicolon: string) => {
-      if (!semicolon) this.fail(`unescaped '&' (at "${ref}")`, 'CIBSYNC_XML_MALFORMED', at);
-      const predefined = PREDEFINED[name];
-      if (predefined !== undefined && Object.hasOwn(PREDEFINED, name)) return predefined;
-      const numeric = /^#(?:x([0-9a-fA-F]{1,8})|([0-9]{1,10}))$/.exec(name);
-      if (!numeric) this.fail(`undefined entity ${ref}`, 'CIBSYNC_XML_ENTITY', at);
-      const cp = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number.parseInt(numeric[2] as string, 10);
-      if (!isXmlChar(cp)) this.fail(`character reference ${ref} names no XML character`, 'CIBSYNC_XML_MALFORMED', at);
-      return String.fromCodePoint(cp);
-    });
-  }
-}
+// Anything but the five predefined entities and character references; checked outside CDATA and comments.
+const FOREIGN_ENTITY = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)([^\s;<>&"']{0,40};?)/;
 
 export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
   const source = options.source ?? 'document';
@@ -184,10 +43,99 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
   if (size > maxBytes) {
     throw new CibsyncError('CIBSYNC_XML_TOO_LARGE', `${source}: ${size} bytes is over the limit of ${maxBytes}`, { size, maxBytes });
   }
-  // Anywhere, CDATA and comments included: such a document is refused whole, never half-read.
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new CibsyncError('CIBSYNC_XML_DOCTYPE', `${source}: DOCTYPE and entity declarations are not accepted`);
   }
-  if (FORBIDDEN_CHARACTER.test(text)) throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: a control character XML does not allow`);
-  return new Reader(text, source).read();
+  // XML forbids "--" inside a comment; fast-xml-parser accepts it, libxslt does not.
+  const badComment = /<!--(?:(?!-->)[\s\S])*?--(?!>)/.exec(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''));
+  if (badComment) throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: "--" inside a comment`);
+  const outsideMarkup = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '');
+  const entity = FOREIGN_ENTITY.exec(outsideMarkup);
+  if (entity) {
+    const ref = `&${entity[1]}`;
+    const code = entity[1]?.endsWith(';') ? 'CIBSYNC_XML_ENTITY' : 'CIBSYNC_XML_MALFORMED';
+    const what = code === 'CIBSYNC_XML_ENTITY' ? `undefined entity ${ref}` : `unescaped '&' (at "${ref}")`;
+    throw new CibsyncError(code, `${source}: ${what}`);
+  }
+  checkCharacterReferences(outsideMarkup, source);
+  const verdict = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (verdict !== true) {
+    const { msg, line, col } = verdict.err;
+    throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: line ${line}, column ${col}: ${msg}`, { line, col });
+  }
+  const top = convert(parseTree(text, source));
+  const roots = top.filter((n) => n.kind === 'element');
+  // fast-xml-parser drops text around the root element, so look at the raw text too.
+  const markupOnly = outsideMarkup.replace(/<\?[\s\S]*?\?>/g, '').replace(/^\uFEFF/, '').trim();
+  const strayText = !markupOnly.startsWith('<') || !markupOnly.endsWith('>') || top.some((n) => (n.kind === 'text' || n.kind === 'cdata') && n.text.trim() !== '');
+  if (roots.length !== 1 || strayText) {
+    const why = roots.length === 0 ? 'no root element' : roots.length > 1 ? `${roots.length} root elements` : 'text outside the root element';
+    throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: ${why}`);
+  }
+  return roots[0] as XmlElement;
+}
+
+type RawNode = Record<string, unknown>;
+
+/** fast-xml-parser on text the validator accepted; what it still refuses (nesting over MAX_DEPTH) gets a stable code. */
+function parseTree(text: string, source: string): RawNode[] {
+  try {
+    return parser.parse(text) as RawNode[];
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/nested tags/i.test(message)) throw new CibsyncError('CIBSYNC_XML_TOO_DEEP', `${source}: elements nested deeper than ${MAX_DEPTH} levels`, { maxDepth: MAX_DEPTH });
+    throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: ${message}`);
+  }
+}
+
+function textOf(raw: unknown): string {
+  return (raw as RawNode[]).map((r) => String(r['#text'] ?? '')).join('');
+}
+
+const REFERENCE = /&(lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g;
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** XML's Char production: what a character reference may name. */
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+const CHARACTER_REFERENCE = /&#(x[0-9a-fA-F]+|[0-9]+);/g;
+
+function codePointOf(reference: string): number {
+  return reference[0] === 'x' ? Number.parseInt(reference.slice(1), 16) : Number.parseInt(reference, 10);
+}
+
+/** A character reference must name a character XML allows (not &#0;, not a lone surrogate, not past U+10FFFF). */
+function checkCharacterReferences(outsideMarkup: string, source: string): void {
+  for (const m of outsideMarkup.matchAll(CHARACTER_REFERENCE)) {
+    if (!isXmlChar(codePointOf(m[1] as string))) throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: character reference ${m[0].slice(0, 40)} names no XML character`);
+  }
+}
+
+/** Decodes the five predefined entities and character references (parseXml refused any other before). */
+function decodeReferences(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(REFERENCE, (_ref, name: string) => (name[0] === '#' ? String.fromCodePoint(codePointOf(name.slice(1))) : (PREDEFINED[name] as string)));
+}
+
+/** fromEntries defines own properties: an attribute named __proto__ stays an attribute. */
+function decodeAttributes(raw: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(raw ?? {}).map(([name, value]) => [name, decodeReferences(value)]));
+}
+
+function convert(raws: RawNode[]): XmlNode[] {
+  const nodes: XmlNode[] = [];
+  for (const raw of raws) {
+    if ('#text' in raw) nodes.push({ kind: 'text', text: decodeReferences(String(raw['#text'])) });
+    else if ('#comment' in raw) nodes.push({ kind: 'comment', text: textOf(raw['#comment']) });
+    else if ('#cdata' in raw) nodes.push({ kind: 'cdata', text: textOf(raw['#cdata']) });
+    else {
+      const name = Object.keys(raw).find((k) => k !== ':@');
+      if (name === undefined || name.startsWith('?')) continue; // processing instructions are not CIB content
+      const attrs = decodeAttributes(raw[':@'] as Record<string, string> | undefined);
+      nodes.push({ kind: 'element', name, attrs, children: convert(raw[name] as RawNode[]) });
+    }
+  }
+  return nodes;
 }
