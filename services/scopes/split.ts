@@ -92,8 +92,11 @@ function referenceIndex(configuration: XmlElement) {
 
   /** What a constraint names: its references, and for `rsc-pattern` every top-level resource the pattern matches. */
   function resolveConstraint(c: XmlElement) {
-    const found = { tops: new Set<XmlElement>(), objects: new Set<XmlElement>() };
-    for (const id of constraintRefs(c)) resolve(id, found);
+    const found = { tops: new Set<XmlElement>(), objects: new Set<XmlElement>(), unknown: [] as string[] };
+    for (const id of constraintRefs(c)) {
+      if (topOf.has(id) || templates.has(id) || tags.has(id)) resolve(id, found);
+      else found.unknown.push(id);
+    }
     const pattern = c.attrs['rsc-pattern'];
     if (pattern !== undefined) {
       let re: RegExp | undefined;
@@ -161,9 +164,11 @@ export function classify(configuration: XmlElement, rules: SiteLocalConfig): Cla
     if (owner.has(c)) continue;
     const owners = new Set([...(resolved.get(c)?.tops ?? [])].map((top) => owner.get(top) as string));
     const only = [...owners][0];
-    if (owners.size > 1) fell('constraint', c, `spans scopes ${andList(names(owners))}`, owners);
-    else if (c.name === 'rsc_ticket' && only !== undefined && only !== c.attrs.ticket) fell('constraint', c, `ticket ${c.attrs.ticket}'s resources all fell to ${ownerName(only)}`, owners);
-    else if (c.name === 'rsc_ticket' && only === undefined) fell('constraint', c, 'names no resource of this configuration', []);
+    const unknown = resolved.get(c)?.unknown ?? [];
+    // Where a constraint belongs must not depend on which scopes this configuration happens to have.
+    if (unknown.length > 0) fell('constraint', c, `names ${andList(unknown)}, not a resource, template or tag of this configuration`, [...owners, GLOBAL]);
+    else if (owners.size > 1) fell('constraint', c, `spans scopes ${andList(names(owners))}`, owners);
+    else if (c.name === 'rsc_ticket' && only !== c.attrs.ticket) fell('constraint', c, only === undefined ? 'names no resource' : `ticket ${c.attrs.ticket}'s resources all fell to ${ownerName(only)}`, owners);
     // A constraint naming only site-local resources through a tag or template is not site-local: the splice step replicates it.
     else owner.set(c, only === undefined || only === SITE_LOCAL ? GLOBAL : only);
   }
