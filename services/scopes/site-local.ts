@@ -29,8 +29,6 @@ export function constraintRefs(c: XmlElement): string[] {
   return refs;
 }
 
-export type SiteLocalMatcher = ReturnType<typeof siteLocalMatcher>;
-
 /** What decides, in one configuration, whether a top-level resource or a constraint is site-local. */
 export function siteLocalMatcher(configuration: XmlElement, rules: SiteLocalConfig) {
   const marked = new Set([...tagMembers(configuration, rules.tag), ...rules.ids]);
