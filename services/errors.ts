@@ -44,6 +44,7 @@ export const ERRORS = {
   CIBSYNC_LINT_FINDINGS: { exit: EXIT.checkFailed, summary: 'cibsync transform lint: the output still holds source-site addresses or paths.' },
   CIBSYNC_TRANSFORM_OUTPUT_INVALID: { exit: EXIT.candidateRefused, summary: 'A site transform produced something that is not a <configuration> element.' },
   CIBSYNC_SPLICE_ID_CONFLICT: { exit: EXIT.candidateRefused, summary: 'An id from the publication collides with the id of a site-local object kept at this site.' },
+  CIBSYNC_SCOPE_ID_CONFLICT: { exit: EXIT.candidateRefused, summary: 'A scope put into a configuration uses an id that the configuration already uses outside that scope (another scope or a site-local part).' },
   CIBSYNC_SPLICE_FENCING_MIXED: { exit: EXIT.candidateRefused, summary: 'A clone or bundle in the publication mixes fencing devices (which stay at their site) with resources that replicate; it is named, and refused rather than lost.' },
   CIBSYNC_CANDIDATE_SCHEMA_INVALID: { exit: EXIT.candidateRefused, summary: "The candidate configuration does not validate against Pacemaker's schema; crm_verify's messages are kept." },
   CIBSYNC_CANDIDATE_WORSE: { exit: EXIT.candidateRefused, summary: "The candidate's crm_verify verdict is worse than the baseline's (the local CIB's together with what the source itself had, the default `verifyBaseline: \"source\"`; the local CIB's alone with `\"local\"`)." },

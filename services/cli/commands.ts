@@ -13,5 +13,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   publisher: { summary: 'run the publisher daemon (HTTPS, mutual TLS)', load: async () => (await import('./publisher.js')).default },
   subscriber: { summary: 'run the subscriber daemon (follows the publishers, applies)', load: async () => (await import('./subscriber.js')).default },
   'replicate-now': { summary: 'make the subscriber fetch and apply now; prints the outcome', load: async () => (await import('./replicate-now.js')).default },
+  scopes: { summary: 'show how the local configuration splits into ticket scopes, global and site-local', load: async () => (await import('./scopes.js')).default },
   status: { summary: "show the subscriber's last applied publication, lag and last error", load: async () => (await import('./status.js')).default },
 };
