@@ -21,6 +21,9 @@ import type { SubscriberStatus } from './status.js';
 /** Exit categories meaning "this publication is refused" (input, candidate), not "try again": wait for the next one. */
 const REFUSED_PUBLICATION_EXITS = new Set<number>([EXIT.inputRefused, EXIT.candidateRefused]);
 
+/** Refusals that say who served the publication is not a publisher this site trusts: ask the others first. */
+const ORIGIN_REFUSALS = new Set<string>(['CIBSYNC_PUBLICATION_UNSIGNED', 'CIBSYNC_SIGNATURE_INVALID', 'CIBSYNC_SIGNER_CERT_INVALID', 'CIBSYNC_PUBLISHER_UNTRUSTED']);
+
 export interface FollowDeps {
   settings: SubscriberConfig;
   maxBytes: number;
@@ -206,7 +209,11 @@ export class FollowLoop {
       this.knownDigest = result.source.digest;
       return result;
     } catch (err) {
-      if (isCibsyncError(err) && REFUSED_PUBLICATION_EXITS.has(err.exitCode) && outcome.digest) this.knownDigest = outcome.digest;
+      if (isCibsyncError(err) && ORIGIN_REFUSALS.has(err.code)) {
+        // Not waited on: an untrusted answer must not keep the trusted publishers from being asked.
+        const publishers = this.deps.settings.publishers;
+        this.preferred = (publishers.indexOf(publisher) + 1) % publishers.length;
+      } else if (isCibsyncError(err) && REFUSED_PUBLICATION_EXITS.has(err.exitCode) && outcome.digest) this.knownDigest = outcome.digest;
       throw err;
     }
   }

@@ -66,4 +66,22 @@ describe('a hostile publisher with a certificate of the same CA', () => {
     expect(subscriber.status.lastApplied).toMatchObject({ sourceSite: 'siteA' });
     expect(batchLimitOf(b)).toBe('33');
   }, 60_000);
+
+  it('listed before the real publisher: refused every round, and the real publisher is still asked and applied', async () => {
+    const { a, b } = makeSites();
+    const hostile = makeSite('site-a.xml');
+    sites.push(a, b, hostile);
+    grant(hostile);
+    grant(a);
+    changeBatchLimit(hostile, 66);
+    changeBatchLimit(a, 33);
+    const fake = await publisher(hostile, pki.issue('subD'));
+    const real = await publisher(a, pki.issue('pubA'));
+    const config = subscriberConfig(b, pki.issue('subB'), [fake.url, real.url]);
+    const subscriber: RunningSubscriber = await startSubscriber(loadConfig(writeConfig(b, 'subscriber', config)), b.pacemaker, silentLogger);
+    running.push(subscriber);
+    await waitFor('the real publication applied at B', () => subscriber.status.lastApplied?.outcome === 'applied', 20_000, 50);
+    expect(subscriber.status.lastApplied).toMatchObject({ sourceSite: 'siteA' });
+    expect(batchLimitOf(b)).toBe('33');
+  }, 60_000);
 });
