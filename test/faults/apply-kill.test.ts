@@ -57,7 +57,7 @@ describe(`kill -9 during an import (seed ${SEED})`, () => {
         b.cleanup();
       }
     }
-    console.info(`kill -9 runs: ${outcomes.old} ended old, ${outcomes.new} ended new`);
+    console.info(`kill -9 runs (seed ${SEED}): ${outcomes.old} ended old, ${outcomes.new} ended new`);
     // Both ends were hit: the kills really spread over the write.
     expect(outcomes.old).toBeGreaterThan(0);
     expect(outcomes.new).toBeGreaterThan(0);
