@@ -1,9 +1,11 @@
 // Shared parts of the apply fault tests: a site B that a publication from site A changes in both its
-// configuration and its node attributes, the built CLI run as a child process, and a canonical view
-// of what a CIB file holds (configuration, <nodes> and so node attributes included).
+// configuration and its node attributes, the built CLI run as a child process (and killed at a point
+// of its progress through traced Pacemaker tools), and a canonical view of what a CIB file holds
+// (configuration, <nodes> and so node attributes included).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { configurationOf } from '../../services/pipeline/apply.js';
 import { nodeAttributesOf } from '../../services/publication/build.js';
 import { canonical, clone, parseXml, removeChildren } from '../../services/xml/index.js';
@@ -95,6 +97,61 @@ export function tracingTools(dir: string, log: string): string {
     writeFileSync(join(bin, tool), `#!/bin/sh\necho "$$ ${tool} $*" >> "${log}"\nexec ${real} "$@"\n`, { mode: 0o755 });
   }
   return bin;
+}
+
+/** The tool calls noted in a tracingTools log so far, in order ("pid tool args"). */
+export function callsIn(log: string): string[] {
+  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [];
+}
+
+/** Waits until no traced tool is still running (an orphan of a killed cibsync), by its traced pid. */
+export async function settle(log: string): Promise<void> {
+  for (let i = 0; i < 500 && running(log); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+function running(log: string): boolean {
+  return callsIn(log).some((line) => {
+    const pid = Number(/^(\d+) /.exec(line)?.[1]);
+    try {
+      return pid > 0 && (process.kill(pid, 0), true);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Where a run dies: `delay` ms after the start of traced call number `after` (from 1), cibsync alone or its whole process group. */
+export interface KillPoint {
+  after: number;
+  delay: number;
+  killGroup: boolean;
+}
+
+/**
+ * Run i's kill point among `calls` traced calls: the calls in turn, a random delay below `maxDelayMs`;
+ * even runs kill cibsync alone (the tool it runs finishes as an orphan), odd runs its whole group.
+ */
+export function killPoint(i: number, calls: number, random: () => number, maxDelayMs: number): KillPoint {
+  return { after: (i % calls) + 1, delay: Math.floor(random() * maxDelayMs), killGroup: i % 2 === 1 };
+}
+
+/** runCli's killWhen for `point`, counted in `log`; past `giveUpMs` it fires anyway (a daemon does not end by itself). */
+export function killWhen(log: string, point: KillPoint, giveUpMs = 30_000): () => number | undefined {
+  const deadline = Date.now() + giveUpMs;
+  return () => (callsIn(log).length >= point.after || Date.now() > deadline ? point.delay : undefined);
+}
+
+/** How a run was killed, for the assertion messages. */
+export function killLabel(i: number, point: KillPoint, log: string, run: Run): string {
+  return `run ${i}: ${point.killGroup ? 'group' : 'cibsync'} killed ${point.delay} ms after call ${point.after} (${callsIn(log)[point.after - 1] ?? 'not reached'}), ${run.signal ?? `exit ${run.code}`}`;
+}
+
+/** A killed run's CIB file parses (else this throws), is exactly `old` or exactly `next`, and crm_verify finds it clean. */
+export function oldOrNew(cibFile: string, old: string, next: string, label: string): 'old' | 'new' {
+  const state = configurationState(cibFile);
+  expect([old, next], label).toContain(state);
+  expect(crmVerify(cibFile), label).toBe(0);
+  return state === old ? 'old' : 'new';
 }
 
 /** A copy of site B as it was before any import (its own folder, CIB file and state directory). */

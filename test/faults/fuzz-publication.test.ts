@@ -11,26 +11,15 @@ import { silentLogger } from '../../services/log.js';
 import { importPublication } from '../../services/pipeline/index.js';
 import { buildPublication, digestOf, readPublication, serializePublication } from '../../services/publication/index.js';
 import { parseXml } from '../../services/xml/index.js';
+import { generator, seedFrom } from '../helpers/random.js';
 import type { Site } from '../helpers/sites.js';
 import { makeSites } from '../network/helpers.js';
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
+const SEED = seedFrom('FUZZ_SEED', 20261202);
 const DOCUMENTS = 5000;
 /** Mutations that go through the pipeline: refused ones for real, re-sealed ones as a dry run. */
 const PIPELINE_REFUSED = 60;
 const PIPELINE_RESEALED = 20;
-
-/** mulberry32: small, seeded, the same sequence on every machine. */
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD = ['<', '>', '&', '"', "'", '/', '=', ' ', '\u0000', '\uffff', '\ud800', 'é', '\r', ']]>', '<!--', '<?', '&#0;', '&#xD800;', '&#99999999;', '&foo;', '&#x;', '&amp', '&lt;', '&#10;'];
 const NUMBERS = ['-1', '1e400', '99999999999999999999999', '0x10', 'NaN', '', ' 1', '1.5', '9007199254740993', '00000000000000000007'];

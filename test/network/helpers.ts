@@ -99,9 +99,9 @@ export interface Daemon {
   stop(): Promise<number | null>;
 }
 
-/** Starts `cibsync publisher|subscriber` as a process with a minimal environment (no HOME, LC_ALL=C, as pacemaker-execd runs it). */
-export function startDaemon(kind: 'publisher' | 'subscriber', configFile: string, cibFile: string): Promise<Daemon> {
-  const child = spawn(process.execPath, [CLI, kind, '--config', configFile], { env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cibFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts `cibsync publisher|subscriber` as a process with a minimal environment (no HOME, LC_ALL=C, as pacemaker-execd runs it), plus `env`. */
+export function startDaemon(kind: 'publisher' | 'subscriber', configFile: string, cibFile: string, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+  const child = spawn(process.execPath, [CLI, kind, '--config', configFile], { env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cibFile, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   let buffered = '';
   return new Promise((resolve, reject) => {
