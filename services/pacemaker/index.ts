@@ -87,7 +87,7 @@ export class Pacemaker {
   private readonly timeoutMs: number;
   private readonly env: NodeJS.ProcessEnv;
   private readonly lock: WriteLock;
-  private readonly verdicts = new Map<string, { verdict: Verdict; at: number }>();
+  private readonly verdicts = new Map<string, { verdict: Promise<Verdict>; at: number }>();
 
   constructor(options: PacemakerOptions = {}) {
     this.cibFile = options.cibFile;
@@ -162,15 +162,17 @@ export class Pacemaker {
   /**
    * crm_verify on a whole CIB document; never throws for a bad verdict, only when crm_verify cannot run.
    * Verdicts are remembered briefly by content: every round of a subscriber asks about the same local
-   * CIB, and an unchanged candidate is that same CIB. Briefly, because rules can depend on the date.
+   * CIB, and an unchanged candidate is that same CIB (asked at the same moment: one run answers both).
+   * Briefly, because rules can depend on the date.
    */
-  async verify(cib: XmlElement | string): Promise<Verdict> {
+  verify(cib: XmlElement | string): Promise<Verdict> {
     const input = typeof cib === 'string' ? cib : serialize(cib);
     const key = sha256(typeof cib === 'string' ? cib : canonical(cib));
     const now = Date.now();
     const cached = this.verdicts.get(key);
     if (cached && now - cached.at < VERDICT_TTL_MS) return cached.verdict;
-    const verdict = parseVerdict(await this.run('crm_verify', ['--xml-pipe', '-VV'], { input, okCodes: [76, 78, 1] }));
+    const verdict = this.run('crm_verify', ['--xml-pipe', '-VV'], { input, okCodes: [76, 78, 1] }).then(parseVerdict);
+    verdict.catch(() => this.verdicts.delete(key));
     this.verdicts.set(key, { verdict, at: now });
     for (const old of this.verdicts.keys()) if (this.verdicts.size > VERDICT_CACHE_SIZE) this.verdicts.delete(old);
     return verdict;
