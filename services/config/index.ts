@@ -87,6 +87,9 @@ export interface Config {
   stateDir: string;
   backups: number;
   maxPublicationBytes: number;
+  /** Every Pacemaker tool run's timeout: this much, plus toolTimeoutPerMiBMs per MiB of CIB it reads (crm_verify, crm_diff, cibadmin --patch). */
+  toolTimeoutMs: number;
+  toolTimeoutPerMiBMs: number;
   verifyBaseline: 'local' | 'source';
   allowEmpty: boolean;
   siteLocal: SiteLocalConfig;
@@ -107,6 +110,8 @@ export function defaultConfig(): Config {
     stateDir: '/var/lib/cibsync',
     backups: 10,
     maxPublicationBytes: 64 * 1024 * 1024,
+    toolTimeoutMs: 60_000,
+    toolTimeoutPerMiBMs: 30_000,
     verifyBaseline: 'source',
     allowEmpty: false,
     siteLocal: {
@@ -192,6 +197,7 @@ export function applySettings(config: Config, input: Record<string, unknown>, or
     throw err;
   }
   if (!ENGINE_NAMES.includes(config.engine)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: engine must be one of ${ENGINE_NAMES.join(', ')}`);
+  if (!(config.toolTimeoutMs >= 1) || !(config.toolTimeoutPerMiBMs >= 0)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: toolTimeoutMs must be at least 1 and toolTimeoutPerMiBMs at least 0`);
   if (!['local', 'source'].includes(config.verifyBaseline)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: verifyBaseline must be "local" or "source"`);
   if (config.subscriber && !['auto', 'manual'].includes(config.subscriber.approval)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: subscriber.approval must be "auto" or "manual"`);
   if (config.subscriber && !['long-poll', 'poll'].includes(config.subscriber.feed)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: subscriber.feed must be "long-poll" or "poll"`);
