@@ -111,7 +111,7 @@ export function defaultConfig(): Config {
     backups: 10,
     maxPublicationBytes: 64 * 1024 * 1024,
     toolTimeoutMs: 60_000,
-    toolTimeoutPerMiBMs: 30_000,
+    toolTimeoutPerMiBMs: 120_000,
     verifyBaseline: 'source',
     allowEmpty: false,
     siteLocal: {

@@ -95,7 +95,7 @@ export class Pacemaker {
   constructor(options: PacemakerOptions = {}) {
     this.cibFile = options.cibFile;
     this.timeoutMs = options.timeoutMs ?? 60_000;
-    this.timeoutPerMiBMs = options.timeoutPerMiBMs ?? 30_000;
+    this.timeoutPerMiBMs = options.timeoutPerMiBMs ?? 120_000;
     const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
     delete env.CIB_file;
     delete env.CIB_shadow;
