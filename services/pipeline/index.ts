@@ -150,7 +150,9 @@ export async function applyPlan(plan: Plan, ctx: PipelineContext): Promise<Impor
   try {
     await recordOwnership(config.stateDir, plan.attributes, log);
     const now = result.after ?? versionOf(plan.localCib);
-    await recordApplied(config.stateDir, plan.publication, await appliedLocally(config, now, plan.verify.candidate));
+    // Without the local record (a stylesheet gone since), the next import just runs the whole pipeline.
+    const local = await appliedLocally(config, now, plan.verify.candidate).catch(() => undefined);
+    await recordApplied(config.stateDir, plan.publication, local);
   } catch (err) {
     throw result.after ? writtenButNotRecorded(err, result.after) : err;
   }
