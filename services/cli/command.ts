@@ -46,8 +46,9 @@ export function configFromFlags(values: Record<string, unknown>): Config {
   return loadConfig(typeof values.config === 'string' ? values.config : undefined, overrides);
 }
 
-export function pacemakerFor(): Pacemaker {
-  return Pacemaker.fromEnv();
+/** The tool layer for CIB_file or the live cluster, with the configuration's tool timeouts. */
+export function pacemakerFor(config: Pick<Config, 'toolTimeoutMs' | 'toolTimeoutPerMiBMs'>): Pacemaker {
+  return Pacemaker.fromEnv(process.env, { timeoutMs: config.toolTimeoutMs, timeoutPerMiBMs: config.toolTimeoutPerMiBMs });
 }
 
 export function printHelp(command: Pick<Command, 'name' | 'summary' | 'usage'>, details = ''): number {

@@ -23,7 +23,7 @@ export function daemonCommand(spec: DaemonSpec): Command {
       if (values.help) return printHelp(this, `\nThe CIB is the live cluster, or the file CIB_file names. Logs are JSON lines on stderr. SIGHUP reloads the certificates; SIGTERM ${spec.stops}.\n`);
       const config = configFromFlags(values);
       const logger = createLogger(config.logLevel, `cibsync-${spec.name}`);
-      const daemon = await spec.start(config, pacemakerFor(), logger);
+      const daemon = await spec.start(config, pacemakerFor(config), logger);
       return untilStopped(logger, () => daemon.close());
     },
   };

@@ -39,7 +39,7 @@ const command: Command = {
     }
     const config = configFromFlags(values);
     const sign = signerFor(values, config);
-    const publication = await buildPublication(pacemakerFor(), { site: config.site, ticket: config.ticket, ignoreTicket: values['ignore-ticket'] === true, sign });
+    const publication = await buildPublication(pacemakerFor(config), { site: config.site, ticket: config.ticket, ignoreTicket: values['ignore-ticket'] === true, sign });
     const text = serializePublication(publication);
     if (typeof values.out === 'string') {
       const tmp = `${values.out}.tmp-${process.pid}`;

@@ -24,7 +24,7 @@ const command: Command = {
     });
     const approval = values.approval ?? config.subscriber?.approval ?? 'auto';
     if (approval !== 'auto' && approval !== 'manual') throw new CibsyncError('CIBSYNC_USAGE', '--approval must be auto or manual');
-    const ctx = { config, pacemaker: pacemakerFor(), logger: createLogger(config.logLevel), dryRun: values['dry-run'] === true };
+    const ctx = { config, pacemaker: pacemakerFor(config), logger: createLogger(config.logLevel), dryRun: values['dry-run'] === true };
     if (approval === 'manual' && !ctx.dryRun) {
       const planned = await createPlan(text, ctx, 'cibsync import');
       if (outputAs === 'json') process.stdout.write(`${JSON.stringify(planned, null, 2)}\n`);

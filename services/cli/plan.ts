@@ -34,7 +34,7 @@ const command: Command = {
     const as = String(values['output-as'] ?? 'text');
     if (!['text', 'json', 'xml'].includes(as)) throw new CibsyncError('CIBSYNC_USAGE', '--output-as must be text, json or xml');
     const config = configFromFlags(values);
-    const ctx = { config, pacemaker: pacemakerFor(), logger: createLogger(config.logLevel) };
+    const ctx = { config, pacemaker: pacemakerFor(config), logger: createLogger(config.logLevel) };
     const [verb = 'show', id] = positionals;
 
     if (typeof values.from === 'string') return dryRun(await readPublicationFrom(values.from, values, ctx.config), ctx, as);

@@ -26,7 +26,7 @@ const command: Command = {
     }
     const number = positionals[0] === undefined ? 1 : Number(positionals[0]);
     if (!Number.isInteger(number) || number < 1) throw new CibsyncError('CIBSYNC_USAGE', `backup number must be a positive integer\nusage: ${this.usage}`);
-    const outcome = await rollback(pacemakerFor(), config, number, createLogger(config.logLevel));
+    const outcome = await rollback(pacemakerFor(config), config, number, createLogger(config.logLevel));
     process.stdout.write(
       outcome.changed
         ? `rolled back to ${outcome.backup}; local CIB now at epoch ${outcome.after?.admin_epoch}.${outcome.after?.epoch}; the replaced configuration is in ${outcome.replacedBackup}\n`

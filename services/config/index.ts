@@ -89,6 +89,9 @@ export interface Config {
   stateDir: string;
   backups: number;
   maxPublicationBytes: number;
+  /** Every Pacemaker tool run's timeout: this much, plus toolTimeoutPerMiBMs per MiB of CIB it reads (crm_verify, crm_diff, cibadmin --patch). */
+  toolTimeoutMs: number;
+  toolTimeoutPerMiBMs: number;
   verifyBaseline: 'local' | 'source';
   allowEmpty: boolean;
   siteLocal: SiteLocalConfig;
@@ -110,6 +113,8 @@ export function defaultConfig(): Config {
     backups: 10,
     // Measured (docs/benchmarks.md, "Memory of a large publication"): admits a 10,000-primitive CIB; docs/configuration.md says why not more.
     maxPublicationBytes: 16 * 1024 * 1024,
+    toolTimeoutMs: 60_000,
+    toolTimeoutPerMiBMs: 120_000,
     verifyBaseline: 'source',
     allowEmpty: false,
     siteLocal: {
@@ -195,6 +200,7 @@ export function applySettings(config: Config, input: Record<string, unknown>, or
     throw err;
   }
   if (!ENGINE_NAMES.includes(config.engine)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: engine must be one of ${ENGINE_NAMES.join(', ')}`);
+  if (!(config.toolTimeoutMs >= 1) || !(config.toolTimeoutPerMiBMs >= 0)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: toolTimeoutMs must be at least 1 and toolTimeoutPerMiBMs at least 0`);
   if (!['local', 'source'].includes(config.verifyBaseline)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: verifyBaseline must be "local" or "source"`);
   if (config.subscriber && !['auto', 'manual'].includes(config.subscriber.approval)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: subscriber.approval must be "auto" or "manual"`);
   if (config.subscriber && !['long-poll', 'poll'].includes(config.subscriber.feed)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: subscriber.feed must be "long-poll" or "poll"`);

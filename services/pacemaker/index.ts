@@ -55,7 +55,9 @@ export interface SimulatedAction {
 export interface PacemakerOptions {
   /** A file-backed CIB (what CIB_file names); undefined means the live cluster. */
   cibFile?: string;
+  /** A tool run's timeout: timeoutMs plus timeoutPerMiBMs per MiB of CIB it reads (config toolTimeoutMs, toolTimeoutPerMiBMs). */
   timeoutMs?: number;
+  timeoutPerMiBMs?: number;
   /** Cross-process write lock; default `<cibFile>.lock`, or /run/cibsync-cib.lock for the live cluster. */
   lockFile?: string;
   lockWaitMs?: number;
@@ -85,13 +87,15 @@ const VERDICT_CACHE_SIZE = 8;
 export class Pacemaker {
   readonly cibFile: string | undefined;
   private readonly timeoutMs: number;
+  private readonly timeoutPerMiBMs: number;
   private readonly env: NodeJS.ProcessEnv;
   private readonly lock: WriteLock;
-  private readonly verdicts = new Map<string, { verdict: Verdict; at: number }>();
+  private readonly verdicts = new Map<string, { verdict: Promise<Verdict>; at: number }>();
 
   constructor(options: PacemakerOptions = {}) {
     this.cibFile = options.cibFile;
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.timeoutPerMiBMs = options.timeoutPerMiBMs ?? 120_000;
     const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
     delete env.CIB_file;
     delete env.CIB_shadow;
@@ -110,8 +114,20 @@ export class Pacemaker {
     return this.cibFile ? `CIB file ${this.cibFile}` : 'live cluster CIB';
   }
 
-  private run(tool: string, args: string[], extra: { input?: string; okCodes?: number[] } = {}): Promise<ToolResult> {
-    return runTool(tool, args, { env: this.env, timeoutMs: this.timeoutMs, ...extra });
+  private run(tool: string, args: string[], extra: { input?: string; okCodes?: number[]; inputBytes?: number } = {}): Promise<ToolResult> {
+    const { inputBytes = Buffer.byteLength(extra.input ?? ''), ...rest } = extra;
+    return runTool(tool, args, { env: this.env, ...this.timeoutFor(inputBytes), ...rest });
+  }
+
+  /**
+   * crm_verify, crm_diff and a patch take time in proportion to the CIB they read (crm_verify of
+   * 10,000 resources: 90 s here), so the timeout grows with it; a timeout says how big it was and
+   * which settings raise it.
+   */
+  private timeoutFor(inputBytes: number): { timeoutMs: number; timeoutHint: string } {
+    const mib = inputBytes / (1024 * 1024);
+    const timeoutMs = this.timeoutMs + Math.ceil(mib * this.timeoutPerMiBMs);
+    return { timeoutMs, timeoutHint: `input ${mib.toFixed(1)} MiB; the timeout is toolTimeoutMs ${this.timeoutMs} + toolTimeoutPerMiBMs ${this.timeoutPerMiBMs} per MiB: raise either in the configuration` };
   }
 
   // ---- queries -------------------------------------------------------------------------------
@@ -162,15 +178,17 @@ export class Pacemaker {
   /**
    * crm_verify on a whole CIB document; never throws for a bad verdict, only when crm_verify cannot run.
    * Verdicts are remembered briefly by content: every round of a subscriber asks about the same local
-   * CIB, and an unchanged candidate is that same CIB. Briefly, because rules can depend on the date.
+   * CIB, and an unchanged candidate is that same CIB (asked at the same moment: one run answers both).
+   * Briefly, because rules can depend on the date.
    */
-  async verify(cib: XmlElement | string): Promise<Verdict> {
+  verify(cib: XmlElement | string): Promise<Verdict> {
     const input = typeof cib === 'string' ? cib : serialize(cib);
     const key = sha256(typeof cib === 'string' ? cib : canonical(cib));
     const now = Date.now();
     const cached = this.verdicts.get(key);
     if (cached && now - cached.at < VERDICT_TTL_MS) return cached.verdict;
-    const verdict = parseVerdict(await this.run('crm_verify', ['--xml-pipe', '-VV'], { input, okCodes: [76, 78, 1] }));
+    const verdict = this.run('crm_verify', ['--xml-pipe', '-VV'], { input, okCodes: [76, 78, 1] }).then(parseVerdict);
+    verdict.catch(() => this.verdicts.delete(key));
     this.verdicts.set(key, { verdict, at: now });
     for (const old of this.verdicts.keys()) if (this.verdicts.size > VERDICT_CACHE_SIZE) this.verdicts.delete(old);
     return verdict;
@@ -178,8 +196,9 @@ export class Pacemaker {
 
   /** A version-less patch (crm_diff -u) turning `from` into `to`; null when they are the same. */
   async diff(from: XmlElement, to: XmlElement): Promise<XmlElement | null> {
-    return this.withTempFiles({ 'old.xml': serialize(from), 'new.xml': serialize(to) }, async (dir) => {
-      const result = await this.run('crm_diff', ['--original', join(dir, 'old.xml'), '--new', join(dir, 'new.xml'), '--no-version'], { okCodes: [1] });
+    const files = { 'old.xml': serialize(from), 'new.xml': serialize(to) };
+    return this.withTempFiles(files, async (dir) => {
+      const result = await this.run('crm_diff', ['--original', join(dir, 'old.xml'), '--new', join(dir, 'new.xml'), '--no-version'], { okCodes: [1], inputBytes: files['old.xml'].length + files['new.xml'].length });
       if (result.code === 0) return null;
       return parseXml(result.stdout, { source: 'crm_diff' });
     });
@@ -187,8 +206,9 @@ export class Pacemaker {
 
   /** The actions the scheduler would take for this whole CIB (crm_simulate --run). */
   async simulate(cib: XmlElement): Promise<SimulatedAction[]> {
-    return this.withTempFiles({ 'cib.xml': serialize(cib) }, async (dir) => {
-      const result = await this.run('crm_simulate', ['--run', '--xml-file', join(dir, 'cib.xml'), '--output-as=xml']);
+    const text = serialize(cib);
+    return this.withTempFiles({ 'cib.xml': text }, async (dir) => {
+      const result = await this.run('crm_simulate', ['--run', '--xml-file', join(dir, 'cib.xml'), '--output-as=xml'], { inputBytes: text.length });
       const doc = parseXml(result.stdout, { source: 'crm_simulate' });
       const actions = firstChild(doc, 'actions');
       return (actions ? childElements(actions, 'rsc_action') : []).map((a) => {
@@ -213,9 +233,10 @@ export class Pacemaker {
       // Our own serializer wrote the input, so it is well-formed: cibadmin's recover-mode parser
       // never sees a truncated document from cibsync.
       patch: async (diff, source) => {
-        await this.withTempFiles({ 'patch.xml': serialize(versionedPatch(diff, source)) }, async (dir) => {
+        const text = serialize(versionedPatch(diff, source));
+        await this.withTempFiles({ 'patch.xml': text }, async (dir) => {
           try {
-            await this.writeTool('cibadmin', ['--patch', '--xml-file', join(dir, 'patch.xml')]);
+            await this.writeTool('cibadmin', ['--patch', '--xml-file', join(dir, 'patch.xml')], text.length);
           } catch (err) {
             if (!isVersionRefusal(err)) throw err;
             throw new CibsyncError('CIBSYNC_CIB_CHANGED', `${this.describe()} is no longer at ${formatVersion(source, true)}, the version the patch was made for; cibadmin refused it and nothing was written`, { expected: formatVersion(source, true) });
@@ -236,10 +257,10 @@ export class Pacemaker {
    * any moment leaves the old file or the new one, never a torn one; a writer that bypasses the lock
    * (pcs -f, crm_attribute) during the write makes this write fail (CIBSYNC_CIB_CHANGED), not theirs.
    */
-  private async writeTool(tool: string, args: string[]): Promise<void> {
+  private async writeTool(tool: string, args: string[], inputBytes = 0): Promise<void> {
     const file = this.cibFile;
     if (!file) {
-      await this.run(tool, args);
+      await this.run(tool, args, { inputBytes });
       return;
     }
     await removeStaleTempsOf(file);
@@ -251,7 +272,7 @@ export class Pacemaker {
       const { mode, uid, gid } = await stat(file);
       await writeFile(copy, original, { mode: mode & 0o7777 });
       await chown(copy, uid, gid).catch(() => undefined); // only root may, and only root needs to
-      await runTool(tool, args, { env: { ...this.env, CIB_file: copy }, timeoutMs: this.timeoutMs });
+      await runTool(tool, args, { env: { ...this.env, CIB_file: copy }, ...this.timeoutFor(original.length + inputBytes) });
       if (!(await readFile(file)).equals(original)) {
         throw new CibsyncError('CIBSYNC_CIB_CHANGED', `${file} was changed by another writer while cibsync wrote it; cibsync's change was dropped, theirs is kept`, { path: file });
       }

@@ -16,6 +16,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Exit codes that are answers, not failures (crm_diff exits 1 when the inputs differ). */
   okCodes?: number[];
+  /** Said after a timeout: how big the input was and which setting raises the timeout. */
+  timeoutHint?: string;
 }
 
 const PCMK_CODES: Record<number, ErrorCode> = {
@@ -65,7 +67,7 @@ export function runTool(tool: string, args: string[], options: RunOptions): Prom
       const result = { code: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
       const command = [tool, ...args].join(' ');
       if (timedOut) {
-        reject(new CibsyncError('CIBSYNC_PCMK_TIMEOUT', `${command}: no answer within ${options.timeoutMs} ms`, { tool, timeoutMs: options.timeoutMs }));
+        reject(new CibsyncError('CIBSYNC_PCMK_TIMEOUT', `${tool} gave no answer within ${options.timeoutMs} ms${options.timeoutHint ? ` (${options.timeoutHint})` : ''}: ${command}`, { tool, timeoutMs: options.timeoutMs }));
       } else if (signal) {
         reject(new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: killed by ${signal}`, { tool, signal }));
       } else if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code)) {

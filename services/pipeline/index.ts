@@ -4,7 +4,7 @@ import { asCibsyncError, CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatVersion, versionOf, type CibVersion } from '../pacemaker/index.js';
 import { readPublication, type Publication } from '../publication/index.js';
-import { resolveChain, runChain } from '../transform/chain.js';
+import { runChain } from '../transform/chain.js';
 import { createEngine } from '../transform/engine.js';
 import { sameXml, type XmlElement } from '../xml/index.js';
 import { planAttributes, readOwnedAttributes, recordOwnership, recordOwnershipAhead, withAttributeChanges, type AttributePlan } from './attributes.js';
@@ -13,7 +13,8 @@ import { checkFreshness, recordApplied } from './freshness.js';
 import { checkOrigin } from './origin.js';
 import { checkNotOnHold } from './hold.js';
 import { spliceSiteLocal } from './splice.js';
-import { attributeStatePath, checkStateWritable, sourceStatePath } from './state.js';
+import { appliedLocally, recordOfSame, stillAsApplied, stylesheetsOf } from './recognise.js';
+import { attributeStatePath, checkStateWritable, sourceStatePath, type AppliedSource } from './state.js';
 import { summarizeChanges } from './summary.js';
 import type { ImportResult, ObjectChange, PipelineContext } from './types.js';
 import { verifyCandidate, withConfiguration } from './verify.js';
@@ -38,18 +39,33 @@ function stepLogger(logger: Logger, publication: Pick<Publication, 'digest' | 's
   return logger.child({ digest: publication.digest, source: publication.site });
 }
 
-/** Steps 1–6 and the attribute plan: parse, freshness, ticket, transform, splice, verify, diff. Writes nothing. */
-export async function planImport(text: string, ctx: PipelineContext): Promise<Plan> {
-  const { config, pacemaker } = ctx;
+/** A publication read and checked (steps – to 2), with what was last applied from its source. */
+interface Checked {
+  publication: Publication;
+  last: AppliedSource | undefined;
+  log: Logger;
+}
+
+async function readChecked(text: string, ctx: PipelineContext): Promise<Checked> {
+  const { config } = ctx;
   if (!ctx.dryRun) await checkNotOnHold(config.stateDir); // a dry run writes nothing: it may vet a source while on hold
   const publication = readPublication(text, { maxBytes: config.maxPublicationBytes });
   const origin = checkOrigin(publication, config);
   const log = stepLogger(ctx.logger, publication);
   log.info({ step: 'parse', epoch: `${publication.adminEpoch}.${publication.epoch}`, created: publication.created, signer: origin.signed ? origin.signer.subject : 'unsigned' }, 'publication parsed, digest and origin verified');
 
-  await checkFreshness(config.stateDir, publication);
+  const last = await checkFreshness(config.stateDir, publication);
   log.info({ step: 'freshness' }, 'publication is not older than the last applied');
+  return { publication, last, log };
+}
 
+/** Steps 1–6 and the attribute plan: parse, freshness, ticket, transform, splice, verify, diff. Writes nothing. */
+export async function planImport(text: string, ctx: PipelineContext): Promise<Plan> {
+  return planChecked(await readChecked(text, ctx), ctx);
+}
+
+async function planChecked({ publication, log }: Checked, ctx: PipelineContext): Promise<Plan> {
+  const { config, pacemaker } = ctx;
   // Independent of each other: ask them at once (each Pacemaker tool run costs ~45 ms).
   const [, localCib, transformed] = await Promise.all([checkTicket(ctx, publication, log), pacemaker.queryCib(), transform(ctx, publication, log)]);
   const localConfiguration = configurationOf(localCib);
@@ -106,7 +122,7 @@ async function transform(ctx: PipelineContext, publication: Publication, log: Lo
   const { config } = ctx;
   if (!config.transforms && config.transformChain.length === 0) return publication.configuration;
   const engine = await createEngine(config.engine);
-  const stylesheets = await resolveChain({ dir: config.transforms ?? '.', files: config.transformChain });
+  const stylesheets = await stylesheetsOf(config);
   const params = { ...config.transformParams, local_site: config.site ?? '', source_site: publication.site };
   const transformed = await runChain(engine, stylesheets, publication.configuration, params);
   log.info({ step: 'transform', engine: engine.name, stylesheets: stylesheets.length }, 'transform chain applied');
@@ -133,7 +149,10 @@ export async function applyPlan(plan: Plan, ctx: PipelineContext): Promise<Impor
   }
   try {
     await recordOwnership(config.stateDir, plan.attributes, log);
-    await recordApplied(config.stateDir, plan.publication);
+    const now = result.after ?? versionOf(plan.localCib);
+    // Without the local record (a stylesheet gone since), the next import just runs the whole pipeline.
+    const local = await appliedLocally(config, now, plan.verify.candidate).catch(() => undefined);
+    await recordApplied(config.stateDir, plan.publication, local);
   } catch (err) {
     throw result.after ? writtenButNotRecorded(err, result.after) : err;
   }
@@ -146,11 +165,14 @@ function writtenButNotRecorded(err: unknown, after: CibVersion): CibsyncError {
   return new CibsyncError(e.code, `the CIB was written (now at ${formatVersion(after)}), but recording it failed: ${e.message}`, { ...e.details, written: true, after });
 }
 
+function sourceOf(p: Publication): ImportResult['source'] {
+  return { site: p.site, ticket: p.ticket, adminEpoch: p.adminEpoch, epoch: p.epoch, digest: p.digest, created: p.created };
+}
+
 function resultOf(plan: Plan, outcome: ImportResult['outcome']): ImportResult {
-  const p = plan.publication;
   return {
     outcome,
-    source: { site: p.site, ticket: p.ticket, adminEpoch: p.adminEpoch, epoch: p.epoch, digest: p.digest, created: p.created },
+    source: sourceOf(plan.publication),
     changes: plan.changes,
     attributes: plan.attributes.changes,
     baselineVerdict: plan.verify.baseline,
@@ -160,9 +182,37 @@ function resultOf(plan: Plan, outcome: ImportResult['outcome']): ImportResult {
   };
 }
 
+/**
+ * The same publication as last time onto an unchanged CIB (recognise.ts): nothing to do, reported as
+ * unchanged with the verdict recorded then. The ticket is still asked (in parallel with the version
+ * query): it lives in the status section, which moves no epoch, and a site that became the active one
+ * must refuse whatever it is sent.
+ */
+async function unchangedSinceApplied({ publication, last, log }: Checked, ctx: PipelineContext): Promise<ImportResult | undefined> {
+  const local = recordOfSame(publication, last);
+  if (!local) return undefined;
+  const [, now] = await Promise.all([checkTicket(ctx, publication, log), stillAsApplied(local, ctx.config, ctx.pacemaker)]);
+  if (!now) return undefined;
+  log.info({ step: 'done', outcome: 'unchanged', local: formatVersion(now) }, 'import unchanged: this publication was applied onto this very CIB version, nothing ran again');
+  return {
+    outcome: 'unchanged',
+    source: sourceOf(publication),
+    changes: [],
+    attributes: [],
+    baselineVerdict: local.verdict,
+    candidateVerdict: local.verdict,
+    before: now,
+  };
+}
+
 /** The whole pipeline on one publication document. */
 export async function importPublication(text: string, ctx: PipelineContext): Promise<ImportResult> {
-  const plan = await planImport(text, ctx);
+  const checked = await readChecked(text, ctx);
+  if (!ctx.dryRun) {
+    const unchanged = await unchangedSinceApplied(checked, ctx);
+    if (unchanged) return unchanged;
+  }
+  const plan = await planChecked(checked, ctx);
   if (ctx.dryRun) return resultOf(plan, 'dry-run');
   return applyPlan(plan, ctx);
 }

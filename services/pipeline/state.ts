@@ -6,6 +6,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CibsyncError } from '../errors.js';
+import type { Verdict } from '../pacemaker/index.js';
 import { removeStaleTempsOf, tempPathFor } from '../pacemaker/temp-files.js';
 
 /** Wraps a file system failure on `path` into CIBSYNC_STATE_ACCESS; anything else is rethrown. */
@@ -89,6 +90,18 @@ export interface AppliedSource {
   epoch: number;
   digest: string;
   appliedAt: string;
+  /** What that import left this site's CIB at: lets the same publication be recognised (recognise.ts). */
+  local?: AppliedLocally;
+}
+
+export interface AppliedLocally {
+  /** The local CIB's admin_epoch and epoch after the import (written, or found unchanged). */
+  adminEpoch: number;
+  epoch: number;
+  /** sha256 of the settings and stylesheets the import ran with. */
+  settings: string;
+  /** crm_verify's verdict on the local CIB (without resource history) after the import. */
+  verdict: Verdict;
 }
 
 export function sourceStatePath(stateDir: string, site: string): string {

@@ -43,5 +43,6 @@ export interface ImportResult {
   backup?: string;
   /** How the configuration was written: always one versioned crm_diff patch (no replace exists). */
   method?: 'patch';
-  candidate: XmlElement;
+  /** The configuration the import judged (absent when the publication was recognised as already applied: nothing was computed). */
+  candidate?: XmlElement;
 }

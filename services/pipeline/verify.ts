@@ -35,25 +35,25 @@ export function withoutHistory(cib: XmlElement): XmlElement {
 }
 
 export interface VerifyOutcome {
-  /** crm_verify on this site's CIB as it is (status included). */
+  /** crm_verify on this site's CIB without resource history (remembered by content: usually no run). */
   baseline: Verdict;
-  /** crm_verify on this site's status with the candidate configuration. */
+  /** crm_verify on this site's nodes and tickets with the candidate configuration, without resource history. */
   candidate: Verdict;
 }
 
 /**
- * Both whole CIBs are verified and reported, but "worse" is judged without resource history, like the
- * source verdict in a publication: what the transition itself provokes (an orphan "might be active on
- * 2 nodes" while a removed clone is being stopped) is the change, not a defect of the configuration.
+ * One crm_verify of the candidate, and one of the baseline that the tool layer remembers by content
+ * (the local CIB is the same round after round). Both are judged and reported without resource
+ * history, like the source verdict in a publication: what the transition itself provokes (an orphan
+ * "might be active on 2 nodes" while a removed clone is being stopped) is the change, not a defect
+ * of the configuration. The whole-CIB runs this replaces added two more crm_verify runs of the
+ * largest input (the history) and were only ever reported, never judged.
  */
 export async function verifyCandidate(pacemaker: Pacemaker, localCib: XmlElement, candidate: XmlElement, policy: VerifyPolicy): Promise<VerifyOutcome> {
-  const candidateCib = withConfiguration(localCib, candidate);
-  const [baselineWhole, verdictWhole, baseline, verdict] = await Promise.all(
-    [localCib, candidateCib, withoutHistory(localCib), withoutHistory(candidateCib)].map((cib) => pacemaker.verify(cib)),
-  ) as [Verdict, Verdict, Verdict, Verdict];
-  const schemaErrors = [...new Set([...verdictWhole.schemaErrors, ...verdict.schemaErrors])];
-  if (schemaErrors.length > 0) {
-    throw new CibsyncError('CIBSYNC_CANDIDATE_SCHEMA_INVALID', `the candidate configuration does not validate: ${schemaErrors.slice(0, 5).join('; ')}`, { crm_verify: verdictWhole });
+  const localNow = withoutHistory(localCib);
+  const [baseline, verdict] = await Promise.all([pacemaker.verify(localNow), pacemaker.verify(withConfiguration(localNow, candidate))]);
+  if (verdict.schemaErrors.length > 0) {
+    throw new CibsyncError('CIBSYNC_CANDIDATE_SCHEMA_INVALID', `the candidate configuration does not validate: ${verdict.schemaErrors.slice(0, 5).join('; ')}`, { crm_verify: verdict });
   }
   const tolerated = new Set(baseline.errors);
   let level: VerdictLevel = baseline.level;
@@ -70,5 +70,5 @@ export async function verifyCandidate(pacemaker: Pacemaker, localCib: XmlElement
       { crm_verify: verdict, baseline: level },
     );
   }
-  return { baseline: baselineWhole, candidate: verdictWhole };
+  return { baseline, candidate: verdict };
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkFreshness, recordApplied } from '../../services/pipeline/freshness.js';
 import { verifyCandidate } from '../../services/pipeline/verify.js';
 import type { Publication } from '../../services/publication/index.js';
@@ -32,6 +32,18 @@ describe('verifyCandidate', () => {
     const cib = await site.pacemaker.queryCib();
     const out = await verifyCandidate(site.pacemaker, cib, withExtra(cib, '<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>'), { baseline: 'local', sourceVerdict: { level: 'clean', messages: [] } });
     expect(out.candidate.level).toBe('clean');
+  });
+
+  it('asks crm_verify once about the candidate and once about the baseline, and the baseline again from memory', async () => {
+    site = makeSite('site-b.xml');
+    const cib = await site.pacemaker.queryCib();
+    const verify = vi.spyOn(site.pacemaker, 'verify');
+    const candidate = withExtra(cib, '<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>');
+    await verifyCandidate(site.pacemaker, cib, candidate, { baseline: 'local', sourceVerdict: { level: 'clean', messages: [] } });
+    expect(verify).toHaveBeenCalledTimes(2);
+    const baselineRun = verify.mock.results[0]?.value as Promise<unknown>;
+    await verifyCandidate(site.pacemaker, cib, withExtra(cib, '<primitive id="e" class="ocf" provider="pacemaker" type="Dummy"/>'), { baseline: 'local', sourceVerdict: { level: 'clean', messages: [] } });
+    expect(verify.mock.results[2]?.value).toBe(baselineRun); // the same remembered answer, no new crm_verify
   });
 
   it('refuses new warnings against a clean local baseline, accepts them when the source had them', async () => {
