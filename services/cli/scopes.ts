@@ -43,7 +43,7 @@ const command: Command = {
     }
     const format = outputAs(values);
     const config = configFromFlags(values);
-    const split = splitScopes(await pacemakerFor().querySection('configuration'), config.siteLocal);
+    const split = splitScopes(await pacemakerFor(config).querySection('configuration'), config.siteLocal);
     process.stdout.write(format === 'json' ? `${JSON.stringify(split, null, 2)}\n` : formatScopes(split));
     return 0;
   },
