@@ -4,7 +4,7 @@
 // rollback keeps this site's own parts as they are and puts the source on hold until `cibsync resume`.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cli, type Site } from '../helpers/sites.js';
-import { batchLimitOf, changeBatchLimit, httpsRequest, makePki, makeSites, metricValue, publisherConfig, startDaemon, subscriberConfig, waitFor, writeConfig, type CertFiles, type Daemon } from '../network/helpers.js';
+import { batchLimitOf, changeBatchLimit, httpsRequest, makePki, makeSites, metricValue, publisherConfig, startDaemon, statusOf, subscriberConfig, waitFor, writeConfig, cliTo, type CertFiles, type Daemon } from '../network/helpers.js';
 
 const POLL_MS = 300;
 let a: Site;
@@ -14,15 +14,8 @@ let subscriber: Daemon;
 let subTls: CertFiles;
 let configFile: string;
 
-function cliTo(command: string, ...extra: string[]) {
-  return cli([command, '--subscriber', subscriber.url, '--cert', subTls.cert, '--key', subTls.key, '--ca', subTls.ca, ...extra]);
-}
-
-function status(): Record<string, any> {
-  const r = cliTo('status', '--output-as=json');
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, any>;
-}
+const cliToSubscriber = (command: string, ...extra: string[]) => cliTo(subscriber, subTls, command, ...extra);
+const status = () => statusOf(subscriber, subTls);
 
 /** The meta attribute `pcs resource disable` / `crm resource stop` sets. */
 function targetRoleOf(site: Site, resource: string): string | undefined {
@@ -79,11 +72,11 @@ describe('rollback while the subscriber runs (docs/operations.md, section 8)', (
     }, 5000);
     expect(held.state).toBe('held');
     expect(held.hold).toMatchObject({ reason: expect.stringMatching(/rollback/), by: expect.any(String), at: expect.any(String) });
-    expect(cliTo('status').stdout).toMatch(/on hold since .* by .*rollback/);
+    expect(cliToSubscriber('status').stdout).toMatch(/on hold since .* by .*rollback/);
     const page = await httpsRequest(`${subscriber.url}/`, subTls);
     expect(page.body).toMatch(/on hold/i);
     expect(metricValue((await httpsRequest(`${subscriber.url}/metrics`, subTls)).body, 'cibsync_subscriber_on_hold')).toBe(1);
-    const now = cliTo('replicate-now');
+    const now = cliToSubscriber('replicate-now');
     expect(now.stderr).toContain('CIBSYNC_ON_HOLD');
     const hash = b.hash();
     changeBatchLimit(a, 67); // the source moves on while B is on hold

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createCa, issueCertificate, type CertificateUsage, type KeyAndCertificate } from '../../certs/authority.js';
-import { CLI, makeSite, tempDir, type Site } from '../helpers/sites.js';
+import { CLI, cli, makeSite, tempDir, type Site } from '../helpers/sites.js';
 
 export interface CertFiles {
   cert: string;
@@ -182,4 +182,16 @@ export function serverFingerprint(url: string, tls: CertFiles): Promise<string> 
     });
     socket.on('error', reject);
   });
+}
+
+/** `cibsync COMMAND --subscriber URL` with a client certificate, as an operator runs it from elsewhere. */
+export function cliTo(subscriber: Daemon, tls: CertFiles, command: string, ...extra: string[]): ReturnType<typeof cli> {
+  return cli([command, '--subscriber', subscriber.url, '--cert', tls.cert, '--key', tls.key, '--ca', tls.ca, ...extra]);
+}
+
+/** `cibsync status --output-as=json` of a running subscriber, parsed. */
+export function statusOf(subscriber: Daemon, tls: CertFiles): Record<string, any> {
+  const r = cliTo(subscriber, tls, 'status', '--output-as=json');
+  if (r.code !== 0) throw new Error(`cibsync status exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, any>;
 }

@@ -2,8 +2,8 @@
 // certificates from a throw-away CA, and the CLI talking to the subscriber.
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, type Site } from '../helpers/sites.js';
-import { batchLimitOf, changeBatchLimit, grant, makePki, makeSites, metricValue, httpsRequest, publisherConfig, revoke, startDaemon, subscriberConfig, waitFor, writeConfig, type CertFiles, type Daemon } from './helpers.js';
+import type { Site } from '../helpers/sites.js';
+import { batchLimitOf, changeBatchLimit, grant, makePki, makeSites, metricValue, httpsRequest, publisherConfig, revoke, startDaemon, statusOf, subscriberConfig, waitFor, writeConfig, cliTo, type CertFiles, type Daemon } from './helpers.js';
 
 let a: Site;
 let b: Site;
@@ -11,15 +11,8 @@ let publisher: Daemon;
 let subscriber: Daemon;
 let subTls: CertFiles;
 
-function cliTo(command: string, ...extra: string[]) {
-  return cli([command, '--subscriber', subscriber.url, '--cert', subTls.cert, '--key', subTls.key, '--ca', subTls.ca, ...extra]);
-}
-
-function status(): Record<string, any> {
-  const r = cliTo('status', '--output-as=json');
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, any>;
-}
+const cliToSubscriber = (command: string, ...extra: string[]) => cliTo(subscriber, subTls, command, ...extra);
+const status = () => statusOf(subscriber, subTls);
 
 async function subscriberMetric(series: string): Promise<number> {
   return metricValue((await httpsRequest(`${subscriber.url}/metrics`, subTls)).body, series);
@@ -70,7 +63,7 @@ describe('publisher at A, subscriber at B', () => {
     const mtime = statSync(b.cibFile).mtimeMs;
     // A status-only change at A (another ticket): no new publication, nothing fetched, nothing written.
     a.tool('crm_ticket', ['--ticket', 'otherTicket', '--grant', '--force']);
-    const r = cliTo('replicate-now');
+    const r = cliToSubscriber('replicate-now');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('outcome: unchanged');
     expect(r.stdout).toContain('site siteA');
@@ -88,12 +81,12 @@ describe('publisher at A, subscriber at B', () => {
     }, 5000, 200);
     expect(s.lastError.details.publishers[0]).toMatchObject({ publisher: publisher.url, code: 'CIBSYNC_TICKET_NOT_HELD' });
     expect(s.state).toBe('failing');
-    const text = cliTo('status');
+    const text = cliToSubscriber('status');
     expect(text.stdout).toMatch(/last error: CIBSYNC_NO_PUBLISHER: .*CIBSYNC_TICKET_NOT_HELD/);
     changeBatchLimit(a, 78);
     await new Promise((r) => setTimeout(r, 1000));
     expect(b.hash()).toBe(hash);
-    const refused = cliTo('replicate-now');
+    const refused = cliToSubscriber('replicate-now');
     expect(refused.code).toBe(8);
     expect(refused.stderr).toContain('CIBSYNC_NO_PUBLISHER');
   });
@@ -105,7 +98,7 @@ describe('publisher at A, subscriber at B', () => {
       return now.state === 'idle' ? now : undefined;
     }, 5000, 200);
     expect(s.idleReason).toContain('holds ticket ticketA');
-    const refused = cliTo('replicate-now');
+    const refused = cliToSubscriber('replicate-now');
     expect(refused.stderr).toContain('CIBSYNC_LOCAL_HOLDS_TICKET');
     b.tool('crm_ticket', ['--ticket', 'ticketA', '--revoke', '--force']);
     grant(a);
