@@ -3,6 +3,8 @@
 // checkpoint every 50 changes. At each checkpoint and at the end: 0 divergences (B's configuration
 // canonically equals A's publication spliced with B's site-local parts, as the pipeline does), and
 // the publications B took arrive in order (epochs never go back) with none lost (B ends on A's last).
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../services/config/index.js';
 import { parseXml, sameXml } from '../../services/xml/index.js';
@@ -10,7 +12,7 @@ import { buildPublication } from '../../services/publication/index.js';
 import { configurationOf } from '../../services/pipeline/apply.js';
 import { spliceSiteLocal } from '../../services/pipeline/splice.js';
 import type { Site } from '../helpers/sites.js';
-import { batchLimitOf, changeBatchLimit, makePki, makeSites, publisherConfig, startDaemon, subscriberConfig, waitFor, writeConfig, type Daemon } from '../network/helpers.js';
+import { batchLimitOf, makePki, makeSites, publisherConfig, startDaemon, subscriberConfig, waitFor, writeConfig, type Daemon } from '../network/helpers.js';
 
 const CHANGES = Number(process.env.SOAK_CHANGES ?? 300);
 const CHECKPOINT_EVERY = 50;
@@ -19,6 +21,19 @@ let a: Site;
 let b: Site;
 let publisher: Daemon;
 let subscriber: Daemon;
+
+/**
+ * A change at A written as a whole new file. File-mode cibadmin writes in place, so a reader racing
+ * it (the publisher's crm_ticket) can see a torn file and answer "ticket not held" for a moment; a
+ * live CIB manager's writes are atomic. The soak is about replication, so A's writes are made atomic
+ * here: a private copy, modified, renamed into place.
+ */
+function changeBatchLimitAtomically(site: Site, value: number): void {
+  const copy = `${site.cibFile}.soak`;
+  copyFileSync(site.cibFile, copy);
+  execFileSync('cibadmin', ['--modify', '--xml-text', `<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="${value}"/>`], { env: { ...process.env, LC_ALL: 'C', CIB_file: copy } });
+  renameSync(copy, site.cibFile);
+}
 
 /** Whether B's configuration is what the pipeline makes of A's current publication on B. */
 async function diverges(): Promise<boolean> {
@@ -54,7 +69,7 @@ describe(`soak: ${CHANGES} changes at the source`, () => {
   it('ends with 0 divergences, every publication taken in order, none lost', async () => {
     let divergences = 0;
     for (let i = 1; i <= CHANGES; i += 1) {
-      changeBatchLimit(a, 1000 + i);
+      changeBatchLimitAtomically(a, 1000 + i);
       if (i % CHECKPOINT_EVERY !== 0) continue;
       await waitFor(`batch-limit ${1000 + i} at B`, () => batchLimitOf(b) === String(1000 + i), 30_000, 50).catch((err: Error) => {
         throw new Error(`${err.message}; B has ${batchLimitOf(b)}; the subscriber: ${JSON.stringify(subscriber.logs.slice(-2))}; the publisher: ${JSON.stringify(publisher.logs.slice(-6))}`);
