@@ -1,7 +1,7 @@
 // How a plan reads: in a terminal during an incident, and as XML for tools.
 import type { SimulatedAction } from '../pacemaker/index.js';
 import { element, toDocument } from '../xml/index.js';
-import type { PlanRecord } from './store.js';
+import type { PlanRecord } from './record.js';
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
 

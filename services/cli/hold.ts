@@ -1,4 +1,4 @@
-import { describeHold, placeHold } from '../pipeline/hold.js';
+import { describeHold, placeHold } from '../state/hold.js';
 import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, type Command } from './command.js';
 
 const command: Command = {

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { createPlan } from '../approval/index.js';
 import { formatPlanOutcome } from '../approval/format.js';
+import { takePublication } from '../approval/intake.js';
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { importPublication, type ImportResult } from '../pipeline/index.js';
 import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command } from './command.js';
 import { formatImportResult } from './format.js';
 
@@ -22,17 +21,13 @@ const command: Command = {
     const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((e: Error) => {
       throw new CibsyncError('CIBSYNC_USAGE', `cannot read ${file}: ${e.message}`);
     });
-    const approval = values.approval ?? config.subscriber?.approval ?? 'auto';
-    if (approval !== 'auto' && approval !== 'manual') throw new CibsyncError('CIBSYNC_USAGE', '--approval must be auto or manual');
+    const approval = values.approval;
+    if (approval !== undefined && approval !== 'auto' && approval !== 'manual') throw new CibsyncError('CIBSYNC_USAGE', '--approval must be auto or manual');
     const ctx = { config, pacemaker: pacemakerFor(config), logger: createLogger(config.logLevel), dryRun: values['dry-run'] === true };
-    if (approval === 'manual' && !ctx.dryRun) {
-      const planned = await createPlan(text, ctx, 'cibsync import');
-      if (outputAs === 'json') process.stdout.write(`${JSON.stringify(planned, null, 2)}\n`);
-      else process.stdout.write(formatPlanOutcome(planned));
-      return 0;
-    }
-    const result: ImportResult = await importPublication(text, ctx);
-    if (outputAs === 'json') {
+    const result = await takePublication(text, ctx, { approval, by: 'cibsync import' });
+    if ('approval' in result) {
+      process.stdout.write(outputAs === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatPlanOutcome(result));
+    } else if (outputAs === 'json') {
       const { candidate: _candidate, ...rest } = result;
       process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
     } else {

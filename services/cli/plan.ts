@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { previewPlan, recordOf, type PlanRecord } from '../approval/index.js';
+import { recordOf, type PlanRecord } from '../approval/index.js';
 import { formatPlanText, planXml } from '../approval/format.js';
 import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { MtlsClient } from '../net/client.js';
+import { planImport, type PipelineContext } from '../pipeline/index.js';
 import { fetchPublication } from '../subscriber/fetcher.js';
 import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command, type Values } from './command.js';
 import { localDesk, remoteDesk, type PlanDesk } from './plan-desk.js';
@@ -111,9 +112,8 @@ async function readPublicationFrom(from: string, values: Values, config: Config)
   }
 }
 
-async function dryRun(text: string, ctx: Parameters<typeof previewPlan>[1], as: string): Promise<number> {
-  const { plan, transition } = await previewPlan(text, ctx);
-  const record = recordOf(plan, transition, 'dry-run');
+async function dryRun(text: string, ctx: PipelineContext, as: string): Promise<number> {
+  const record = recordOf(await planImport(text, ctx, { transition: true }), 'dry-run');
   const shown = output(record, as);
   process.stdout.write(as === 'text' ? shown.replace(/^Plan dry-run: PENDING/, 'Dry run (nothing recorded, nothing written)').replace(/\nDecide:.*\n$/, '\n') : shown);
   return 0;

@@ -1,6 +1,5 @@
 import { formatPlanOutcome } from '../approval/format.js';
-import type { ImportResult } from '../pipeline/index.js';
-import type { PlanningResult } from '../subscriber/applier.js';
+import type { IntakeResult } from '../approval/intake.js';
 import { formatImportResult } from './format.js';
 import { parse, printHelp, type Command } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
@@ -15,7 +14,7 @@ const command: Command = {
     const format = outputAs(values);
     // The subscriber answers an ImportResult without its candidate configuration (too big to print),
     // or in manual approval mode what became of the publication: a plan, or nothing to decide.
-    const result = (await callSubscriber(values, 'POST', '/v1/replicate-now')) as ImportResult | PlanningResult;
+    const result = (await callSubscriber(values, 'POST', '/v1/replicate-now')) as IntakeResult;
     process.stdout.write(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : 'approval' in result ? formatPlanOutcome(result) : formatImportResult(result));
     return 0;
   },

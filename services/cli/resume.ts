@@ -1,4 +1,4 @@
-import { describeHold, liftHold } from '../pipeline/hold.js';
+import { describeHold, liftHold } from '../state/hold.js';
 import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, type Command } from './command.js';
 
 const command: Command = {

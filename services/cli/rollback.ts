@@ -1,8 +1,8 @@
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { listBackups } from '../pipeline/backup.js';
-import { describeHold } from '../pipeline/hold.js';
-import { rollback } from '../pipeline/rollback.js';
+import { rollback } from '../pipeline/index.js';
+import { listBackups } from '../state/backups.js';
+import { describeHold } from '../state/hold.js';
 import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command } from './command.js';
 
 const command: Command = {

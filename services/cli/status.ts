@@ -1,4 +1,4 @@
-import { describeHold } from '../pipeline/hold.js';
+import { describeHold } from '../state/hold.js';
 import type { StatusSnapshot } from '../subscriber/status.js';
 import { parse, printHelp, type Command } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';

@@ -9,7 +9,7 @@ import { CibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { compareVersions, formatVersion, versionOf, type CibVersion, type Pacemaker } from '../pacemaker/index.js';
 import { firstChild, sameXml, type XmlElement } from '../xml/index.js';
-import { saveBackup } from './backup.js';
+import { saveBackup } from '../state/backups.js';
 import { withConfiguration } from './verify.js';
 
 export interface ApplyOptions {

@@ -9,7 +9,7 @@
 import type { Logger } from '../log.js';
 import type { NodeAttributes } from '../publication/index.js';
 import { childElements, descendants, element, firstChild, type XmlElement } from '../xml/index.js';
-import { attributeStatePath, readJson, writeJson } from './state.js';
+import { writeOwnedAttributes } from '../state/ownership.js';
 import type { AttributeChange } from './types.js';
 
 type AttributeMap = Map<string, Map<string, string>>;
@@ -117,10 +117,6 @@ export function withAttributeChanges(configuration: XmlElement, changes: Attribu
   }
 }
 
-export async function readOwnedAttributes(stateDir: string): Promise<NodeAttributes> {
-  return readJson<NodeAttributes>(attributeStatePath(stateDir), {});
-}
-
 /**
  * Ownership survives a kill -9 around the CIB write: before it, the union of what cibsync owned and
  * what it is about to own is recorded (an attribute owned but not written is harmless: deleting it
@@ -129,10 +125,10 @@ export async function readOwnedAttributes(stateDir: string): Promise<NodeAttribu
 export async function recordOwnershipAhead(stateDir: string, previously: NodeAttributes, plan: AttributePlan): Promise<void> {
   const union = toMap(previously);
   for (const [node, values] of toMap(plan.owned)) for (const [name, value] of values) union.set(node, (union.get(node) ?? new Map()).set(name, value));
-  await writeJson(attributeStatePath(stateDir), toRecord(union));
+  await writeOwnedAttributes(stateDir, toRecord(union));
 }
 
 export async function recordOwnership(stateDir: string, plan: AttributePlan, logger: Logger): Promise<void> {
-  await writeJson(attributeStatePath(stateDir), plan.owned);
+  await writeOwnedAttributes(stateDir, plan.owned);
   for (const c of plan.changes) logger.info({ step: 'node-attributes', node: c.node, attribute: c.name, change: c.change, value: c.value }, `${c.change} ${c.name} on ${c.node}`);
 }

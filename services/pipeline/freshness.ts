@@ -2,11 +2,7 @@
 import { CibsyncError } from '../errors.js';
 import { compareVersions } from '../pacemaker/index.js';
 import type { Publication } from '../publication/index.js';
-import { readJson, sourceStatePath, writeJson, type AppliedLocally, type AppliedSource } from './state.js';
-
-export async function lastApplied(stateDir: string, site: string): Promise<AppliedSource | undefined> {
-  return readJson<AppliedSource | undefined>(sourceStatePath(stateDir, site), undefined);
-}
+import { lastApplied, type AppliedSource } from '../state/sources.js';
 
 export async function checkFreshness(stateDir: string, publication: Publication): Promise<AppliedSource | undefined> {
   const last = await lastApplied(stateDir, publication.site);
@@ -18,9 +14,4 @@ export async function checkFreshness(stateDir: string, publication: Publication)
     );
   }
   return last;
-}
-
-export async function recordApplied(stateDir: string, publication: Publication, local?: AppliedLocally, now = new Date()): Promise<void> {
-  const entry: AppliedSource = { site: publication.site, adminEpoch: publication.adminEpoch, epoch: publication.epoch, digest: publication.digest, appliedAt: now.toISOString(), local };
-  await writeJson(sourceStatePath(stateDir, publication.site), entry);
 }

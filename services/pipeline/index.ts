@@ -1,25 +1,34 @@
-// The subscriber's import pipeline: a row of small steps, each in its own module and tested on its
-// own. The CLI (`cibsync import`), the subscriber daemon and the approval flow all call this.
+// The import pipeline's front door: a row of small steps, each in its own module and tested on its
+// own, reached only through these functions. `planImport` runs every step up to the write and
+// returns a Plan (with the transition crm_simulate predicts, when asked); `applyPlan` writes a plan
+// (guarded patch, node attributes, state records); `replan` makes the plan of an edited candidate;
+// `importPublication` is both in a row (the automatic mode), `rollback` puts a backup back through
+// the same guarded write. The CLI, the subscriber daemon and the approval flow call nothing else of
+// the pipeline; what they keep between calls (plans, holds, backups) is the state module's.
 import { asCibsyncError, CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { formatVersion, versionOf, type CibVersion } from '../pacemaker/index.js';
+import { formatVersion, versionOf, type CibVersion, type SimulatedAction } from '../pacemaker/index.js';
 import { readPublication, type Publication } from '../publication/index.js';
-import { runChain } from '../transform/chain.js';
-import { createEngine } from '../transform/engine.js';
-import { sameXml, type XmlElement } from '../xml/index.js';
-import { planAttributes, readOwnedAttributes, recordOwnership, recordOwnershipAhead, withAttributeChanges, type AttributePlan } from './attributes.js';
+import { checkNotOnHold } from '../state/hold.js';
+import { checkStateWritable } from '../state/files.js';
+import { attributeStatePath, readOwnedAttributes } from '../state/ownership.js';
+import { recordApplied, sourceStatePath, type AppliedSource } from '../state/sources.js';
+import { hasChain, runSiteChain } from '../transform/site.js';
+import { parseXml, sameXml, type XmlElement } from '../xml/index.js';
+import { planAttributes, recordOwnership, recordOwnershipAhead, withAttributeChanges, type AttributePlan } from './attributes.js';
 import { applyConfiguration, configurationOf } from './apply.js';
-import { checkFreshness, recordApplied } from './freshness.js';
+import { checkFreshness } from './freshness.js';
 import { checkOrigin } from './origin.js';
-import { checkNotOnHold } from './hold.js';
 import { spliceSiteLocal } from './splice.js';
-import { appliedLocally, recordOfSame, stillAsApplied, stylesheetsOf } from './recognise.js';
-import { attributeStatePath, checkStateWritable, sourceStatePath, type AppliedSource } from './state.js';
+import { appliedLocally, recordOfSame, stillAsApplied } from './recognise.js';
 import { summarizeChanges } from './summary.js';
+import { predictTransition } from './transition.js';
 import type { ImportResult, ObjectChange, PipelineContext } from './types.js';
 import { verifyCandidate, withConfiguration } from './verify.js';
 
 export type { ImportResult, ObjectChange, AttributeChange, PipelineContext } from './types.js';
+export type { AttributePlan } from './attributes.js';
+export { rollback, type RollbackOutcome } from './rollback.js';
 
 /** Everything the pipeline decided before writing: what an approval flow shows and later applies. */
 export interface Plan {
@@ -33,6 +42,13 @@ export interface Plan {
   changes: ObjectChange[];
   attributes: AttributePlan;
   verify: Awaited<ReturnType<typeof verifyCandidate>>;
+  /** What the scheduler here would do beyond what it does anyway (crm_simulate); only when asked for. */
+  transition?: SimulatedAction[];
+}
+
+export interface PlanOptions {
+  /** Predict the transition (two crm_simulate runs): for a plan a person reads, never for an automatic import. */
+  transition?: boolean;
 }
 
 function stepLogger(logger: Logger, publication: Pick<Publication, 'digest' | 'site'>): Logger {
@@ -60,11 +76,11 @@ async function readChecked(text: string, ctx: PipelineContext): Promise<Checked>
 }
 
 /** Steps 1–6 and the attribute plan: parse, freshness, ticket, transform, splice, verify, diff. Writes nothing. */
-export async function planImport(text: string, ctx: PipelineContext): Promise<Plan> {
-  return planChecked(await readChecked(text, ctx), ctx);
+export async function planImport(text: string, ctx: PipelineContext, options: PlanOptions = {}): Promise<Plan> {
+  return planChecked(await readChecked(text, ctx), ctx, options);
 }
 
-async function planChecked({ publication, log }: Checked, ctx: PipelineContext): Promise<Plan> {
+async function planChecked({ publication, log }: Checked, ctx: PipelineContext, options: PlanOptions = {}): Promise<Plan> {
   const { config, pacemaker } = ctx;
   // Independent of each other: ask them at once (each Pacemaker tool run costs ~45 ms).
   const [, localCib, transformed] = await Promise.all([checkTicket(ctx, publication, log), pacemaker.queryCib(), transform(ctx, publication, log)]);
@@ -92,7 +108,41 @@ async function planChecked({ publication, log }: Checked, ctx: PipelineContext):
 
   const changes = configurationChanged ? summarizeChanges(localConfiguration, spliced.configuration) : [];
   log.info({ step: 'diff', changed: configurationChanged, objects: changes.length, attributes: attributes.changes.length }, configurationChanged ? 'configuration differs' : 'configuration unchanged');
-  return { publication, localCib, candidate: spliced.configuration, configurationChanged, patch, changes, attributes, verify };
+  // An unchanged configuration adds no action to what the scheduler does anyway: nothing to simulate.
+  const transition = options.transition ? (configurationChanged ? await predictTransition(pacemaker, localCib, spliced.configuration) : []) : undefined;
+  return { publication, localCib, candidate: spliced.configuration, configurationChanged, patch, changes, attributes, verify, transition };
+}
+
+/**
+ * The plan for an edited candidate instead of `plan`'s own: verified, diffed and (when the plan
+ * carried one) its transition predicted again, against the local CIB as it is now. The attribute plan
+ * stays (the edited <nodes> hold its changes). The caller checks that the CIB is still at the plan's
+ * admin_epoch.epoch; applying the result checks it again under the write lock.
+ */
+export async function replan(plan: Plan, candidate: XmlElement, ctx: PipelineContext): Promise<Plan> {
+  if (candidate.name !== 'configuration') throw new CibsyncError('CIBSYNC_TRANSFORM_OUTPUT_INVALID', `the edited candidate is a <${candidate.name}>, not a <configuration>`);
+  const { config, pacemaker } = ctx;
+  const localCib = await pacemaker.queryCib();
+  const verify = await verifyCandidate(pacemaker, localCib, candidate, { baseline: config.verifyBaseline, sourceVerdict: plan.publication.sourceVerdict });
+  const localConfiguration = configurationOf(localCib);
+  const changes = summarizeChanges(localConfiguration, candidate);
+  const transition = plan.transition ? await predictTransition(pacemaker, localCib, candidate) : undefined;
+  return { ...plan, localCib, candidate, configurationChanged: !sameXml(localConfiguration, candidate), patch: undefined, changes, verify, transition };
+}
+
+/** The documents a plan is kept as between planning and applying: the publication's own text, the local CIB, the candidate. */
+export interface PlanDocuments {
+  publication: string;
+  local: string;
+  candidate: string;
+}
+
+/** A plan back from its documents and what was decided with them (`label` names it in parse errors). */
+export function reloadPlan(documents: PlanDocuments, decided: Pick<Plan, 'changes' | 'attributes' | 'verify' | 'transition'>, ctx: PipelineContext, label: string): Plan {
+  const publication = readPublication(documents.publication, { maxBytes: ctx.config.maxPublicationBytes });
+  const localCib = parseXml(documents.local, { source: `${label} local CIB` });
+  const candidate = parseXml(documents.candidate, { source: `${label} candidate` });
+  return { publication, localCib, candidate, configurationChanged: !sameXml(configurationOf(localCib), candidate), ...decided };
 }
 
 /**
@@ -118,15 +168,12 @@ async function checkTicket(ctx: PipelineContext, publication: Publication, log: 
   log.info({ step: 'ticket', tickets }, 'this site does not hold the ticket');
 }
 
+/** Step 3: the site's chain, run by the one function the transform tools run it with too. */
 async function transform(ctx: PipelineContext, publication: Publication, log: Logger): Promise<XmlElement> {
-  const { config } = ctx;
-  if (!config.transforms && config.transformChain.length === 0) return publication.configuration;
-  const engine = await createEngine(config.engine);
-  const stylesheets = await stylesheetsOf(config);
-  const params = { ...config.transformParams, local_site: config.site ?? '', source_site: publication.site };
-  const transformed = await runChain(engine, stylesheets, publication.configuration, params);
-  log.info({ step: 'transform', engine: engine.name, stylesheets: stylesheets.length }, 'transform chain applied');
-  return transformed;
+  if (!hasChain(ctx.config)) return publication.configuration;
+  const run = await runSiteChain(ctx.config, publication.configuration, publication.site);
+  log.info({ step: 'transform', engine: run.engine, stylesheets: run.stylesheets.length }, 'transform chain applied');
+  return run.output;
 }
 
 /**
@@ -165,7 +212,8 @@ function writtenButNotRecorded(err: unknown, after: CibVersion): CibsyncError {
   return new CibsyncError(e.code, `the CIB was written (now at ${formatVersion(after)}), but recording it failed: ${e.message}`, { ...e.details, written: true, after });
 }
 
-function sourceOf(p: Publication): ImportResult['source'] {
+/** What a result or a plan record says of the publication it came from. */
+export function sourceOf(p: Publication): ImportResult['source'] {
   return { site: p.site, ticket: p.ticket, adminEpoch: p.adminEpoch, epoch: p.epoch, digest: p.digest, created: p.created };
 }
 

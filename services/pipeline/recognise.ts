@@ -9,18 +9,12 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/index.js';
 import { compareVersions, type CibVersion, type Pacemaker } from '../pacemaker/index.js';
 import type { Publication } from '../publication/index.js';
-import { resolveChain } from '../transform/chain.js';
-import type { AppliedLocally, AppliedSource } from './state.js';
-
-/** The site's stylesheets, in the order the transform step runs them (none without a chain). */
-export async function stylesheetsOf(config: Config): Promise<string[]> {
-  if (!config.transforms && config.transformChain.length === 0) return [];
-  return resolveChain({ dir: config.transforms ?? '.', files: config.transformChain });
-}
+import { siteStylesheets } from '../transform/site.js';
+import type { AppliedLocally, AppliedSource } from '../state/sources.js';
 
 /** sha256 over every setting and the text of every stylesheet: what decides the candidate besides the publication and the CIB. */
 export async function settingsDigest(config: Config): Promise<string> {
-  const stylesheets = await stylesheetsOf(config);
+  const stylesheets = await siteStylesheets(config);
   const hash = createHash('sha256').update(JSON.stringify({ ...config, logLevel: undefined }));
   for (const file of stylesheets) hash.update(`\0${file}\0`).update(await readFile(file));
   return hash.digest('hex');

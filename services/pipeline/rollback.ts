@@ -9,8 +9,8 @@ import type { Logger } from '../log.js';
 import type { CibVersion, Pacemaker } from '../pacemaker/index.js';
 import { sameXml } from '../xml/index.js';
 import { applyConfiguration, configurationOf } from './apply.js';
-import { readBackup } from './backup.js';
-import { placeHold, type Hold } from './hold.js';
+import { readBackup } from '../state/backups.js';
+import { placeHold, type Hold } from '../state/hold.js';
 import { spliceSiteLocal } from './splice.js';
 
 export interface RollbackOutcome {

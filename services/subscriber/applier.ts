@@ -1,25 +1,16 @@
-// Runs fetched publications through the Core import pipeline, one at a time (the follow loop and
-// replicate-now may both want to), and records each outcome in the status and the metrics. In manual
-// approval mode a publication becomes a plan instead, and the decisions on plans (approve, reject,
+// Runs fetched publications through the one intake (services/approval/intake.ts: imported now, or a
+// plan in manual approval mode), one at a time (the follow loop and replicate-now may both want to),
+// and records each outcome in the status and the metrics. The decisions on plans (approve, reject,
 // edit) queue here too: a plan must not be superseded while it is being applied.
-import { approvePlan, createPlan, editPlan, PlanStore, rejectPlan, type CreatePlanOutcome, type PlanRecord } from '../approval/index.js';
+import { approvePlan, editPlan, PlanStore, rejectPlan, type PlanRecord } from '../approval/index.js';
+import { takePublication, type IntakeResult } from '../approval/intake.js';
 import type { Config } from '../config/index.js';
 import { CibsyncError, asCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Pacemaker } from '../pacemaker/index.js';
-import { importPublication, type ImportResult, type PipelineContext } from '../pipeline/index.js';
+import type { PipelineContext } from '../pipeline/index.js';
 import type { SubscriberMetrics } from './metrics.js';
 import type { SubscriberStatus } from './status.js';
-
-/** Manual mode's answer to a publication: a plan that waits for approval, or nothing to decide. */
-export interface PlanningResult {
-  approval: 'manual';
-  outcome: CreatePlanOutcome['outcome'];
-  source: ImportResult['source'];
-  record?: PlanRecord;
-}
-
-export type ApplierResult = ImportResult | PlanningResult;
 
 export class Applier {
   private tail: Promise<unknown> = Promise.resolve();
@@ -35,7 +26,7 @@ export class Applier {
     this.ctx = { config, pacemaker, logger };
   }
 
-  apply(text: string, publisher: string, trigger: string): Promise<ApplierResult> {
+  apply(text: string, publisher: string, trigger: string): Promise<IntakeResult> {
     return this.queued(() => this.run(text, publisher, trigger));
   }
 
@@ -78,10 +69,11 @@ export class Applier {
     return run;
   }
 
-  private async run(text: string, publisher: string, trigger: string): Promise<ApplierResult> {
+  private async run(text: string, publisher: string, trigger: string): Promise<IntakeResult> {
     const started = Date.now();
     try {
-      const result = this.config.subscriber?.approval === 'manual' ? await this.plan(text, publisher) : await this.import(text, publisher);
+      const result = await takePublication(text, this.ctx, { by: 'subscriber' });
+      this.recordStatus(result, publisher);
       this.metrics.imports({ outcome: result.outcome });
       this.logger.info(
         { event: 'import-done', outcome: result.outcome, digest: result.source.digest, source: result.source.site, epoch: `${result.source.adminEpoch}.${result.source.epoch}`, plan: 'record' in result ? result.record?.id : undefined, publisher, trigger, ms: Date.now() - started },
@@ -101,17 +93,9 @@ export class Applier {
     }
   }
 
-  private async import(text: string, publisher: string): Promise<ImportResult> {
-    const result = await importPublication(text, this.ctx);
-    this.status.applied(result, publisher);
-    return result;
-  }
-
-  private async plan(text: string, publisher: string): Promise<PlanningResult> {
-    const planned = await createPlan(text, this.ctx, 'subscriber');
-    const source = planned.record ? planned.record.source : planned.source;
+  private recordStatus(result: IntakeResult, publisher: string): void {
+    if (!('approval' in result)) this.status.applied(result, publisher);
     // A publication that changes nothing here needs no decision: this site is in step with it.
-    if (planned.outcome === 'unchanged') this.status.applied({ source, outcome: 'unchanged', changes: [], attributes: [] }, publisher);
-    return { approval: 'manual', outcome: planned.outcome, source, record: planned.record };
+    else if (result.outcome === 'unchanged') this.status.applied({ source: result.source, outcome: 'unchanged', changes: [], attributes: [] }, publisher);
   }
 }

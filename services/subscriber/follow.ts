@@ -6,13 +6,14 @@
 // second). The first round after a failure is not held, so a recovery shows at once. While this site
 // holds the ticket, or an operator has put replication on hold (`cibsync hold`, a rollback), it
 // asks nothing and applies nothing.
+import type { IntakeResult } from '../approval/intake.js';
 import type { SubscriberConfig } from '../config/index.js';
 import { CibsyncError, EXIT, asCibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MtlsClient } from '../net/client.js';
-import { checkNotOnHold, readHold, type Hold } from '../pipeline/hold.js';
+import { checkNotOnHold, readHold, type Hold } from '../state/hold.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
-import type { Applier, ApplierResult } from './applier.js';
+import type { Applier } from './applier.js';
 import { backoffDelay } from './backoff.js';
 import { fetchPublication, type FetchOptions, type FetchOutcome } from './fetcher.js';
 import type { SubscriberMetrics } from './metrics.js';
@@ -141,7 +142,7 @@ export class FollowLoop {
   }
 
   /** POST /v1/replicate-now: fetch the current publication (no If-None-Match) and import it now. */
-  async replicateNow(): Promise<ApplierResult> {
+  async replicateNow(): Promise<IntakeResult> {
     const { gate } = this.deps;
     const local = await gate.check();
     if (local.unknown) throw new CibsyncError('CIBSYNC_TICKET_QUERY_FAILED', `cannot tell whether this site holds ticket ${gate.ticket} (${local.reason}); nothing applied`, { ticket: gate.ticket });
@@ -203,7 +204,7 @@ export class FollowLoop {
   }
 
   /** Imports a publication; a refused one is remembered so the feed waits for the next, not retries it. */
-  private async importFrom(publisher: string, outcome: Extract<FetchOutcome, { kind: 'publication' }>, trigger: string): Promise<ApplierResult> {
+  private async importFrom(publisher: string, outcome: Extract<FetchOutcome, { kind: 'publication' }>, trigger: string): Promise<IntakeResult> {
     try {
       const result = await this.deps.applier.apply(outcome.text, publisher, trigger);
       this.knownDigest = result.source.digest;

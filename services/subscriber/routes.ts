@@ -1,9 +1,9 @@
 // The subscriber's own endpoints (docs/network.md): replicate-now, status, health and metrics.
 import type { FastifyReply } from 'fastify';
+import type { IntakeResult } from '../approval/intake.js';
 import { CibsyncError, asCibsyncError, type ErrorCode } from '../errors.js';
 import type { HttpsApp } from '../net/https-app.js';
 import { sendProblem } from '../net/problem.js';
-import type { ApplierResult } from './applier.js';
 import type { FollowLoop } from './follow.js';
 import type { SubscriberMetrics } from './metrics.js';
 import type { PendingPlanSummary, SubscriberStatus } from './status.js';
@@ -27,7 +27,7 @@ export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
 }
 
 /** An import's answer without its candidate configuration (too big to send); a plan's as it is. */
-function answerOf(result: ApplierResult) {
+function answerOf(result: IntakeResult) {
   if ('approval' in result) return result;
   const { candidate: _candidate, ...answer } = result;
   return answer;

@@ -1,7 +1,7 @@
 // What the subscriber knows about itself, for GET /v1/status, /healthz, the metrics and `cibsync status`.
 import type { PlanRecord } from '../approval/index.js';
 import { asCibsyncError } from '../errors.js';
-import type { Hold } from '../pipeline/hold.js';
+import type { Hold } from '../state/hold.js';
 import type { ImportResult } from '../pipeline/index.js';
 
 export type SubscriberState = 'starting' | 'following' | 'idle' | 'failing' | 'stopping' | 'held';

@@ -1,6 +1,9 @@
-// A site's chain as the import pipeline runs it (services/pipeline): the configured stylesheets, the
-// configured parameters, and local_site / source_site, so `transform run` and `transform lint`
-// show exactly what an import would apply.
+// A site's chain, the one function that runs it: the import pipeline's transform step
+// (services/pipeline), `transform run` and `transform lint` all call runSiteChain, so the tools show
+// exactly what an import would apply. The configured stylesheets get the configured parameters and
+// local_site / source_site. A chain with no `site` setting is refused, naming the setting: a
+// stylesheet that rewrites by `$local_site` would otherwise be handed an empty name and silently
+// match nothing.
 import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import type { XmlElement } from '../xml/index.js';
@@ -8,22 +11,33 @@ import { resolveChain, runChain, type ChainParams } from './chain.js';
 import { createEngine } from './engine.js';
 
 export interface SiteRun {
+  /** The engine that ran the chain. */
+  engine: string;
   stylesheets: string[];
   params: ChainParams;
   output: XmlElement;
 }
 
 export function hasChain(config: Config): boolean {
-  return config.transforms !== undefined || config.transformChain.length > 0;
+  return !!config.transforms || config.transformChain.length > 0;
+}
+
+/** The site's stylesheets, in the order the chain runs them (none without a chain). */
+export async function siteStylesheets(config: Config): Promise<string[]> {
+  if (!hasChain(config)) return [];
+  return resolveChain({ dir: config.transforms ?? '.', files: config.transformChain });
 }
 
 export async function runSiteChain(config: Config, configuration: XmlElement, sourceSite: string, extraParams: Record<string, string> = {}): Promise<SiteRun> {
   if (!hasChain(config)) throw new CibsyncError('CIBSYNC_USAGE', 'no transform chain configured: give --transforms DIR (and --chain) or set transforms/transformChain in the config file');
-  if (!config.site) throw new CibsyncError('CIBSYNC_USAGE', 'the local site is not known: give --site NAME or set site in the config file');
-  const stylesheets = await resolveChain({ dir: config.transforms ?? '.', files: config.transformChain });
+  if (!config.site) {
+    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'setting site: this site\'s name is not set, and the transform chain needs it (as local_site); set site in the config file (or give --site NAME)', { key: 'site' });
+  }
+  const stylesheets = await siteStylesheets(config);
   const params: ChainParams = { ...config.transformParams, ...extraParams, local_site: config.site, source_site: sourceSite };
-  const output = await runChain(await createEngine(config.engine), stylesheets, configuration, params);
-  return { stylesheets, params, output };
+  const engine = await createEngine(config.engine);
+  const output = await runChain(engine, stylesheets, configuration, params);
+  return { engine: engine.name, stylesheets, params, output };
 }
 
 /** "--param k=v" values → { k: v }. */

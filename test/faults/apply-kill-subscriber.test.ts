@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readOwnedAttributes } from '../../services/pipeline/attributes.js';
+import { readOwnedAttributes } from '../../services/state/ownership.js';
 import { generator, seedFrom } from '../helpers/random.js';
 import type { Site } from '../helpers/sites.js';
 import { makePki, makeSites, publisherConfig, startDaemon, subscriberConfig, waitFor, writeConfig, type CertFiles, type Daemon } from '../network/helpers.js';

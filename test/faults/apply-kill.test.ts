@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readOwnedAttributes } from '../../services/pipeline/attributes.js';
+import { readOwnedAttributes } from '../../services/state/ownership.js';
 import { exportFrom, useSitesAB } from '../helpers/import.js';
 import { generator, seedFrom } from '../helpers/random.js';
 import { callsIn, configurationState, crmVerify, freshB, importArgs, killLabel, killPoint, killWhen, leftoverTemps, oldOrNew, runCli, settle, tracingTools } from './apply-helpers.js';

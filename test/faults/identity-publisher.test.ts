@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
-import { lastApplied } from '../../services/pipeline/freshness.js';
+import { lastApplied } from '../../services/state/sources.js';
 import { startPublisher, type RunningPublisher } from '../../services/publisher/index.js';
 import { startSubscriber, type RunningSubscriber } from '../../services/subscriber/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../services/log.js';
 import { applyConfiguration, configurationOf } from '../../services/pipeline/apply.js';
-import { listBackups, saveBackup } from '../../services/pipeline/backup.js';
+import { listBackups, saveBackup } from '../../services/state/backups.js';
 import { Pacemaker } from '../../services/pacemaker/index.js';
 import { parseXml, sameXml, serialize, type XmlElement } from '../../services/xml/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';

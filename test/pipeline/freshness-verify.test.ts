@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkFreshness, recordApplied } from '../../services/pipeline/freshness.js';
+import { checkFreshness } from '../../services/pipeline/freshness.js';
 import { verifyCandidate } from '../../services/pipeline/verify.js';
 import type { Publication } from '../../services/publication/index.js';
+import { recordApplied } from '../../services/state/sources.js';
 import { resolveChain, runChain } from '../../services/transform/chain.js';
 import { createEngine } from '../../services/transform/engine.js';
 import { firstChild, parseXml, serialize, type XmlElement } from '../../services/xml/index.js';

@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkStateWritable, stateAccessError, writeJson } from '../../services/pipeline/state.js';
+import { checkStateWritable, stateAccessError, writeJson } from '../../services/state/files.js';
 import { tempDir } from '../helpers/sites.js';
 
 let dir: string | undefined;

@@ -1,44 +1,22 @@
 // Plans on disk (state directory, plans/): a JSON record per plan plus the three documents it was
 // made from (the publication, the local CIB at planning time, the candidate), so that a plan
-// survives restarts and "make it so" applies exactly what was shown.
+// survives restarts and "make it so" applies exactly what was shown. What a record holds is the
+// approval flow's (services/approval/record.ts); this is only where and how it is kept.
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CibsyncError } from '../errors.js';
-import type { CibVersion, SimulatedAction, Verdict } from '../pacemaker/index.js';
-import type { AttributePlan } from '../pipeline/attributes.js';
-import type { ImportResult, ObjectChange } from '../pipeline/index.js';
-import { readJson, writeFileAtomic, writeJson } from '../pipeline/state.js';
+import { readJson, writeFileAtomic, writeJson } from './files.js';
 
-export type PlanStatus = 'pending' | 'applied' | 'rejected' | 'superseded' | 'failed';
-
-export interface Decision {
-  at: string;
-  by: string;
-  action: 'created' | 'edited' | 'approved' | 'rejected' | 'superseded' | 'failed';
-  reason?: string;
-}
-
-export interface PlanRecord {
+/** What the store itself reads of a record: the rest is the approval flow's. */
+export interface StoredPlan {
   id: string;
-  status: PlanStatus;
+  status: string;
   createdAt: string;
-  source: ImportResult['source'];
-  /** The local CIB version the plan was made against; approval is refused once it moved. */
-  localVersion: CibVersion;
-  changes: ObjectChange[];
-  attributes: AttributePlan;
-  /** What the scheduler would do at this site if the plan were applied, beyond what it would do anyway. */
-  transition: SimulatedAction[];
-  verdict: { baseline: Verdict; candidate: Verdict };
-  edited: boolean;
-  decisions: Decision[];
-  outcome?: Pick<ImportResult, 'outcome' | 'after' | 'backup' | 'method'>;
-  error?: { code: string; message: string };
 }
 
 export type PlanDocument = 'publication' | 'local' | 'candidate';
 
-export class PlanStore {
+export class PlanFiles<R extends StoredPlan> {
   readonly dir: string;
 
   constructor(stateDir: string) {
@@ -54,7 +32,7 @@ export class PlanStore {
     return join(this.dir, `${id}.${doc}.xml`);
   }
 
-  async save(record: PlanRecord): Promise<void> {
+  async save(record: R): Promise<void> {
     await writeJson(this.recordPath(record.id), record);
   }
 
@@ -66,14 +44,14 @@ export class PlanStore {
     return readFile(this.documentPath(id, doc), 'utf8');
   }
 
-  async get(id: string): Promise<PlanRecord> {
-    const record = await readJson<PlanRecord | undefined>(this.recordPath(id), undefined);
+  async get(id: string): Promise<R> {
+    const record = await readJson<R | undefined>(this.recordPath(id), undefined);
     if (!record) throw new CibsyncError('CIBSYNC_PLAN_NOT_FOUND', `no plan ${id} in ${this.dir}`);
     return record;
   }
 
   /** Every plan, newest first. */
-  async list(): Promise<PlanRecord[]> {
+  async list(): Promise<R[]> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const ids = (await readdir(this.dir)).filter((n) => /^[0-9a-f-]+\.json$/.test(n)).map((n) => n.slice(0, -'.json'.length));
     const records = await Promise.all(ids.map((id) => this.get(id)));
@@ -81,7 +59,7 @@ export class PlanStore {
   }
 
   /** The plan waiting for a decision, if any (there is at most one: a newer one supersedes it). */
-  async pending(): Promise<PlanRecord | undefined> {
+  async pending(): Promise<R | undefined> {
     return (await this.list()).find((p) => p.status === 'pending');
   }
 }

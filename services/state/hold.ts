@@ -3,8 +3,9 @@
 // state directory, so the CLI, the running subscriber and a restarted one all see the same hold.
 import { rm } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { CibsyncError } from '../errors.js';
-import { holdStatePath, readJson, writeJson } from './state.js';
+import { readJson, writeJson } from './files.js';
 
 export interface Hold {
   /** Who placed it: user@host. */
@@ -12,6 +13,10 @@ export interface Hold {
   at: string;
   /** Empty when none was given. */
   reason: string;
+}
+
+function holdStatePath(stateDir: string): string {
+  return join(stateDir, 'hold.json');
 }
 
 export async function readHold(stateDir: string): Promise<Hold | undefined> {

@@ -1,10 +1,11 @@
-// Backups of the local configuration, taken before every write (the last N are kept), and rollback.
+// Backups of the local configuration, taken before every write (the last N are kept); a rollback
+// (pipeline/rollback.ts) puts one back.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CibsyncError } from '../errors.js';
 import { parseXml, toDocument, type XmlElement } from '../xml/index.js';
 import { removeStaleTemps } from '../pacemaker/temp-files.js';
-import { ensureStateDir, stateAccessError, writeFileAtomic } from './state.js';
+import { ensureStateDir, stateAccessError, writeFileAtomic } from './files.js';
 
 export interface Backup {
   /** 1 is the newest. */

@@ -1,12 +1,11 @@
-// The subscriber's own small state files (state directory): what it applied from each source, and
-// which node attributes it set. Written atomically (temp file + rename), read tolerant of absence.
-// A file system error on them (permissions, read-only, full disk) is CIBSYNC_STATE_ACCESS naming the
-// path, and the directory is probed before the CIB is written, so an import never writes the CIB and
-// then fails to record it for such a reason.
+// How every state file is read and written (state directory: sources, node attributes, hold,
+// backups, plans): written atomically (temp file + rename), read tolerant of absence. A file system
+// error on them (permissions, read-only, full disk) is CIBSYNC_STATE_ACCESS naming the path, and the
+// directory is probed before the CIB is written, so an import never writes the CIB and then fails
+// to record it for such a reason.
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CibsyncError } from '../errors.js';
-import type { Verdict } from '../pacemaker/index.js';
 import { removeStaleTempsOf, tempPathFor } from '../pacemaker/temp-files.js';
 
 /** Wraps a file system failure on `path` into CIBSYNC_STATE_ACCESS; anything else is rethrown. */
@@ -82,36 +81,4 @@ export async function checkStateWritable(paths: string[]): Promise<void> {
       }
     });
   }
-}
-
-export interface AppliedSource {
-  site: string;
-  adminEpoch: number;
-  epoch: number;
-  digest: string;
-  appliedAt: string;
-  /** What that import left this site's CIB at: lets the same publication be recognised (recognise.ts). */
-  local?: AppliedLocally;
-}
-
-export interface AppliedLocally {
-  /** The local CIB's admin_epoch and epoch after the import (written, or found unchanged). */
-  adminEpoch: number;
-  epoch: number;
-  /** sha256 of the settings and stylesheets the import ran with. */
-  settings: string;
-  /** crm_verify's verdict on the local CIB (without resource history) after the import. */
-  verdict: Verdict;
-}
-
-export function sourceStatePath(stateDir: string, site: string): string {
-  return join(stateDir, 'sources', `${encodeURIComponent(site)}.json`);
-}
-
-export function attributeStatePath(stateDir: string): string {
-  return join(stateDir, 'node-attributes.json');
-}
-
-export function holdStatePath(stateDir: string): string {
-  return join(stateDir, 'hold.json');
 }
