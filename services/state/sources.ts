@@ -11,7 +11,7 @@ export interface AppliedSource {
   epoch: number;
   digest: string;
   appliedAt: string;
-  /** What that import left this site's CIB at: lets the same publication be recognised (recognise.ts). */
+  /** What that import left this site's CIB at: lets the same publication be recognised (pipeline/recognise.ts). */
   local?: AppliedLocally;
 }
 
