@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
+import { buildPublication, serializePublication } from '../../services/publication/index.js';
 import { signingArgs, trustSettings } from './signing.js';
 import { cli, FIXTURES, makeSite, type CliResult, type Site } from './sites.js';
 
@@ -14,6 +15,11 @@ export function exportFrom(a: Site, args: string[] = ['--ticket', 'ticketA']): s
   const r = cli(['export', '--out', out, ...args, ...signing], { cibFile: a.cibFile });
   if (r.code !== 0) throw new Error(`export failed (${r.code}): ${r.stderr}`);
   return out;
+}
+
+/** Site `a`'s configuration as an unsigned publication text, built in-process (for tests that call the pipeline directly). */
+export async function unsignedPublicationOf(a: Site): Promise<string> {
+  return serializePublication(await buildPublication(a.pacemaker, { site: 'siteA' }));
 }
 
 /** `cibsync import` at site `b` with the test chain `stylesheet` (a file under test/fixtures/transforms), trusting site A's signer. */

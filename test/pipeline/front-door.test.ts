@@ -2,40 +2,30 @@
 // transition only when asked (two crm_simulate runs of the whole CIB), never for an unchanged
 // configuration; replan judges an edited candidate against the CIB as it is; applyPlan writes it.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { defaultConfig, type Config } from '../../services/config/index.js';
+import { defaultConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
 import { applyPlan, planImport, replan, type PipelineContext } from '../../services/pipeline/index.js';
-import { buildPublication, serializePublication } from '../../services/publication/index.js';
 import { clone, element, firstChild, type XmlElement } from '../../services/xml/index.js';
-import { makeSite, type Site } from '../helpers/sites.js';
+import { unsignedPublicationOf, useSitesAB } from '../helpers/import.js';
 
-let a: Site;
-let b: Site;
+const sites = useSitesAB();
 let ctx: PipelineContext;
+const publicationOfA = () => unsignedPublicationOf(sites.a);
 
 beforeEach(() => {
-  a = makeSite('site-a.xml');
-  b = makeSite('site-b.xml');
-  const config: Config = { ...defaultConfig(), site: 'siteB', stateDir: b.stateDir, nodeMap: { a1: 'b1', a2: 'b2' }, trust: { ...defaultConfig().trust, allowUnsigned: true } };
-  ctx = { config, pacemaker: b.pacemaker, logger: silentLogger };
+  const defaults = defaultConfig();
+  const config = { ...defaults, site: 'siteB', stateDir: sites.b.stateDir, nodeMap: { a1: 'b1', a2: 'b2' }, trust: { ...defaults.trust, allowUnsigned: true } };
+  ctx = { config, pacemaker: sites.b.pacemaker, logger: silentLogger };
 });
-afterEach(() => {
-  vi.restoreAllMocks();
-  a.cleanup();
-  b.cleanup();
-});
-
-async function publicationOfA(): Promise<string> {
-  return serializePublication(await buildPublication(a.pacemaker, { site: 'siteA' }));
-}
+afterEach(() => vi.restoreAllMocks());
 
 const actions = (plan: { transition?: { action: string; resource: string }[] }) => plan.transition?.map((t) => `${t.action} ${t.resource}`).sort();
 
 describe('planImport', () => {
   it('writes nothing, and runs crm_simulate only when the transition is asked for', async () => {
     const text = await publicationOfA();
-    const before = b.hash();
-    const simulate = vi.spyOn(b.pacemaker, 'simulate');
+    const before = sites.b.hash();
+    const simulate = vi.spyOn(sites.b.pacemaker, 'simulate');
     const plain = await planImport(text, ctx);
     expect(plain.configurationChanged).toBe(true);
     expect(plain.transition).toBeUndefined();
@@ -43,13 +33,13 @@ describe('planImport', () => {
     const shown = await planImport(text, ctx, { transition: true });
     expect(actions(shown)).toEqual(['start ping:0', 'start ping:1']);
     expect(simulate).toHaveBeenCalledTimes(2);
-    expect(b.hash()).toBe(before);
+    expect(sites.b.hash()).toBe(before);
   });
 
   it('predicts no action for a configuration that is already the candidate, without running crm_simulate', async () => {
     const text = await publicationOfA();
     await applyPlan(await planImport(text, ctx), ctx);
-    const simulate = vi.spyOn(b.pacemaker, 'simulate');
+    const simulate = vi.spyOn(sites.b.pacemaker, 'simulate');
     const again = await planImport(text, ctx, { transition: true });
     expect(again.configurationChanged).toBe(false);
     expect(again.transition).toEqual([]);
@@ -73,13 +63,13 @@ describe('replan', () => {
     expect(actions(edited)).toContain('start extra');
     expect(edited.attributes).toBe(plan.attributes);
     await applyPlan(edited, ctx);
-    expect(b.read()).toContain('id="extra"');
+    expect(sites.b.read()).toContain('id="extra"');
   });
 
   it('refuses a candidate that is not a <configuration>, writing nothing', async () => {
     const plan = await planImport(await publicationOfA(), ctx);
-    const before = b.hash();
+    const before = sites.b.hash();
     await expect(replan(plan, element('resources'), ctx)).rejects.toMatchObject({ code: 'CIBSYNC_TRANSFORM_OUTPUT_INVALID' });
-    expect(b.hash()).toBe(before);
+    expect(sites.b.hash()).toBe(before);
   });
 });
