@@ -26,7 +26,7 @@ export interface IntakeOptions {
 }
 
 /** The approval mode in force: the override, else subscriber.approval, else auto. */
-export function approvalMode(config: Config, override?: ApprovalMode): ApprovalMode {
+function approvalMode(config: Config, override?: ApprovalMode): ApprovalMode {
   return override ?? config.subscriber?.approval ?? 'auto';
 }
 
