@@ -14,8 +14,8 @@ interface Layers {
   layerOf: Map<string, number>;
   /** "a → b" pairs of one layer that the doc allows. */
   sideways: Set<string>;
-  /** importer → (module → the one file of it the importer may import). */
-  frontDoors: Map<string, Map<string, string>>;
+  /** module → the one file through which the other modules import it. */
+  frontDoors: Map<string, string>;
 }
 
 interface Import {
@@ -32,17 +32,14 @@ function readLayers(markdown: string): Layers {
   const section = markdown.slice(start, end < 0 ? undefined : end);
   const layerOf = new Map<string, number>();
   const sideways = new Set<string>();
-  const frontDoors = new Map<string, Map<string, string>>();
+  const frontDoors = new Map<string, string>();
   for (const line of section.split('\n')) {
     const row = /^\| (\d+) \| `([\w.-]+?)(?:\/|\.ts)` \|/.exec(line);
     if (row) layerOf.set(row[2] as string, Number(row[1]));
     const pair = /^- `([\w.-]+?)(?:\/|\.ts)` may import `([\w.-]+?)(?:\/|\.ts)`/.exec(line);
     if (pair) sideways.add(`${pair[1]} → ${pair[2]}`);
-    const door = /^- `([\w.-]+)\/` imports `([\w.-]+)\/` only through `([\w./-]+)`/.exec(line);
-    if (door) {
-      const [, importer, module, file] = door as unknown as [string, string, string, string];
-      frontDoors.set(importer, (frontDoors.get(importer) ?? new Map()).set(module, `services/${file}`));
-    }
+    const door = /^- `([\w.-]+)\/` is entered only through `([\w./-]+)`/.exec(line);
+    if (door) frontDoors.set(door[1] as string, `services/${door[2]}`);
   }
   return { layerOf, sideways, frontDoors };
 }
@@ -88,10 +85,10 @@ function layerViolations(imports: Import[], layers: Layers): string[] {
     const lb = layers.layerOf.get(b);
     if (la === undefined || lb === undefined) continue; // reported as missing from the doc
     const where = `${from}:${line} → ${to}`;
+    const door = layers.frontDoors.get(b);
     if (lb < la) problems.push(`${where}: up, from ${a} (layer ${la}) to ${b} (layer ${lb})`);
     else if (lb === la && !layers.sideways.has(`${a} → ${b}`)) problems.push(`${where}: sideways, ${a} and ${b} are both layer ${la}`);
-    const door = layers.frontDoors.get(a)?.get(b);
-    if (door !== undefined && to !== door) problems.push(`${where}: past the front door, ${a} may import ${b} only through ${door}`);
+    else if (door !== undefined && to !== door) problems.push(`${where}: past the front door, ${b} is entered only through ${door}`);
   }
   return problems;
 }
@@ -161,7 +158,7 @@ describe(`the layers of ${DOC}`, () => {
   it('catch what they should (the checks on a made-up module map)', () => {
     const made = readLayers(
       ['## Module map and layers', '| 1 | `top/` | x |', '| 2 | `mid/` | x |', '| 2 | `side.ts` | x |', '| 3 | `low/` | x |',
-        '- `mid/` may import `side.ts`', '- `top/` imports `low/` only through `low/index.ts`'].join('\n'),
+        '- `mid/` may import `side.ts`', '- `low/` is entered only through `low/index.ts`'].join('\n'),
     );
     const up = { from: 'services/low/a.ts', line: 3, to: 'services/mid/b.ts' };
     expect(layerViolations([up], made)).toEqual(['services/low/a.ts:3 → services/mid/b.ts: up, from low (layer 3) to mid (layer 2)']);
@@ -170,7 +167,7 @@ describe(`the layers of ${DOC}`, () => {
     ]);
     expect(layerViolations([{ from: 'services/mid/b.ts', line: 1, to: 'services/side.ts' }], made)).toEqual([]);
     expect(layerViolations([{ from: 'services/top/t.ts', line: 2, to: 'services/low/inner.ts' }], made)).toEqual([
-      'services/top/t.ts:2 → services/low/inner.ts: past the front door, top may import low only through services/low/index.ts',
+      'services/top/t.ts:2 → services/low/inner.ts: past the front door, low is entered only through services/low/index.ts',
     ]);
     const graph = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set(['a'])]]);
     expect(cycles(graph)).toEqual(['a → b → c → a']);
