@@ -143,7 +143,8 @@ async function main([role, installDir, outFile, tlsDir]) {
   for (const [parameter, [section, key, convert]] of Object.entries(table)) {
     const text = process.env[`OCF_RESKEY_${parameter}`];
     if (text === undefined || text === '') continue;
-    const target = section === 'role' ? parameters[role] : section === 'trust' ? (parameters.trust ??= {}) : parameters;
+    if (section === 'trust') parameters.trust ??= {};
+    const target = section === 'role' ? parameters[role] : section === 'trust' ? parameters.trust : parameters;
     target[key] = convert(text);
   }
   // Checked in two steps so that an error names its origin (the file, or the resource parameters).

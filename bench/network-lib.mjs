@@ -56,10 +56,19 @@ export function startDaemon(kind, configFile, cibFile, onLog = () => undefined) 
           continue;
         }
         onLog(entry);
-        if (entry.event === 'listening') resolve({ url: entry.url, child, stop: () => new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill('SIGTERM')))) });
+        if (entry.event === 'listening') resolve({ url: entry.url, child, stop: () => stopChild(child) });
       }
     });
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+}
+
+/** SIGTERM to a daemon; resolves once it has exited (at once if it already has). */
+function stopChild(child) {
+  return new Promise((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', done);
+    child.kill('SIGTERM');
   });
 }
 

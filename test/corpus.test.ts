@@ -98,7 +98,9 @@ describe.skipIf(!available)('corpus: export each CIB as site A, import into a fr
 
       const withAttributes = Object.keys(publication.nodeAttributes).sort();
       const nodeMap: Record<string, string> = {};
-      withAttributes.slice(0, 2).forEach((n, i) => (nodeMap[n] = `b${i + 1}`));
+      withAttributes.slice(0, 2).forEach((n, i) => {
+        nodeMap[n] = `b${i + 1}`;
+      });
       // Unsigned, allowed explicitly: this test is about configurations, not their origin (test/faults/identity-*).
       const trust = { ...defaultConfig().trust, allowUnsigned: true };
       const config = { ...defaultConfig(), site: 'siteB', stateDir: b.stateDir, nodeMap, trust, transformChain: [join(FIXTURES, 'transforms', 'identity.xsl')] };

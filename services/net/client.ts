@@ -3,7 +3,7 @@
 // for headers and body together (the per-chunk timeouts alone let a publisher trickling one byte a
 // second hold a request for ever), and every failure turned into a stable code. Bodies are always read to the end or destroyed, never dump()ed:
 // undici 7's Agent drops keep-alive after dump() of a body over 128 KiB.
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { CibsyncError } from '../errors.js';
 import type { TlsMaterial } from './tls-material.js';
 
@@ -84,7 +84,7 @@ export class MtlsClient {
 
   private async exchange(url: string, options: ClientRequest, signal: AbortSignal): Promise<ClientResponse> {
     const target = new URL(url);
-    let response;
+    let response: Dispatcher.ResponseData;
     try {
       response = await this.agent.request({
         origin: target.origin,

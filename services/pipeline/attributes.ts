@@ -111,7 +111,10 @@ export function withAttributeChanges(configuration: XmlElement, changes: Attribu
       // Where crm_attribute would put it: the first set without rules, else a new one.
       const nodeId = node.attrs.id ?? c.node;
       let set = sets.find((s) => !firstChild(s, 'rule'));
-      if (!set) node.children.push((set = element('instance_attributes', { id: freshId(`nodes-${nodeId}`) })));
+      if (!set) {
+        set = element('instance_attributes', { id: freshId(`nodes-${nodeId}`) });
+        node.children.push(set);
+      }
       set.children.push(element('nvpair', { id: freshId(`nodes-${nodeId}-${c.name}`), name: c.name, value: c.value ?? '' }));
     }
   }

@@ -35,7 +35,10 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
     const mine = childElements(set, 'nvpair').filter((nv) => owned.has(nv.attrs.name ?? ''));
     if (mine.length === 0) continue;
     let target = childElements(candCrm, 'cluster_property_set').find((s) => s.attrs.id === set.attrs.id);
-    if (!target) candCrm.children.push((target = element('cluster_property_set', { ...set.attrs })));
+    if (!target) {
+      target = element('cluster_property_set', { ...set.attrs });
+      candCrm.children.push(target);
+    }
     target.children.push(...mine.map((nv) => clone(nv)));
   }
 

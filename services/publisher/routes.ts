@@ -24,7 +24,7 @@ export interface PublisherState {
 export const PUBLICATION_PATH = '/v1/publication';
 
 function etagMatches(header: string | undefined, etag: string): boolean {
-  return header !== undefined && header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  return header?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag) ?? false;
 }
 
 export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {

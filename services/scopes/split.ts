@@ -188,7 +188,11 @@ export function classify(configuration: XmlElement, rules: SiteLocalConfig): Cla
     for (const t of tags) {
       for (const o of index.resolve(t.attrs.id ?? '').objects) {
         if (o === t || localTags.includes(o)) continue;
-        for (const u of uses.get(t) ?? []) if (!uses.get(o)?.has(u)) (use(o, u), (changed = true));
+        for (const u of uses.get(t) ?? []) {
+          if (uses.get(o)?.has(u)) continue;
+          use(o, u);
+          changed = true;
+        }
       }
     }
   }

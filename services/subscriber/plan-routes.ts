@@ -2,7 +2,7 @@
 // as JSON (or the terminal text, or XML), and the decisions on them, recorded under the client
 // certificate's subject. `cibsync plan --subscriber URL` is the client.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { PlanStore } from '../approval/index.js';
+import type { PlanStore } from '../approval/index.js';
 import { formatPlanText, planXml } from '../approval/format.js';
 import { CibsyncError } from '../errors.js';
 import type { HttpsApp } from '../net/https-app.js';

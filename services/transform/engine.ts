@@ -2,15 +2,9 @@
 // upgrades) is the default; xslt-processor (pure JS) is opt-in only, for its known defects see
 // docs/transforms.md.
 import { CibsyncError } from '../errors.js';
+import { ENGINE_NAMES, type EngineName, type TransformEngine } from './engine-interface.js';
 
-export type EngineName = 'xsltproc' | 'xslt-processor';
-export const ENGINE_NAMES: readonly EngineName[] = ['xsltproc', 'xslt-processor'];
-
-export interface TransformEngine {
-  readonly name: EngineName;
-  /** Applies one stylesheet file to `input` (an XML document) with string parameters; returns the output text. */
-  transform(stylesheetPath: string, input: string, params: Record<string, string>): Promise<string>;
-}
+export { ENGINE_NAMES, type EngineName, type TransformEngine } from './engine-interface.js';
 
 export async function createEngine(name: EngineName): Promise<TransformEngine> {
   switch (name) {

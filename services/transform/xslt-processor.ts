@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { Xslt, XmlParser } from 'xslt-processor';
 import { CibsyncError } from '../errors.js';
 import { parseXml, serialize } from '../xml/index.js';
-import type { TransformEngine } from './engine.js';
+import type { TransformEngine } from './engine-interface.js';
 
 export class XsltProcessorEngine implements TransformEngine {
   readonly name = 'xslt-processor' as const;

@@ -1,7 +1,7 @@
 // libxslt's xsltproc as a child process: no network, no DTD validation, no file writes.
 import { spawn } from 'node:child_process';
 import { CibsyncError } from '../errors.js';
-import type { TransformEngine } from './engine.js';
+import type { TransformEngine } from './engine-interface.js';
 
 export class XsltprocEngine implements TransformEngine {
   readonly name = 'xsltproc' as const;

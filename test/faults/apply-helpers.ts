@@ -112,8 +112,10 @@ export async function settle(log: string): Promise<void> {
 function running(log: string): boolean {
   return callsIn(log).some((line) => {
     const pid = Number(/^(\d+) /.exec(line)?.[1]);
+    if (!(pid > 0)) return false;
     try {
-      return pid > 0 && (process.kill(pid, 0), true);
+      process.kill(pid, 0);
+      return true;
     } catch {
       return false;
     }

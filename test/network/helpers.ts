@@ -32,7 +32,8 @@ export function makePki(): Pki {
     dir,
     ca: caFile,
     issue(name, options = {}) {
-      const issuer = options.byOtherCa ? (otherCa ??= createCa({ name: 'cibsync test CA', days: 30, bits: 2048 })) : ca;
+      if (options.byOtherCa) otherCa ??= createCa({ name: 'cibsync test CA', days: 30, bits: 2048 });
+      const issuer = options.byOtherCa && otherCa ? otherCa : ca;
       const pair = issueCertificate(issuer, { name, ips: ['127.0.0.1'], dns: ['localhost'], days: options.days ?? 30, bits: 2048, usage: options.usage ?? 'both', notBefore: options.notBefore, operator: options.operator });
       const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: caFile };
       writeFileSync(files.cert, pair.certPem);
@@ -189,9 +190,12 @@ export function cliTo(subscriber: Daemon, tls: CertFiles, command: string, ...ex
   return cli([command, '--subscriber', subscriber.url, '--cert', tls.cert, '--key', tls.key, '--ca', tls.ca, ...extra]);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON as the tests probe it, field by field
+type StatusJson = Record<string, any>;
+
 /** `cibsync status --output-as=json` of a running subscriber, parsed. */
-export function statusOf(subscriber: Daemon, tls: CertFiles): Record<string, any> {
+export function statusOf(subscriber: Daemon, tls: CertFiles): StatusJson {
   const r = cliTo(subscriber, tls, 'status', '--output-as=json');
   if (r.code !== 0) throw new Error(`cibsync status exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, any>;
+  return JSON.parse(r.stdout) as StatusJson;
 }

@@ -23,7 +23,8 @@ describe('state files', () => {
   });
 
   it('finds a target that cannot be replaced before anything is written, and leaves no probe behind', async () => {
-    const d = (dir = tempDir());
+    dir = tempDir();
+    const d = dir;
     await checkStateWritable([join(d, 'sources', 'a.json'), join(d, 'node-attributes.json')]);
     expect(readdirSync(d).sort()).toEqual(['sources']);
     mkdirSync(join(d, 'node-attributes.json'));
@@ -31,7 +32,8 @@ describe('state files', () => {
   });
 
   it('removes temporary files a killed writer left (kill -9 between write and rename)', async () => {
-    const d = (dir = tempDir());
+    dir = tempDir();
+    const d = dir;
     writeFileSync(join(d, 'node-attributes.json.tmp-999999999'), '{');
     await writeJson(join(d, 'node-attributes.json'), {});
     expect(readdirSync(d)).toEqual(['node-attributes.json']);
