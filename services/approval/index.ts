@@ -3,13 +3,13 @@
 // edits or rejects it. Approval applies exactly the recorded candidate, through the same guarded
 // apply as an automatic import, and is refused once the local CIB moved on.
 import { randomUUID } from 'node:crypto';
+import { compareVersions, configurationOfCib, versionOf, withConfiguration } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
-import { compareVersions, versionOf, type Pacemaker, type SimulatedAction } from '../pacemaker/index.js';
+import type { Pacemaker, SimulatedAction } from '../pacemaker/index.js';
 import { checkNotOnHold } from '../pipeline/hold.js';
 import { applyPlan, planImport, type Plan, type PipelineContext } from '../pipeline/index.js';
-import { configurationOf } from '../pipeline/apply.js';
 import { summarizeChanges } from '../pipeline/summary.js';
-import { verifyCandidate, withConfiguration } from '../pipeline/verify.js';
+import { verifyCandidate } from '../pipeline/verify.js';
 import { readPublication } from '../publication/index.js';
 import { parseXml, sameXml, toDocument, type XmlElement } from '../xml/index.js';
 import { PlanStore, type Decision, type PlanRecord } from './store.js';
@@ -111,7 +111,7 @@ async function loadPlan(store: PlanStore, record: PlanRecord, ctx: PipelineConte
     publication,
     localCib,
     candidate,
-    configurationChanged: !sameXml(configurationOf(localCib), candidate),
+    configurationChanged: !sameXml(configurationOfCib(localCib), candidate),
     changes: record.changes,
     attributes: record.attributes,
     verify: record.verdict,
@@ -162,7 +162,7 @@ export async function editPlan(id: string, editedText: string, ctx: PipelineCont
   if (edited.name !== 'configuration') throw new CibsyncError('CIBSYNC_TRANSFORM_OUTPUT_INVALID', `the edited candidate is a <${edited.name}>, not a <configuration>`);
   const plan = await loadPlan(store, record, ctx);
   const verify = await verifyCandidate(ctx.pacemaker, current, edited, { baseline: ctx.config.verifyBaseline, sourceVerdict: plan.publication.sourceVerdict });
-  record.changes = summarizeChanges(configurationOf(current), edited);
+  record.changes = summarizeChanges(configurationOfCib(current), edited);
   record.transition = await predictTransition(ctx.pacemaker, current, edited);
   record.verdict = { baseline: verify.baseline, candidate: verify.candidate };
   record.edited = true;

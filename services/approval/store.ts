@@ -3,8 +3,9 @@
 // survives restarts and "make it so" applies exactly what was shown.
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CibVersion } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
-import type { CibVersion, SimulatedAction, Verdict } from '../pacemaker/index.js';
+import type { SimulatedAction, Verdict } from '../pacemaker/index.js';
 import type { AttributePlan } from '../pipeline/attributes.js';
 import type { ImportResult, ObjectChange } from '../pipeline/index.js';
 import { readJson, writeFileAtomic, writeJson } from '../pipeline/state.js';

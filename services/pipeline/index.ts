@@ -1,14 +1,14 @@
 // The subscriber's import pipeline: a row of small steps, each in its own module and tested on its
 // own. The CLI (`cibsync import`), the subscriber daemon and the approval flow all call this.
+import { configurationOfCib, formatVersion, versionOf, withConfiguration, type CibVersion } from '../cib/index.js';
 import { asCibsyncError, CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { formatVersion, versionOf, type CibVersion } from '../pacemaker/index.js';
 import { readPublication, type Publication } from '../publication/index.js';
 import { runChain } from '../transform/chain.js';
 import { createEngine } from '../transform/engine.js';
 import { sameXml, type XmlElement } from '../xml/index.js';
 import { planAttributes, readOwnedAttributes, recordOwnership, recordOwnershipAhead, withAttributeChanges, type AttributePlan } from './attributes.js';
-import { applyConfiguration, configurationOf } from './apply.js';
+import { applyConfiguration } from './apply.js';
 import { checkFreshness, recordApplied } from './freshness.js';
 import { checkOrigin } from './origin.js';
 import { checkNotOnHold } from './hold.js';
@@ -17,7 +17,7 @@ import { appliedLocally, recordOfSame, stillAsApplied, stylesheetsOf } from './r
 import { attributeStatePath, checkStateWritable, sourceStatePath, type AppliedSource } from './state.js';
 import { summarizeChanges } from './summary.js';
 import type { ImportResult, ObjectChange, PipelineContext } from './types.js';
-import { verifyCandidate, withConfiguration } from './verify.js';
+import { verifyCandidate } from './verify.js';
 
 export type { ImportResult, ObjectChange, AttributeChange, PipelineContext } from './types.js';
 
@@ -68,7 +68,7 @@ async function planChecked({ publication, log }: Checked, ctx: PipelineContext):
   const { config, pacemaker } = ctx;
   // Independent of each other: ask them at once (each Pacemaker tool run costs ~45 ms).
   const [, localCib, transformed] = await Promise.all([checkTicket(ctx, publication, log), pacemaker.queryCib(), transform(ctx, publication, log)]);
-  const localConfiguration = configurationOf(localCib);
+  const localConfiguration = configurationOfCib(localCib);
 
   const spliced = spliceSiteLocal(transformed, localConfiguration, config.siteLocal);
   log.info({ step: 'splice', dropped: spliced.dropped.length, kept: spliced.kept.length }, 'site-local parts kept');

@@ -3,7 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Pacemaker, errorCodeForExit, versionOf } from '../../services/pacemaker/index.js';
+import { versionOf } from '../../services/cib/index.js';
+import { Pacemaker, errorCodeForExit } from '../../services/pacemaker/index.js';
 import { runTool } from '../../services/pacemaker/run.js';
 import { parseXml } from '../../services/xml/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';
@@ -106,7 +107,8 @@ describe('node attributes', () => {
     const s = site('site-b.xml');
     // Separate processes, each with its own tool layer: only the cross-process lock keeps them apart.
     const script = `
-      import { Pacemaker, versionOf } from ${JSON.stringify(new URL('../../dist/services/pacemaker/index.js', import.meta.url).href)};
+      import { Pacemaker } from ${JSON.stringify(new URL('../../dist/services/pacemaker/index.js', import.meta.url).href)};
+      import { versionOf } from ${JSON.stringify(new URL('../../dist/services/cib/index.js', import.meta.url).href)};
       import { parseXml, serialize } from ${JSON.stringify(new URL('../../dist/services/xml/index.js', import.meta.url).href)};
       const p = new Pacemaker({ cibFile: process.argv[1] });
       const i = process.argv[2];
