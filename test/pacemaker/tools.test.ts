@@ -238,4 +238,15 @@ describe('exit codes', () => {
   it('reports a missing program as CIBSYNC_TOOL_MISSING', async () => {
     expect(await codeOf(runTool('cibadmin-not-installed', [], { env: process.env, timeoutMs: 1000 }))).toBe('CIBSYNC_TOOL_MISSING');
   });
+
+  it('stops a tool that prints more than the output cap: CIBSYNC_TOOL_OUTPUT_TOO_LARGE naming the command and the stream', async () => {
+    const err = await runTool('sh', ['-c', 'head -c 100000 /dev/zero'], { env: process.env, timeoutMs: 30_000, maxOutputBytes: 1000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CIBSYNC_TOOL_OUTPUT_TOO_LARGE', details: { tool: 'sh', stream: 'stdout', maxBytes: 1000 } });
+    expect((err as Error).message).toMatch(/^sh -c head -c 100000 \/dev\/zero: printed more than 1000 bytes on stdout/);
+  });
+
+  it('reports a tool killed by a signal as CIBSYNC_PCMK_ERROR naming the signal', async () => {
+    const err = await runTool('sh', ['-c', 'kill -TERM $$'], { env: process.env, timeoutMs: 30_000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CIBSYNC_PCMK_ERROR', details: { signal: 'SIGTERM' } });
+  });
 });
