@@ -4,3 +4,4 @@ export * from './version.js';
 export * from './sections.js';
 export * from './nodes.js';
 export * from './properties.js';
+export * from './verdict.js';

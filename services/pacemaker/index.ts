@@ -3,7 +3,7 @@
 import { chown, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { formatVersion, versionOf, type CibVersion } from '../cib/index.js';
+import { formatVersion, versionOf, type CibVersion, type VerdictLevel } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
 import { canonical, childElements, clone, element, firstChild, parseXml, serialize, sha256, type XmlElement } from '../xml/index.js';
 import { WriteLock } from './lock.js';
@@ -24,9 +24,6 @@ export interface TicketState {
   /** Every key=value crm_ticket --details printed. */
   details: Record<string, string>;
 }
-
-export type VerdictLevel = 'clean' | 'warnings' | 'errors';
-export const VERDICT_RANK: Record<VerdictLevel, number> = { clean: 0, warnings: 1, errors: 2 };
 
 export interface Verdict {
   level: VerdictLevel;

@@ -1,8 +1,8 @@
 // Step 5: judge the candidate as a whole CIB (this site's status + the candidate configuration) and
 // refuse it when crm_verify thinks worse of it than of the baseline.
-import { withConfiguration, withoutHistory } from '../cib/index.js';
+import { VERDICT_RANK, withConfiguration, withoutHistory, type VerdictLevel } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
-import { VERDICT_RANK, type Pacemaker, type Verdict, type VerdictLevel } from '../pacemaker/index.js';
+import type { Pacemaker, Verdict } from '../pacemaker/index.js';
 import type { SourceVerdict } from '../publication/index.js';
 import type { XmlElement } from '../xml/index.js';
 
