@@ -15,14 +15,7 @@ const CIB = `<cib admin_epoch="0" epoch="5" num_updates="2">
   </status>
 </cib>`;
 
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-};
+const refusedWith = (code: string) => expect.objectContaining({ code });
 
 describe('configurationOfCib', () => {
   it("takes the CIB's <configuration>", () => {
@@ -31,7 +24,7 @@ describe('configurationOfCib', () => {
   });
 
   it('refuses a CIB without one as a Pacemaker failure', () => {
-    expect(codeOf(() => configurationOfCib(parseXml('<cib epoch="1"><status/></cib>')))).toBe('CIBSYNC_PCMK_ERROR');
+    expect(() => configurationOfCib(parseXml('<cib epoch="1"><status/></cib>'))).toThrow(refusedWith('CIBSYNC_PCMK_ERROR'));
   });
 });
 
@@ -44,7 +37,7 @@ describe('suppliedConfiguration', () => {
   });
 
   it('refuses anything else as a usage error naming the element', () => {
-    expect(codeOf(() => suppliedConfiguration(parseXml('<resources/>')))).toBe('CIBSYNC_USAGE');
+    expect(() => suppliedConfiguration(parseXml('<resources/>'))).toThrow(refusedWith('CIBSYNC_USAGE'));
     expect(() => suppliedConfiguration(parseXml('<cib/>'))).toThrow(/expected a <configuration>, a <cib> or a publication, got <cib>/);
   });
 });
