@@ -51,12 +51,12 @@ const fmt = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.roun
 
 async function prepareInputs(dir, sizes, withCorpus) {
   const { parseXml, serialize } = await dist('xml/index.js');
-  const { configurationOf } = await dist('transform/input.js');
+  const { suppliedConfiguration } = await dist('cib/index.js');
   const { lintConfiguration } = await dist('transform/lint.js');
   const inputs = [];
   if (withCorpus && existsSync(CORPUS)) {
     const largest = readdirSync(CORPUS).filter((f) => f.endsWith('.xml')).sort((a, b) => statSync(join(CORPUS, b)).size - statSync(join(CORPUS, a)).size)[0];
-    const configuration = configurationOf(parseXml(readFileSync(join(CORPUS, largest), 'utf8'), { source: largest }));
+    const configuration = suppliedConfiguration(parseXml(readFileSync(join(CORPUS, largest), 'utf8'), { source: largest }));
     // Map every source address the configuration holds (what lint finds) to one outside those networks.
     const literals = [...new Set(lintConfiguration(configuration, { networks: SOURCE_NETWORKS, pathPrefixes: [] }).map((f) => f.literal))];
     const ipMap = literals.map((a, i) => `${a}=${a.includes(':') ? `2001:db8:ffff::${(i + 1).toString(16)}` : `198.18.${i >> 8}.${i & 255}`}`).join(',');

@@ -58,6 +58,7 @@ export const ERRORS = {
   CIBSYNC_LOCK_TIMEOUT: { exit: EXIT.conflict, summary: 'Another writer held the CIB write lock for too long.' },
   CIBSYNC_NO_BACKUP: { exit: EXIT.notFound, summary: 'The requested configuration backup does not exist.' },
   CIBSYNC_TOOL_MISSING: { exit: EXIT.pacemaker, summary: 'A required program (cibadmin, crm_verify, xsltproc …) is not installed or not on PATH.' },
+  CIBSYNC_TOOL_OUTPUT_TOO_LARGE: { exit: EXIT.pacemaker, summary: 'A program cibsync ran (cibadmin, crm_verify, xsltproc …) printed more than cibsync captures (256 MiB on stdout or stderr); it was stopped.' },
   CIBSYNC_CERT_EXISTS: { exit: EXIT.conflict, summary: 'The certificate or key file to be written already exists; cibsync never overwrites a CA or a key.' },
   CIBSYNC_TLS_FILES_INVALID: { exit: EXIT.usage, summary: 'A certificate, key or CA file is unreadable, not PEM, or the key does not match the certificate.' },
   CIBSYNC_TLS_CLIENT_REFUSED: { exit: EXIT.network, summary: "The client certificate is missing, expired or not issued by the configured CA (OpenSSL's reason is kept)." },

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../services/config/index.js';
 import { silentLogger } from '../services/log.js';
-import { VERDICT_RANK, type Pacemaker } from '../services/pacemaker/index.js';
+import type { Pacemaker } from '../services/pacemaker/index.js';
 import { importPublication } from '../services/pipeline/index.js';
-import { buildPublication, nodeAttributesOf, serializePublication } from '../services/publication/index.js';
+import { VERDICT_RANK, nodeAttributesOf } from '../services/cib/index.js';
+import { buildPublication } from '../services/publication/build.js';
+import { serializePublication } from '../services/publication/index.js';
 import { canonical, childElements, clone, descendants, firstChild, removeChildren, type XmlElement } from '../services/xml/index.js';
 import { CORPUS, FIXTURES, makeSite, type Site } from './helpers/sites.js';
 

@@ -5,7 +5,7 @@
 // publication supersedes a pending plan. Every decision is recorded with who made it.
 import { randomUUID } from 'node:crypto';
 import { CibsyncError } from '../errors.js';
-import { compareVersions, formatVersion, versionOf } from '../pacemaker/index.js';
+import { compareVersions, formatVersion, versionOf } from '../cib/index.js';
 import { applyPlan, planImport, reloadPlan, replan, sourceOf, type Plan, type PipelineContext, type PlanDocuments } from '../pipeline/index.js';
 import { checkNotOnHold } from '../state/hold.js';
 import { parseXml, toDocument } from '../xml/index.js';

@@ -1,6 +1,7 @@
 // What approval records of a plan: where it came from, what it changes, what the cluster would do,
 // crm_verify's verdict, and every decision on it. Kept by the state module's plan files.
-import type { CibVersion, SimulatedAction, Verdict } from '../pacemaker/index.js';
+import type { CibVersion } from '../cib/index.js';
+import type { SimulatedAction, Verdict } from '../pacemaker/index.js';
 import type { AttributePlan, ImportResult, ObjectChange } from '../pipeline/index.js';
 import { PlanFiles } from '../state/plans.js';
 

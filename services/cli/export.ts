@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
 import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
-import { buildPublication, digestSigner, serializePublication, type PublicationSignature } from '../publication/index.js';
+import { buildPublication } from '../publication/build.js';
+import { digestSigner, serializePublication, type PublicationSignature } from '../publication/index.js';
 import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command, type Values } from './command.js';
 
 function readPem(path: string, what: string): string {

@@ -3,6 +3,7 @@
 import { chown, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { formatVersion, versionOf, type CibVersion, type VerdictLevel } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
 import { canonical, childElements, clone, element, firstChild, parseXml, serialize, sha256, type XmlElement } from '../xml/index.js';
 import { WriteLock } from './lock.js';
@@ -12,12 +13,6 @@ import { removeStaleTempsOf, tempPathFor } from './temp-files.js';
 export { errorCodeForExit } from './run.js';
 
 export type CibScope = 'configuration' | 'nodes' | 'resources' | 'constraints' | 'crm_config' | 'rsc_defaults' | 'op_defaults' | 'status';
-
-export interface CibVersion {
-  admin_epoch: number;
-  epoch: number;
-  num_updates: number;
-}
 
 export type AttributeLifetime = 'forever' | 'reboot';
 
@@ -29,9 +24,6 @@ export interface TicketState {
   /** Every key=value crm_ticket --details printed. */
   details: Record<string, string>;
 }
-
-export type VerdictLevel = 'clean' | 'warnings' | 'errors';
-export const VERDICT_RANK: Record<VerdictLevel, number> = { clean: 0, warnings: 1, errors: 2 };
 
 export interface Verdict {
   level: VerdictLevel;
@@ -323,26 +315,6 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-/** "admin_epoch.epoch", or with `withUpdates` "admin_epoch.epoch.num_updates". */
-export function formatVersion(v: Pick<CibVersion, 'admin_epoch' | 'epoch'> & Partial<CibVersion>, withUpdates = false): string {
-  return withUpdates ? `${v.admin_epoch}.${v.epoch}.${v.num_updates ?? 0}` : `${v.admin_epoch}.${v.epoch}`;
-}
-
-/** The version counters of a CIB; a missing one counts as 0, a garbage one is refused (never read as 0). */
-export function versionOf(cib: XmlElement): CibVersion {
-  const n = (name: string) => {
-    const raw = cib.attrs[name];
-    if (raw === undefined) return 0;
-    if (!/^[0-9]{1,15}$/.test(raw)) throw new CibsyncError('CIBSYNC_CIB_VERSION_INVALID', `the CIB's ${name} is '${raw.slice(0, 40)}', not a non-negative integer`, { attribute: name });
-    return Number(raw);
-  };
-  return { admin_epoch: n('admin_epoch'), epoch: n('epoch'), num_updates: n('num_updates') };
-}
-
-export function compareVersions(a: Pick<CibVersion, 'admin_epoch' | 'epoch'>, b: Pick<CibVersion, 'admin_epoch' | 'epoch'>): number {
-  return a.admin_epoch - b.admin_epoch || a.epoch - b.epoch;
 }
 
 export function parseTicketDetails(ticket: string, stdout: string): TicketState {

@@ -1,8 +1,9 @@
 // Serialises writers. Within one process a promise queue; across processes an flock(1) on a lock
-// file, held by a child that keeps it until we close its stdin (and so also when we die). File-backed
-// CIBs need this: cibadmin writes them in place with no lock, and concurrent writers lose updates.
-import { spawn } from 'node:child_process';
+// file, held by a child (process/run.ts) that keeps it until we close its stdin (and so also when we
+// die). File-backed CIBs need this: cibadmin writes them in place with no lock, and concurrent
+// writers lose updates.
 import { CibsyncError } from '../errors.js';
+import { startProcess } from '../process/run.js';
 
 export class WriteLock {
   private tail: Promise<void> = Promise.resolve();
@@ -30,26 +31,20 @@ export class WriteLock {
   }
 }
 
-function acquireFileLock(lockFile: string, waitMs: number): Promise<() => void> {
-  return new Promise((resolve, reject) => {
-    const seconds = String(Math.max(1, Math.ceil(waitMs / 1000)));
-    const holder = spawn('flock', ['-w', seconds, lockFile, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let settled = false;
-    let stderr = '';
-    holder.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    holder.stdout.on('data', () => {
-      if (settled) return;
-      settled = true;
-      resolve(() => holder.stdin.end());
-    });
-    holder.on('error', (e) => {
-      if (!settled) reject(new CibsyncError('CIBSYNC_TOOL_MISSING', `flock: ${e.message}`, { tool: 'flock' }));
-      settled = true;
-    });
-    holder.on('close', (code) => {
-      if (settled) return;
-      settled = true;
-      reject(new CibsyncError('CIBSYNC_LOCK_TIMEOUT', `could not lock ${lockFile} within ${waitMs} ms (exit ${code}) ${stderr.trim()}`, { lockFile }));
-    });
-  });
+/** flock -w bounds the wait; this margin on top kills a holder that hangs past it (a stuck file system). */
+const LOCK_GRACE_MS = 5_000;
+
+async function acquireFileLock(lockFile: string, waitMs: number): Promise<() => void> {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  const holder = startProcess('flock', ['-w', String(seconds), lockFile, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { timeoutMs: seconds * 1000 + LOCK_GRACE_MS });
+  const ended = await Promise.race([holder.firstOutput.then(() => undefined), holder.outcome]);
+  if (!ended) {
+    // Held until its stdin closes: by the release, or by our own death.
+    holder.cancelTimeout();
+    return () => holder.endInput();
+  }
+  if (ended.kind === 'spawn-failed') throw new CibsyncError('CIBSYNC_TOOL_MISSING', `flock: ${ended.message}`, { tool: 'flock' });
+  const why = ended.kind === 'exited' ? `exit ${ended.code}` : ended.kind === 'signalled' ? `killed by ${ended.signal}` : ended.kind === 'timed-out' ? `no answer from flock within ${ended.timeoutMs} ms` : `flock printed more than ${ended.maxBytes} bytes`;
+  const stderr = 'stderr' in ended ? ended.stderr.trim() : '';
+  throw new CibsyncError('CIBSYNC_LOCK_TIMEOUT', `could not lock ${lockFile} within ${waitMs} ms (${why}) ${stderr}`, { lockFile });
 }

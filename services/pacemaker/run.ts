@@ -1,8 +1,9 @@
-// Spawning of Pacemaker's command-line tools: the only place cibsync runs them. Every call gets an
-// explicit environment (CIB_file set for a file-backed CIB, removed for the live cluster) and a
-// timeout, and a non-zero exit becomes a typed error that keeps the tool's own message.
-import { spawn } from 'node:child_process';
+// Pacemaker's command-line tools, run through the child-process helper (process/run.ts): the only
+// place cibsync runs them. Every call gets an explicit environment (CIB_file set for a file-backed
+// CIB, removed for the live cluster), a timeout and an output cap, and a non-zero exit becomes a
+// typed error that keeps the tool's own message.
 import { CibsyncError, type ErrorCode } from '../errors.js';
+import { outputTooLarge, runProcess, type ProcessOptions } from '../process/run.js';
 
 export interface ToolResult {
   code: number;
@@ -10,10 +11,9 @@ export interface ToolResult {
   stderr: string;
 }
 
-export interface RunOptions {
+export interface RunOptions extends ProcessOptions {
   input?: string;
   env: NodeJS.ProcessEnv;
-  timeoutMs: number;
   /** Exit codes that are answers, not failures (crm_diff exits 1 when the inputs differ). */
   okCodes?: number[];
   /** Said after a timeout: how big the input was and which setting raises the timeout. */
@@ -41,41 +41,24 @@ function toolMessage(result: ToolResult): string {
   return lines.slice(0, 6).join('; ') || `exit status ${result.code}`;
 }
 
-export function runTool(tool: string, args: string[], options: RunOptions): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tool, args, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.stdin.on('error', () => undefined); // the tool may exit before reading its input
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        e.code === 'ENOENT'
-          ? new CibsyncError('CIBSYNC_TOOL_MISSING', `${tool} is not installed or not on PATH`, { tool })
-          : new CibsyncError('CIBSYNC_PCMK_ERROR', `${tool}: ${e.message}`, { tool }),
-      );
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const result = { code: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-      const command = [tool, ...args].join(' ');
-      if (timedOut) {
-        reject(new CibsyncError('CIBSYNC_PCMK_TIMEOUT', `${tool} gave no answer within ${options.timeoutMs} ms${options.timeoutHint ? ` (${options.timeoutHint})` : ''}: ${command}`, { tool, timeoutMs: options.timeoutMs }));
-      } else if (signal) {
-        reject(new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: killed by ${signal}`, { tool, signal }));
-      } else if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code)) {
-        reject(new CibsyncError(errorCodeForExit(result.code), `${command}: ${toolMessage(result)}`, { tool, exit: result.code, stderr: result.stderr.slice(0, 4000) }));
-      } else {
-        resolve(result);
+export async function runTool(tool: string, args: string[], options: RunOptions): Promise<ToolResult> {
+  const outcome = await runProcess(tool, args, options);
+  const command = [tool, ...args].join(' ');
+  switch (outcome.kind) {
+    case 'spawn-failed':
+      throw outcome.errno === 'ENOENT' ? new CibsyncError('CIBSYNC_TOOL_MISSING', `${tool} is not installed or not on PATH`, { tool }) : new CibsyncError('CIBSYNC_PCMK_ERROR', `${tool}: ${outcome.message}`, { tool });
+    case 'timed-out':
+      throw new CibsyncError('CIBSYNC_PCMK_TIMEOUT', `${tool} gave no answer within ${options.timeoutMs} ms${options.timeoutHint ? ` (${options.timeoutHint})` : ''}: ${command}`, { tool, timeoutMs: options.timeoutMs });
+    case 'output-too-large':
+      throw outputTooLarge(tool, command, outcome);
+    case 'signalled':
+      throw new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: killed by ${outcome.signal}`, { tool, signal: outcome.signal });
+    case 'exited': {
+      const result = { code: outcome.code, stdout: outcome.stdout, stderr: outcome.stderr };
+      if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code)) {
+        throw new CibsyncError(errorCodeForExit(result.code), `${command}: ${toolMessage(result)}`, { tool, exit: result.code, stderr: result.stderr.slice(0, 4000) });
       }
-    });
-    child.stdin.end(options.input ?? '');
-  });
+      return result;
+    }
+  }
 }

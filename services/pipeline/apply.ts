@@ -5,12 +5,12 @@
 // between. Nothing is ever replaced: when the read-back does not show the candidate (another writer
 // came right after, or the patch did not produce it), that is reported as a conflict and the next
 // round plans again from what is there.
+import { compareVersions, configurationOfCib, formatVersion, versionOf, withConfiguration, type CibVersion } from '../cib/index.js';
 import { CibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { compareVersions, formatVersion, versionOf, type CibVersion, type Pacemaker } from '../pacemaker/index.js';
-import { firstChild, sameXml, type XmlElement } from '../xml/index.js';
+import type { Pacemaker } from '../pacemaker/index.js';
+import { sameXml, type XmlElement } from '../xml/index.js';
 import { saveBackup } from '../state/backups.js';
-import { withConfiguration } from './verify.js';
 
 export interface ApplyOptions {
   stateDir: string;
@@ -32,12 +32,6 @@ export interface ApplyOutcome {
  * with the new version, at most this many times.
  */
 const PATCH_ATTEMPTS = 5;
-
-export function configurationOf(cib: XmlElement): XmlElement {
-  const configuration = firstChild(cib, 'configuration');
-  if (!configuration) throw new CibsyncError('CIBSYNC_PCMK_ERROR', 'the CIB has no <configuration> section');
-  return configuration;
-}
 
 function checkUnchanged(plannedOn: XmlElement, current: XmlElement): void {
   const planned = versionOf(plannedOn);
@@ -69,11 +63,11 @@ export async function applyConfiguration(pacemaker: Pacemaker, plannedOn: XmlEle
   return pacemaker.write(async (writer) => {
     const current = await pacemaker.queryCib();
     checkUnchanged(plannedOn, current);
-    const backup = await saveBackup(options.stateDir, configurationOf(current), formatVersion(versionOf(current)), options.keepBackups);
+    const backup = await saveBackup(options.stateDir, configurationOfCib(current), formatVersion(versionOf(current)), options.keepBackups);
     const patch = options.patch ?? (await pacemaker.diff(current, withConfiguration(current, candidate)));
     const source = patch ? await patchGuarded(pacemaker, (v) => writer.patch(patch, v), plannedOn, current) : versionOf(current);
     const after = await pacemaker.queryCib();
-    if (!sameXml(configurationOf(after), candidate)) {
+    if (!sameXml(configurationOfCib(after), candidate)) {
       const now = versionOf(after);
       // The CIB manager bumps the epoch by one for the patch: any further step is someone else's write.
       const another = compareVersions(now, { admin_epoch: source.admin_epoch, epoch: source.epoch + 1 }) !== 0;

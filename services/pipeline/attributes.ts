@@ -6,13 +6,12 @@
 //
 // Node and attribute names come from publications and the CIB: every lookup goes through a Map, never
 // a plain object, so a node called `constructor` or `__proto__` is a node like any other.
+import { attributesByNode, nodesByName, type AttributeMap } from '../cib/index.js';
 import type { Logger } from '../log.js';
 import type { NodeAttributes } from '../publication/index.js';
 import { childElements, descendants, element, firstChild, type XmlElement } from '../xml/index.js';
 import { writeOwnedAttributes } from '../state/ownership.js';
 import type { AttributeChange } from './types.js';
-
-type AttributeMap = Map<string, Map<string, string>>;
 
 export interface AttributePlan {
   changes: AttributeChange[];
@@ -31,25 +30,9 @@ export function toRecord(attributes: AttributeMap): NodeAttributes {
   return Object.fromEntries([...attributes].filter(([, values]) => values.size > 0).map(([node, values]) => [node, Object.fromEntries(values)]));
 }
 
-function localNodes(configuration: XmlElement): Map<string, XmlElement> {
-  const nodes = firstChild(configuration, 'nodes');
-  return new Map((nodes ? childElements(nodes, 'node') : []).map((n) => [n.attrs.uname ?? n.attrs.id ?? '', n] as const));
-}
-
-/** The permanent attributes of each local <node>, by node name (the last nvpair of a name wins). */
-function currentAttributes(nodes: Map<string, XmlElement>): AttributeMap {
-  const result: AttributeMap = new Map();
-  for (const [name, node] of nodes) {
-    const values = new Map<string, string>();
-    for (const set of childElements(node, 'instance_attributes')) for (const nv of childElements(set, 'nvpair')) if (nv.attrs.name !== undefined) values.set(nv.attrs.name, nv.attrs.value ?? '');
-    result.set(name, values);
-  }
-  return result;
-}
-
 export function planAttributes(localConfiguration: XmlElement, published: NodeAttributes, nodeMap: Record<string, string>, exclude: string[], previouslyOwnedIn: NodeAttributes): AttributePlan {
-  const nodes = localNodes(localConfiguration);
-  const current = currentAttributes(nodes);
+  const nodes = nodesByName(localConfiguration);
+  const current = attributesByNode(nodes);
   const map = new Map(Object.entries(nodeMap));
   const previouslyOwned = toMap(previouslyOwnedIn);
   const skip = new Set(exclude);
@@ -87,7 +70,7 @@ export function planAttributes(localConfiguration: XmlElement, published: NodeAt
 
 /** Makes the planned changes in the <nodes> of `configuration` (a candidate: its <nodes> are this site's). */
 export function withAttributeChanges(configuration: XmlElement, changes: AttributeChange[]): void {
-  const nodes = localNodes(configuration);
+  const nodes = nodesByName(configuration);
   const ids = new Set([...descendants(configuration)].map((d) => d.attrs.id).filter((id): id is string => id !== undefined));
   const freshId = (name: string) => {
     // An XML ID, as crm_attribute makes it: "master-rsc:0" becomes "master-rsc.0".

@@ -1,6 +1,6 @@
 // Step 2: refuse a publication older than the last one applied from the same source site.
+import { compareVersions } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
-import { compareVersions } from '../pacemaker/index.js';
 import type { Publication } from '../publication/index.js';
 import { lastApplied, type AppliedSource } from '../state/sources.js';
 

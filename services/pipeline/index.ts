@@ -7,7 +7,8 @@
 // the pipeline; what they keep between calls (plans, holds, backups) is the state module's.
 import { asCibsyncError, CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { formatVersion, versionOf, type CibVersion, type SimulatedAction } from '../pacemaker/index.js';
+import { configurationOfCib, formatVersion, versionOf, withConfiguration, type CibVersion } from '../cib/index.js';
+import type { SimulatedAction } from '../pacemaker/index.js';
 import { readPublication, type Publication } from '../publication/index.js';
 import { checkNotOnHold } from '../state/hold.js';
 import { checkStateWritable } from '../state/files.js';
@@ -16,7 +17,7 @@ import { recordApplied, sourceStatePath, type AppliedSource } from '../state/sou
 import { hasChain, runSiteChain } from '../transform/site.js';
 import { parseXml, sameXml, type XmlElement } from '../xml/index.js';
 import { planAttributes, recordOwnership, recordOwnershipAhead, withAttributeChanges, type AttributePlan } from './attributes.js';
-import { applyConfiguration, configurationOf } from './apply.js';
+import { applyConfiguration } from './apply.js';
 import { checkFreshness } from './freshness.js';
 import { checkOrigin } from './origin.js';
 import { spliceSiteLocal } from './splice.js';
@@ -24,7 +25,7 @@ import { appliedLocally, recordOfSame, stillAsApplied } from './recognise.js';
 import { summarizeChanges } from './summary.js';
 import { predictTransition } from './transition.js';
 import type { ImportResult, ObjectChange, PipelineContext } from './types.js';
-import { verifyCandidate, withConfiguration } from './verify.js';
+import { verifyCandidate } from './verify.js';
 
 export type { ImportResult, ObjectChange, AttributeChange, PipelineContext } from './types.js';
 export type { AttributePlan } from './attributes.js';
@@ -84,7 +85,7 @@ async function planChecked({ publication, log }: Checked, ctx: PipelineContext, 
   const { config, pacemaker } = ctx;
   // Independent of each other: ask them at once (each Pacemaker tool run costs ~45 ms).
   const [, localCib, transformed] = await Promise.all([checkTicket(ctx, publication, log), pacemaker.queryCib(), transform(ctx, publication, log)]);
-  const localConfiguration = configurationOf(localCib);
+  const localConfiguration = configurationOfCib(localCib);
 
   const spliced = spliceSiteLocal(transformed, localConfiguration, config.siteLocal);
   log.info({ step: 'splice', dropped: spliced.dropped.length, kept: spliced.kept.length }, 'site-local parts kept');
@@ -124,7 +125,7 @@ export async function replan(plan: Plan, candidate: XmlElement, ctx: PipelineCon
   const { config, pacemaker } = ctx;
   const localCib = await pacemaker.queryCib();
   const verify = await verifyCandidate(pacemaker, localCib, candidate, { baseline: config.verifyBaseline, sourceVerdict: plan.publication.sourceVerdict });
-  const localConfiguration = configurationOf(localCib);
+  const localConfiguration = configurationOfCib(localCib);
   const changes = summarizeChanges(localConfiguration, candidate);
   const transition = plan.transition ? await predictTransition(pacemaker, localCib, candidate) : undefined;
   return { ...plan, localCib, candidate, configurationChanged: !sameXml(localConfiguration, candidate), patch: undefined, changes, verify, transition };
@@ -142,7 +143,7 @@ export function reloadPlan(documents: PlanDocuments, decided: Pick<Plan, 'change
   const publication = readPublication(documents.publication, { maxBytes: ctx.config.maxPublicationBytes });
   const localCib = parseXml(documents.local, { source: `${label} local CIB` });
   const candidate = parseXml(documents.candidate, { source: `${label} candidate` });
-  return { publication, localCib, candidate, configurationChanged: !sameXml(configurationOf(localCib), candidate), ...decided };
+  return { publication, localCib, candidate, configurationChanged: !sameXml(configurationOfCib(localCib), candidate), ...decided };
 }
 
 /**

@@ -6,8 +6,9 @@
 // this site (every one bumps epoch or admin_epoch), other settings, a changed stylesheet.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { compareVersions, type CibVersion } from '../cib/index.js';
 import type { Config } from '../config/index.js';
-import { compareVersions, type CibVersion, type Pacemaker } from '../pacemaker/index.js';
+import type { Pacemaker } from '../pacemaker/index.js';
 import type { Publication } from '../publication/index.js';
 import { siteStylesheets } from '../transform/site.js';
 import type { AppliedLocally, AppliedSource } from '../state/sources.js';

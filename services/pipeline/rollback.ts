@@ -4,11 +4,12 @@
 // resources with the target-role an operator just set, cluster-owned properties, cibsync-local
 // objects) stay as they are now, by the same rules an import splices them with.
 import { basename } from 'node:path';
+import { configurationOfCib, type CibVersion } from '../cib/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { CibVersion, Pacemaker } from '../pacemaker/index.js';
+import type { Pacemaker } from '../pacemaker/index.js';
 import { sameXml } from '../xml/index.js';
-import { applyConfiguration, configurationOf } from './apply.js';
+import { applyConfiguration } from './apply.js';
 import { readBackup } from '../state/backups.js';
 import { placeHold, type Hold } from '../state/hold.js';
 import { spliceSiteLocal } from './splice.js';
@@ -30,8 +31,8 @@ export async function rollback(pacemaker: Pacemaker, config: Config, number: num
   const { hold } = await placeHold(stateDir, `rollback to ${basename(backup.path)}`);
   logger.info({ step: 'hold', by: hold.by, reason: hold.reason }, 'replication on hold');
   const current = await pacemaker.queryCib();
-  const target = spliceSiteLocal(configuration, configurationOf(current), config.siteLocal).configuration;
-  if (sameXml(configurationOf(current), target)) return { backup: backup.path, changed: false, hold };
+  const target = spliceSiteLocal(configuration, configurationOfCib(current), config.siteLocal).configuration;
+  if (sameXml(configurationOfCib(current), target)) return { backup: backup.path, changed: false, hold };
   const applied = await applyConfiguration(pacemaker, current, target, { stateDir, keepBackups: config.backups + 1, logger });
   logger.info({ step: 'rollback', backup: backup.path, epoch: `${applied.after.admin_epoch}.${applied.after.epoch}` }, 'configuration rolled back');
   return { backup: backup.path, changed: true, after: applied.after, replacedBackup: applied.backup, hold };

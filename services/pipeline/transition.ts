@@ -2,9 +2,9 @@
 // is and with the candidate configuration; the plan shows only the actions the candidate adds to
 // what the scheduler would do anyway. Asked for by manual approval and dry runs, never by an
 // automatic import (two crm_simulate runs of the whole CIB).
+import { withConfiguration } from '../cib/index.js';
 import type { Pacemaker, SimulatedAction } from '../pacemaker/index.js';
 import type { XmlElement } from '../xml/index.js';
-import { withConfiguration } from './verify.js';
 
 export async function predictTransition(pacemaker: Pacemaker, localCib: XmlElement, candidate: XmlElement): Promise<SimulatedAction[]> {
   const [anyway, after] = await Promise.all([pacemaker.simulate(localCib), pacemaker.simulate(withConfiguration(localCib, candidate))]);

@@ -1,7 +1,8 @@
 // The import pipeline's public shapes, shared by the CLI, the subscriber daemon and the approval flow.
+import type { CibVersion } from '../cib/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { CibVersion, Pacemaker, Verdict } from '../pacemaker/index.js';
+import type { Pacemaker, Verdict } from '../pacemaker/index.js';
 import type { XmlElement } from '../xml/index.js';
 
 export interface PipelineContext {

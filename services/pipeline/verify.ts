@@ -1,37 +1,15 @@
 // Step 5: judge the candidate as a whole CIB (this site's status + the candidate configuration) and
 // refuse it when crm_verify thinks worse of it than of the baseline.
+import { VERDICT_RANK, withConfiguration, withoutHistory, type VerdictLevel } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
-import { VERDICT_RANK, type Pacemaker, type Verdict, type VerdictLevel } from '../pacemaker/index.js';
+import type { Pacemaker, Verdict } from '../pacemaker/index.js';
 import type { SourceVerdict } from '../publication/index.js';
-import { childElements, clone, element, firstChild, type XmlElement } from '../xml/index.js';
-
-/** A copy of `cib` whose <configuration> is `configuration`. */
-export function withConfiguration(cib: XmlElement, configuration: XmlElement): XmlElement {
-  const copy = clone(cib);
-  copy.children = copy.children.map((c) => (c.kind === 'element' && c.name === 'configuration' ? clone(configuration) : c));
-  return copy;
-}
+import type { XmlElement } from '../xml/index.js';
 
 export interface VerifyPolicy {
   /** 'local': no worse than this site's current CIB. 'source': also tolerate what the source itself had. */
   baseline: 'local' | 'source';
   sourceVerdict: SourceVerdict;
-}
-
-/**
- * A copy of `cib` whose status keeps the nodes (and tickets) but no resource history: what crm_verify
- * says of the configuration on this site's nodes, with nothing running yet. Node entries matter: clone
- * instances, and the warnings about them, only exist on online nodes.
- */
-export function withoutHistory(cib: XmlElement): XmlElement {
-  const copy = clone(cib);
-  const status = firstChild(copy, 'status');
-  if (status) {
-    status.children = childElements(status)
-      .filter((c) => c.name === 'node_state' || c.name === 'tickets')
-      .map((c) => (c.name === 'node_state' ? element('node_state', c.attrs) : c));
-  }
-  return copy;
 }
 
 export interface VerifyOutcome {

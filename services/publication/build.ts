@@ -1,9 +1,9 @@
 // Builds the publication from the local CIB.
+import { clusterName, nodeAttributesOf, versionOf, withoutHistory } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
-import { versionOf, type Pacemaker } from '../pacemaker/index.js';
-import { withoutHistory } from '../pipeline/verify.js';
-import { childElements, firstChild, type XmlElement } from '../xml/index.js';
-import { sealPublication, type NodeAttributes, type Publication, type PublicationSignature } from './format.js';
+import type { Pacemaker } from '../pacemaker/index.js';
+import { firstChild } from '../xml/index.js';
+import { sealPublication, type Publication, type PublicationSignature } from './format.js';
 
 export interface BuildOptions {
   /** This site's name; default the cluster-name property. */
@@ -15,28 +15,6 @@ export interface BuildOptions {
   /** Signs the digest (digestSigner): the publisher's key. Without it the publication is unsigned. */
   sign?: (digest: string) => PublicationSignature;
   now?: () => Date;
-}
-
-export function clusterName(configuration: XmlElement): string | undefined {
-  const crmConfig = firstChild(configuration, 'crm_config');
-  for (const set of crmConfig ? childElements(crmConfig, 'cluster_property_set') : []) {
-    for (const nv of childElements(set, 'nvpair')) if (nv.attrs.name === 'cluster-name' && nv.attrs.value) return nv.attrs.value;
-  }
-  return undefined;
-}
-
-/** The permanent node attributes of each <node> of a configuration, by node name. */
-export function nodeAttributesOf(configuration: XmlElement): NodeAttributes {
-  // Own properties only (Object.fromEntries): a node or attribute named __proto__ is kept as such.
-  const result: [string, Record<string, string>][] = [];
-  const nodes = firstChild(configuration, 'nodes');
-  for (const node of nodes ? childElements(nodes, 'node') : []) {
-    const name = node.attrs.uname ?? node.attrs.id;
-    if (!name) continue;
-    const values = childElements(node, 'instance_attributes').flatMap((set) => childElements(set, 'nvpair').filter((nv) => nv.attrs.name !== undefined).map((nv) => [nv.attrs.name as string, nv.attrs.value ?? ''] as const));
-    if (values.length > 0) result.push([name, Object.fromEntries(values)]);
-  }
-  return Object.fromEntries(result);
 }
 
 export async function buildPublication(pacemaker: Pacemaker, options: BuildOptions = {}): Promise<Publication> {

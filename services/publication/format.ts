@@ -3,9 +3,9 @@
 // unchanged digest (the HTTP ETag) and an unchanged publication causes no work downstream. Format 2
 // is format 1 plus a signature of the digest and the signer's certificate (signature.ts); an
 // unsigned publication is still written as format 1.
+import { VERDICT_RANK, type VerdictLevel } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
 import { canonicalDigest, childElements, element, firstChild, parseXml, toDocument, type XmlElement } from '../xml/index.js';
-import { VERDICT_RANK, type VerdictLevel } from '../pacemaker/index.js';
 
 export const PUBLICATION_ROOT = 'cibsync-publication';
 /** The format of a signed publication; an unsigned one is written as format 1, which older cibsync reads. */

@@ -7,7 +7,8 @@ import { asCibsyncError, type CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { loadTlsMaterial } from '../net/tls-material.js';
 import type { Pacemaker } from '../pacemaker/index.js';
-import { buildPublication, digestSigner, serializePublication, type Publication, type PublicationSignature } from '../publication/index.js';
+import { buildPublication } from '../publication/build.js';
+import { digestSigner, serializePublication, type Publication, type PublicationSignature } from '../publication/index.js';
 import type { CibChange } from '../watch/cib-watcher.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 

@@ -1,22 +1,15 @@
 // What the transform commands accept as input: a <configuration>, a whole <cib> (cibadmin -Q, the
 // corpus files), or a cibsync publication, which also names the source site.
 import { readFile } from 'node:fs/promises';
+import { suppliedConfiguration } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
 import { PUBLICATION_ROOT, readPublication } from '../publication/index.js';
-import { firstChild, parseXml, type XmlElement } from '../xml/index.js';
+import { parseXml, type XmlElement } from '../xml/index.js';
 
 export interface TransformInput {
   configuration: XmlElement;
   /** The publishing site, when the input is a publication. */
   sourceSite?: string;
-}
-
-/** The <configuration> of a <cib>, or the element itself. */
-export function configurationOf(root: XmlElement): XmlElement {
-  if (root.name === 'configuration') return root;
-  const configuration = root.name === 'cib' ? firstChild(root, 'configuration') : undefined;
-  if (!configuration) throw new CibsyncError('CIBSYNC_USAGE', `expected a <configuration>, a <cib> or a publication, got <${root.name}>`);
-  return configuration;
 }
 
 export async function readTransformInput(path: string): Promise<TransformInput> {
@@ -31,5 +24,5 @@ export async function readTransformInput(path: string): Promise<TransformInput> 
     const publication = readPublication(text, { source: path });
     return { configuration: publication.configuration, sourceSite: publication.site };
   }
-  return { configuration: configurationOf(root) };
+  return { configuration: suppliedConfiguration(root) };
 }

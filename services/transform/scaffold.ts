@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { suppliedConfiguration } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
 import { escapeAttr, parseXml, toDocument, type XmlElement } from '../xml/index.js';
 import { runChain } from './chain.js';
 import type { TransformEngine } from './engine.js';
-import { configurationOf } from './input.js';
 import { EXPECTED_FILE, FIXTURE_SITES, FIXTURES_SUBDIR, INPUT_FILE, PARAMS_FILE, goldenText } from './fixtures.js';
 
 export interface ScaffoldOptions {
@@ -71,7 +71,7 @@ export async function scaffoldTransform(options: ScaffoldOptions): Promise<Scaff
   const caseDir = join(dir, FIXTURES_SUBDIR, name, 'basic');
   for (const path of [stylesheet, caseDir]) if (existsSync(path)) throw new CibsyncError('CIBSYNC_USAGE', `${path} already exists`);
 
-  const input = options.input ? configurationOf(options.input) : parseXml(SAMPLE_INPUT);
+  const input = options.input ? suppliedConfiguration(options.input) : parseXml(SAMPLE_INPUT);
   await mkdir(dir, { recursive: true });
   await writeFile(stylesheet, stylesheetText(name, options.drop));
   let output: XmlElement;

@@ -1,6 +1,6 @@
-// libxslt's xsltproc as a child process: no network, no DTD validation, no file writes.
-import { spawn } from 'node:child_process';
+// libxslt's xsltproc as a child process (process/run.ts): no network, no DTD validation, no file writes.
 import { CibsyncError } from '../errors.js';
+import { outputTooLarge, runProcess } from '../process/run.js';
 import type { TransformEngine } from './engine-interface.js';
 
 export class XsltprocEngine implements TransformEngine {
@@ -11,36 +11,20 @@ export class XsltprocEngine implements TransformEngine {
     private readonly timeoutMs = 120_000,
   ) {}
 
-  transform(stylesheetPath: string, input: string, params: Record<string, string>): Promise<string> {
+  async transform(stylesheetPath: string, input: string, params: Record<string, string>): Promise<string> {
     const args = ['--nonet', '--novalid', '--nowrite', '--nomkdir'];
     for (const [name, value] of Object.entries(params)) args.push('--stringparam', name, value);
     args.push(stylesheetPath, '-');
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      const timer = setTimeout(() => child.kill('SIGKILL'), this.timeoutMs);
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.stdin.on('error', () => undefined);
-      child.on('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(
-          e.code === 'ENOENT'
-            ? new CibsyncError('CIBSYNC_TOOL_MISSING', `${this.binary} is not installed (Debian package xsltproc)`, { tool: this.binary })
-            : new CibsyncError('CIBSYNC_TRANSFORM_FAILED', `${this.binary}: ${e.message}`),
-        );
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        const stderr = Buffer.concat(err).toString('utf8').trim();
-        if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-        else {
-          const why = signal ? `killed by ${signal} (timeout ${this.timeoutMs} ms?)` : `exit ${code}`;
-          reject(new CibsyncError('CIBSYNC_TRANSFORM_FAILED', `${stylesheetPath}: xsltproc ${why}: ${stderr.split('\n').slice(0, 8).join('; ')}`, { stylesheet: stylesheetPath, exit: code, stderr }));
-        }
-      });
-      child.stdin.end(input);
-    });
+    const outcome = await runProcess(this.binary, args, { input, timeoutMs: this.timeoutMs, env: { ...process.env, LC_ALL: 'C' } });
+    if (outcome.kind === 'spawn-failed') {
+      throw outcome.errno === 'ENOENT'
+        ? new CibsyncError('CIBSYNC_TOOL_MISSING', `${this.binary} is not installed (Debian package xsltproc)`, { tool: this.binary })
+        : new CibsyncError('CIBSYNC_TRANSFORM_FAILED', `${this.binary}: ${outcome.message}`);
+    }
+    if (outcome.kind === 'output-too-large') throw outputTooLarge(this.binary, `${stylesheetPath}: xsltproc`, outcome);
+    if (outcome.kind === 'exited' && outcome.code === 0) return outcome.stdout;
+    const why = outcome.kind === 'timed-out' ? `killed at the timeout (${this.timeoutMs} ms)` : outcome.kind === 'signalled' ? `killed by ${outcome.signal}` : `exit ${outcome.code}`;
+    const stderr = outcome.stderr.trim();
+    throw new CibsyncError('CIBSYNC_TRANSFORM_FAILED', `${stylesheetPath}: xsltproc ${why}: ${stderr.split('\n').slice(0, 8).join('; ')}`, { stylesheet: stylesheetPath, exit: outcome.kind === 'exited' ? outcome.code : null, stderr });
   }
 }

@@ -13,9 +13,10 @@ import { EventEmitter } from 'node:events';
 import { accessSync, constants, watch, type FSWatcher } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import type { CibVersion } from '../cib/index.js';
 import { asCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CibVersion, Pacemaker } from '../pacemaker/index.js';
+import type { Pacemaker } from '../pacemaker/index.js';
 
 /** Where pacemaker-based keeps the live CIB's configuration on disk. */
 export const LIVE_CIB_ON_DISK = '/var/lib/pacemaker/cib/cib.xml';

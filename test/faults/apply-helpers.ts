@@ -6,20 +6,19 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { configurationOf } from '../../services/pipeline/apply.js';
-import { nodeAttributesOf } from '../../services/publication/build.js';
+import { configurationOfCib, nodeAttributesOf } from '../../services/cib/index.js';
 import { canonical, clone, parseXml, removeChildren } from '../../services/xml/index.js';
 import { importArgs as sharedImportArgs } from '../helpers/import.js';
 import { CLI, makeSite, type Site } from '../helpers/sites.js';
 
 /** The configuration (with <nodes>) of a CIB file, canonical; throws when the file does not parse. */
 export function configurationState(cibFile: string): string {
-  return canonical(configurationOf(parseXml(readFileSync(cibFile, 'utf8'), { source: cibFile })));
+  return canonical(configurationOfCib(parseXml(readFileSync(cibFile, 'utf8'), { source: cibFile })));
 }
 
 /** The same, as meaning rather than bytes: the node attributes by node and name, the rest canonical. */
 export function configurationMeaning(cibFile: string): { attributes: Record<string, Record<string, string>>; rest: string } {
-  const configuration = configurationOf(parseXml(readFileSync(cibFile, 'utf8'), { source: cibFile }));
+  const configuration = configurationOfCib(parseXml(readFileSync(cibFile, 'utf8'), { source: cibFile }));
   const rest = clone(configuration);
   removeChildren(rest, (c) => c.name === 'nodes');
   return { attributes: nodeAttributesOf(configuration), rest: canonical(rest) };

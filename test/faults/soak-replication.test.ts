@@ -8,8 +8,8 @@ import { copyFileSync, renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../services/config/index.js';
 import { parseXml, sameXml } from '../../services/xml/index.js';
-import { buildPublication } from '../../services/publication/index.js';
-import { configurationOf } from '../../services/pipeline/apply.js';
+import { configurationOfCib } from '../../services/cib/index.js';
+import { buildPublication } from '../../services/publication/build.js';
 import { spliceSiteLocal } from '../../services/pipeline/splice.js';
 import type { Site } from '../helpers/sites.js';
 import { batchLimitOf, makePki, makeSites, publisherConfig, startDaemon, subscriberConfig, waitFor, writeConfig, type Daemon } from '../network/helpers.js';
@@ -38,7 +38,7 @@ function changeBatchLimitAtomically(site: Site, value: number): void {
 /** Whether B's configuration is what the pipeline makes of A's current publication on B. */
 async function diverges(): Promise<boolean> {
   const publication = await buildPublication(a.pacemaker, { site: 'siteA', ticket: 'ticketA' });
-  const local = configurationOf(parseXml(b.read()));
+  const local = configurationOfCib(parseXml(b.read()));
   const expected = spliceSiteLocal(publication.configuration, local, defaultConfig().siteLocal).configuration;
   return !sameXml(expected, local);
 }

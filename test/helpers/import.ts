@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { buildPublication, serializePublication } from '../../services/publication/index.js';
+import { buildPublication } from '../../services/publication/build.js';
+import { serializePublication } from '../../services/publication/index.js';
 import { signingArgs, trustSettings } from './signing.js';
 import { cli, FIXTURES, makeSite, type CliResult, type Site } from './sites.js';
 

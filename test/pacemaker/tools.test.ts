@@ -3,7 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Pacemaker, errorCodeForExit, versionOf } from '../../services/pacemaker/index.js';
+import { versionOf } from '../../services/cib/index.js';
+import { Pacemaker, errorCodeForExit } from '../../services/pacemaker/index.js';
 import { runTool } from '../../services/pacemaker/run.js';
 import { parseXml } from '../../services/xml/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';
@@ -106,7 +107,8 @@ describe('node attributes', () => {
     const s = site('site-b.xml');
     // Separate processes, each with its own tool layer: only the cross-process lock keeps them apart.
     const script = `
-      import { Pacemaker, versionOf } from ${JSON.stringify(new URL('../../dist/services/pacemaker/index.js', import.meta.url).href)};
+      import { Pacemaker } from ${JSON.stringify(new URL('../../dist/services/pacemaker/index.js', import.meta.url).href)};
+      import { versionOf } from ${JSON.stringify(new URL('../../dist/services/cib/index.js', import.meta.url).href)};
       import { parseXml, serialize } from ${JSON.stringify(new URL('../../dist/services/xml/index.js', import.meta.url).href)};
       const p = new Pacemaker({ cibFile: process.argv[1] });
       const i = process.argv[2];
@@ -235,5 +237,16 @@ describe('exit codes', () => {
 
   it('reports a missing program as CIBSYNC_TOOL_MISSING', async () => {
     expect(await codeOf(runTool('cibadmin-not-installed', [], { env: process.env, timeoutMs: 1000 }))).toBe('CIBSYNC_TOOL_MISSING');
+  });
+
+  it('stops a tool that prints more than the output cap: CIBSYNC_TOOL_OUTPUT_TOO_LARGE naming the command and the stream', async () => {
+    const err = await runTool('sh', ['-c', 'head -c 100000 /dev/zero'], { env: process.env, timeoutMs: 30_000, maxOutputBytes: 1000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CIBSYNC_TOOL_OUTPUT_TOO_LARGE', details: { tool: 'sh', stream: 'stdout', maxBytes: 1000 } });
+    expect((err as Error).message).toMatch(/^sh -c head -c 100000 \/dev\/zero: printed more than 1000 bytes on stdout/);
+  });
+
+  it('reports a tool killed by a signal as CIBSYNC_PCMK_ERROR naming the signal', async () => {
+    const err = await runTool('sh', ['-c', 'kill -TERM $$'], { env: process.env, timeoutMs: 30_000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CIBSYNC_PCMK_ERROR', details: { signal: 'SIGTERM' } });
   });
 });

@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../services/log.js';
-import { applyConfiguration, configurationOf } from '../../services/pipeline/apply.js';
+import { configurationOfCib } from '../../services/cib/index.js';
+import { applyConfiguration } from '../../services/pipeline/apply.js';
 import { listBackups, saveBackup } from '../../services/state/backups.js';
 import { Pacemaker } from '../../services/pacemaker/index.js';
 import { parseXml, sameXml, serialize, type XmlElement } from '../../services/xml/index.js';
@@ -13,7 +14,7 @@ let b: Site;
 afterEach(() => b?.cleanup());
 
 function candidateFrom(site: Site, edit: (text: string) => string) {
-  return parseXml(edit(serialize(configurationOf(parseXml(site.read())))));
+  return parseXml(edit(serialize(configurationOfCib(parseXml(site.read())))));
 }
 
 describe('applyConfiguration', () => {
@@ -24,7 +25,7 @@ describe('applyConfiguration', () => {
     const out = await applyConfiguration(b.pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger });
     expect(out.method).toBe('patch');
     expect(out.after.epoch).toBe(8);
-    expect(sameXml(configurationOf(await b.pacemaker.queryCib()), candidate)).toBe(true);
+    expect(sameXml(configurationOfCib(await b.pacemaker.queryCib()), candidate)).toBe(true);
     expect((await listBackups(b.stateDir)).map((x) => x.number)).toEqual([1]);
   });
 

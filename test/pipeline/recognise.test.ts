@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig, type Config } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
 import { importPublication } from '../../services/pipeline/index.js';
-import { buildPublication, serializePublication } from '../../services/publication/index.js';
+import { buildPublication } from '../../services/publication/build.js';
+import { serializePublication } from '../../services/publication/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';
 
 let a: Site;

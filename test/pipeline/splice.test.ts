@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../services/config/index.js';
 import { spliceSiteLocal } from '../../services/pipeline/splice.js';
-import { withConfiguration, withoutHistory } from '../../services/pipeline/verify.js';
+import { withConfiguration, withoutHistory } from '../../services/cib/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';
 import { canonical, childElements, firstChild, parseXml, type XmlElement } from '../../services/xml/index.js';
 

@@ -4,7 +4,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Pacemaker, VERDICT_RANK } from '../../services/pacemaker/index.js';
+import { VERDICT_RANK } from '../../services/cib/index.js';
+import { Pacemaker } from '../../services/pacemaker/index.js';
 import { extractScope, mergeScope, siteLocalPart, splitScopes, type ScopeRef, type ScopeSplit } from '../../services/scopes/index.js';
 import { canonical, childElements, clone, element, ensureChild, firstChild, parseXml, type XmlElement } from '../../services/xml/index.js';
 import { REPO } from '../helpers/sites.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runChain, type ChainParams } from '../../services/transform/chain.js';
 import { createEngine } from '../../services/transform/engine.js';
-import { configurationOf } from '../../services/transform/input.js';
+import { suppliedConfiguration } from '../../services/cib/index.js';
 import { lintConfiguration } from '../../services/transform/lint.js';
 import { canonical, childElements, firstChild, parseXml, type XmlElement } from '../../services/xml/index.js';
 
@@ -41,7 +41,7 @@ describe.skipIf(!available)('engine parity on the Pacemaker corpus', () => {
   });
 
   it.each(files)('%s: the shipped chain gives the same configuration in both engines', async (file) => {
-    const configuration = configurationOf(parseXml(readFileSync(join(CIBS, file), 'utf8'), { source: file }));
+    const configuration = suppliedConfiguration(parseXml(readFileSync(join(CIBS, file), 'utf8'), { source: file }));
     const params = paramsFor(configuration);
     const [xsltproc, xsltProcessor] = await engines;
     const reference = await runChain(xsltproc!, chain, configuration, params);

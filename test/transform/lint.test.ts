@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runChain } from '../../services/transform/chain.js';
 import { createEngine } from '../../services/transform/engine.js';
-import { configurationOf } from '../../services/transform/input.js';
+import { suppliedConfiguration } from '../../services/cib/index.js';
 import { compileNetworks, formatFinding, lintConfiguration, type Finding } from '../../services/transform/lint.js';
 import { descendants, parseXml, type XmlElement } from '../../services/xml/index.js';
 
@@ -56,7 +56,7 @@ describe.skipIf(!available)('lint over the Pacemaker corpus', () => {
   // Private and documentation ranges that the corpus uses for its cluster addresses.
   const rules = { networks: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'], pathPrefixes: [] };
   const corpus = available ? readdirSync(CIBS).filter((f) => f.endsWith('.xml')).sort() : [];
-  const configurations = new Map(corpus.map((f) => [f, configurationOf(parseXml(readFileSync(join(CIBS, f), 'utf8'), { source: f }))]));
+  const configurations = new Map(corpus.map((f) => [f, suppliedConfiguration(parseXml(readFileSync(join(CIBS, f), 'utf8'), { source: f }))]));
   const before = new Map([...configurations].map(([f, c]) => [f, lintConfiguration(c, rules)]));
 
   /** Every address found, mapped to its own address in 198.18.0.0/15 or 2001:db8:ffff::/48 (outside the rules). */

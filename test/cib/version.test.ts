@@ -1,7 +1,7 @@
 // versionOf: the counters that guard every write. A garbage counter is refused, never read as 0
 // (a CIB claiming epoch "abc" would otherwise look older than any publication).
 import { describe, expect, it } from 'vitest';
-import { versionOf } from '../../services/pacemaker/index.js';
+import { versionOf } from '../../services/cib/index.js';
 import { element } from '../../services/xml/index.js';
 
 describe('versionOf', () => {

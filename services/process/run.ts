@@ -1,0 +1,105 @@
+// Child processes: the one helper that starts a program, feeds its stdin, collects its output up to a
+// cap and kills it at a timeout. How a run ended is a typed outcome, never a thrown error, so that
+// each caller turns it into its own stable error (a Pacemaker tool, xsltproc, the lock holder).
+import { spawn } from 'node:child_process';
+import { CibsyncError } from '../errors.js';
+
+/**
+ * The default cap on each of stdout and stderr: 256 MiB, sixteen times the largest publication the
+ * default maxPublicationBytes (16 MiB) admits, because `cibadmin --query` prints the whole CIB, status
+ * and resource history included, which can be several times its configuration.
+ */
+export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
+export interface ProcessOptions {
+  /** The program's whole environment; default this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** Killed (SIGKILL) after this long. */
+  timeoutMs: number;
+  /** Killed (SIGKILL) as soon as stdout or stderr passes this many bytes; default DEFAULT_MAX_OUTPUT_BYTES. */
+  maxOutputBytes?: number;
+}
+
+export interface ProcessOutput {
+  stdout: string;
+  stderr: string;
+}
+
+export type ProcessOutcome =
+  /** It ran to its end: any exit code, zero or not, is the program's answer. */
+  | ({ kind: 'exited'; code: number } & ProcessOutput)
+  | ({ kind: 'signalled'; signal: NodeJS.Signals } & ProcessOutput)
+  /** Killed at the timeout; the output is what it printed until then. */
+  | ({ kind: 'timed-out'; timeoutMs: number } & ProcessOutput)
+  /** Killed when `stream` passed `maxBytes`; the output is not kept. */
+  | { kind: 'output-too-large'; stream: 'stdout' | 'stderr'; maxBytes: number }
+  /** It never ran: `errno` ENOENT is a program that is not installed or not on PATH. */
+  | { kind: 'spawn-failed'; errno: string | undefined; message: string };
+
+export interface RunningProcess {
+  /** How it ended; never rejects. */
+  readonly outcome: Promise<ProcessOutcome>;
+  /** Resolves at its first output on stdout (and never when it ends without any). */
+  readonly firstOutput: Promise<void>;
+  /** Writes `input` to its stdin and closes it. */
+  endInput(input?: string): void;
+  /** From now on it runs until it ends by itself (a lock holder, once it holds the lock). */
+  cancelTimeout(): void;
+}
+
+export function startProcess(command: string, args: string[], options: ProcessOptions): RunningProcess {
+  const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let killedFor: { kind: 'timed-out' } | { kind: 'output-too-large'; stream: 'stdout' | 'stderr' } | undefined;
+  const kill = (why: NonNullable<typeof killedFor>) => {
+    killedFor ??= why;
+    child.kill('SIGKILL');
+  };
+  const timer = setTimeout(() => kill({ kind: 'timed-out' }), options.timeoutMs);
+  const collected = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const sizes = { stdout: 0, stderr: 0 };
+  let spoke!: () => void;
+  const firstOutput = new Promise<void>((resolve) => (spoke = resolve));
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream].on('data', (chunk: Buffer) => {
+      if (stream === 'stdout') spoke();
+      if (killedFor) return;
+      sizes[stream] += chunk.length;
+      if (sizes[stream] > maxBytes) kill({ kind: 'output-too-large', stream });
+      else collected[stream].push(chunk);
+    });
+  }
+  child.stdin.on('error', () => undefined); // the program may exit before reading its input
+  const outcome = new Promise<ProcessOutcome>((resolve) => {
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ kind: 'spawn-failed', errno: err.code, message: err.message });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (killedFor?.kind === 'output-too-large') return resolve({ kind: 'output-too-large', stream: killedFor.stream, maxBytes });
+      const output = { stdout: Buffer.concat(collected.stdout).toString('utf8'), stderr: Buffer.concat(collected.stderr).toString('utf8') };
+      if (killedFor?.kind === 'timed-out') resolve({ kind: 'timed-out', timeoutMs: options.timeoutMs, ...output });
+      else if (signal) resolve({ kind: 'signalled', signal, ...output });
+      else resolve({ kind: 'exited', code: code ?? 128, ...output });
+    });
+  });
+  return {
+    outcome,
+    firstOutput,
+    endInput: (input = '') => child.stdin.end(input),
+    cancelTimeout: () => clearTimeout(timer),
+  };
+}
+
+/** Runs a program to its end with `input` on its stdin. */
+export function runProcess(command: string, args: string[], options: ProcessOptions & { input?: string }): Promise<ProcessOutcome> {
+  const running = startProcess(command, args, options);
+  running.endInput(options.input);
+  return running.outcome;
+}
+
+/** The one error for a program stopped at the output cap, whichever caller ran it. */
+export function outputTooLarge(tool: string, command: string, outcome: { stream: 'stdout' | 'stderr'; maxBytes: number }): CibsyncError {
+  return new CibsyncError('CIBSYNC_TOOL_OUTPUT_TOO_LARGE', `${command}: printed more than ${outcome.maxBytes} bytes on ${outcome.stream}; cibsync stopped it`, { tool, stream: outcome.stream, maxBytes: outcome.maxBytes });
+}
