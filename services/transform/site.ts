@@ -1,11 +1,19 @@
 // A site's chain as the import pipeline runs it (services/pipeline): the configured stylesheets, the
 // configured parameters, and local_site / source_site, so `transform run` and `transform lint`
 // show exactly what an import would apply.
-import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import type { XmlElement } from '../xml/index.js';
 import { resolveChain, runChain, type ChainParams } from './chain.js';
-import { createEngine } from './engine.js';
+import { createEngine, type EngineName } from './engine.js';
+
+/** What a site's chain needs of the settings, under the configuration model's names (config sits above transform). */
+export interface ChainSettings {
+  site?: string;
+  transforms?: string;
+  transformChain: string[];
+  transformParams: Record<string, string>;
+  engine: EngineName;
+}
 
 export interface SiteRun {
   stylesheets: string[];
@@ -13,11 +21,11 @@ export interface SiteRun {
   output: XmlElement;
 }
 
-export function hasChain(config: Config): boolean {
+export function hasChain(config: Pick<ChainSettings, 'transforms' | 'transformChain'>): boolean {
   return config.transforms !== undefined || config.transformChain.length > 0;
 }
 
-export async function runSiteChain(config: Config, configuration: XmlElement, sourceSite: string, extraParams: Record<string, string> = {}): Promise<SiteRun> {
+export async function runSiteChain(config: ChainSettings, configuration: XmlElement, sourceSite: string, extraParams: Record<string, string> = {}): Promise<SiteRun> {
   if (!hasChain(config)) throw new CibsyncError('CIBSYNC_USAGE', 'no transform chain configured: give --transforms DIR (and --chain) or set transforms/transformChain in the config file');
   if (!config.site) throw new CibsyncError('CIBSYNC_USAGE', 'the local site is not known: give --site NAME or set site in the config file');
   const stylesheets = await resolveChain({ dir: config.transforms ?? '.', files: config.transformChain });
