@@ -8,7 +8,7 @@ import { defaultsOf, mergeSettings } from './merge.js';
 import { type Config, ConfigSchema } from './schema.js';
 import { checkSettings } from './validate.js';
 
-export { LOG_LEVELS, ROLES, type Config, type LogLevel, type PublisherConfig, type Role, type SiteLocalConfig, type SubscriberConfig, type TlsConfig, type TrustConfig } from './schema.js';
+export { ConfigSchema, LOG_LEVELS, ROLES, type Config, type LogLevel, type PublisherConfig, type Role, type SiteLocalConfig, type SubscriberConfig, type TlsConfig, type TrustConfig } from './schema.js';
 export { missingFor, settingsFor, settingsOf, type Setting } from './roles.js';
 
 /** The schema's defaults; the log level's comes from $CIBSYNC_LOG_LEVEL when set. */

@@ -1,7 +1,8 @@
-// docs/configuration.md documents exactly the schema's settings, each with its default and the
-// daemons that need it, as docs/errors.md documents the error table (test/errors.test.ts).
+// docs/configuration.md documents exactly the schema's settings, each with the command-line flag that
+// sets it, its default and the daemons that need it, as docs/errors.md documents the error table (test/errors.test.ts).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_FLAGS } from '../../services/cli/command.js';
 import { settingsOf } from '../../services/config/index.js';
 
 const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
@@ -21,8 +22,10 @@ describe('docs/configuration.md', () => {
     expect([...rows.keys()].sort()).toEqual(leaves.map((s) => s.path).sort());
   });
 
-  it.each(leaves.map((s) => [s.path, s.schema] as const))('%s: its default and the daemons that need it', (path, schema) => {
-    const [, defaultCell = '', requiredCell = ''] = rows.get(path) ?? [];
+  it.each(leaves.map((s) => [s.path, s.schema] as const))('%s: its flag, its default and the daemons that need it', (path, schema) => {
+    const [flagCell = '', defaultCell = '', requiredCell = ''] = rows.get(path) ?? [];
+    const flag = Object.entries(CONFIG_FLAGS).find(([, setting]) => setting === path)?.[0];
+    expect(flagCell, `flag of ${path}`).toBe(flag ? `\`--${flag}\`` : '');
     expect(defaultCell.startsWith(written(schema.default)), `default of ${path}: ${defaultCell}`).toBe(true);
     const requiredFor = (schema.requiredFor as string[] | undefined) ?? [];
     expect(requiredCell.split(' (')[0]?.split(', ').filter(Boolean) ?? [], `required for of ${path}`).toEqual(requiredFor);
