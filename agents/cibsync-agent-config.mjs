@@ -7,7 +7,7 @@
 // Reads the OCF_RESKEY_* variables. Exits 6 (OCF_ERR_CONFIGURED) for a bad setting and 5
 // (OCF_ERR_INSTALLED) for a missing file, with the reason on stderr. On success, when given OUT_FILE
 // and TLS_DIR, it points TLS_DIR/{cert,key,ca}.pem at the configured files and writes the daemon's
-// configuration (the `config` file overlaid with the individual parameters, with those three stable
+// configuration (the model as checked: the `config` file overlaid with the individual parameters, with those three stable
 // paths) to OUT_FILE. The daemon reloads its certificates on SIGHUP, so moving the links is how the
 // agent makes cert, key and ca reloadable without a restart. It prints the settings the agent itself needs (health check, state directory) as shell
 // assignments daemon_port=…, daemon_address=…, daemon_name=…, daemon_cert=…, daemon_key=…, daemon_ca=…,
@@ -28,14 +28,9 @@ class AgentConfigError extends Error {
   }
 }
 
-// pino's levels: the daemon's logger refuses any other name, but only once it has started.
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 const list = (text) => text.split(/[\s,]+/).filter(Boolean);
-const integer = (name) => (text) => {
-  if (!/^[0-9]+$/.test(text)) throw new AgentConfigError(OCF_ERR_CONFIGURED, `parameter ${name} must be a non-negative integer, got '${text}'`);
-  return Number(text);
-};
+/** Digits become a number; anything else stays text, for the schema to refuse with the setting's name. */
+const integer = (text) => (/^[0-9]+$/.test(text) ? Number(text) : text);
 
 /** "siteA=pub-a siteA=AB:CD:… siteC=pub-c" → { siteA: ['pub-a', 'AB:CD:…'], siteC: ['pub-c'] } (trust.publishers). */
 function trustedPublishers(text) {
@@ -57,7 +52,7 @@ function parameterTable(parseNodeMap) {
     state_dir: ['', 'stateDir', String],
     log_level: ['', 'logLevel', String],
     listen: ['role', 'listen', String],
-    port: ['role', 'port', integer('port')],
+    port: ['role', 'port', integer],
     cert: ['role', 'cert', String],
     key: ['role', 'key', String],
     ca: ['role', 'ca', String],
@@ -68,7 +63,7 @@ function parameterTable(parseNodeMap) {
     subscriber: {
       ...common,
       publishers: ['role', 'publishers', list],
-      poll_interval_ms: ['role', 'pollIntervalMs', integer('poll_interval_ms')],
+      poll_interval_ms: ['role', 'pollIntervalMs', integer],
       approval: ['role', 'approval', String],
       transforms: ['', 'transforms', String],
       transform_chain: ['', 'transformChain', list],
@@ -132,13 +127,12 @@ function pointLink(link, target) {
 async function main([role, installDir, outFile, tlsDir]) {
   const modulePath = join(installDir, 'dist/services/config/index.js');
   requireFile('cibsync is not installed:', modulePath);
-  const { defaultConfig, applySettings, readConfigFile, parseNodeMap } = await import(pathToFileURL(modulePath).href);
+  const { defaultConfig, applySettings, readConfigFile, parseNodeMap, settingsFor } = await import(pathToFileURL(modulePath).href);
   const table = parameterTable(parseNodeMap)[role];
   if (!table) throw new AgentConfigError(OCF_ERR_CONFIGURED, `unknown role '${role}'`);
 
   const configFile = process.env.OCF_RESKEY_config ?? '';
   if (configFile) requireFile('configuration file', configFile);
-  const fileSettings = configFile ? readConfigFile(configFile) : {};
   const parameters = { [role]: {} };
   for (const [parameter, [section, key, convert]] of Object.entries(table)) {
     const text = process.env[`OCF_RESKEY_${parameter}`];
@@ -147,31 +141,21 @@ async function main([role, installDir, outFile, tlsDir]) {
     const target = section === 'role' ? parameters[role] : section === 'trust' ? parameters.trust : parameters;
     target[key] = convert(text);
   }
-  // Checked in two steps so that an error names its origin (the file, or the resource parameters).
+  // The daemon's own checks, in two steps so that an error names its origin (the file, or the resource
+  // parameters): the schema (kinds, allowed values, ranges), then what the role cannot run without.
   const config = defaultConfig();
-  if (configFile) applySettings(config, fileSettings, configFile);
+  if (configFile) applySettings(config, readConfigFile(configFile), configFile);
   applySettings(config, parameters, 'resource parameters');
-  const settings = { ...fileSettings, ...parameters, [role]: { ...fileSettings[role], ...parameters[role] } };
-  if (parameters.trust) settings.trust = { ...fileSettings.trust, ...parameters.trust };
-  const daemon = config[role];
-  for (const key of ['cert', 'key', 'ca']) {
-    if (!daemon[key]) throw new AgentConfigError(OCF_ERR_CONFIGURED, `no ${key} configured (parameter ${key} or ${role}.${key} in the configuration file)`);
-    requireFile(key, daemon[key]);
-  }
+  const daemon = settingsFor(config, role);
+  // What only the agent needs: the files present now, a key that fits its certificate, and a fixed
+  // IP address and port for the health check (the daemon itself may take port 0, or a host name).
+  for (const key of ['cert', 'key', 'ca']) requireFile(key, daemon[key]);
   checkKeyPair(daemon.cert, daemon.key);
-  if (daemon.port < 1 || daemon.port > 65535) throw new AgentConfigError(OCF_ERR_CONFIGURED, `port ${daemon.port} is not between 1 and 65535`);
-  if (!LOG_LEVELS.includes(config.logLevel)) throw new AgentConfigError(OCF_ERR_CONFIGURED, `log level '${config.logLevel}' is not one of ${LOG_LEVELS.join(', ')}`);
-  if (!config.ticket) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'no ticket configured (parameter ticket or "ticket" in the configuration file)');
+  if (daemon.port === 0) throw new AgentConfigError(OCF_ERR_CONFIGURED, `${role}.port is 0: the agent's health check needs a fixed port`);
   if (daemon.listen !== '' && isIP(daemon.listen) === 0) throw new AgentConfigError(OCF_ERR_CONFIGURED, `listen address '${daemon.listen}' is not an IP address`);
-  if (role === 'subscriber') {
-    if (daemon.publishers.length === 0) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'no publishers configured (parameter publishers or subscriber.publishers)');
-    const notHttps = daemon.publishers.find((url) => !url.startsWith('https://'));
-    if (notHttps) throw new AgentConfigError(OCF_ERR_CONFIGURED, `publisher URL '${notHttps}' is not https://`);
-    if (Object.keys(config.trust.publishers).length === 0 && !config.trust.allowUnsigned) throw new AgentConfigError(OCF_ERR_CONFIGURED, 'no trusted publishers configured (parameter trusted_publishers or trust.publishers)');
-    if (config.transforms) {
-      requireFile('transforms directory', config.transforms);
-      if (!statSync(config.transforms).isDirectory()) throw new AgentConfigError(OCF_ERR_CONFIGURED, `transforms ${config.transforms} is not a directory`);
-    }
+  if (role === 'subscriber' && config.transforms) {
+    requireFile('transforms directory', config.transforms);
+    if (!statSync(config.transforms).isDirectory()) throw new AgentConfigError(OCF_ERR_CONFIGURED, `transforms ${config.transforms} is not a directory`);
   }
 
   const { address, name } = healthTarget(daemon.listen, readFileSync(daemon.cert));
@@ -180,9 +164,9 @@ async function main([role, installDir, outFile, tlsDir]) {
     mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
     for (const key of Object.keys(tls)) {
       pointLink(join(tlsDir, `${key}.pem`), tls[key]);
-      tls[key] = settings[role][key] = join(tlsDir, `${key}.pem`);
+      tls[key] = config[role][key] = join(tlsDir, `${key}.pem`);
     }
-    writeFileSync(`${outFile}.new`, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(`${outFile}.new`, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     renameSync(`${outFile}.new`, outFile);
   }
   const facts = { port: daemon.port, address, name, ...tls, state_dir: config.stateDir };

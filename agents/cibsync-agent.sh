@@ -72,6 +72,12 @@ cibsync_common_parameters() {
 "Directory where cibsync is installed ('npm run install-agents' puts it there); the daemon is install_dir/dist/services/cli/main.js."
 }
 
+# The installed release's version, from its package.json (as `cibsync --version` reads it).
+cibsync_version() {
+	version=$(sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$OCF_RESKEY_install_dir/package.json" 2>/dev/null | head -n 1)
+	echo "${version:-unknown}"
+}
+
 cibsync_metadata() {
 	cat <<END
 <?xml version="1.0"?>
@@ -81,7 +87,7 @@ cibsync_metadata() {
 <!ATTLIST parameter reloadable (0|1) "0">
 <!ATTLIST action name (start|stop|monitor|reload-agent|meta-data|validate-all) #REQUIRED>
 ]>
-<resource-agent name="$CIBSYNC_AGENT" version="0.1.0">
+<resource-agent name="$CIBSYNC_AGENT" version="$(cibsync_version)">
 <version>1.1</version>
 <longdesc lang="en">$CIBSYNC_LONGDESC</longdesc>
 <shortdesc lang="en">$CIBSYNC_SHORTDESC</shortdesc>

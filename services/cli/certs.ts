@@ -4,33 +4,31 @@ import { createCa, issueCertificate, type CertificateUsage } from '../../certs/a
 import { summarizePem, type CertificateSummary } from '../../certs/inspect.js';
 import { CA_NAME, loadCa, saveKeyAndCertificate } from '../../certs/store.js';
 import { CibsyncError } from '../errors.js';
-import { parse, printHelp, type Command, type Values } from './command.js';
-import { outputAs } from './subscriber-client.js';
+import { parse, printHelp, usageLine, type Command, type OptionTable, type Values } from './command.js';
+import { OUTPUT_AS, outputAs } from './subscriber-client.js';
 
-const SUBCOMMAND_OPTIONS = {
-  'init-ca': { dir: { type: 'string' }, name: { type: 'string' }, days: { type: 'string' }, bits: { type: 'string' } },
+const DIR = { kind: 'text', value: 'DIR', description: 'where the CA (ca.crt, ca.key) and the certificates are (default: the current directory)' } as const;
+const BITS = { kind: 'count', description: 'RSA key size (default: 2048)' } as const;
+
+const SUBCOMMAND_OPTIONS: Record<string, OptionTable> = {
+  'init-ca': { dir: DIR, name: { kind: 'text', value: 'CN', description: "the CA's name (default: cibsync CA)" }, days: { kind: 'count', description: 'validity in days (default: 3650)' }, bits: BITS },
   issue: {
-    dir: { type: 'string' },
-    name: { type: 'string' },
-    ip: { type: 'string', multiple: true },
-    dns: { type: 'string', multiple: true },
-    days: { type: 'string' },
-    bits: { type: 'string' },
-    client: { type: 'boolean' },
-    server: { type: 'boolean' },
-    both: { type: 'boolean' },
-    operator: { type: 'boolean' },
+    name: { kind: 'text', value: 'NAME', description: 'the CN, and the file names DIR/NAME.crt and DIR/NAME.key (required)' },
+    dir: DIR,
+    ip: { kind: 'texts', value: 'IP', description: 'an IP address the certificate names (subjectAltName)' },
+    dns: { kind: 'texts', value: 'NAME', description: 'a DNS name the certificate names (subjectAltName)' },
+    days: { kind: 'count', description: 'validity in days (default: 825)' },
+    bits: BITS,
+    client: { kind: 'flag', description: 'client usage only' },
+    server: { kind: 'flag', description: 'server usage only' },
+    both: { kind: 'flag', description: 'client and server usage (the default: what a daemon needs)' },
+    operator: { kind: 'flag', description: "a person's client certificate (OU=cibsync-operator), who may decide plans" },
   },
-  show: { 'output-as': { type: 'string' } },
-} as const;
+  show: { 'output-as': OUTPUT_AS },
+};
 
-function positiveInt(values: Values, name: string, fallback: number): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new CibsyncError('CIBSYNC_USAGE', `--${name} must be a positive integer, got '${String(raw)}'`);
-  return n;
-}
+/** A count option's value (checked by its kind when parsed), or `fallback`. */
+const countOf = (values: Values, name: string, fallback: number) => (typeof values[name] === 'number' ? values[name] : fallback);
 
 /** The CA's directory, created when missing: owner only, as it holds the CA key. */
 function makeCaDir(dir: string): void {
@@ -66,23 +64,26 @@ function formatSummary(s: CertificateSummary): string {
   ].join('\n');
 }
 
+const CERTS_HELP =
+  '\nThe CA lives in DIR/ca.crt and DIR/ca.key (DIR defaults to the current directory); a certificate NAME in DIR/NAME.crt and DIR/NAME.key.\nDaemon certificates are issued for both usages by default: each daemon is a TLS server and also a client (to its peers, and to itself for health checks).\n--operator issues a person\'s client certificate (subject OU=cibsync-operator): without subscriber.admins, only such certificates may decide plans.\n';
+
 const command: Command = {
   name: 'certs',
   summary: 'Create the cluster CA and issue or inspect daemon certificates (private keys are written 0600, never printed).',
-  usage: 'cibsync certs init-ca [--dir DIR] [--name CN] [--days N] [--bits N]\n       cibsync certs issue --name NAME [--dir DIR] [--ip IP]… [--dns NAME]… [--days N] [--bits N] [--client|--server|--both|--operator]\n       cibsync certs show FILE [--output-as=text|json]',
+  usage: `${usageLine('certs', 'init-ca')}\n       ${usageLine('certs', 'issue --name NAME')}\n       ${usageLine('certs', 'show FILE')}`,
   async run(argv) {
     const [sub, ...rest] = argv;
-    const options = sub !== undefined && sub in SUBCOMMAND_OPTIONS ? SUBCOMMAND_OPTIONS[sub as keyof typeof SUBCOMMAND_OPTIONS] : undefined;
+    const options = sub !== undefined && Object.hasOwn(SUBCOMMAND_OPTIONS, sub) ? SUBCOMMAND_OPTIONS[sub] : undefined;
     if (!options) {
-      if (sub === '--help' || sub === '-h') return printHelp(this);
+      if (sub === '--help' || sub === '-h') return printHelp(this, SUBCOMMAND_OPTIONS, CERTS_HELP);
       throw new CibsyncError('CIBSYNC_USAGE', `unknown certs subcommand '${sub ?? ''}'\nusage: ${this.usage}`);
     }
     const { values, positionals } = parse(this, rest, options, sub === 'show');
-    if (values.help) return printHelp(this, '\nThe CA lives in DIR/ca.crt and DIR/ca.key (DIR defaults to the current directory); a certificate NAME in DIR/NAME.crt and DIR/NAME.key.\nDaemon certificates are issued for both usages by default: each daemon is a TLS server and also a client (to its peers, and to itself for health checks).\n--operator issues a person\'s client certificate (subject OU=cibsync-operator): without subscriber.admins, only such certificates may decide plans.\n');
+    if (values.help) return printHelp(this, { [sub as string]: options }, CERTS_HELP);
     const dir = typeof values.dir === 'string' ? values.dir : '.';
     if (sub === 'init-ca') {
       const name = typeof values.name === 'string' ? values.name : 'cibsync CA';
-      const ca = createCa({ name, days: positiveInt(values, 'days', 3650), bits: positiveInt(values, 'bits', 2048) });
+      const ca = createCa({ name, days: countOf(values, 'days', 3650), bits: countOf(values, 'bits', 2048) });
       makeCaDir(dir);
       const paths = saveKeyAndCertificate(dir, CA_NAME, ca);
       process.stdout.write(`created CA '${name}': ${paths.cert} (key ${paths.key}, mode 0600)\n`);
@@ -92,7 +93,7 @@ const command: Command = {
       if (typeof values.name !== 'string' || values.name === '') throw new CibsyncError('CIBSYNC_USAGE', `--name is required\nusage: ${this.usage}`);
       const ips = strings(values, 'ip');
       for (const ip of ips) if (isIP(ip) === 0) throw new CibsyncError('CIBSYNC_USAGE', `--ip '${ip}' is not an IP address`);
-      const pair = issueCertificate(loadCa(dir), { name: values.name, ips, dns: strings(values, 'dns'), days: positiveInt(values, 'days', 825), bits: positiveInt(values, 'bits', 2048), usage: usageOf(values), operator: values.operator === true });
+      const pair = issueCertificate(loadCa(dir), { name: values.name, ips, dns: strings(values, 'dns'), days: countOf(values, 'days', 825), bits: countOf(values, 'bits', 2048), usage: usageOf(values), operator: values.operator === true });
       const paths = saveKeyAndCertificate(dir, values.name, pair);
       process.stdout.write(`issued '${values.name}': ${paths.cert} (key ${paths.key}, mode 0600)\n`);
       return 0;

@@ -1,48 +1,55 @@
 // Shared by every subcommand: option parsing, config loading, and how errors end the process.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CibsyncError, asCibsyncError } from '../errors.js';
-import { loadConfig, parseNodeMap, type Config } from '../config/index.js';
+import { asCibsyncError } from '../errors.js';
+import { ConfigSchema, loadConfig, parseNodeMap, type Config } from '../config/index.js';
 import { Pacemaker } from '../pacemaker/index.js';
+import { optionsHelp, parseOptions, type OptionSpec, type OptionTable, type Values } from './options.js';
+
+export type { OptionTable, Values } from './options.js';
 
 export interface Command {
   name: string;
   summary: string;
+  /** `cibsync NAME …` lines, without the options (--help lists them from the table). */
   usage: string;
   run(argv: string[]): Promise<number>;
 }
 
-export type Options = NonNullable<ParseArgsConfig['options']>;
+/** `cibsync NAME SYNOPSIS [options]`: a usage line; the options come from the command's table. */
+export function usageLine(name: string, synopsis = ''): string {
+  return `cibsync ${name}${synopsis ? ` ${synopsis}` : ''} [options]`;
+}
 
-export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+export function parse(command: Pick<Command, 'usage'>, argv: string[], table: OptionTable, allowPositionals = true): { values: Values; positionals: string[] } {
+  return parseOptions(command.usage, argv, table, allowPositionals);
+}
 
-export function parse(command: Pick<Command, 'name' | 'usage'>, argv: string[], options: Options, allowPositionals = true): { values: Values; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
-    return { values: values as Values, positionals };
-  } catch (err) {
-    throw new CibsyncError('CIBSYNC_USAGE', `${(err as Error).message}\nusage: ${command.usage}`);
-  }
+/** The flags that set a setting of the configuration model, by name: every pipeline command accepts them. */
+export const CONFIG_FLAGS = { site: 'site', ticket: 'ticket', transforms: 'transforms', engine: 'engine', 'node-map': 'nodeMap', 'state-dir': 'stateDir', 'verify-baseline': 'verifyBaseline', 'allow-empty': 'allowEmpty', 'log-level': 'logLevel' } as const;
+
+const VALUE_NAMES: Record<string, string> = { site: 'NAME', ticket: 'NAME', transforms: 'DIR', nodeMap: 'r=l,…', stateDir: 'DIR', logLevel: 'LEVEL' };
+
+/** A setting's flag, described (and its allowed values shown) by the settings schema; the schema checks the value. */
+function settingOption(setting: keyof typeof ConfigSchema.properties): OptionSpec {
+  const schema = ConfigSchema.properties[setting] as { type?: string; enum?: string[]; description?: string };
+  const named = VALUE_NAMES[setting];
+  const choices = schema.enum && named ? `; one of ${schema.enum.join(', ')}` : '';
+  const description = `${schema.description ?? setting}${choices} (setting ${setting})`;
+  if (schema.type === 'boolean') return { kind: 'flag', description };
+  return { kind: 'text', value: named ?? schema.enum?.join('|') ?? 'VALUE', description };
 }
 
 /** The options that map onto the config model; every pipeline command accepts them. */
-export const CONFIG_OPTIONS: Options = {
-  config: { type: 'string', short: 'c' },
-  site: { type: 'string' },
-  ticket: { type: 'string' },
-  transforms: { type: 'string' },
-  engine: { type: 'string' },
-  'node-map': { type: 'string' },
-  'state-dir': { type: 'string' },
-  'verify-baseline': { type: 'string' },
-  'allow-empty': { type: 'boolean' },
-  'log-level': { type: 'string' },
+export const CONFIG_OPTIONS: OptionTable = {
+  config: { kind: 'text', short: 'c', value: 'FILE', description: 'the configuration file (JSON, docs/configuration.md); the options below override it' },
+  ...Object.fromEntries(Object.entries(CONFIG_FLAGS).map(([flag, setting]) => [flag, settingOption(setting)])),
 };
 
-export function configFromFlags(values: Record<string, unknown>): Config {
+export function configFromFlags(values: Values): Config {
   const overrides: Record<string, unknown> = {};
-  const map: Record<string, string> = { site: 'site', ticket: 'ticket', transforms: 'transforms', engine: 'engine', 'state-dir': 'stateDir', 'verify-baseline': 'verifyBaseline', 'allow-empty': 'allowEmpty', 'log-level': 'logLevel' };
-  for (const [flag, key] of Object.entries(map)) if (values[flag] !== undefined) overrides[key] = values[flag];
-  if (typeof values['node-map'] === 'string') overrides.nodeMap = parseNodeMap(values['node-map']);
+  for (const [flag, setting] of Object.entries(CONFIG_FLAGS)) {
+    const value = values[flag];
+    if (value !== undefined) overrides[setting] = setting === 'nodeMap' ? parseNodeMap(String(value)) : value;
+  }
   return loadConfig(typeof values.config === 'string' ? values.config : undefined, overrides);
 }
 
@@ -51,8 +58,11 @@ export function pacemakerFor(config: Pick<Config, 'toolTimeoutMs' | 'toolTimeout
   return Pacemaker.fromEnv(process.env, { timeoutMs: config.toolTimeoutMs, timeoutPerMiBMs: config.toolTimeoutPerMiBMs });
 }
 
-export function printHelp(command: Pick<Command, 'name' | 'summary' | 'usage'>, details = ''): number {
-  process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n${details}`);
+/** The summary, the usage, the options of `table` (one table, or one per subcommand) and `details`. */
+export function printHelp(command: Pick<Command, 'summary' | 'usage'>, table: OptionTable | Record<string, OptionTable>, details = ''): number {
+  const tables = Object.values(table).every((entry) => 'kind' in entry) ? { '': table as OptionTable } : (table as Record<string, OptionTable>);
+  const options = Object.entries(tables).map(([sub, t]) => `\n${sub ? `${sub} options` : 'options'}:\n${optionsHelp(t)}\n`);
+  process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n${options.join('')}${details}`);
   return 0;
 }
 

@@ -4,7 +4,16 @@ import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import { buildPublication } from '../publication/build.js';
 import { digestSigner, serializePublication, type PublicationSignature } from '../publication/index.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command, type Values } from './command.js';
+import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable, type Values } from './command.js';
+
+const OPTIONS: OptionTable = {
+  out: { kind: 'text', short: 'o', value: 'FILE', description: 'write to FILE (atomically: temp file + rename) instead of stdout' },
+  'ignore-ticket': { kind: 'flag', description: 'export even when this site does not hold the ticket' },
+  'sign-cert': { kind: 'text', value: 'FILE', description: "the signer's certificate (default: publisher.cert of --config)" },
+  'sign-key': { kind: 'text', value: 'FILE', description: 'the signing key (default: publisher.key of --config)' },
+  unsigned: { kind: 'flag', description: 'write an unsigned (format 1) publication, which subscribers take only with trust.allowUnsigned' },
+  ...CONFIG_OPTIONS,
+};
 
 function readPem(path: string, what: string): string {
   try {
@@ -29,12 +38,13 @@ function signerFor(values: Values, config: Config): ((digest: string) => Publica
 const command: Command = {
   name: 'export',
   summary: 'Write the signed publication (configuration, node attributes, source identity, digest, signature) of the local CIB.',
-  usage: 'cibsync export [--out FILE] [--site NAME] [--ticket NAME] [--ignore-ticket] [--sign-cert FILE --sign-key FILE | --unsigned] [--config FILE]',
+  usage: usageLine('export'),
   async run(argv) {
-    const { values } = parse(this, argv, { ...CONFIG_OPTIONS, out: { type: 'string', short: 'o' }, 'ignore-ticket': { type: 'boolean' }, 'sign-cert': { type: 'string' }, 'sign-key': { type: 'string' }, unsigned: { type: 'boolean' } }, false);
+    const { values } = parse(this, argv, OPTIONS, false);
     if (values.help) {
       return printHelp(
         this,
+        OPTIONS,
         '\nWrites to stdout unless --out is given (written atomically: temp file + rename).\nThe publication is signed with --sign-key and --sign-cert, by default the publisher section\'s key and certificate; --unsigned writes an unsigned (format 1) one, which subscribers take only with trust.allowUnsigned.\n',
       );
     }

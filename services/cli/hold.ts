@@ -1,15 +1,18 @@
 import { describeHold, placeHold } from '../state/hold.js';
-import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, type Command } from './command.js';
+import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, usageLine, type Command, type OptionTable } from './command.js';
+
+const OPTIONS: OptionTable = { reason: { kind: 'text', value: 'TEXT', description: 'why, for the record (shown by status and the page)' }, ...CONFIG_OPTIONS };
 
 const command: Command = {
   name: 'hold',
   summary: "Put replication on hold: this site applies nothing from the source until `cibsync resume`.",
-  usage: 'cibsync hold [--reason TEXT] [--config FILE] [--state-dir DIR]',
+  usage: usageLine('hold'),
   async run(argv) {
-    const { values } = parse(this, argv, { ...CONFIG_OPTIONS, reason: { type: 'string' } }, false);
+    const { values } = parse(this, argv, OPTIONS, false);
     if (values.help) {
       return printHelp(
         this,
+        OPTIONS,
         "\nThe hold (who, when, why) is kept in the state directory. While it is in place the import pipeline refuses with CIBSYNC_ON_HOLD, and the running subscriber fetches nothing; `cibsync status` and the subscriber's page show it. `cibsync rollback` places one by itself. A hold already in place is kept as it is.\n",
       );
     }

@@ -3,26 +3,32 @@ import { formatPlanOutcome } from '../approval/format.js';
 import { takePublication } from '../approval/intake.js';
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command } from './command.js';
+import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable } from './command.js';
 import { formatImportResult } from './format.js';
+import { OUTPUT_AS } from './subscriber-client.js';
+
+const OPTIONS: OptionTable = {
+  'dry-run': { kind: 'flag', short: 'n', description: 'run every step but write nothing' },
+  approval: { kind: 'choice', choices: ['auto', 'manual'], description: 'manual records a plan instead of applying (default: subscriber.approval, else auto)' },
+  'output-as': OUTPUT_AS,
+  ...CONFIG_OPTIONS,
+};
 
 const command: Command = {
   name: 'import',
   summary: "Run the subscriber's pipeline on a publication file against the local CIB (live, or CIB_file).",
-  usage: 'cibsync import FILE [--dry-run] [--approval auto|manual] [--output-as=text|json] [--config FILE] [--site NAME] [--transforms DIR] [--node-map r=l,…] [--state-dir DIR] [--engine xsltproc|xslt-processor] [--verify-baseline local|source] [--allow-empty]',
+  usage: usageLine('import', 'FILE'),
   async run(argv) {
-    const { values, positionals } = parse(this, argv, { ...CONFIG_OPTIONS, 'dry-run': { type: 'boolean', short: 'n' }, approval: { type: 'string' }, 'output-as': { type: 'string' } });
-    if (values.help) return printHelp(this, '\nFILE may be - for standard input. Nothing is written with --dry-run, or when the publication changes nothing.\nWith --approval manual (default: the subscriber.approval setting) a plan is recorded instead: see cibsync plan.\n');
+    const { values, positionals } = parse(this, argv, OPTIONS);
+    if (values.help) return printHelp(this, OPTIONS, '\nFILE may be - for standard input. Nothing is written with --dry-run, or when the publication changes nothing.\nWith --approval manual (default: the subscriber.approval setting) a plan is recorded instead: see cibsync plan.\n');
     const file = positionals[0];
     if (!file || positionals.length > 1) throw new CibsyncError('CIBSYNC_USAGE', `expected one publication file\nusage: ${this.usage}`);
     const outputAs = values['output-as'] ?? 'text';
-    if (outputAs !== 'text' && outputAs !== 'json') throw new CibsyncError('CIBSYNC_USAGE', '--output-as must be text or json');
     const config = configFromFlags(values);
     const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((e: Error) => {
       throw new CibsyncError('CIBSYNC_USAGE', `cannot read ${file}: ${e.message}`);
     });
-    const approval = values.approval;
-    if (approval !== undefined && approval !== 'auto' && approval !== 'manual') throw new CibsyncError('CIBSYNC_USAGE', '--approval must be auto or manual');
+    const approval = values.approval as 'auto' | 'manual' | undefined;
     const ctx = { config, pacemaker: pacemakerFor(config), logger: createLogger(config.logLevel), dryRun: values['dry-run'] === true };
     const result = await takePublication(text, ctx, { approval, by: 'cibsync import' });
     if ('approval' in result) {

@@ -3,6 +3,7 @@
 import { EXIT } from '../errors.js';
 import { reportError } from './command.js';
 import { COMMANDS } from './commands.js';
+import { cibsyncVersion } from './version.js';
 
 // A reader that stops early (`cibsync rollback --list | head -1`) closes the pipe: that ends any
 // command quietly and successfully, as `head` expects, instead of with an EPIPE stack trace.
@@ -16,7 +17,7 @@ for (const stream of [process.stdout, process.stderr]) {
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `cibsync: keeps Pacemaker configuration in step across the sites of a geo cluster\n\nusage: cibsync <command> [options]   (cibsync <command> --help for its options)\n\ncommands:\n${lines.join('\n')}\n`;
+  return `cibsync: keeps Pacemaker configuration in step across the sites of a geo cluster\n\nusage: cibsync <command> [options]   (cibsync <command> --help for its options; cibsync --version)\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -26,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version') {
-    process.stdout.write('cibsync 0.1.0\n');
+    process.stdout.write(`cibsync ${cibsyncVersion()}\n`);
     return EXIT.ok;
   }
   const entry = COMMANDS[name];

@@ -10,9 +10,18 @@ import { createLogger } from '../log.js';
 import { MtlsClient } from '../net/client.js';
 import { planImport, type PipelineContext } from '../pipeline/index.js';
 import { fetchPublication } from '../subscriber/fetcher.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command, type Values } from './command.js';
+import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable, type Values } from './command.js';
 import { localDesk, remoteDesk, type PlanDesk } from './plan-desk.js';
 import { clientMaterial, SUBSCRIBER_CLIENT_OPTIONS, timeoutOf } from './subscriber-client.js';
+
+const OPTIONS: OptionTable = {
+  from: { kind: 'text', value: 'FILE|URL', description: 'dry-run this publication (a file, or fetched from a publisher): nothing is recorded or written' },
+  reason: { kind: 'text', value: 'TEXT', description: 'why a plan is rejected, for the record' },
+  ...CONFIG_OPTIONS,
+  ...SUBSCRIBER_CLIENT_OPTIONS,
+  'output-as': { kind: 'choice', choices: ['text', 'json', 'xml'], description: 'output format (default: text)' },
+  subscriber: { kind: 'text', value: 'URL', description: 'act on that subscriber over HTTPS with the client certificate instead of the local plan store' },
+};
 
 function output(record: PlanRecord, as: string): string {
   if (as === 'json') return `${JSON.stringify(record, null, 2)}\n`;
@@ -23,17 +32,16 @@ function output(record: PlanRecord, as: string): string {
 const command: Command = {
   name: 'plan',
   summary: 'Manual approval: show, approve ("make it so"), edit or reject the pending plan; or dry-run a publication.',
-  usage:
-    'cibsync plan show [ID] | list | approve ID | edit ID | reject ID [--reason TEXT] | --from FILE|URL   [--output-as=text|json|xml] [--config FILE] [--state-dir DIR] [--subscriber URL] [--cert FILE --key FILE --ca FILE] [--timeout SECONDS]',
+  usage: usageLine('plan', 'show [ID] | list | approve ID | edit ID | reject ID | --from FILE|URL'),
   async run(argv) {
-    const { values, positionals } = parse(this, argv, { ...CONFIG_OPTIONS, ...SUBSCRIBER_CLIENT_OPTIONS, reason: { type: 'string' }, from: { type: 'string' } });
+    const { values, positionals } = parse(this, argv, OPTIONS);
     if (values.help)
       return printHelp(
         this,
+        OPTIONS,
         "\nPlans live in <stateDir>/plans. approve applies exactly the plan's candidate and is refused once the local CIB changed;\nedit opens $EDITOR on the candidate, then re-verifies and re-plans.\nWith --subscriber URL the command acts on that subscriber over HTTPS with the client certificate (--cert/--key/--ca, or the subscriber's own from --config);\nits decisions are recorded under the certificate's subject.\n--from URL fetches the publication from that publisher with the same client certificate; --from FILE reads it. Either way nothing is recorded or written.\n",
       );
     const as = String(values['output-as'] ?? 'text');
-    if (!['text', 'json', 'xml'].includes(as)) throw new CibsyncError('CIBSYNC_USAGE', '--output-as must be text, json or xml');
     const config = configFromFlags(values);
     const ctx = { config, pacemaker: pacemakerFor(config), logger: createLogger(config.logLevel) };
     const [verb = 'show', id] = positionals;

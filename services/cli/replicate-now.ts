@@ -1,16 +1,16 @@
 import { formatPlanOutcome } from '../approval/format.js';
 import type { IntakeResult } from '../approval/intake.js';
 import { formatImportResult } from './format.js';
-import { parse, printHelp, type Command } from './command.js';
+import { parse, printHelp, usageLine, type Command } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 
 const command: Command = {
   name: 'replicate-now',
   summary: 'Make the subscriber fetch the current publication and import it now; prints the outcome.',
-  usage: 'cibsync replicate-now [--subscriber URL] [--config FILE] [--cert FILE --key FILE --ca FILE] [--timeout SECONDS] [--output-as=text|json]',
+  usage: usageLine('replicate-now'),
   async run(argv) {
     const { values } = parse(this, argv, SUBSCRIBER_CLIENT_OPTIONS, false);
-    if (values.help) return printHelp(this, SUBSCRIBER_CLIENT_HELP);
+    if (values.help) return printHelp(this, SUBSCRIBER_CLIENT_OPTIONS, SUBSCRIBER_CLIENT_HELP);
     const format = outputAs(values);
     // The subscriber answers an ImportResult without its candidate configuration (too big to print),
     // or in manual approval mode what became of the publication: a plan, or nothing to decide.

@@ -1,15 +1,16 @@
 import { describeHold, liftHold } from '../state/hold.js';
-import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, type Command } from './command.js';
+import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, usageLine, type Command } from './command.js';
 
 const command: Command = {
   name: 'resume',
   summary: 'Lift the hold (`cibsync hold`, or a rollback): the subscriber follows the source again.',
-  usage: 'cibsync resume [--config FILE] [--state-dir DIR]',
+  usage: usageLine('resume'),
   async run(argv) {
     const { values } = parse(this, argv, CONFIG_OPTIONS, false);
     if (values.help) {
       return printHelp(
         this,
+        CONFIG_OPTIONS,
         "\nThe running subscriber notices within its poll interval and fetches the source's current publication, which it applies as usual (after a rollback: the source as it is now, so fix it there first).\n",
       );
     }

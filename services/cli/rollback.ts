@@ -3,17 +3,20 @@ import { createLogger } from '../log.js';
 import { rollback } from '../pipeline/index.js';
 import { listBackups } from '../state/backups.js';
 import { describeHold } from '../state/hold.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command } from './command.js';
+import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable } from './command.js';
+
+const OPTIONS: OptionTable = { list: { kind: 'flag', description: 'list the backups, newest (1) first, and change nothing' }, ...CONFIG_OPTIONS };
 
 const command: Command = {
   name: 'rollback',
   summary: 'Restore a configuration backup taken before an apply (1 = the newest), and put the source on hold.',
-  usage: 'cibsync rollback [N] [--list] [--config FILE] [--state-dir DIR]',
+  usage: usageLine('rollback', '[N]'),
   async run(argv) {
-    const { values, positionals } = parse(this, argv, { ...CONFIG_OPTIONS, list: { type: 'boolean' } });
+    const { values, positionals } = parse(this, argv, OPTIONS);
     if (values.help) {
       return printHelp(
         this,
+        OPTIONS,
         "\nOnly what replicates comes from the backup: this site's own parts (nodes, fencing, booth, cibsync's own resources, cluster-owned properties, objects tagged cibsync-local) stay as they are now. The replaced configuration is itself backed up first.\nReplication is put on hold first, so a running subscriber does not re-apply the source; `cibsync resume` follows it again.\n",
       );
     }

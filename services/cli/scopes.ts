@@ -1,6 +1,8 @@
 import { splitScopes, type ScopeContents, type ScopeSplit } from '../scopes/index.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, type Command } from './command.js';
-import { outputAs } from './subscriber-client.js';
+import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable } from './command.js';
+import { OUTPUT_AS, outputAs } from './subscriber-client.js';
+
+const OPTIONS: OptionTable = { 'output-as': OUTPUT_AS, ...CONFIG_OPTIONS };
 
 const KINDS = [
   ['resources', 'resource'],
@@ -32,12 +34,13 @@ export function formatScopes(split: ScopeSplit): string {
 const command: Command = {
   name: 'scopes',
   summary: 'Show how the local configuration splits into ticket scopes, the global scope and site-local parts, and what fell to the global scope and why.',
-  usage: 'cibsync scopes [--output-as=text|json] [--config FILE]',
+  usage: usageLine('scopes'),
   async run(argv) {
-    const { values } = parse(this, argv, { ...CONFIG_OPTIONS, 'output-as': { type: 'string' } }, false);
+    const { values } = parse(this, argv, OPTIONS, false);
     if (values.help) {
       return printHelp(
         this,
+        OPTIONS,
         '\nReads the local CIB (live, or CIB_file). One scope per ticket that an rsc_ticket constraint names: the top-level\nresources bound to that ticket, its rsc_ticket constraints, the constraints all of whose resources are in the scope,\nand the templates and tags only that scope uses. Everything else that is not site-local (--config: siteLocal) is the\nglobal scope. A resource bound to two tickets, a constraint across scopes, a shared template or tag falls to the\nglobal scope and is listed with the reason. Text lines start with the scope (`grep \'^scope ticketA \'`).\nThe scopes are computed and shown only: replication still carries the whole configuration (docs/architecture.md, Scopes).\n',
       );
     }

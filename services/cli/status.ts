@@ -1,6 +1,6 @@
 import { describeHold } from '../state/hold.js';
 import type { StatusSnapshot } from '../subscriber/status.js';
-import { parse, printHelp, type Command } from './command.js';
+import { parse, printHelp, usageLine, type Command } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 
 function formatStatus(s: StatusSnapshot): string {
@@ -22,10 +22,10 @@ function formatStatus(s: StatusSnapshot): string {
 const command: Command = {
   name: 'status',
   summary: "Show the subscriber's state: last applied publication (source site, epoch, digest, when), lag, last error with its code.",
-  usage: 'cibsync status [--subscriber URL] [--config FILE] [--cert FILE --key FILE --ca FILE] [--output-as=text|json]',
+  usage: usageLine('status'),
   async run(argv) {
     const { values } = parse(this, argv, SUBSCRIBER_CLIENT_OPTIONS, false);
-    if (values.help) return printHelp(this, SUBSCRIBER_CLIENT_HELP);
+    if (values.help) return printHelp(this, SUBSCRIBER_CLIENT_OPTIONS, SUBSCRIBER_CLIENT_HELP);
     const format = outputAs(values);
     const status = (await callSubscriber(values, 'GET', '/v1/status')) as StatusSnapshot;
     process.stdout.write(format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));

@@ -5,24 +5,26 @@ import { MtlsClient } from '../net/client.js';
 import type { Config } from '../config/index.js';
 import { loadTlsMaterial, type TlsMaterial } from '../net/tls-material.js';
 import { errorFromProblem } from '../subscriber/fetcher.js';
-import { configFromFlags, CONFIG_OPTIONS, type Options, type Values } from './command.js';
+import { configFromFlags, CONFIG_OPTIONS, type OptionTable, type Values } from './command.js';
+import type { OptionSpec } from './options.js';
 
-export const SUBSCRIBER_CLIENT_OPTIONS: Options = {
-  config: CONFIG_OPTIONS.config as Options[string],
-  subscriber: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  ca: { type: 'string' },
-  timeout: { type: 'string' },
-  'output-as': { type: 'string' },
+export const OUTPUT_AS: OptionSpec = { kind: 'choice', choices: ['text', 'json'], description: 'output format (default: text)' };
+
+export const SUBSCRIBER_CLIENT_OPTIONS: OptionTable = {
+  subscriber: { kind: 'text', value: 'URL', description: "the subscriber's HTTPS address (default: https://127.0.0.1:<subscriber.port> of --config)" },
+  config: CONFIG_OPTIONS.config as OptionSpec,
+  cert: { kind: 'text', value: 'FILE', description: "client certificate (default: the subscriber's own, from --config)" },
+  key: { kind: 'text', value: 'FILE', description: 'its private key' },
+  ca: { kind: 'text', value: 'FILE', description: 'the CA bundle the subscriber\'s certificate must chain to' },
+  timeout: { kind: 'seconds', description: 'how long to wait for the answer (default: 120)' },
+  'output-as': OUTPUT_AS,
 };
 
 export const SUBSCRIBER_CLIENT_HELP = '\n--subscriber URL defaults to https://127.0.0.1:<subscriber.port> of --config. The client certificate is --cert/--key/--ca, or the subscriber\'s own from --config.\n';
 
+/** --output-as (checked against OUTPUT_AS's choices when parsed). */
 export function outputAs(values: Values): 'text' | 'json' {
-  const v = values['output-as'] ?? 'text';
-  if (v !== 'text' && v !== 'json') throw new CibsyncError('CIBSYNC_USAGE', '--output-as must be text or json');
-  return v;
+  return values['output-as'] === 'json' ? 'json' : 'text';
 }
 
 /** The client certificate for talking to a subscriber or publisher: --cert/--key/--ca, or the subscriber's own from the config. */
@@ -31,14 +33,9 @@ export function clientMaterial(values: Values, config: Config): TlsMaterial {
   return loadTlsMaterial({ cert: pick('cert'), key: pick('key'), ca: pick('ca') });
 }
 
-/** --timeout in milliseconds (default two minutes); anything but a positive number of seconds is refused, never NaN. */
+/** --timeout in milliseconds (default two minutes); the table's kind refused anything but a positive number of seconds. */
 export function timeoutOf(values: Values): number {
-  if (values.timeout === undefined) return 120_000;
-  const seconds = Number(values.timeout);
-  if (typeof values.timeout !== 'string' || values.timeout.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new CibsyncError('CIBSYNC_USAGE', `--timeout must be a positive number of seconds, got '${String(values.timeout)}'`);
-  }
-  return Math.ceil(seconds * 1000);
+  return typeof values.timeout === 'number' ? Math.ceil(values.timeout * 1000) : 120_000;
 }
 
 export interface SubscriberRequest {

@@ -8,19 +8,56 @@ import { formatFinding, lintConfiguration } from '../transform/lint.js';
 import { scaffoldTransform } from '../transform/scaffold.js';
 import { hasChain, parseParams, runSiteChain } from '../transform/site.js';
 import { toDocument } from '../xml/index.js';
-import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, type Command, type Options, type Values } from './command.js';
+import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, usageLine, type Command, type OptionTable, type Values } from './command.js';
 
-const USAGE = `cibsync transform test [DIR] [--engine NAME] [--only NAME,…] [--update [--yes]]
-       cibsync transform run --site NAME [--param k=v …] [--source-site NAME] [--transforms DIR] [--chain a.xsl,…] FILE
-       cibsync transform new NAME [DIR] [--drop PATTERN …] [--input FILE]
-       cibsync transform lint --site NAME [--source-networks CIDR,…] [--source-paths PREFIX,…] [--param k=v …] FILE…`;
-
-const CHAIN_OPTIONS: Options = {
+const CHAIN_OPTIONS: OptionTable = {
+  chain: { kind: 'text', value: 'a.xsl,…', description: 'the stylesheets in order, a comma list (setting transformChain)' },
+  param: { kind: 'texts', value: 'NAME=VALUE', description: 'a stylesheet parameter, besides transformParams' },
+  'source-site': { kind: 'text', value: 'NAME', description: 'source_site (default: the publication\'s site)' },
   ...CONFIG_OPTIONS,
-  chain: { type: 'string' },
-  param: { type: 'string', multiple: true },
-  'source-site': { type: 'string' },
 };
+
+const SUBCOMMANDS = {
+  test: {
+    synopsis: '[DIR]',
+    summary: 'Run every fixture case in every engine.',
+    options: {
+      only: { kind: 'text', value: 'NAME,…', description: 'only these transforms' },
+      update: { kind: 'flag', description: "write the golden files from xsltproc's output, asking for each" },
+      yes: { kind: 'flag', short: 'y', description: 'with --update: do not ask' },
+      ...CONFIG_OPTIONS,
+    },
+  },
+  run: { synopsis: 'FILE', summary: "Print the result of a site's transform chain on a configuration, CIB or publication.", options: CHAIN_OPTIONS },
+  new: {
+    synopsis: 'NAME [DIR]',
+    summary: 'Scaffold a transform and a passing fixture case.',
+    options: {
+      drop: { kind: 'texts', value: 'PATTERN', description: 'an XSLT match pattern of elements the new transform drops' },
+      input: { kind: 'text', value: 'FILE', description: "the fixture's input (a configuration, CIB or publication)" },
+      ...CONFIG_OPTIONS,
+    },
+  },
+  lint: {
+    synopsis: 'FILE…',
+    summary: "Report source-site addresses and paths left in a site chain's output.",
+    options: {
+      'source-networks': { kind: 'text', value: 'CIDR,…', description: 'the other sites\' networks (default: setting sourceNetworks)' },
+      'source-paths': { kind: 'text', value: 'PREFIX,…', description: 'the other sites\' path prefixes (default: setting sourcePathPrefixes)' },
+      ...CHAIN_OPTIONS,
+    },
+  },
+} satisfies Record<string, { synopsis: string; summary: string; options: OptionTable }>;
+
+const USAGE = Object.entries(SUBCOMMANDS)
+  .map(([name, sub]) => usageLine(`transform ${name}`, sub.synopsis))
+  .join('\n       ');
+
+/** The subcommand's own usage, options and help. */
+function subcommand(name: keyof typeof SUBCOMMANDS) {
+  const sub = SUBCOMMANDS[name];
+  return { name: `transform ${name}`, summary: sub.summary, usage: usageLine(`transform ${name}`, sub.synopsis), options: sub.options as OptionTable };
+}
 
 const command: Command = {
   name: 'transform',
@@ -40,7 +77,7 @@ const command: Command = {
       case undefined:
       case '--help':
       case '-h':
-        return printHelp(this, '\nFixture layout, parameters and the shipped transforms: docs/transforms.md.\n');
+        return printHelp(this, Object.fromEntries(Object.entries(SUBCOMMANDS).map(([name, sub]) => [name, sub.options as OptionTable])), '\nFixture layout, parameters and the shipped transforms: docs/transforms.md.\n');
       default:
         throw new CibsyncError('CIBSYNC_USAGE', `unknown transform subcommand '${sub}'\nusage: ${USAGE}`);
     }
@@ -60,8 +97,9 @@ function list(value: unknown): string[] {
 }
 
 async function test(argv: string[]): Promise<number> {
-  const { values, positionals } = parse({ name: 'transform test', usage: USAGE }, argv, { ...CONFIG_OPTIONS, only: { type: 'string' }, update: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } });
-  if (values.help) return printHelp({ name: 'transform test', summary: 'Run every fixture case in every engine.', usage: USAGE });
+  const sub = subcommand('test');
+  const { values, positionals } = parse(sub, argv, sub.options);
+  if (values.help) return printHelp(sub, sub.options);
   const config = configFromFlags(values);
   const dir = positionals[0] ?? config.transforms ?? 'transforms';
   const engines = await Promise.all((typeof values.engine === 'string' ? [config.engine] : ENGINE_NAMES).map((name) => createEngine(name)));
@@ -113,9 +151,10 @@ async function update(result: FixtureResult, ask: Confirmer | undefined): Promis
 }
 
 async function runChainCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse({ name: 'transform run', usage: USAGE }, argv, CHAIN_OPTIONS);
-  if (values.help) return printHelp({ name: 'transform run', summary: "Print the result of a site's transform chain on a configuration, CIB or publication.", usage: USAGE });
-  if (positionals.length !== 1) throw new CibsyncError('CIBSYNC_USAGE', `expected one input file\nusage: ${USAGE}`);
+  const sub = subcommand('run');
+  const { values, positionals } = parse(sub, argv, sub.options);
+  if (values.help) return printHelp(sub, sub.options);
+  if (positionals.length !== 1) throw new CibsyncError('CIBSYNC_USAGE', `expected one input file\nusage: ${sub.usage}`);
   const config = chainConfig(values);
   const input = await readTransformInput(positionals[0] as string);
   const run = await runSiteChain(config, input.configuration, sourceSite(values, input.sourceSite), parseParams((values.param as string[] | undefined) ?? []));
@@ -129,10 +168,11 @@ function sourceSite(values: Values, fromPublication: string | undefined): string
 }
 
 async function scaffold(argv: string[]): Promise<number> {
-  const { values, positionals } = parse({ name: 'transform new', usage: USAGE }, argv, { ...CONFIG_OPTIONS, drop: { type: 'string', multiple: true }, input: { type: 'string' } });
-  if (values.help) return printHelp({ name: 'transform new', summary: 'Scaffold a transform and a passing fixture case.', usage: USAGE });
+  const sub = subcommand('new');
+  const { values, positionals } = parse(sub, argv, sub.options);
+  if (values.help) return printHelp(sub, sub.options);
   const [name, dirArg, ...extra] = positionals;
-  if (!name || extra.length > 0) throw new CibsyncError('CIBSYNC_USAGE', `expected NAME [DIR]\nusage: ${USAGE}`);
+  if (!name || extra.length > 0) throw new CibsyncError('CIBSYNC_USAGE', `expected NAME [DIR]\nusage: ${sub.usage}`);
   const config = configFromFlags(values);
   const dir = dirArg ?? config.transforms ?? 'transforms';
   const input = typeof values.input === 'string' ? (await readTransformInput(values.input)).configuration : undefined;
@@ -142,9 +182,10 @@ async function scaffold(argv: string[]): Promise<number> {
 }
 
 async function lint(argv: string[]): Promise<number> {
-  const { values, positionals } = parse({ name: 'transform lint', usage: USAGE }, argv, { ...CHAIN_OPTIONS, 'source-networks': { type: 'string' }, 'source-paths': { type: 'string' } });
-  if (values.help) return printHelp({ name: 'transform lint', summary: "Report source-site addresses and paths left in a site chain's output.", usage: USAGE });
-  if (positionals.length === 0) throw new CibsyncError('CIBSYNC_USAGE', `expected one or more input files\nusage: ${USAGE}`);
+  const sub = subcommand('lint');
+  const { values, positionals } = parse(sub, argv, sub.options);
+  if (values.help) return printHelp(sub, sub.options);
+  if (positionals.length === 0) throw new CibsyncError('CIBSYNC_USAGE', `expected one or more input files\nusage: ${sub.usage}`);
   const config = chainConfig(values);
   const rules = {
     networks: values['source-networks'] !== undefined ? list(values['source-networks']) : config.sourceNetworks,

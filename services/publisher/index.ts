@@ -1,7 +1,6 @@
 // The publisher daemon: watches the local CIB, keeps one publication built while this site holds the
 // ticket, and serves it (and its change feed) over mutual TLS.
-import type { Config, PublisherConfig } from '../config/index.js';
-import { CibsyncError } from '../errors.js';
+import { settingsFor, type Config, type PublisherConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { createHttpsApp, listen, type HttpsApp } from '../net/https-app.js';
 import type { Pacemaker } from '../pacemaker/index.js';
@@ -20,10 +19,9 @@ export interface RunningPublisher {
   close(): Promise<void>;
 }
 
+/** The publisher's section and the ticket; refused (CIBSYNC_CONFIG_INVALID) without what the schema marks required for it. */
 export function publisherSettings(config: Config): PublisherConfig & { ticket: string } {
-  if (!config.publisher) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the configuration has no "publisher" section');
-  if (!config.ticket) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the publisher needs "ticket": it serves only while this site holds it');
-  return { ...config.publisher, ticket: config.ticket };
+  return settingsFor(config, 'publisher');
 }
 
 export async function startPublisher(config: Config, pacemaker: Pacemaker, logger: Logger): Promise<RunningPublisher> {

@@ -1,8 +1,7 @@
 // The subscriber daemon: follows the publishers' change feed and imports what they publish while this
 // site does not hold the ticket; answers replicate-now, status, health and metrics on its own port.
 import { PlanStore } from '../approval/index.js';
-import type { Config, SubscriberConfig } from '../config/index.js';
-import { CibsyncError } from '../errors.js';
+import { settingsFor, type Config, type SubscriberConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { MtlsClient } from '../net/client.js';
 import { createHttpsApp, listen, type HttpsApp } from '../net/https-app.js';
@@ -26,17 +25,9 @@ export interface RunningSubscriber {
   close(): Promise<void>;
 }
 
+/** The subscriber's section and the ticket; refused (CIBSYNC_CONFIG_INVALID) without what the schema marks required for it. */
 export function subscriberSettings(config: Config): SubscriberConfig & { ticket: string } {
-  if (!config.subscriber) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the configuration has no "subscriber" section');
-  if (!config.ticket) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'the subscriber needs "ticket": it applies only while this site does not hold it');
-  if (config.subscriber.publishers.length === 0) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'subscriber.publishers is empty: list the publisher URL of every other site');
-  if (Object.keys(config.trust.publishers).length === 0 && !config.trust.allowUnsigned) {
-    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'trust.publishers is empty: name the certificate trusted to sign each site\'s publications (docs/publication.md)');
-  }
-  for (const url of config.subscriber.publishers) {
-    if (!/^https:\/\//.test(url)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `subscriber.publishers: ${url} is not an https:// URL`);
-  }
-  return { ...config.subscriber, ticket: config.ticket };
+  return settingsFor(config, 'subscriber');
 }
 
 export async function startSubscriber(config: Config, pacemaker: Pacemaker, logger: Logger): Promise<RunningSubscriber> {

@@ -4,11 +4,19 @@
 // local_site / source_site. A chain with no `site` setting is refused, naming the setting: a
 // stylesheet that rewrites by `$local_site` would otherwise be handed an empty name and silently
 // match nothing.
-import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import type { XmlElement } from '../xml/index.js';
 import { resolveChain, runChain, type ChainParams } from './chain.js';
-import { createEngine } from './engine.js';
+import { createEngine, type EngineName } from './engine.js';
+
+/** What a site's chain needs of the settings, under the configuration model's names (config sits above transform). */
+export interface ChainSettings {
+  site?: string;
+  transforms?: string;
+  transformChain: string[];
+  transformParams: Record<string, string>;
+  engine: EngineName;
+}
 
 export interface SiteRun {
   /** The engine that ran the chain. */
@@ -18,17 +26,17 @@ export interface SiteRun {
   output: XmlElement;
 }
 
-export function hasChain(config: Config): boolean {
+export function hasChain(config: Pick<ChainSettings, 'transforms' | 'transformChain'>): boolean {
   return !!config.transforms || config.transformChain.length > 0;
 }
 
 /** The site's stylesheets, in the order the chain runs them (none without a chain). */
-export async function siteStylesheets(config: Config): Promise<string[]> {
+export async function siteStylesheets(config: Pick<ChainSettings, 'transforms' | 'transformChain'>): Promise<string[]> {
   if (!hasChain(config)) return [];
   return resolveChain({ dir: config.transforms ?? '.', files: config.transformChain });
 }
 
-export async function runSiteChain(config: Config, configuration: XmlElement, sourceSite: string, extraParams: Record<string, string> = {}): Promise<SiteRun> {
+export async function runSiteChain(config: ChainSettings, configuration: XmlElement, sourceSite: string, extraParams: Record<string, string> = {}): Promise<SiteRun> {
   if (!hasChain(config)) throw new CibsyncError('CIBSYNC_USAGE', 'no transform chain configured: give --transforms DIR (and --chain) or set transforms/transformChain in the config file');
   if (!config.site) {
     throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'setting site: this site\'s name is not set, and the transform chain needs it (as local_site); set site in the config file (or give --site NAME)', { key: 'site' });

@@ -35,7 +35,9 @@ describe('cibsync scopes', () => {
   it('--help says the scopes are shown, not yet replicated; a bad --output-as is a usage error', () => {
     const help = cli(['scopes', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('usage: cibsync scopes [--output-as=text|json] [--config FILE]');
+    expect(help.stdout).toContain('usage: cibsync scopes [options]');
+    expect(help.stdout).toMatch(/^ +--output-as text\|json +output format/m);
+    expect(help.stdout).toMatch(/^ +-c, --config FILE +/m);
     expect(help.stdout).toContain('replication still carries the whole configuration');
     const bad = cli(['scopes', '--output-as=yaml'], { cibFile: site.cibFile });
     expect(bad.code).toBe(2);
