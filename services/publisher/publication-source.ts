@@ -10,15 +10,12 @@ import type { Pacemaker } from '../pacemaker/index.js';
 import { buildPublication, digestSigner, serializePublication, type Publication, type PublicationSignature } from '../publication/index.js';
 import type { CibChange } from '../watch/cib-watcher.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
+import { etagOf } from '../wire/index.js';
 
 export interface ServedPublication {
   publication: Publication;
   body: Buffer;
   etag: string;
-}
-
-export function etagOf(digest: string): string {
-  return `"${digest}"`;
 }
 
 /**

@@ -1,0 +1,49 @@
+// Errors over HTTP, both ways: an RFC 9457 problem+json body (CONTENT_TYPE.problem) carrying the
+// stable cibsync code (so a peer, and a human with curl, sees the code the logs and docs/errors.md
+// use) under the HTTP status of the error table; and a peer's body read back into that error. A body that is not a cibsync
+// problem is refused as CIBSYNC_FETCH_FAILED, naming the HTTP status and what is wrong with it.
+import { CibsyncError, ERRORS, asCibsyncError, type ErrorCode } from '../errors.js';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  [extra: string]: unknown;
+}
+
+/** The problem for an error; `status` overrides the error table's (see docs/errors.md). */
+export function problemOf(err: unknown, status?: number): Problem {
+  const error = asCibsyncError(err);
+  const { stack: _stack, ...details } = error.details;
+  const code = error.code;
+  return { type: `https://cibsync.invalid/errors#${code}`, title: code, status: status ?? ERRORS[code].http, code, detail: error.message, ...details };
+}
+
+function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
+
+/** What makes a body something other than a cibsync problem, or undefined when it is one. */
+function malformation(problem: unknown): string | undefined {
+  if (typeof problem !== 'object' || problem === null || Array.isArray(problem)) return 'not a JSON object';
+  const { code, detail } = problem as { code?: unknown; detail?: unknown };
+  if (!isErrorCode(code)) return code === undefined ? 'no code' : 'not a cibsync error code';
+  if (detail !== undefined && typeof detail !== 'string') return 'detail is not a string';
+  return undefined;
+}
+
+/** The error a peer's problem+json body names; CIBSYNC_FETCH_FAILED for a body that is not one. */
+export function errorFromProblem(url: string, status: number, body: Buffer): CibsyncError {
+  let problem: unknown;
+  try {
+    problem = JSON.parse(body.toString('utf8'));
+  } catch {
+    problem = undefined;
+  }
+  const wrong = problem === undefined ? 'not JSON' : malformation(problem);
+  if (wrong) return new CibsyncError('CIBSYNC_FETCH_FAILED', `${url}: unexpected HTTP status ${status} (body: ${wrong})`, { url, status });
+  const { code, detail } = problem as Problem;
+  return new CibsyncError(code, `${url}: ${detail ?? code}`, { url, status });
+}
