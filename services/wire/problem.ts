@@ -7,18 +7,25 @@ import { CibsyncError, ERRORS, asCibsyncError, type ErrorCode } from '../errors.
 export interface Problem {
   type: string;
   title: string;
-  status: number;
+  /** The HTTP status, unless the error's details name a `status` of their own (a plan's: CIBSYNC_PLAN_NOT_PENDING). */
+  status: unknown;
   code: ErrorCode;
   detail: string;
   [extra: string]: unknown;
 }
 
-/** The problem for an error; `status` overrides the error table's (see docs/errors.md). */
-export function problemOf(err: unknown, status?: number): Problem {
+export interface ProblemAnswer {
+  status: number;
+  problem: Problem;
+}
+
+/** The answer to an error: the error table's HTTP status (unless `status` overrides it, see docs/errors.md) and the problem. */
+export function problemOf(err: unknown, status?: number): ProblemAnswer {
   const error = asCibsyncError(err);
   const { stack: _stack, ...details } = error.details;
   const code = error.code;
-  return { type: `https://cibsync.invalid/errors#${code}`, title: code, status: status ?? ERRORS[code].http, code, detail: error.message, ...details };
+  const http = status ?? ERRORS[code].http;
+  return { status: http, problem: { type: `https://cibsync.invalid/errors#${code}`, title: code, status: http, code, detail: error.message, ...details } };
 }
 
 function isErrorCode(code: unknown): code is ErrorCode {

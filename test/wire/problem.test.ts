@@ -9,9 +9,10 @@ const URL = 'https://127.0.0.1:7443/v1/publication';
 describe('problem+json', () => {
   it('carries every error code there and back, with the status the error table gives it', () => {
     for (const code of Object.keys(ERRORS) as ErrorCode[]) {
-      const problem = problemOf(new CibsyncError(code, `why ${code}`, { ticket: 'ticketA' }));
-      expect(problem, code).toMatchObject({ code, title: code, status: ERRORS[code].http, detail: `why ${code}`, ticket: 'ticketA' });
-      const back = errorFromProblem(URL, problem.status, Buffer.from(JSON.stringify(problem)));
+      const { status, problem } = problemOf(new CibsyncError(code, `why ${code}`, { ticket: 'ticketA' }));
+      expect(status, code).toBe(ERRORS[code].http);
+      expect(problem, code).toMatchObject({ code, title: code, status, detail: `why ${code}`, ticket: 'ticketA' });
+      const back = errorFromProblem(URL, status, Buffer.from(JSON.stringify(problem)));
       expect(back.code, code).toBe(code);
       expect(back.message).toBe(`${URL}: why ${code}`);
       expect(back.details).toEqual({ url: URL, status: ERRORS[code].http });
@@ -23,13 +24,19 @@ describe('problem+json', () => {
   });
 
   it('keeps a status the caller imposes (a publisher with nothing to serve answers 503 whatever the cause)', () => {
-    expect(problemOf(new CibsyncError('CIBSYNC_PCMK_ERROR', 'cibadmin failed'), 503).status).toBe(503);
+    expect(problemOf(new CibsyncError('CIBSYNC_PCMK_ERROR', 'cibadmin failed'), 503)).toMatchObject({ status: 503, problem: { status: 503 } });
+  });
+
+  it("answers under the table's status even where the details carry a status of their own (a plan's), as the body always has", () => {
+    const answer = problemOf(new CibsyncError('CIBSYNC_PLAN_NOT_PENDING', 'plan p is superseded, not pending', { plan: 'p', status: 'superseded' }));
+    expect(answer.status).toBe(409);
+    expect(answer.problem.status).toBe('superseded');
   });
 
   it('never sends a stack trace', () => {
-    const problem = problemOf(new Error('boom'));
+    const { status, problem } = problemOf(new Error('boom'));
     expect(problem.code).toBe('CIBSYNC_INTERNAL');
-    expect(problem.status).toBe(500);
+    expect(status).toBe(500);
     expect(problem).not.toHaveProperty('stack');
   });
 
