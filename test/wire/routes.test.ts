@@ -1,6 +1,8 @@
 // Conformance of the wire module with the daemons: every route the publisher and the subscriber
 // register (read back from fastify's route tree) is in services/wire, and every route there is
-// registered; both daemons run in-process over real TLS on file-backed CIBs.
+// registered; both daemons run in-process over real TLS on file-backed CIBs. docs/network.md's table
+// of the wire protocol lists the same routes.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
@@ -62,6 +64,13 @@ describe('the wire module and the routes the daemons register', () => {
 
   it('subscriber: the same routes, both ways', () => {
     expect(registeredRoutes(subscriber.app)).toEqual(listed(SUBSCRIBER_ROUTES));
+  });
+
+  it("docs/network.md's wire table lists exactly these routes", () => {
+    const doc = readFileSync(new URL('../../docs/network.md', import.meta.url), 'utf8');
+    const documented = (daemon: string) => [...doc.matchAll(new RegExp(`^\\| ${daemon} \\| \`(GET|POST) (\\S+)\` \\|`, 'gm'))].map((m) => `${m[1]} ${m[2]}`).sort();
+    expect(documented('publisher')).toEqual(listed(PUBLISHER_ROUTES));
+    expect(documented('subscriber')).toEqual(listed(SUBSCRIBER_ROUTES));
   });
 
   it('each listed route is registered under its method', () => {
