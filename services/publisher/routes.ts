@@ -11,7 +11,7 @@ import type { ChangeFeed } from './feed.js';
 import type { PublisherMetrics } from './metrics.js';
 import type { PublicationSource } from './publication-source.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
-import { CONTENT_TYPE, FEED_QUERY, HEADER, PUBLISHER_ROUTES, WAKE_REPLICATE_NOW, etagMatches } from '../wire/index.js';
+import { CONTENT_TYPE, FEED_QUERY, HEADER, NOT_SERVING_STATUS, PUBLISHER_ROUTES, WAKE_REPLICATE_NOW, etagMatches } from '../wire/index.js';
 
 export interface PublisherState {
   config: PublisherConfig;
@@ -21,9 +21,6 @@ export interface PublisherState {
   watcher: CibWatcher;
   metrics: PublisherMetrics;
 }
-
-/** Nothing to serve, whichever error says why: 503, so that a subscriber asks the next publisher. */
-const NOT_SERVING = 503;
 
 export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {
   const { config, source, gate, feed, metrics } = state;
@@ -54,7 +51,7 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
     if (!served) {
       metrics.refused({ reason: 'no_publication' });
       const why = source.lastError ?? new CibsyncError('CIBSYNC_TICKET_NOT_HELD', 'no publication has been built yet');
-      return sendProblem(reply, why, NOT_SERVING);
+      return sendProblem(reply, why, NOT_SERVING_STATUS);
     }
     reply.header(HEADER.etag, served.etag).header(HEADER.cacheControl, 'no-cache');
     if (!forced && etagMatches(request.headers[HEADER.ifNoneMatch], served.etag)) {

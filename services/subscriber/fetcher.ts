@@ -2,7 +2,7 @@
 // that names its reason (the publisher's problem+json code, e.g. CIBSYNC_TICKET_NOT_HELD).
 import type { CibsyncError } from '../errors.js';
 import type { MtlsClient } from '../net/client.js';
-import { CONTENT_TYPE, FEED_QUERY, HEADER, PUBLISHER_ROUTES, WAKE_REPLICATE_NOW, digestOfEtag, errorFromProblem, etagOf } from '../wire/index.js';
+import { CONTENT_TYPE, FEED_QUERY, HEADER, PUBLISHER_ROUTES, REFUSAL_STATUSES, WAKE_REPLICATE_NOW, digestOfEtag, errorFromProblem, etagOf } from '../wire/index.js';
 
 export type FetchOutcome =
   | { kind: 'publication'; text: string; digest: string | undefined; forced: boolean }
@@ -19,9 +19,6 @@ export interface FetchOptions {
   maxBytes: number;
   signal?: AbortSignal;
 }
-
-/** The statuses of a publisher that answers but serves nothing (no ticket, stopping, not allowed): ask the next one. */
-const REFUSALS = new Set([403, 503]);
 
 export async function fetchPublication(client: MtlsClient, publisherUrl: string, options: FetchOptions): Promise<FetchOutcome> {
   const url = new URL(PUBLISHER_ROUTES.publication.path, publisherUrl);
@@ -49,6 +46,6 @@ export async function fetchPublication(client: MtlsClient, publisherUrl: string,
     return { kind: 'publication', text: response.body.toString('utf8'), digest, forced: response.headers[HEADER.wake] === WAKE_REPLICATE_NOW };
   }
   const error = errorFromProblem(url.toString(), response.status, response.body);
-  if (REFUSALS.has(response.status)) return { kind: 'refused', error };
+  if (REFUSAL_STATUSES.includes(response.status)) return { kind: 'refused', error };
   throw error;
 }

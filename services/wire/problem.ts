@@ -14,6 +14,11 @@ export interface Problem {
   [extra: string]: unknown;
 }
 
+/** A publisher with nothing to serve answers this whichever error says why (a failed build included). */
+export const NOT_SERVING_STATUS = 503;
+/** A publisher answering one of these serves nothing to this client now (not serving, not allowed): the subscriber asks the next one. */
+export const REFUSAL_STATUSES: readonly number[] = [403, NOT_SERVING_STATUS];
+
 export interface ProblemAnswer {
   status: number;
   problem: Problem;
