@@ -6,6 +6,7 @@ import { approvePlan, editPlan, rejectPlan, PlanStore, type PlanRecord } from '.
 import type { PipelineContext } from '../pipeline/index.js';
 import type { Values } from './command.js';
 import { callSubscriber, requestSubscriber } from './subscriber-client.js';
+import { CONTENT_TYPE, SUBSCRIBER_ROUTES as ROUTES } from '../wire/index.js';
 
 export interface PlanDesk {
   /** The plan `id`, or the pending one (undefined when none is pending). */
@@ -39,14 +40,13 @@ export function localDesk(ctx: PipelineContext): PlanDesk {
 }
 
 export function remoteDesk(values: Values): PlanDesk {
-  const plan = (id: string) => `/v1/plans/${encodeURIComponent(id)}`;
-  const json = { contentType: 'application/json' };
+  const json = { contentType: CONTENT_TYPE.json };
   return {
-    show: async (id) => ((await callSubscriber(values, 'GET', id ? plan(id) : '/v1/plans/pending')) as PlanRecord | null) ?? undefined,
-    list: async () => (await callSubscriber(values, 'GET', '/v1/plans')) as PlanRecord[],
-    approve: async (id) => (await callSubscriber(values, 'POST', `${plan(id)}/approve`, { ...json, body: '{}' })) as PlanRecord,
-    reject: async (id, reason) => (await callSubscriber(values, 'POST', `${plan(id)}/reject`, { ...json, body: JSON.stringify({ reason }) })) as PlanRecord,
-    candidate: (id) => requestSubscriber(values, 'GET', `${plan(id)}/candidate`, { accept: 'application/xml' }),
-    edit: async (id, editedText) => (await callSubscriber(values, 'POST', `${plan(id)}/edit`, { contentType: 'application/xml', body: editedText })) as PlanRecord,
+    show: async (id) => ((await callSubscriber(values, id ? ROUTES.plan : ROUTES.pendingPlan, { id })) as PlanRecord | null) ?? undefined,
+    list: async () => (await callSubscriber(values, ROUTES.plans)) as PlanRecord[],
+    approve: async (id) => (await callSubscriber(values, ROUTES.approvePlan, { id, ...json, body: '{}' })) as PlanRecord,
+    reject: async (id, reason) => (await callSubscriber(values, ROUTES.rejectPlan, { id, ...json, body: JSON.stringify({ reason }) })) as PlanRecord,
+    candidate: (id) => requestSubscriber(values, ROUTES.planCandidate, { id, accept: CONTENT_TYPE.xml }),
+    edit: async (id, editedText) => (await callSubscriber(values, ROUTES.editPlan, { id, contentType: CONTENT_TYPE.xml, body: editedText })) as PlanRecord,
   };
 }

@@ -3,6 +3,7 @@ import type { IntakeResult } from '../approval/intake.js';
 import { formatImportResult } from './format.js';
 import { parse, printHelp, usageLine, type Command } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+import { SUBSCRIBER_ROUTES } from '../wire/index.js';
 
 const command: Command = {
   name: 'replicate-now',
@@ -14,7 +15,7 @@ const command: Command = {
     const format = outputAs(values);
     // The subscriber answers an ImportResult without its candidate configuration (too big to print),
     // or in manual approval mode what became of the publication: a plan, or nothing to decide.
-    const result = (await callSubscriber(values, 'POST', '/v1/replicate-now')) as IntakeResult;
+    const result = (await callSubscriber(values, SUBSCRIBER_ROUTES.replicateNow)) as IntakeResult;
     process.stdout.write(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : 'approval' in result ? formatPlanOutcome(result) : formatImportResult(result));
     return 0;
   },

@@ -2,6 +2,7 @@ import { describeHold } from '../state/hold.js';
 import type { StatusSnapshot } from '../subscriber/status.js';
 import { parse, printHelp, usageLine, type Command } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+import { SUBSCRIBER_ROUTES } from '../wire/index.js';
 
 function formatStatus(s: StatusSnapshot): string {
   const lines = [`subscriber${s.site ? ` at site ${s.site}` : ''}: ${s.state}${s.idleReason ? ` (${s.idleReason})` : ''}`];
@@ -27,7 +28,7 @@ const command: Command = {
     const { values } = parse(this, argv, SUBSCRIBER_CLIENT_OPTIONS, false);
     if (values.help) return printHelp(this, SUBSCRIBER_CLIENT_OPTIONS, SUBSCRIBER_CLIENT_HELP);
     const format = outputAs(values);
-    const status = (await callSubscriber(values, 'GET', '/v1/status')) as StatusSnapshot;
+    const status = (await callSubscriber(values, SUBSCRIBER_ROUTES.status)) as StatusSnapshot;
     process.stdout.write(format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
     return 0;
   },

@@ -4,7 +4,7 @@ import { CibsyncError } from '../errors.js';
 import { MtlsClient } from '../net/client.js';
 import type { Config } from '../config/index.js';
 import { loadTlsMaterial, type TlsMaterial } from '../net/tls-material.js';
-import { errorFromProblem } from '../subscriber/fetcher.js';
+import { CONTENT_TYPE, HEADER, errorFromProblem, planPath, type Route } from '../wire/index.js';
 import { configFromFlags, CONFIG_OPTIONS, type OptionTable, type Values } from './command.js';
 import type { OptionSpec } from './options.js';
 
@@ -39,24 +39,26 @@ export function timeoutOf(values: Values): number {
 }
 
 export interface SubscriberRequest {
+  /** The plan a route's `:id` stands for. */
+  id?: string;
   body?: string;
   /** The content type of `body`. */
   contentType?: string;
   accept?: string;
 }
 
-/** Calls the subscriber and returns its answer's text; a problem+json answer becomes its CibsyncError. */
-export async function requestSubscriber(values: Values, method: 'GET' | 'POST', path: string, call: SubscriberRequest = {}): Promise<string> {
+/** Calls a route of the subscriber and returns its answer's text; a problem+json answer becomes its CibsyncError. */
+export async function requestSubscriber(values: Values, route: Route, call: SubscriberRequest = {}): Promise<string> {
   const config = configFromFlags({ config: values.config });
   const section = config.subscriber;
   const base = typeof values.subscriber === 'string' ? values.subscriber : section ? `https://127.0.0.1:${section.port}` : undefined;
   if (!base) throw new CibsyncError('CIBSYNC_USAGE', 'give --subscriber URL, or --config with a "subscriber" section');
   const timeoutMs = timeoutOf(values);
   const client = new MtlsClient(clientMaterial(values, config), Math.min(timeoutMs, 10_000));
-  const url = new URL(path, base).toString();
-  const headers: Record<string, string> = { accept: call.accept ?? 'application/json', ...(call.contentType ? { 'content-type': call.contentType } : {}) };
+  const url = new URL(call.id === undefined ? route.path : planPath(route, call.id), base).toString();
+  const headers: Record<string, string> = { [HEADER.accept]: call.accept ?? CONTENT_TYPE.json, ...(call.contentType ? { [HEADER.contentType]: call.contentType } : {}) };
   try {
-    const response = await client.request(url, { method, headers, body: call.body, maxBytes: 16 * 1024 * 1024, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs });
+    const response = await client.request(url, { method: route.method, headers, body: call.body, maxBytes: 16 * 1024 * 1024, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs });
     if (response.status !== 200) throw errorFromProblem(url, response.status, response.body);
     return response.body.toString('utf8');
   } finally {
@@ -65,6 +67,6 @@ export async function requestSubscriber(values: Values, method: 'GET' | 'POST', 
 }
 
 /** Calls the subscriber and returns its JSON answer; a problem+json answer becomes its CibsyncError. */
-export async function callSubscriber(values: Values, method: 'GET' | 'POST', path: string, call?: SubscriberRequest): Promise<unknown> {
-  return JSON.parse(await requestSubscriber(values, method, path, call)) as unknown;
+export async function callSubscriber(values: Values, route: Route, call?: SubscriberRequest): Promise<unknown> {
+  return JSON.parse(await requestSubscriber(values, route, call)) as unknown;
 }

@@ -41,7 +41,7 @@ export function createHttpsApp(options: HttpsAppOptions) {
       if (!(err instanceof PeerRefused)) throw err;
       options.onRefused(err.reason);
       options.logger.warn({ event: 'client-refused', code: err.code, remote: request.ip, url: request.url, ...err.details }, err.message);
-      return sendProblem(reply, 403, err);
+      return sendProblem(reply, err);
     }
   });
   const stopWatching = watchTlsMaterial(options.tls, options.logger, (next) => app.server.setSecureContext(secureOptions(next)));

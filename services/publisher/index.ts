@@ -10,6 +10,7 @@ import { publisherMetrics, type PublisherMetrics } from './metrics.js';
 import { PublicationSource, tlsSigner } from './publication-source.js';
 import { registerPublisherRoutes } from './routes.js';
 import { TicketGate } from '../watch/ticket-gate.js';
+import { ALLOWLIST_EXEMPT } from '../wire/index.js';
 
 export interface RunningPublisher {
   app: HttpsApp;
@@ -31,7 +32,7 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
   const feed = new ChangeFeed();
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
   const metrics = publisherMetrics({ source, feed, gate, watcher });
-  const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ['/healthz'], onRefused: (reason) => metrics.refused({ reason }) });
+  const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ALLOWLIST_EXEMPT, onRefused: (reason) => metrics.refused({ reason }) });
   registerPublisherRoutes(app, { config: settings, source, gate, feed, watcher, metrics });
 
   const release = (reason: WakeReason) => {

@@ -11,15 +11,12 @@ import { buildPublication } from '../publication/build.js';
 import { digestSigner, serializePublication, type Publication, type PublicationSignature } from '../publication/index.js';
 import type { CibChange } from '../watch/cib-watcher.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
+import { etagOf } from '../wire/index.js';
 
 export interface ServedPublication {
   publication: Publication;
   body: Buffer;
   etag: string;
-}
-
-export function etagOf(digest: string): string {
-  return `"${digest}"`;
 }
 
 /**

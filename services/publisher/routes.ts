@@ -11,6 +11,7 @@ import type { ChangeFeed } from './feed.js';
 import type { PublisherMetrics } from './metrics.js';
 import type { PublicationSource } from './publication-source.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
+import { CONTENT_TYPE, FEED_QUERY, HEADER, NOT_SERVING_STATUS, PUBLISHER_ROUTES, WAKE_REPLICATE_NOW, etagMatches } from '../wire/index.js';
 
 export interface PublisherState {
   config: PublisherConfig;
@@ -21,61 +22,56 @@ export interface PublisherState {
   metrics: PublisherMetrics;
 }
 
-export const PUBLICATION_PATH = '/v1/publication';
-
-function etagMatches(header: string | undefined, etag: string): boolean {
-  return header?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag) ?? false;
-}
-
 export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {
   const { config, source, gate, feed, metrics } = state;
 
-  app.get<{ Querystring: { wait?: string; timeout?: string } }>(PUBLICATION_PATH, async (request, reply) => {
+  app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(PUBLISHER_ROUTES.publication.path, async (request, reply) => {
     let forced = false;
-    const wait = request.query.wait;
+    const wait = request.query[FEED_QUERY.wait];
     if (wait !== undefined) {
       await gate.check();
       if (gate.last?.held && source.current?.publication.digest === wait) {
-        const requested = Number(request.query.timeout);
+        const requested = Number(request.query[FEED_QUERY.timeout]);
         const timeoutMs = Number.isFinite(requested) && requested > 0 ? Math.min(requested, config.waitMaxMs) : config.waitMaxMs;
         const gone = new AbortController();
         request.raw.once('close', () => gone.abort());
         reply.raw.once('close', () => gone.abort());
         const reason = await feed.wait(timeoutMs, gone.signal);
         if (reason === 'gone') return reply;
-        if (reason === 'closing') return sendProblem(reply, 503, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
+        if (reason === 'closing') return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
         forced = reason === 'replicate-now';
       }
     }
     const verdict = await gate.check();
     if (!verdict.held) {
       metrics.refused({ reason: 'ticket_not_held' });
-      return sendProblem(reply, 503, new CibsyncError('CIBSYNC_TICKET_NOT_HELD', `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`, { ticket: gate.ticket, reason: verdict.reason }));
+      return sendProblem(reply, new CibsyncError('CIBSYNC_TICKET_NOT_HELD', `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`, { ticket: gate.ticket, reason: verdict.reason }));
     }
     const served = source.current;
     if (!served) {
       metrics.refused({ reason: 'no_publication' });
       const why = source.lastError ?? new CibsyncError('CIBSYNC_TICKET_NOT_HELD', 'no publication has been built yet');
-      return sendProblem(reply, 503, why);
+      return sendProblem(reply, why, NOT_SERVING_STATUS);
     }
-    reply.header('etag', served.etag).header('cache-control', 'no-cache');
-    if (!forced && etagMatches(request.headers['if-none-match'], served.etag)) {
+    reply.header(HEADER.etag, served.etag).header(HEADER.cacheControl, 'no-cache');
+    if (!forced && etagMatches(request.headers[HEADER.ifNoneMatch], served.etag)) {
       metrics.notModified();
       return reply.code(304).send();
     }
     metrics.served();
-    if (forced) reply.header('cibsync-wake', 'replicate-now');
-    return reply.code(200).header('content-type', 'application/xml; charset=utf-8').send(served.body);
+    if (forced) reply.header(HEADER.wake, WAKE_REPLICATE_NOW);
+    return reply.code(200).header(HEADER.contentType, CONTENT_TYPE.publication).send(served.body);
   });
 
-  app.post('/v1/replicate-now', async (request, reply) => {
+  const { replicateNow } = PUBLISHER_ROUTES;
+  app.post(replicateNow.path, async (request, reply) => {
     try {
-      checkAllowed(verifiedPeer(request.raw.socket as TLSSocket), config.replicateNowAllow, 'POST /v1/replicate-now');
+      checkAllowed(verifiedPeer(request.raw.socket as TLSSocket), config.replicateNowAllow, `${replicateNow.method} ${replicateNow.path}`);
     } catch (err) {
       if (!(err instanceof PeerRefused)) throw err;
       metrics.refused({ reason: err.reason });
       request.log.warn({ event: 'client-refused', code: err.code, ...err.details }, err.message);
-      return sendProblem(reply, 403, err);
+      return sendProblem(reply, err);
     }
     // Pick up a change the watcher has not seen yet, so the woken subscribers get the latest.
     await state.watcher.check();
@@ -85,7 +81,7 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
     return { woken, digest: source.current?.publication.digest ?? null };
   });
 
-  app.get('/healthz', async () => {
+  app.get(PUBLISHER_ROUTES.health.path, async () => {
     const served = source.current;
     const serving = Boolean(gate.last?.held && served);
     return {
@@ -100,5 +96,5 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
     };
   });
 
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.metrics.render()));
+  app.get(PUBLISHER_ROUTES.metrics.path, async (_request, reply) => reply.header(HEADER.contentType, CONTENT_TYPE.metrics).send(metrics.metrics.render()));
 }

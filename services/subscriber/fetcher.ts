@@ -1,8 +1,8 @@
 // One request to one publisher, classified: a publication to import, "not modified", or a refusal
 // that names its reason (the publisher's problem+json code, e.g. CIBSYNC_TICKET_NOT_HELD).
-import { CibsyncError, ERRORS, type ErrorCode } from '../errors.js';
+import type { CibsyncError } from '../errors.js';
 import type { MtlsClient } from '../net/client.js';
-import { PUBLICATION_PATH } from '../publisher/routes.js';
+import { CONTENT_TYPE, FEED_QUERY, HEADER, PUBLISHER_ROUTES, REFUSAL_STATUSES, WAKE_REPLICATE_NOW, digestOfEtag, errorFromProblem, etagOf } from '../wire/index.js';
 
 export type FetchOutcome =
   | { kind: 'publication'; text: string; digest: string | undefined; forced: boolean }
@@ -20,25 +20,14 @@ export interface FetchOptions {
   signal?: AbortSignal;
 }
 
-/** The error a peer's problem+json body names, or a generic one for a body that is not one. */
-export function errorFromProblem(url: string, status: number, body: Buffer): CibsyncError {
-  try {
-    const problem = JSON.parse(body.toString('utf8')) as { code?: string; detail?: string };
-    if (problem.code && problem.code in ERRORS) return new CibsyncError(problem.code as ErrorCode, `${url}: ${problem.detail ?? problem.code}`, { url, status });
-  } catch {
-    // not JSON: fall through to the generic error
-  }
-  return new CibsyncError('CIBSYNC_FETCH_FAILED', `${url}: unexpected HTTP status ${status}`, { url, status });
-}
-
 export async function fetchPublication(client: MtlsClient, publisherUrl: string, options: FetchOptions): Promise<FetchOutcome> {
-  const url = new URL(PUBLICATION_PATH, publisherUrl);
-  const headers: Record<string, string> = { accept: 'application/xml' };
+  const url = new URL(PUBLISHER_ROUTES.publication.path, publisherUrl);
+  const headers: Record<string, string> = { [HEADER.accept]: CONTENT_TYPE.xml };
   const holding = options.known !== undefined && options.hold === true;
-  if (options.known !== undefined) headers['if-none-match'] = `"${options.known}"`;
+  if (options.known !== undefined) headers[HEADER.ifNoneMatch] = etagOf(options.known);
   if (holding) {
-    url.searchParams.set('wait', options.known as string);
-    url.searchParams.set('timeout', String(options.waitMs));
+    url.searchParams.set(FEED_QUERY.wait, options.known as string);
+    url.searchParams.set(FEED_QUERY.timeout, String(options.waitMs));
   }
   // A held request may take waitMs before its headers; everything else (connect, headers, the whole
   // body) must fit in requestTimeoutMs on top of that.
@@ -53,11 +42,10 @@ export async function fetchPublication(client: MtlsClient, publisherUrl: string,
   });
   if (response.status === 304) return { kind: 'not-modified' };
   if (response.status === 200) {
-    const etag = response.headers.etag;
-    const digest = typeof etag === 'string' ? etag.replace(/^W\//, '').replace(/"/g, '') : undefined;
-    return { kind: 'publication', text: response.body.toString('utf8'), digest, forced: response.headers['cibsync-wake'] === 'replicate-now' };
+    const digest = digestOfEtag(response.headers[HEADER.etag]);
+    return { kind: 'publication', text: response.body.toString('utf8'), digest, forced: response.headers[HEADER.wake] === WAKE_REPLICATE_NOW };
   }
   const error = errorFromProblem(url.toString(), response.status, response.body);
-  if (response.status === 503 || response.status === 403) return { kind: 'refused', error };
+  if (REFUSAL_STATUSES.includes(response.status)) return { kind: 'refused', error };
   throw error;
 }

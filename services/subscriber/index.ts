@@ -9,6 +9,7 @@ import { loadTlsMaterial, watchTlsMaterial } from '../net/tls-material.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { CibWatcher } from '../watch/cib-watcher.js';
 import { TicketGate } from '../watch/ticket-gate.js';
+import { ALLOWLIST_EXEMPT } from '../wire/index.js';
 import { Applier } from './applier.js';
 import { FollowLoop } from './follow.js';
 import { subscriberMetrics, type SubscriberMetrics } from './metrics.js';
@@ -42,7 +43,7 @@ export async function startSubscriber(config: Config, pacemaker: Pacemaker, logg
   const loop = new FollowLoop({ settings, maxBytes: config.maxPublicationBytes, client, gate, applier, status, metrics, logger, stateDir: config.stateDir });
   let stopping = false;
 
-  const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ['/healthz'], onRefused: (reason) => metrics.refused({ reason }) });
+  const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ALLOWLIST_EXEMPT, onRefused: (reason) => metrics.refused({ reason }) });
   // Plans persist in the state directory: the ones made before a restart are still there to decide.
   const plans = new PlanStore(config.stateDir);
   const pendingPlan = async () => {

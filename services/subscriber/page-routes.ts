@@ -3,15 +3,15 @@
 // to the decided plan (303), so reloading the result never decides again.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PlanRecord, PlanStore } from '../approval/index.js';
-import { CibsyncError, asCibsyncError } from '../errors.js';
+import { CibsyncError, ERRORS, asCibsyncError } from '../errors.js';
 import type { HttpsApp } from '../net/https-app.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 import type { Applier } from './applier.js';
 import { deciderName, mayDecide, requireDecider } from './decider.js';
 import { PAGE_CSS_HASH } from './page-style.js';
 import { renderPage, type PageView } from './page.js';
-import { httpStatusFor } from './routes.js';
 import { pendingPlanSummary, type SubscriberStatus } from './status.js';
+import { CONTENT_TYPE, HEADER, PAGE_QUERY, SUBSCRIBER_ROUTES as ROUTES, pageOf } from '../wire/index.js';
 
 export interface PageDeps {
   applier: Applier;
@@ -48,23 +48,23 @@ export function registerPageRoutes(app: HttpsApp, deps: PageDeps): void {
       now: new Date(),
     };
     return reply
-      .code(error ? httpStatusFor(error.code) : 200)
-      .header('content-type', 'text/html; charset=utf-8')
+      .code(error ? ERRORS[error.code].http : 200)
+      .header(HEADER.contentType, CONTENT_TYPE.html)
       .header('content-security-policy', CSP)
       .header('x-content-type-options', 'nosniff')
       // same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on the form posts.
       .header('referrer-policy', 'same-origin')
-      .header('cache-control', 'no-store')
+      .header(HEADER.cacheControl, 'no-store')
       .send(renderPage(view));
   }
 
   // A scope of its own, so that form bodies are parsed on these routes only.
   void app.register(async (scope: FastifyInstance) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    scope.addContentTypeParser(CONTENT_TYPE.form, { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
 
-    scope.get<{ Querystring: { plan?: string } }>('/', async (request, reply) => sendPage(request, reply, request.query.plan));
+    scope.get<{ Querystring: Partial<Record<keyof typeof PAGE_QUERY, string>> }>(ROUTES.page.path, async (request, reply) => sendPage(request, reply, request.query[PAGE_QUERY.plan]));
 
-    scope.post<IdParams>('/plans/:id/approve', async (request, reply) => {
+    scope.post<IdParams>(ROUTES.pageApprove.path, async (request, reply) => {
       const { id } = request.params;
       try {
         const revision = request.body?.revision;
@@ -72,17 +72,17 @@ export function registerPageRoutes(app: HttpsApp, deps: PageDeps): void {
       } catch (err) {
         return sendPage(request, reply, id, err);
       }
-      return reply.redirect(`/?plan=${encodeURIComponent(id)}`, 303);
+      return reply.redirect(pageOf(id), 303);
     });
 
-    scope.post<IdParams>('/plans/:id/reject', async (request, reply) => {
+    scope.post<IdParams>(ROUTES.pageReject.path, async (request, reply) => {
       const { id } = request.params;
       try {
         await applier.reject(id, requireDecider(request, admins), request.body?.reason?.trim() || undefined);
       } catch (err) {
         return sendPage(request, reply, id, err);
       }
-      return reply.redirect(`/?plan=${encodeURIComponent(id)}`, 303);
+      return reply.redirect(pageOf(id), 303);
     });
   });
 }

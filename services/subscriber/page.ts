@@ -7,6 +7,7 @@ import type { PlanRecord } from '../approval/index.js';
 import type { TicketVerdict } from '../watch/ticket-gate.js';
 import { PAGE_CSS } from './page-style.js';
 import type { StatusSnapshot } from './status.js';
+import { SUBSCRIBER_ROUTES as ROUTES, pageOf, planPath } from '../wire/index.js';
 
 export interface PageView {
   status: StatusSnapshot;
@@ -103,8 +104,8 @@ function statusSection(v: PageView): Html {
 function decideSection(p: PlanRecord, v: PageView): Html {
   if (!v.viewer.mayDecide) return html`<p class="muted">Your certificate (<code>${v.viewer.name}</code>) is not on this subscriber's admins list: you can read this plan but not decide it.</p>`;
   return html`<h2>Decide</h2><div class="decide">
-<form method="post" action="/plans/${p.id}/approve"><input type="hidden" name="revision" value="${p.decisions.length}"><button class="approve" type="submit">Approve and apply</button><span class="muted">applies exactly this plan</span></form>
-<form method="post" action="/plans/${p.id}/reject"><label for="reason">Reason (recorded)</label><textarea id="reason" name="reason"></textarea><button class="reject" type="submit">Reject</button></form>
+<form method="post" action="${planPath(ROUTES.pageApprove, p.id)}"><input type="hidden" name="revision" value="${p.decisions.length}"><button class="approve" type="submit">Approve and apply</button><span class="muted">applies exactly this plan</span></form>
+<form method="post" action="${planPath(ROUTES.pageReject, p.id)}"><label for="reason">Reason (recorded)</label><textarea id="reason" name="reason"></textarea><button class="reject" type="submit">Reject</button></form>
 </div><p class="muted">Deciding as <code>${v.viewer.name}</code>. Or from a shell: <code>cibsync plan approve ${p.id}</code> · <code>cibsync plan reject ${p.id} --reason …</code> · <code>cibsync plan edit ${p.id}</code></p>`;
 }
 
@@ -134,7 +135,7 @@ ${p.status === 'pending' ? decideSection(p, v) : ''}
 function recentSection(v: PageView): Html {
   if (v.recent.length === 0) return html``;
   return html`<section><h2>Recent plans</h2><table>${v.recent.map(
-    (p) => html`<tr><td><a href="/?plan=${p.id}">${p.status}</a></td><td>site ${p.source.site} epoch ${p.source.adminEpoch}.${p.source.epoch}</td><td>${when(p.createdAt, v.now)}</td><td>${p.changes.length} change(s)</td></tr>`,
+    (p) => html`<tr><td><a href="${pageOf(p.id)}">${p.status}</a></td><td>site ${p.source.site} epoch ${p.source.adminEpoch}.${p.source.epoch}</td><td>${when(p.createdAt, v.now)}</td><td>${p.changes.length} change(s)</td></tr>`,
   )}</table></section>`;
 }
 

@@ -9,7 +9,7 @@ import type { HttpsApp } from '../net/https-app.js';
 import { sendProblem } from '../net/problem.js';
 import type { Applier } from './applier.js';
 import { requireDecider } from './decider.js';
-import { sendError } from './routes.js';
+import { CONTENT_TYPE, PLAN_QUERY, SUBSCRIBER_ROUTES as ROUTES, XML_BODY_TYPES } from '../wire/index.js';
 
 export interface PlanRouteDeps {
   applier: Applier;
@@ -41,33 +41,33 @@ export function registerPlanRoutes(app: HttpsApp, deps: PlanRouteDeps): void {
   const { applier, store, admins } = deps;
   // A scope of its own, so that the XML body parser applies to these routes only.
   void app.register(async (scope: FastifyInstance) => {
-    scope.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: deps.maxBytes }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser(XML_BODY_TYPES, { parseAs: 'string', bodyLimit: deps.maxBytes }, (_request, body, done) => done(null, body));
     // Fastify's own refusals (unknown content type, body too large, bad JSON) keep their HTTP status.
-    scope.setErrorHandler((err: FastifyError, _request, reply) => (err instanceof CibsyncError ? sendError(reply, err) : sendProblem(reply, err.statusCode ?? 400, new CibsyncError('CIBSYNC_USAGE', err.message))));
+    scope.setErrorHandler((err: FastifyError, _request, reply) => (err instanceof CibsyncError ? sendProblem(reply, err) : sendProblem(reply, new CibsyncError('CIBSYNC_USAGE', err.message), err.statusCode ?? 400)));
 
-    scope.get('/v1/plans', async () => store.list());
+    scope.get(ROUTES.plans.path, async () => store.list());
 
-    scope.get('/v1/plans/pending', async (_request, reply) => reply.type('application/json').send(JSON.stringify((await store.pending()) ?? null)));
+    scope.get(ROUTES.pendingPlan.path, async (_request, reply) => reply.type(CONTENT_TYPE.json).send(JSON.stringify((await store.pending()) ?? null)));
 
-    scope.get<IdParams & { Querystring: { format?: string } }>('/v1/plans/:id', async (request, reply) => {
+    scope.get<IdParams & { Querystring: Partial<Record<keyof typeof PLAN_QUERY, string>> }>(ROUTES.plan.path, async (request, reply) => {
       const record = await store.get(request.params.id);
-      const format = request.query.format ?? 'json';
-      if (format === 'text') return reply.type('text/plain; charset=utf-8').send(formatPlanText(record));
-      if (format === 'xml') return reply.type('application/xml').send(planXml(record));
+      const format = request.query[PLAN_QUERY.format] ?? 'json';
+      if (format === 'text') return reply.type(CONTENT_TYPE.text).send(formatPlanText(record));
+      if (format === 'xml') return reply.type(CONTENT_TYPE.xml).send(planXml(record));
       if (format !== 'json') throw new CibsyncError('CIBSYNC_USAGE', 'format must be json, text or xml');
       return record;
     });
 
-    scope.get<IdParams>('/v1/plans/:id/candidate', async (request, reply) => {
+    scope.get<IdParams>(ROUTES.planCandidate.path, async (request, reply) => {
       await store.get(request.params.id);
-      return reply.type('application/xml').send(await store.readDocument(request.params.id, 'candidate'));
+      return reply.type(CONTENT_TYPE.xml).send(await store.readDocument(request.params.id, 'candidate'));
     });
 
-    scope.post<IdParams>('/v1/plans/:id/approve', async (request) => applier.approve(request.params.id, requireDecider(request, admins), revisionOf(request.body)));
+    scope.post<IdParams>(ROUTES.approvePlan.path, async (request) => applier.approve(request.params.id, requireDecider(request, admins), revisionOf(request.body)));
 
-    scope.post<IdParams>('/v1/plans/:id/reject', async (request) => applier.reject(request.params.id, requireDecider(request, admins), reasonOf(request.body)));
+    scope.post<IdParams>(ROUTES.rejectPlan.path, async (request) => applier.reject(request.params.id, requireDecider(request, admins), reasonOf(request.body)));
 
-    scope.post<IdParams>('/v1/plans/:id/edit', async (request) => {
+    scope.post<IdParams>(ROUTES.editPlan.path, async (request) => {
       const by = requireDecider(request, admins);
       if (typeof request.body !== 'string') throw new CibsyncError('CIBSYNC_USAGE', 'send the edited candidate <configuration> as application/xml');
       return applier.edit(request.params.id, request.body, by);
