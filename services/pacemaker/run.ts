@@ -2,6 +2,7 @@
 // explicit environment (CIB_file set for a file-backed CIB, removed for the live cluster) and a
 // timeout, and a non-zero exit becomes a typed error that keeps the tool's own message.
 import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { CibsyncError, type ErrorCode } from '../errors.js';
 
 export interface ToolResult {
@@ -12,6 +13,8 @@ export interface ToolResult {
 
 export interface RunOptions {
   input?: string;
+  /** A file streamed to the tool's standard input instead of `input` (a large CIB is not held as a string). */
+  inputFile?: string;
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   /** Exit codes that are answers, not failures (crm_diff exits 1 when the inputs differ). */
@@ -44,15 +47,17 @@ function toolMessage(result: ToolResult): string {
 export function runTool(tool: string, args: string[], options: RunOptions): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
+    // Decoded as they arrive: a large answer (cibadmin --query, crm_diff) is held once, not also as chunks and their concatenation.
+    const out: string[] = [];
+    const err: string[] = [];
     let timedOut = false;
+    let inputError: Error | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, options.timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout.setEncoding('utf8').on('data', (s: string) => out.push(s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => err.push(s));
     child.stdin.on('error', () => undefined); // the tool may exit before reading its input
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -64,9 +69,11 @@ export function runTool(tool: string, args: string[], options: RunOptions): Prom
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const result = { code: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+      const result = { code: code ?? 128, stdout: out.join(''), stderr: err.join('') };
       const command = [tool, ...args].join(' ');
-      if (timedOut) {
+      if (inputError) {
+        reject(new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: cannot read its input ${options.inputFile}: ${inputError.message}`, { tool }));
+      } else if (timedOut) {
         reject(new CibsyncError('CIBSYNC_PCMK_TIMEOUT', `${tool} gave no answer within ${options.timeoutMs} ms${options.timeoutHint ? ` (${options.timeoutHint})` : ''}: ${command}`, { tool, timeoutMs: options.timeoutMs }));
       } else if (signal) {
         reject(new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: killed by ${signal}`, { tool, signal }));
@@ -76,6 +83,14 @@ export function runTool(tool: string, args: string[], options: RunOptions): Prom
         resolve(result);
       }
     });
-    child.stdin.end(options.input ?? '');
+    if (options.inputFile === undefined) child.stdin.end(options.input ?? '');
+    else {
+      const input = createReadStream(options.inputFile);
+      input.on('error', (e) => {
+        inputError = e;
+        child.kill('SIGKILL');
+      });
+      input.pipe(child.stdin);
+    }
   });
 }

@@ -3,12 +3,12 @@
 import { CibsyncError } from '../errors.js';
 import { VERDICT_RANK, type Pacemaker, type Verdict, type VerdictLevel } from '../pacemaker/index.js';
 import type { SourceVerdict } from '../publication/index.js';
-import { childElements, clone, element, firstChild, type XmlElement } from '../xml/index.js';
+import { childElements, element, shallowCopy, type XmlElement } from '../xml/index.js';
 
-/** A copy of `cib` whose <configuration> is `configuration`. */
+/** A copy of `cib` whose <configuration> is `configuration` (both shared, not copied: trees are not changed once built). */
 export function withConfiguration(cib: XmlElement, configuration: XmlElement): XmlElement {
-  const copy = clone(cib);
-  copy.children = copy.children.map((c) => (c.kind === 'element' && c.name === 'configuration' ? clone(configuration) : c));
+  const copy = shallowCopy(cib);
+  copy.children = copy.children.map((c) => (c.kind === 'element' && c.name === 'configuration' ? configuration : c));
   return copy;
 }
 
@@ -24,13 +24,12 @@ export interface VerifyPolicy {
  * instances, and the warnings about them, only exist on online nodes.
  */
 export function withoutHistory(cib: XmlElement): XmlElement {
-  const copy = clone(cib);
-  const status = firstChild(copy, 'status');
-  if (status) {
-    status.children = childElements(status)
-      .filter((c) => c.name === 'node_state' || c.name === 'tickets')
-      .map((c) => (c.name === 'node_state' ? element('node_state', c.attrs) : c));
-  }
+  const copy = shallowCopy(cib);
+  copy.children = copy.children.map((c) => {
+    if (c.kind !== 'element' || c.name !== 'status') return c;
+    const nodes = childElements(c).filter((s) => s.name === 'node_state' || s.name === 'tickets');
+    return element('status', c.attrs, nodes.map((s) => (s.name === 'node_state' ? element('node_state', s.attrs) : s)));
+  });
   return copy;
 }
 

@@ -124,9 +124,15 @@ function decodeAttributes(raw: Record<string, string> | undefined): Record<strin
   return Object.fromEntries(Object.entries(raw ?? {}).map(([name, value]) => [name, decodeReferences(value)]));
 }
 
-function convert(raws: RawNode[]): XmlNode[] {
+/**
+ * fast-xml-parser's tree into cibsync's. Each raw node is let go as soon as it is converted, so the
+ * two whole trees never coexist: a large document's parse peaks at about one tree, not two.
+ */
+function convert(raws: (RawNode | undefined)[]): XmlNode[] {
   const nodes: XmlNode[] = [];
-  for (const raw of raws) {
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i] as RawNode;
+    raws[i] = undefined;
     if ('#text' in raw) nodes.push({ kind: 'text', text: decodeReferences(String(raw['#text'])) });
     else if ('#comment' in raw) nodes.push({ kind: 'comment', text: textOf(raw['#comment']) });
     else if ('#cdata' in raw) nodes.push({ kind: 'cdata', text: textOf(raw['#cdata']) });
