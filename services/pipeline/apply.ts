@@ -58,23 +58,23 @@ async function patchGuarded(pacemaker: Pacemaker, patch: (source: CibVersion) =>
       return source;
     } catch (err) {
       if (!isCibsyncError(err, 'CIBSYNC_CIB_CHANGED') || attempt >= PATCH_ATTEMPTS) throw err;
-      current = versionOf(await pacemaker.queryCib());
+      current = await pacemaker.rootVersion();
       checkUnchanged(plannedOn, current);
     }
   }
 }
 
 /**
- * Under the lock: the CIB's version checked against the plan's, the backup of its configuration, and
- * the patch (the plan's, or one made now). Only these leave: the whole CIB read here is let go before
- * the patch is written and the CIB read back.
+ * Under the lock: the CIB's version checked against the plan's, then the backup of its configuration
+ * and the patch (the plan's, or one made now). Only the version is read: at the plan's
+ * admin_epoch.epoch the configuration is the one the plan was made on (every change to it moves the
+ * epoch, which is also what makes the plan's patch valid), so no second whole CIB is held here.
  */
 async function prepare(pacemaker: Pacemaker, plannedOn: XmlElement, candidate: XmlElement, options: ApplyOptions): Promise<{ version: CibVersion; backup: string; patch: XmlElement | null }> {
-  const current = await pacemaker.queryCib();
-  const version = versionOf(current);
+  const version = await pacemaker.rootVersion();
   checkUnchanged(plannedOn, version);
-  const backup = await saveBackup(options.stateDir, configurationOf(current), formatVersion(version), options.keepBackups);
-  const patch = options.patch ?? (await pacemaker.diff(current, withConfiguration(current, candidate)));
+  const backup = await saveBackup(options.stateDir, configurationOf(plannedOn), formatVersion(version), options.keepBackups);
+  const patch = options.patch ?? (await pacemaker.diff(plannedOn, withConfiguration(plannedOn, candidate)));
   return { version, backup, patch };
 }
 
