@@ -112,7 +112,7 @@ export function defaultConfig(): Config {
     stateDir: '/var/lib/cibsync',
     backups: 10,
     // Measured (docs/benchmarks.md, "Memory of a large publication"): admits a 10,000-primitive CIB; docs/configuration.md says why not more.
-    maxPublicationBytes: 4 * 1024 * 1024,
+    maxPublicationBytes: 2 * 1024 * 1024,
     toolTimeoutMs: 60_000,
     toolTimeoutPerMiBMs: 120_000,
     verifyBaseline: 'source',
