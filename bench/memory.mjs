@@ -2,10 +2,16 @@
 // (bench/gen-cib.mjs) sealed as publications, then, each in a fresh process,
 //   parse:   readPublication() alone (strict parse + digest check), the first step of every import;
 //   dry-run: `cibsync import FILE --dry-run` on a file-backed copy of test/fixtures/sites/site-b.xml
-//            (parse, freshness, transform-less splice, crm_verify and crm_diff of the candidate).
+//            (parse, origin, freshness, transform-less splice, crm_verify and crm_diff of the candidate);
+//   apply:   `cibsync import FILE` for real, the round of a large site: site B already holds the
+//            previous version of the configuration (its CIB file written as an import of it leaves
+//            it), and the publication changes the target-role of every 100th primitive. All of the
+//            above, with a local CIB as large as the publication, then the backup, the versioned
+//            patch, the read-back and the state files. (A first import of 10,000 primitives is not
+//            measured for real: Pacemaker's `cibadmin --patch` of 10,000 creates takes hours here.)
 // Peak RSS is the node process's own (getrusage maxRSS at exit; Pacemaker tools it spawns are not
 // counted). Uses the built code:
-//   npm run build && node bench/memory.mjs [--sizes 1000,10000,50000] [--modes parse,dry-run] [--runs 3]
+//   npm run build && node bench/memory.mjs [--sizes 1000,10000,17000] [--modes parse,dry-run,apply] [--runs 3]
 // Prints a Markdown table for docs/benchmarks.md, with the bound of issue 14 (8 × size + 150 MB).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,11 +29,20 @@ const MB = 2 ** 20;
 /** Reports the process's peak RSS on stderr as it exits (loaded with --import before the CLI). */
 const PRELOAD = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxrss-kb='+process.resourceUsage().maxRSS+'\\n'))`;
 
-async function makePublication(n, file) {
+/** The generated configuration of n primitives; `next`: its next version, every 100th primitive stopped. */
+function configurationText(n, next) {
+  const text = generateConfiguration(n);
+  return next ? text.replace(/(id="rsc\d*00-meta-target-role" name="target-role" value=")Started/g, '$1Stopped') : text;
+}
+
+async function makePublication(n, file, next) {
   const { parseXml } = await import(join(DIST, 'xml/index.js'));
   const { sealPublication, serializePublication } = await import(join(DIST, 'publication/index.js'));
-  const configuration = parseXml(generateConfiguration(n), { maxBytes: Infinity });
-  const publication = sealPublication({ site: 'siteA', ticket: 'ticketA', adminEpoch: 1, epoch: 1, created: new Date().toISOString(), configuration, nodeAttributes: {}, sourceVerdict: { level: 'clean', messages: [] } });
+  const configuration = parseXml(configurationText(n, next), { maxBytes: Infinity });
+  // What crm_verify says of the generated configuration at the source (stonith-enabled=false): the
+  // candidate, which keeps that property, is then no worse, and the import runs to its end.
+  const sourceVerdict = { level: 'warnings', messages: [{ level: 'warning', text: 'Blind faith: not fencing unseen nodes' }] };
+  const publication = sealPublication({ site: 'siteA', ticket: 'ticketA', adminEpoch: 1, epoch: next ? 2 : 1, created: new Date().toISOString(), configuration, nodeAttributes: {}, sourceVerdict });
   writeFileSync(file, serializePublication(publication));
 }
 
@@ -45,25 +60,40 @@ function runParse(file) {
   return JSON.parse(r.stdout);
 }
 
-function runDryRun(file, work) {
+/** Site B's CIB as an import of the previous version of the n-primitive configuration leaves it. */
+async function writeSiteWithPrevious(n, file) {
+  const { firstChild, parseXml, toDocument } = await import(join(DIST, 'xml/index.js'));
+  const { defaultConfig } = await import(join(DIST, 'config/index.js'));
+  const { spliceSiteLocal } = await import(join(DIST, 'pipeline/splice.js'));
+  const site = parseXml(readFileSync(LOCAL_CIB, 'utf8'));
+  const local = firstChild(site, 'configuration');
+  const { configuration } = spliceSiteLocal(parseXml(configurationText(n, false), { maxBytes: Infinity }), local, defaultConfig().siteLocal);
+  site.children = site.children.map((c) => (c === local ? configuration : c));
+  writeFileSync(file, toDocument(site));
+}
+
+/** `cibsync import FILE`: `--dry-run` onto a fresh copy of site B, or for real onto `siteCib` (copied). */
+function runImport(file, work, siteCib) {
+  const apply = siteCib !== LOCAL_CIB;
   const cib = join(work, 'cib.xml');
   const state = join(work, 'state');
   rmSync(state, { recursive: true, force: true });
   mkdirSync(state);
-  copyFileSync(LOCAL_CIB, cib);
+  copyFileSync(siteCib, cib);
   // No size limit here: the point is what a publication of this size costs.
   const config = join(work, 'config.json');
   // Unsigned: the bench measures memory, not origin checks (a signature adds one RSA verification).
-  writeFileSync(config, JSON.stringify({ maxPublicationBytes: 2 ** 31, trust: { allowUnsigned: true } }));
+  // Tool timeouts of an hour: on a loaded machine crm_verify of 15 MiB takes many minutes, and what is measured is memory.
+  writeFileSync(config, JSON.stringify({ maxPublicationBytes: 2 ** 31, toolTimeoutMs: 3_600_000, trust: { allowUnsigned: true } }));
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['--import', PRELOAD, CLI, 'import', file, '--dry-run', '--config', config, '--site', 'siteB', '--state-dir', state, '--node-map', 'a1=b1,a2=b2', '--log-level', 'error', '--output-as=json'], {
+  const r = spawnSync(process.execPath, ['--import', PRELOAD, CLI, 'import', file, ...(apply ? [] : ['--dry-run']), '--config', config, '--site', 'siteB', '--state-dir', state, '--node-map', 'a1=b1,a2=b2', '--log-level', 'error', '--output-as=json'], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cib },
     maxBuffer: 256 * MB,
   });
   const ms = performance.now() - started;
   const rss = /maxrss-kb=(\d+)/.exec(r.stderr);
-  if (!rss) throw new Error(`dry-run of ${file} printed no maxrss (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+  if (!rss) throw new Error(`import of ${file} printed no maxrss (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
   return { ms, maxRssKb: Number(rss[1]), exit: r.status, error: r.status === 0 ? undefined : /CIBSYNC_[A-Z_]+/.exec(r.stderr)?.[0] };
 }
 
@@ -73,21 +103,29 @@ const median = (xs) => {
 };
 
 async function main() {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000,50000' }, modes: { type: 'string', default: 'parse,dry-run' }, runs: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000,17000' }, modes: { type: 'string', default: 'parse,dry-run,apply' }, runs: { type: 'string', default: '3' } } });
   const sizes = values.sizes.split(',').map(Number);
   const modes = values.modes.split(',');
+  for (const mode of modes) if (!['parse', 'dry-run', 'apply'].includes(mode)) throw new Error(`unknown mode ${mode} (parse, dry-run, apply)`);
   const runs = Number(values.runs);
   const work = mkdtempSync(join(tmpdir(), 'cibsync-bench-memory-'));
   process.stderr.write(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   const rows = [];
   try {
     for (const n of sizes) {
-      const file = join(work, `publication-${n}.xml`);
-      await makePublication(n, file);
-      const bytes = readFileSync(file).length;
+      const first = join(work, `publication-${n}.xml`);
+      await makePublication(n, first, false);
+      const next = join(work, `publication-${n}-next.xml`);
+      const previousSite = join(work, `site-b-${n}.xml`);
+      if (modes.includes('apply')) {
+        await makePublication(n, next, true);
+        await writeSiteWithPrevious(n, previousSite);
+      }
       for (const mode of modes) {
+        const file = mode === 'apply' ? next : first;
+        const bytes = readFileSync(file).length;
         const results = [];
-        for (let i = 0; i < runs; i++) results.push(mode === 'parse' ? runParse(file) : runDryRun(file, work));
+        for (let i = 0; i < runs; i++) results.push(mode === 'parse' ? runParse(file) : runImport(file, work, mode === 'apply' ? previousSite : LOCAL_CIB));
         const peakMb = median(results.map((r) => r.maxRssKb)) / 1024;
         const bound = (8 * bytes) / MB + 150;
         const errors = [...new Set(results.map((r) => r.error).filter(Boolean))];

@@ -1,7 +1,7 @@
 // The <configuration> and <status> sections of a CIB document: finding the configuration, putting
 // another one in its place, and leaving the resource history out of the status.
 import { CibsyncError } from '../errors.js';
-import { childElements, clone, element, firstChild, type XmlElement } from '../xml/index.js';
+import { childElements, element, firstChild, shallowCopy, type XmlElement } from '../xml/index.js';
 
 /** The <configuration> of a CIB that Pacemaker gave us; one without it is Pacemaker's failure. */
 export function configurationOfCib(cib: XmlElement): XmlElement {
@@ -22,10 +22,10 @@ export function suppliedConfiguration(root: XmlElement): XmlElement {
   return configuration;
 }
 
-/** A copy of `cib` whose <configuration> is `configuration`. */
+/** A copy of `cib` whose <configuration> is `configuration` (both shared, not copied: trees are not changed once built). */
 export function withConfiguration(cib: XmlElement, configuration: XmlElement): XmlElement {
-  const copy = clone(cib);
-  copy.children = copy.children.map((c) => (c.kind === 'element' && c.name === 'configuration' ? clone(configuration) : c));
+  const copy = shallowCopy(cib);
+  copy.children = copy.children.map((c) => (c.kind === 'element' && c.name === 'configuration' ? configuration : c));
   return copy;
 }
 
@@ -35,12 +35,11 @@ export function withConfiguration(cib: XmlElement, configuration: XmlElement): X
  * instances, and the warnings about them, only exist on online nodes.
  */
 export function withoutHistory(cib: XmlElement): XmlElement {
-  const copy = clone(cib);
-  const status = firstChild(copy, 'status');
-  if (status) {
-    status.children = childElements(status)
-      .filter((c) => c.name === 'node_state' || c.name === 'tickets')
-      .map((c) => (c.name === 'node_state' ? element('node_state', c.attrs) : c));
-  }
+  const copy = shallowCopy(cib);
+  copy.children = copy.children.map((c) => {
+    if (c.kind !== 'element' || c.name !== 'status') return c;
+    const nodes = childElements(c).filter((s) => s.name === 'node_state' || s.name === 'tickets');
+    return element('status', c.attrs, nodes.map((s) => (s.name === 'node_state' ? element('node_state', s.attrs) : s)));
+  });
   return copy;
 }

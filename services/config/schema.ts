@@ -123,7 +123,7 @@ export const ConfigSchema = Type.Object(
     stateDir: text('where the state is kept: applied publications, backups, plans, the hold', { default: '/var/lib/cibsync' }),
     backups: Type.Integer({ description: 'configuration backups kept', default: 10, minimum: 1, maximum: 10_000 }),
     // Measured (docs/benchmarks.md, "Memory of a large publication"): admits a 10,000-primitive CIB; docs/configuration.md says why not more.
-    maxPublicationBytes: Type.Integer({ description: 'larger publications are refused', default: 16 * 1024 * 1024, minimum: 1, maximum: 2 ** 31 - 1 }),
+    maxPublicationBytes: Type.Integer({ description: 'larger publications are refused', default: 2 * 1024 * 1024, minimum: 1, maximum: 2 ** 31 - 1 }),
     toolTimeoutMs: ms('timeout of every Pacemaker tool run, plus toolTimeoutPerMiBMs per MiB of CIB it reads', 60_000),
     toolTimeoutPerMiBMs: ms('see toolTimeoutMs', 120_000, 0),
     verifyBaseline: choice(['local', 'source'] as const, 'what crm_verify\'s verdict on the candidate is compared with', 'source'),

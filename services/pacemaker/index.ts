@@ -1,11 +1,12 @@
 // The Pacemaker tool layer: every question cibsync asks of Pacemaker and every change it makes to a
 // CIB goes through here, against the live cluster or the file that CIB_file names.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { chown, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { formatVersion, versionOf, type CibVersion, type VerdictLevel } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
-import { canonical, childElements, clone, element, firstChild, parseXml, serialize, sha256, type XmlElement } from '../xml/index.js';
+import { canonicalDigest, childElements, element, firstChild, parseXml, serializeTo, sha256, type XmlElement } from '../xml/index.js';
 import { WriteLock } from './lock.js';
 import { runTool, type ToolResult } from './run.js';
 import { removeStaleTempsOf, tempPathFor } from './temp-files.js';
@@ -106,7 +107,7 @@ export class Pacemaker {
     return this.cibFile ? `CIB file ${this.cibFile}` : 'live cluster CIB';
   }
 
-  private run(tool: string, args: string[], extra: { input?: string; okCodes?: number[]; inputBytes?: number } = {}): Promise<ToolResult> {
+  private run(tool: string, args: string[], extra: { input?: string; inputFile?: string; okCodes?: number[]; inputBytes?: number } = {}): Promise<ToolResult> {
     const { inputBytes = Buffer.byteLength(extra.input ?? ''), ...rest } = extra;
     return runTool(tool, args, { env: this.env, ...this.timeoutFor(inputBytes), ...rest });
   }
@@ -174,12 +175,19 @@ export class Pacemaker {
    * Briefly, because rules can depend on the date.
    */
   verify(cib: XmlElement | string): Promise<Verdict> {
-    const input = typeof cib === 'string' ? cib : serialize(cib);
-    const key = sha256(typeof cib === 'string' ? cib : canonical(cib));
+    // A tree is written to a file and streamed to crm_verify from there, its key hashed piece by
+    // piece: a large CIB is never held as one more string (or two) beside its tree.
+    const key = typeof cib === 'string' ? sha256(cib) : canonicalDigest(cib);
     const now = Date.now();
     const cached = this.verdicts.get(key);
     if (cached && now - cached.at < VERDICT_TTL_MS) return cached.verdict;
-    const verdict = this.run('crm_verify', ['--xml-pipe', '-VV'], { input, okCodes: [76, 78, 1] }).then(parseVerdict);
+    const args = ['--xml-pipe', '-VV'];
+    const okCodes = [76, 78, 1];
+    const run =
+      typeof cib === 'string'
+        ? this.run('crm_verify', args, { input: cib, okCodes })
+        : this.withTempFiles({ 'cib.xml': cib }, (dir, bytes) => this.run('crm_verify', args, { inputFile: join(dir, 'cib.xml'), inputBytes: bytes, okCodes }));
+    const verdict = run.then(parseVerdict);
     verdict.catch(() => this.verdicts.delete(key));
     this.verdicts.set(key, { verdict, at: now });
     for (const old of this.verdicts.keys()) if (this.verdicts.size > VERDICT_CACHE_SIZE) this.verdicts.delete(old);
@@ -188,9 +196,8 @@ export class Pacemaker {
 
   /** A version-less patch (crm_diff -u) turning `from` into `to`; null when they are the same. */
   async diff(from: XmlElement, to: XmlElement): Promise<XmlElement | null> {
-    const files = { 'old.xml': serialize(from), 'new.xml': serialize(to) };
-    return this.withTempFiles(files, async (dir) => {
-      const result = await this.run('crm_diff', ['--original', join(dir, 'old.xml'), '--new', join(dir, 'new.xml'), '--no-version'], { okCodes: [1], inputBytes: files['old.xml'].length + files['new.xml'].length });
+    return this.withTempFiles({ 'old.xml': from, 'new.xml': to }, async (dir, bytes) => {
+      const result = await this.run('crm_diff', ['--original', join(dir, 'old.xml'), '--new', join(dir, 'new.xml'), '--no-version'], { okCodes: [1], inputBytes: bytes });
       if (result.code === 0) return null;
       return parseXml(result.stdout, { source: 'crm_diff' });
     });
@@ -198,9 +205,8 @@ export class Pacemaker {
 
   /** The actions the scheduler would take for this whole CIB (crm_simulate --run). */
   async simulate(cib: XmlElement): Promise<SimulatedAction[]> {
-    const text = serialize(cib);
-    return this.withTempFiles({ 'cib.xml': text }, async (dir) => {
-      const result = await this.run('crm_simulate', ['--run', '--xml-file', join(dir, 'cib.xml'), '--output-as=xml'], { inputBytes: text.length });
+    return this.withTempFiles({ 'cib.xml': cib }, async (dir, bytes) => {
+      const result = await this.run('crm_simulate', ['--run', '--xml-file', join(dir, 'cib.xml'), '--output-as=xml'], { inputBytes: bytes });
       const doc = parseXml(result.stdout, { source: 'crm_simulate' });
       const actions = firstChild(doc, 'actions');
       return (actions ? childElements(actions, 'rsc_action') : []).map((a) => {
@@ -225,10 +231,9 @@ export class Pacemaker {
       // Our own serializer wrote the input, so it is well-formed: cibadmin's recover-mode parser
       // never sees a truncated document from cibsync.
       patch: async (diff, source) => {
-        const text = serialize(versionedPatch(diff, source));
-        await this.withTempFiles({ 'patch.xml': text }, async (dir) => {
+        await this.withTempFiles({ 'patch.xml': versionedPatch(diff, source) }, async (dir, bytes) => {
           try {
-            await this.writeTool('cibadmin', ['--patch', '--xml-file', join(dir, 'patch.xml')], text.length);
+            await this.writeTool('cibadmin', ['--patch', '--xml-file', join(dir, 'patch.xml')], bytes);
           } catch (err) {
             if (!isVersionRefusal(err)) throw err;
             throw new CibsyncError('CIBSYNC_CIB_CHANGED', `${this.describe()} is no longer at ${formatVersion(source, true)}, the version the patch was made for; cibadmin refused it and nothing was written`, { expected: formatVersion(source, true) });
@@ -281,25 +286,48 @@ export class Pacemaker {
     await syncDirectory(dirname(file));
   }
 
-  private async withTempFiles<T>(files: Record<string, string>, fn: (dir: string) => Promise<T>): Promise<T> {
+  /** Writes each tree into a private temporary folder for `fn` (with their total size in bytes), then removes it. */
+  private async withTempFiles<T>(files: Record<string, XmlElement>, fn: (dir: string, bytes: number) => Promise<T>): Promise<T> {
     const dir = await mkdtemp(join(tmpdir(), 'cibsync-'));
     try {
-      for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text, { mode: 0o600 });
-      return await fn(dir);
+      let bytes = 0;
+      for (const [name, tree] of Object.entries(files)) bytes += writeXmlFile(join(dir, name), tree);
+      return await fn(dir, bytes);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 }
 
-/** A copy of a version-less patch that cibadmin applies only to a CIB at exactly `source`. */
+/**
+ * A version-less patch made into one that cibadmin applies only to a CIB at exactly `source`. A new
+ * root over the same changes (trees are never changed once built): a large patch is not copied.
+ */
 export function versionedPatch(diff: XmlElement, source: CibVersion): XmlElement {
-  const patch = clone(diff);
   const attrs = (v: CibVersion) => ({ admin_epoch: String(v.admin_epoch), epoch: String(v.epoch), num_updates: String(v.num_updates) });
   // The target only has to differ from the source; the CIB manager bumps the epoch itself.
   const target = { admin_epoch: source.admin_epoch, epoch: source.epoch + 1, num_updates: 0 };
-  patch.children = [element('version', {}, [element('source', attrs(source)), element('target', attrs(target))]), ...patch.children.filter((c) => !(c.kind === 'element' && c.name === 'version'))];
-  return patch;
+  const changes = diff.children.filter((c) => !(c.kind === 'element' && c.name === 'version'));
+  return element(diff.name, diff.attrs, [element('version', {}, [element('source', attrs(source)), element('target', attrs(target))]), ...changes]);
+}
+
+/**
+ * Serialises `tree` into a new file (mode 0600) piece by piece, synchronously like serialize() itself:
+ * the whole text never exists in memory. Returns the file's size in bytes.
+ */
+function writeXmlFile(path: string, tree: XmlElement): number {
+  const fd = openSync(path, 'wx', 0o600);
+  let bytes = 0;
+  try {
+    serializeTo(tree, (piece) => {
+      const buffer = Buffer.from(piece, 'utf8');
+      for (let at = 0; at < buffer.length; ) at += writeSync(fd, buffer, at);
+      bytes += buffer.length;
+    });
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
 }
 
 /** cibadmin's answers to a versioned patch whose source is not the CIB's version: older (103) or newer (resync). */

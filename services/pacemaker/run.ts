@@ -3,7 +3,7 @@
 // CIB, removed for the live cluster), a timeout and an output cap, and a non-zero exit becomes a
 // typed error that keeps the tool's own message.
 import { CibsyncError, type ErrorCode } from '../errors.js';
-import { outputTooLarge, runProcess, type ProcessOptions } from '../process/run.js';
+import { outputTooLarge, runProcess, runProcessFromFile, type ProcessOptions } from '../process/run.js';
 
 export interface ToolResult {
   code: number;
@@ -13,6 +13,8 @@ export interface ToolResult {
 
 export interface RunOptions extends ProcessOptions {
   input?: string;
+  /** A file streamed to the tool's standard input instead of `input` (a large CIB is not held as a string). */
+  inputFile?: string;
   env: NodeJS.ProcessEnv;
   /** Exit codes that are answers, not failures (crm_diff exits 1 when the inputs differ). */
   okCodes?: number[];
@@ -42,7 +44,8 @@ function toolMessage(result: ToolResult): string {
 }
 
 export async function runTool(tool: string, args: string[], options: RunOptions): Promise<ToolResult> {
-  const outcome = await runProcess(tool, args, options);
+  const { inputFile } = options;
+  const outcome = inputFile === undefined ? await runProcess(tool, args, options) : await runProcessFromFile(tool, args, { ...options, inputFile });
   const command = [tool, ...args].join(' ');
   switch (outcome.kind) {
     case 'spawn-failed':
@@ -51,6 +54,8 @@ export async function runTool(tool: string, args: string[], options: RunOptions)
       throw new CibsyncError('CIBSYNC_PCMK_TIMEOUT', `${tool} gave no answer within ${options.timeoutMs} ms${options.timeoutHint ? ` (${options.timeoutHint})` : ''}: ${command}`, { tool, timeoutMs: options.timeoutMs });
     case 'output-too-large':
       throw outputTooLarge(tool, command, outcome);
+    case 'input-failed':
+      throw new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: cannot read its input ${outcome.file}: ${outcome.message}`, { tool });
     case 'signalled':
       throw new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: killed by ${outcome.signal}`, { tool, signal: outcome.signal });
     case 'exited': {

@@ -33,9 +33,8 @@ export interface ApplyOutcome {
  */
 const PATCH_ATTEMPTS = 5;
 
-function checkUnchanged(plannedOn: XmlElement, current: XmlElement): void {
+function checkUnchanged(plannedOn: XmlElement, now: CibVersion): void {
   const planned = versionOf(plannedOn);
-  const now = versionOf(current);
   if (compareVersions(now, planned) !== 0) {
     throw new CibsyncError('CIBSYNC_CIB_CHANGED', `the local configuration changed from ${formatVersion(planned)} to ${formatVersion(now)} since the plan was made; nothing was written`, {
       planned: formatVersion(planned),
@@ -45,27 +44,38 @@ function checkUnchanged(plannedOn: XmlElement, current: XmlElement): void {
 }
 
 /** Sends the patch versioned for `current`; returns the version it was finally applied to. */
-async function patchGuarded(pacemaker: Pacemaker, patch: (source: CibVersion) => Promise<void>, plannedOn: XmlElement, current: XmlElement): Promise<CibVersion> {
+async function patchGuarded(pacemaker: Pacemaker, patch: (source: CibVersion) => Promise<void>, plannedOn: XmlElement, current: CibVersion): Promise<CibVersion> {
   for (let attempt = 1; ; attempt++) {
-    const source = versionOf(current);
+    const source = current;
     try {
       await patch(source);
       return source;
     } catch (err) {
       if (!isCibsyncError(err, 'CIBSYNC_CIB_CHANGED') || attempt >= PATCH_ATTEMPTS) throw err;
-      current = await pacemaker.queryCib();
+      current = await pacemaker.rootVersion();
       checkUnchanged(plannedOn, current);
     }
   }
 }
 
+/**
+ * Under the lock: the CIB's version checked against the plan's, then the backup of its configuration
+ * and the patch (the plan's, or one made now). Only the version is read: at the plan's
+ * admin_epoch.epoch the configuration is the one the plan was made on (every change to it moves the
+ * epoch, which is also what makes the plan's patch valid), so no second whole CIB is held here.
+ */
+async function prepare(pacemaker: Pacemaker, plannedOn: XmlElement, candidate: XmlElement, options: ApplyOptions): Promise<{ version: CibVersion; backup: string; patch: XmlElement | null }> {
+  const version = await pacemaker.rootVersion();
+  checkUnchanged(plannedOn, version);
+  const backup = await saveBackup(options.stateDir, configurationOfCib(plannedOn), formatVersion(version), options.keepBackups);
+  const patch = options.patch ?? (await pacemaker.diff(plannedOn, withConfiguration(plannedOn, candidate)));
+  return { version, backup, patch };
+}
+
 export async function applyConfiguration(pacemaker: Pacemaker, plannedOn: XmlElement, candidate: XmlElement, options: ApplyOptions): Promise<ApplyOutcome> {
   return pacemaker.write(async (writer) => {
-    const current = await pacemaker.queryCib();
-    checkUnchanged(plannedOn, current);
-    const backup = await saveBackup(options.stateDir, configurationOfCib(current), formatVersion(versionOf(current)), options.keepBackups);
-    const patch = options.patch ?? (await pacemaker.diff(current, withConfiguration(current, candidate)));
-    const source = patch ? await patchGuarded(pacemaker, (v) => writer.patch(patch, v), plannedOn, current) : versionOf(current);
+    const { version, backup, patch } = await prepare(pacemaker, plannedOn, candidate, options);
+    const source = patch ? await patchGuarded(pacemaker, (v) => writer.patch(patch, v), plannedOn, version) : version;
     const after = await pacemaker.queryCib();
     if (!sameXml(configurationOfCib(after), candidate)) {
       const now = versionOf(after);

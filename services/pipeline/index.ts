@@ -100,10 +100,10 @@ async function planChecked({ publication, log }: Checked, ctx: PipelineContext, 
   if (attributes.unmapped.length > 0) log.warn({ step: 'diff', unmapped: attributes.unmapped }, 'servers in the publication with no local counterpart in the node map');
 
   const configurationChanged = !sameXml(localConfiguration, spliced.configuration);
-  // The patch is computed while crm_verify runs; apply uses it only if the CIB is still at this version.
+  // The patch is computed while crm_verify runs; apply uses it only if the CIB is still at this version (a dry run never does).
   const [verify, patch] = await Promise.all([
     verifyCandidate(pacemaker, localCib, spliced.configuration, { baseline: config.verifyBaseline, sourceVerdict: publication.sourceVerdict }),
-    configurationChanged ? pacemaker.diff(localCib, withConfiguration(localCib, spliced.configuration)) : Promise.resolve(null),
+    configurationChanged && !ctx.dryRun ? pacemaker.diff(localCib, withConfiguration(localCib, spliced.configuration)) : Promise.resolve(null),
   ]);
   log.info({ step: 'verify', baseline: verify.baseline.level, candidate: verify.candidate.level }, 'crm_verify verdict is no worse');
 

@@ -5,7 +5,7 @@
 import type { SiteLocalConfig } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import { idsBelow, siteLocalMatcher } from '../scopes/site-local.js';
-import { childElements, clone, element, ensureChild, firstChild, removeChildren, type XmlElement } from '../xml/index.js';
+import { childElements, clone, element, ensureChild, firstChild, removeChildren, shallowCopy, type XmlElement } from '../xml/index.js';
 
 export interface SpliceResult {
   configuration: XmlElement;
@@ -18,7 +18,7 @@ export interface SpliceResult {
 }
 
 export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rules: SiteLocalConfig): SpliceResult {
-  const candidate = clone(candidateIn);
+  const candidate = editableCopy(candidateIn);
   const remoteIs = siteLocalMatcher(candidate, rules);
   const localIs = siteLocalMatcher(local, rules);
 
@@ -120,6 +120,25 @@ function insertMember(resources: XmlElement, groupId: string | undefined, index:
   const before = childElements(group, 'primitive')[index];
   const at = before ? group.children.indexOf(before) : group.children.length;
   group.children.splice(at, 0, device);
+}
+
+/** The sections this step changes, and the name of their children it changes too. */
+const EDITED: Record<string, string | undefined> = { crm_config: 'cluster_property_set', resources: 'group', constraints: undefined, tags: 'tag' };
+
+/**
+ * A copy of `configuration` in which this step may change what it changes (the root, the sections and
+ * their property sets, groups and tags are new elements) while everything below them is shared with
+ * `configuration`: no step changes a tree once built, so a large publication is not copied whole.
+ */
+function editableCopy(configuration: XmlElement): XmlElement {
+  const copy = shallowCopy(configuration);
+  copy.children = copy.children.map((section) => {
+    if (section.kind !== 'element' || !Object.hasOwn(EDITED, section.name)) return section;
+    const edited = shallowCopy(section);
+    edited.children = edited.children.map((c) => (c.kind === 'element' && c.name === EDITED[section.name] ? shallowCopy(c) : c));
+    return edited;
+  });
+  return copy;
 }
 
 function replaceSection(configuration: XmlElement, name: string, section: XmlElement): void {

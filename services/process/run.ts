@@ -2,12 +2,14 @@
 // cap and kills it at a timeout. How a run ended is a typed outcome, never a thrown error, so that
 // each caller turns it into its own stable error (a Pacemaker tool, xsltproc, the lock holder).
 import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { CibsyncError } from '../errors.js';
 
 /**
- * The default cap on each of stdout and stderr: 256 MiB, sixteen times the largest publication the
- * default maxPublicationBytes (16 MiB) admits, because `cibadmin --query` prints the whole CIB, status
- * and resource history included, which can be several times its configuration.
+ * The default cap on each of stdout and stderr: 256 MiB, far above what any admitted CIB prints
+ * (`cibadmin --query` prints the whole CIB, status and resource history included, several times its
+ * configuration; maxPublicationBytes is 2 MiB by default), so that only a runaway program meets it.
  */
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
@@ -36,6 +38,9 @@ export type ProcessOutcome =
   /** It never ran: `errno` ENOENT is a program that is not installed or not on PATH. */
   | { kind: 'spawn-failed'; errno: string | undefined; message: string };
 
+/** Only a run fed from a file ends so: the file could not be read, and the program was killed. */
+export type InputFailed = { kind: 'input-failed'; file: string; message: string };
+
 export interface RunningProcess {
   /** How it ended; never rejects. */
   readonly outcome: Promise<ProcessOutcome>;
@@ -48,15 +53,23 @@ export interface RunningProcess {
 }
 
 export function startProcess(command: string, args: string[], options: ProcessOptions): RunningProcess {
+  const { pipeInput: _fileInputOnly, ...running } = start(command, args, options);
+  // Ends 'input-failed' only after pipeInput, which is not handed out here.
+  return running as RunningProcess;
+}
+
+function start(command: string, args: string[], options: ProcessOptions) {
   const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let killedFor: { kind: 'timed-out' } | { kind: 'output-too-large'; stream: 'stdout' | 'stderr' } | undefined;
+  let killedFor: { kind: 'timed-out' } | { kind: 'output-too-large'; stream: 'stdout' | 'stderr' } | { kind: 'input-failed'; file: string; message: string } | undefined;
   const kill = (why: NonNullable<typeof killedFor>) => {
     killedFor ??= why;
     child.kill('SIGKILL');
   };
   const timer = setTimeout(() => kill({ kind: 'timed-out' }), options.timeoutMs);
-  const collected = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  // Decoded as it arrives: a large answer (cibadmin --query, crm_diff) is held once, not also as chunks and their concatenation.
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  const collected = { stdout: [] as string[], stderr: [] as string[] };
   const sizes = { stdout: 0, stderr: 0 };
   let spoke!: () => void;
   const firstOutput = new Promise<void>((resolve) => (spoke = resolve));
@@ -66,11 +79,11 @@ export function startProcess(command: string, args: string[], options: ProcessOp
       if (killedFor) return;
       sizes[stream] += chunk.length;
       if (sizes[stream] > maxBytes) kill({ kind: 'output-too-large', stream });
-      else collected[stream].push(chunk);
+      else collected[stream].push(decoders[stream].write(chunk));
     });
   }
   child.stdin.on('error', () => undefined); // the program may exit before reading its input
-  const outcome = new Promise<ProcessOutcome>((resolve) => {
+  const outcome = new Promise<ProcessOutcome | InputFailed>((resolve) => {
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       resolve({ kind: 'spawn-failed', errno: err.code, message: err.message });
@@ -78,7 +91,8 @@ export function startProcess(command: string, args: string[], options: ProcessOp
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (killedFor?.kind === 'output-too-large') return resolve({ kind: 'output-too-large', stream: killedFor.stream, maxBytes });
-      const output = { stdout: Buffer.concat(collected.stdout).toString('utf8'), stderr: Buffer.concat(collected.stderr).toString('utf8') };
+      if (killedFor?.kind === 'input-failed') return resolve(killedFor);
+      const output = { stdout: collected.stdout.join('') + decoders.stdout.end(), stderr: collected.stderr.join('') + decoders.stderr.end() };
       if (killedFor?.kind === 'timed-out') resolve({ kind: 'timed-out', timeoutMs: options.timeoutMs, ...output });
       else if (signal) resolve({ kind: 'signalled', signal, ...output });
       else resolve({ kind: 'exited', code: code ?? 128, ...output });
@@ -88,6 +102,12 @@ export function startProcess(command: string, args: string[], options: ProcessOp
     outcome,
     firstOutput,
     endInput: (input = '') => child.stdin.end(input),
+    /** Streams `file` to its stdin and closes it (a large CIB is never held as one string for it). */
+    pipeInput: (file: string) => {
+      const input = createReadStream(file);
+      input.on('error', (err) => kill({ kind: 'input-failed', file, message: err.message }));
+      input.pipe(child.stdin);
+    },
     cancelTimeout: () => clearTimeout(timer),
   };
 }
@@ -96,6 +116,13 @@ export function startProcess(command: string, args: string[], options: ProcessOp
 export function runProcess(command: string, args: string[], options: ProcessOptions & { input?: string }): Promise<ProcessOutcome> {
   const running = startProcess(command, args, options);
   running.endInput(options.input);
+  return running.outcome;
+}
+
+/** Runs a program to its end with the file `inputFile` streamed to its stdin. */
+export function runProcessFromFile(command: string, args: string[], options: ProcessOptions & { inputFile: string }): Promise<ProcessOutcome | InputFailed> {
+  const running = start(command, args, options);
+  running.pipeInput(options.inputFile);
   return running.outcome;
 }
 

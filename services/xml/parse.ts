@@ -77,6 +77,13 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
 
 type RawNode = Record<string, unknown>;
 
+function textNode(text: string, spaces: Map<string, XmlNode>): XmlNode {
+  if (text.trim() !== '') return { kind: 'text', text };
+  let node = spaces.get(text);
+  if (!node) spaces.set(text, (node = { kind: 'text', text }));
+  return node;
+}
+
 /** fast-xml-parser on text the validator accepted; what it still refuses (nesting over MAX_DEPTH) gets a stable code. */
 function parseTree(text: string, source: string): RawNode[] {
   try {
@@ -124,17 +131,25 @@ function decodeAttributes(raw: Record<string, string> | undefined): Record<strin
   return Object.fromEntries(Object.entries(raw ?? {}).map(([name, value]) => [name, decodeReferences(value)]));
 }
 
-function convert(raws: RawNode[]): XmlNode[] {
+/**
+ * fast-xml-parser's tree into cibsync's. Each raw node is let go as soon as it is converted, so the
+ * two whole trees never coexist: a large document's parse peaks at about one tree, not two. The
+ * indentation between elements (a text node beside almost every element of a CIB) is one shared node
+ * per distinct text: trees are never changed once built, and it was a fifth of a large CIB's tree.
+ */
+function convert(raws: (RawNode | undefined)[], spaces = new Map<string, XmlNode>()): XmlNode[] {
   const nodes: XmlNode[] = [];
-  for (const raw of raws) {
-    if ('#text' in raw) nodes.push({ kind: 'text', text: decodeReferences(String(raw['#text'])) });
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i] as RawNode;
+    raws[i] = undefined;
+    if ('#text' in raw) nodes.push(textNode(decodeReferences(String(raw['#text'])), spaces));
     else if ('#comment' in raw) nodes.push({ kind: 'comment', text: textOf(raw['#comment']) });
     else if ('#cdata' in raw) nodes.push({ kind: 'cdata', text: textOf(raw['#cdata']) });
     else {
       const name = Object.keys(raw).find((k) => k !== ':@');
       if (name === undefined || name.startsWith('?')) continue; // processing instructions are not CIB content
       const attrs = decodeAttributes(raw[':@'] as Record<string, string> | undefined);
-      nodes.push({ kind: 'element', name, attrs, children: convert(raw[name] as RawNode[]) });
+      nodes.push({ kind: 'element', name, attrs, children: convert(raw[name] as RawNode[], spaces) });
     }
   }
   return nodes;

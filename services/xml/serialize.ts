@@ -46,10 +46,18 @@ class Output {
 
 export function serialize(node: XmlNode, options: SerializeOptions = {}): string {
   const pieces: string[] = [];
-  const out = new Output((piece) => pieces.push(piece));
+  serializeTo(node, (piece) => pieces.push(piece), options);
+  return pieces.join('');
+}
+
+/**
+ * serialize() handed to `sink` in pieces of about 64 KiB, in order, without building the whole text:
+ * a file or a hash fed this way costs no copy of a large document.
+ */
+export function serializeTo(node: XmlNode, sink: (piece: string) => void, options: SerializeOptions = {}): void {
+  const out = new Output(sink);
   write(node, options, 0, out);
   out.flush();
-  return pieces.join('');
 }
 
 /** serialize() with an XML declaration and a final newline, for files. */
@@ -102,9 +110,7 @@ export function sha256(text: string): string {
 /** sha256(canonical(node)) without building the canonical text: a publication's digest costs no copy of it. */
 export function canonicalDigest(node: XmlNode): string {
   const hash = createHash('sha256');
-  const out = new Output((piece) => hash.update(piece, 'utf8'));
-  write(node, { canonical: true }, 0, out);
-  out.flush();
+  serializeTo(node, (piece) => hash.update(piece, 'utf8'), { canonical: true });
   return hash.digest('hex');
 }
 

@@ -57,6 +57,15 @@ export function clone<T extends XmlNode>(node: T): T {
   return { kind: 'element', name: node.name, attrs: { ...node.attrs }, children: node.children.map(clone) } as T;
 }
 
+/**
+ * A new element with the same name and attributes over the same children (a list of its own): for
+ * building a changed tree that shares what it does not change. Trees are never changed once built
+ * and handed on; only such a copy is.
+ */
+export function shallowCopy(el: XmlElement): XmlElement {
+  return { kind: 'element', name: el.name, attrs: { ...el.attrs }, children: [...el.children] };
+}
+
 export function removeChildren(el: XmlElement, drop: (child: XmlElement) => boolean): XmlElement[] {
   const removed: XmlElement[] = [];
   el.children = el.children.filter((c) => {

@@ -43,13 +43,14 @@ describe('suppliedConfiguration', () => {
 });
 
 describe('withConfiguration', () => {
-  it('gives a copy with the new configuration and leaves both inputs alone', () => {
+  it('gives a new root holding the new configuration, shared not copied (trees are not changed once built), and leaves both inputs alone', () => {
     const cib = parseXml(CIB);
     const before = serialize(cib);
     const replacement = parseXml('<configuration><crm_config/><nodes/><resources/><constraints/></configuration>');
     const copy = withConfiguration(cib, replacement);
     expect(canonical(configurationOfCib(copy))).toBe(canonical(replacement));
-    expect(configurationOfCib(copy)).not.toBe(replacement);
+    expect(configurationOfCib(copy)).toBe(replacement);
+    expect(copy).not.toBe(cib);
     expect(copy.attrs).toEqual(cib.attrs);
     expect(firstChild(copy, 'status')).toBeDefined();
     expect(serialize(cib)).toBe(before);

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../services/log.js';
-import { configurationOfCib } from '../../services/cib/index.js';
+import { configurationOfCib, type CibVersion } from '../../services/cib/index.js';
 import { applyConfiguration } from '../../services/pipeline/apply.js';
 import { listBackups, saveBackup } from '../../services/state/backups.js';
 import { Pacemaker } from '../../services/pacemaker/index.js';
@@ -72,19 +72,25 @@ describe('applyConfiguration', () => {
   });
 });
 
-/** A tool layer that lets a foreign writer (crm_attribute, no lock) edit the CIB file around its `n`-th query. */
+/** A tool layer that lets a foreign writer (crm_attribute, no lock) edit the CIB file around its `n`-th query (of the CIB or of its version). */
 const LOCAL_EDIT = ['crm_attribute', '--node', 'b2', '--name', 'local-edit', '--update', 'kept'];
 
 function editAroundQuery(site: Site, n: number, when: 'before' | 'after', [tool, ...args] = LOCAL_EDIT) {
   const edit = () => site.tool(tool as string, args);
   let calls = 0;
+  const around = async <T>(query: () => Promise<T>): Promise<T> => {
+    calls += 1;
+    if (calls === n && when === 'before') edit();
+    const result = await query();
+    if (calls === n && when === 'after') edit();
+    return result;
+  };
   return new (class extends Pacemaker {
-    override async queryCib(): Promise<XmlElement> {
-      calls += 1;
-      if (calls === n && when === 'before') edit();
-      const cib = await super.queryCib();
-      if (calls === n && when === 'after') edit();
-      return cib;
+    override queryCib(): Promise<XmlElement> {
+      return around(() => super.queryCib());
+    }
+    override rootVersion(): Promise<CibVersion> {
+      return around(() => super.rootVersion());
     }
   })({ cibFile: site.cibFile });
 }

@@ -1,7 +1,10 @@
 // The child-process helper under every tool run: real small commands (sh, cat, sleep), each way a run
 // can end given its own kind.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runProcess, startProcess } from '../../services/process/run.js';
+import { runProcess, runProcessFromFile, startProcess } from '../../services/process/run.js';
 
 describe('runProcess', () => {
   it('passes stdin through and captures stdout and stderr', async () => {
@@ -64,5 +67,26 @@ describe('startProcess', () => {
     await new Promise((r) => setTimeout(r, 2500));
     holder.endInput();
     expect(await holder.outcome).toEqual({ kind: 'exited', code: 0, stdout: 'ready\n', stderr: '' });
+  });
+});
+
+describe('runProcessFromFile', () => {
+  it('streams the file to stdin, and decodes a multi-byte character split across chunks whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cibsync-process-'));
+    try {
+      // 'é' is two bytes: at an odd offset past 64 KiB, a pipe chunk boundary falls inside one sooner or later.
+      const text = `${'é'.repeat(200_000)}\n`;
+      writeFileSync(join(dir, 'input'), text);
+      const outcome = await runProcessFromFile('cat', [], { inputFile: join(dir, 'input'), timeoutMs: 30_000 });
+      expect(outcome).toMatchObject({ kind: 'exited', code: 0 });
+      expect(outcome.kind === 'exited' && outcome.stdout === text).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('kills the program when its input file cannot be read, naming the file', async () => {
+    const outcome = await runProcessFromFile('sh', ['-c', 'cat >/dev/null; exec sleep 30'], { inputFile: '/nonexistent/cibsync-input', timeoutMs: 30_000 });
+    expect(outcome).toMatchObject({ kind: 'input-failed', file: '/nonexistent/cibsync-input' });
   });
 });
