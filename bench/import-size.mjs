@@ -56,7 +56,7 @@ for (const name of configurations) {
   try {
     const a = siteA(dir, name);
     const config = join(dir, 'b.json');
-    writeFileSync(config, JSON.stringify({ site: 'siteB', trust: { allowUnsigned: true } }));
+    writeFileSync(config, JSON.stringify({ site: 'siteB', trust: { allowUnsigned: true }, maxPublicationBytes: 2 ** 31 - 1 }));
     const samples = { export: [], import: [], reimport: [], replaceVerify: [], query: [] };
     const failures = [];
     const rss = { export: 0, import: 0 };
