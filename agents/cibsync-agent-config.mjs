@@ -37,7 +37,11 @@ function trustedPublishers(text) {
   const bySite = new Map();
   for (const entry of list(text)) {
     const at = entry.indexOf('=');
-    if (at <= 0 || at === entry.length - 1) throw new AgentConfigError(OCF_ERR_CONFIGURED, `parameter trusted_publishers: '${entry}' is not SITE=CERTIFICATE (a CN or a SHA-256 fingerprint)`);
+    if (at <= 0 || at === entry.length - 1)
+      throw new AgentConfigError(
+        OCF_ERR_CONFIGURED,
+        `parameter trusted_publishers: '${entry}' is not SITE=CERTIFICATE (a CN or a SHA-256 fingerprint)`,
+      );
     const site = entry.slice(0, at);
     bySite.set(site, [...(bySite.get(site) ?? []), entry.slice(at + 1)]);
   }
@@ -113,7 +117,10 @@ function checkKeyPair(certFile, keyFile) {
     throw new AgentConfigError(OCF_ERR_CONFIGURED, `key ${keyFile} is not a PEM private key: ${err.message}`);
   }
   if (!cert.checkPrivateKey(key)) {
-    throw new AgentConfigError(OCF_ERR_CONFIGURED, `key ${keyFile} does not match certificate ${certFile}; change cert and key in one step (docs/operations.md, Renewing)`);
+    throw new AgentConfigError(
+      OCF_ERR_CONFIGURED,
+      `key ${keyFile} does not match certificate ${certFile}; change cert and key in one step (docs/operations.md, Renewing)`,
+    );
   }
 }
 
@@ -127,7 +134,9 @@ function pointLink(link, target) {
 async function main([role, installDir, outFile, tlsDir]) {
   const modulePath = join(installDir, 'dist/services/config/index.js');
   requireFile('cibsync is not installed:', modulePath);
-  const { defaultConfig, applySettings, readConfigFile, parseNodeMap, settingsFor } = await import(pathToFileURL(modulePath).href);
+  const { defaultConfig, applySettings, readConfigFile, parseNodeMap, settingsFor } = await import(
+    pathToFileURL(modulePath).href
+  );
   const table = parameterTable(parseNodeMap)[role];
   if (!table) throw new AgentConfigError(OCF_ERR_CONFIGURED, `unknown role '${role}'`);
 
@@ -151,11 +160,14 @@ async function main([role, installDir, outFile, tlsDir]) {
   // IP address and port for the health check (the daemon itself may take port 0, or a host name).
   for (const key of ['cert', 'key', 'ca']) requireFile(key, daemon[key]);
   checkKeyPair(daemon.cert, daemon.key);
-  if (daemon.port === 0) throw new AgentConfigError(OCF_ERR_CONFIGURED, `${role}.port is 0: the agent's health check needs a fixed port`);
-  if (daemon.listen !== '' && isIP(daemon.listen) === 0) throw new AgentConfigError(OCF_ERR_CONFIGURED, `listen address '${daemon.listen}' is not an IP address`);
+  if (daemon.port === 0)
+    throw new AgentConfigError(OCF_ERR_CONFIGURED, `${role}.port is 0: the agent's health check needs a fixed port`);
+  if (daemon.listen !== '' && isIP(daemon.listen) === 0)
+    throw new AgentConfigError(OCF_ERR_CONFIGURED, `listen address '${daemon.listen}' is not an IP address`);
   if (role === 'subscriber' && config.transforms) {
     requireFile('transforms directory', config.transforms);
-    if (!statSync(config.transforms).isDirectory()) throw new AgentConfigError(OCF_ERR_CONFIGURED, `transforms ${config.transforms} is not a directory`);
+    if (!statSync(config.transforms).isDirectory())
+      throw new AgentConfigError(OCF_ERR_CONFIGURED, `transforms ${config.transforms} is not a directory`);
   }
 
   const { address, name } = healthTarget(daemon.listen, readFileSync(daemon.cert));
@@ -170,11 +182,16 @@ async function main([role, installDir, outFile, tlsDir]) {
     renameSync(`${outFile}.new`, outFile);
   }
   const facts = { port: daemon.port, address, name, ...tls, state_dir: config.stateDir };
-  process.stdout.write(Object.entries(facts).map(([k, v]) => `daemon_${k}=${shellQuote(v)}\n`).join(''));
+  process.stdout.write(
+    Object.entries(facts)
+      .map(([k, v]) => `daemon_${k}=${shellQuote(v)}\n`)
+      .join(''),
+  );
 }
 
 main(process.argv.slice(2)).catch((err) => {
   process.stderr.write(`${err.message}\n`);
   // CibsyncError from the configuration model: the settings themselves are wrong.
-  process.exitCode = err instanceof AgentConfigError ? err.exitCode : err?.code === 'CIBSYNC_CONFIG_INVALID' ? OCF_ERR_CONFIGURED : 1;
+  process.exitCode =
+    err instanceof AgentConfigError ? err.exitCode : err?.code === 'CIBSYNC_CONFIG_INVALID' ? OCF_ERR_CONFIGURED : 1;
 });

@@ -8,7 +8,11 @@ import { machine, percentile } from './network-lib.mjs';
 const runs = Number(process.argv[2] ?? 7);
 const summary = (values) => {
   const sorted = [...values].sort((x, y) => x - y);
-  return { median: Math.round(percentile(sorted, 50)), min: Math.round(sorted[0]), max: Math.round(sorted[sorted.length - 1]) };
+  return {
+    median: Math.round(percentile(sorted, 50)),
+    min: Math.round(sorted[0]),
+    max: Math.round(sorted[sorted.length - 1]),
+  };
 };
 const result = {};
 for (const bits of [2048, 4096]) {
@@ -25,4 +29,10 @@ for (const bits of [2048, 4096]) {
   }
   result[`rsa${bits}`] = { keygen_ms: summary(keygen), issue_total_ms: summary(issue) };
 }
-console.log(JSON.stringify({ benchmark: 'certificate issue cost (CA key of the same size)', machine: machine(), runs, ...result }, null, 2));
+console.log(
+  JSON.stringify(
+    { benchmark: 'certificate issue cost (CA key of the same size)', machine: machine(), runs, ...result },
+    null,
+    2,
+  ),
+);

@@ -39,7 +39,9 @@ function primitive(i) {
     nv('unused', 'x');
   }
   const ops = ['start', 'stop', 'monitor']
-    .map((name) => `<op id="${id}-${name}" name="${name}" interval="${name === 'monitor' ? '10s' : '0s'}" timeout="20s"/>`)
+    .map(
+      (name) => `<op id="${id}-${name}" name="${name}" interval="${name === 'monitor' ? '10s' : '0s'}" timeout="20s"/>`,
+    )
     .join('');
   return (
     `<primitive id="${id}" class="${cls}"${provider} type="${type}">` +
@@ -66,7 +68,9 @@ export function generateConfiguration(n) {
   return (
     '<configuration>' +
     '<crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>' +
-    '<nodes>' + [0, 1, 2, 3].map((k) => `<node id="${k + 1}" uname="node${k}"/>`).join('') + '</nodes>' +
+    '<nodes>' +
+    [0, 1, 2, 3].map((k) => `<node id="${k + 1}" uname="node${k}"/>`).join('') +
+    '</nodes>' +
     `<resources>${resources.join('')}</resources>` +
     `<constraints>${constraints.join('')}</constraints>` +
     '</configuration>\n'

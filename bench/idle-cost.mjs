@@ -10,11 +10,26 @@ const seconds = Number(process.argv[2] ?? 60);
 const { dir, a, b, issue } = makeBenchSites();
 const pubTls = issue('pubA');
 const subTls = issue('subB');
-const publisher = await startDaemon('publisher', writeJson(dir, 'pub.json', { site: 'siteA', ticket: 'ticketA', publisher: { listen: '127.0.0.1', port: 0, ...pubTls } }), a.cibFile);
+const publisher = await startDaemon(
+  'publisher',
+  writeJson(dir, 'pub.json', {
+    site: 'siteA',
+    ticket: 'ticketA',
+    publisher: { listen: '127.0.0.1', port: 0, ...pubTls },
+  }),
+  a.cibFile,
+);
 let applied = false;
 const subscriber = await startDaemon(
   'subscriber',
-  writeJson(dir, 'sub.json', { site: 'siteB', ticket: 'ticketA', stateDir: `${dir}/state`, nodeMap: { a1: 'b1', a2: 'b2' }, trust: { publishers: { siteA: ['pubA'] } }, subscriber: { listen: '127.0.0.1', port: 0, ...subTls, publishers: [publisher.url] } }),
+  writeJson(dir, 'sub.json', {
+    site: 'siteB',
+    ticket: 'ticketA',
+    stateDir: `${dir}/state`,
+    nodeMap: { a1: 'b1', a2: 'b2' },
+    trust: { publishers: { siteA: ['pubA'] } },
+    subscriber: { listen: '127.0.0.1', port: 0, ...subTls, publishers: [publisher.url] },
+  }),
   b.cibFile,
   (e) => {
     if (e.event === 'import-done') applied = true;
@@ -26,14 +41,19 @@ await new Promise((r) => setTimeout(r, 3000));
 const pids = { publisher: publisher.child.pid, subscriber: subscriber.child.pid };
 const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
 await new Promise((r) => setTimeout(r, seconds * 1000));
-const perHour = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, +(((cpuSeconds(pid) - before[k]) * 3600) / seconds).toFixed(2)]));
+const perHour = Object.fromEntries(
+  Object.entries(pids).map(([k, pid]) => [k, +(((cpuSeconds(pid) - before[k]) * 3600) / seconds).toFixed(2)]),
+);
 await subscriber.stop();
 await publisher.stop();
 
 // One root-only query: CPU of the child (user + system), median of 20.
 const queryCpu = [];
 for (let i = 0; i < 20; i += 1) {
-  const r = spawnSync('sh', ['-c', 'cibadmin --query --xpath /cib --no-children >/dev/null; times'], { env: { ...process.env, CIB_file: a.cibFile }, encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', 'cibadmin --query --xpath /cib --no-children >/dev/null; times'], {
+    env: { ...process.env, CIB_file: a.cibFile },
+    encoding: 'utf8',
+  });
   const m = /\n?\d+m[\d.]+s \d+m[\d.]+s\n(\d+)m([\d.]+)s (\d+)m([\d.]+)s/.exec(r.stdout);
   if (m) queryCpu.push(Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]));
 }

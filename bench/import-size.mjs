@@ -32,31 +32,51 @@ const configurations = args.length > 0 ? args : ['params-6', '1000'];
 /** Runs a command with CIB_file set; returns seconds, peak RSS in MiB and, on failure, the message. */
 function timed(cmd, cmdArgs, cibFile) {
   const started = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'RSS_KB=%M', cmd, ...cmdArgs], { env: { ...process.env, CIB_file: cibFile, CIBSYNC_LOG_LEVEL: 'warn' }, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'RSS_KB=%M', cmd, ...cmdArgs], {
+    env: { ...process.env, CIB_file: cibFile, CIBSYNC_LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   const seconds = (performance.now() - started) / 1000;
   const rss = Number(/RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
-  const failed = r.status === 0 ? undefined : (r.stderr.split('\n').find((l) => l.startsWith('cibsync:')) ?? r.stderr.trim().split('\n').slice(-3).join(' ')).slice(0, 300);
+  const failed =
+    r.status === 0
+      ? undefined
+      : (
+          r.stderr.split('\n').find((l) => l.startsWith('cibsync:')) ?? r.stderr.trim().split('\n').slice(-3).join(' ')
+        ).slice(0, 300);
   return { seconds, rss, failed };
 }
 
 function siteA(dir, name) {
   const file = join(dir, 'a.xml');
   if (name === 'params-6') copyFileSync(PARAMS6, file);
-  else writeFileSync(file, `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">${generateConfiguration(Number(name))}<status/></cib>\n`);
+  else
+    writeFileSync(
+      file,
+      `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">${generateConfiguration(Number(name))}<status/></cib>\n`,
+    );
   return file;
 }
 
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
 const fmt = (s) => (s === undefined ? '—' : `${s.toFixed(2)} s`);
 
-process.stdout.write(`machine: ${machine()}; runs: ${runs}; load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+process.stdout.write(
+  `machine: ${machine()}; runs: ${runs}; load average at start ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 const rows = [];
 for (const name of configurations) {
   const dir = mkdtempSync(join(tmpdir(), 'cibsync-bench-size-'));
   try {
     const a = siteA(dir, name);
     const config = join(dir, 'b.json');
-    writeFileSync(config, JSON.stringify({ site: 'siteB', trust: { allowUnsigned: true }, maxPublicationBytes: 2 ** 31 - 1 }));
+    writeFileSync(
+      config,
+      JSON.stringify({ site: 'siteB', trust: { allowUnsigned: true }, maxPublicationBytes: 2 ** 31 - 1 }),
+    );
     const samples = { export: [], import: [], reimport: [], replaceVerify: [], query: [] };
     const failures = [];
     const rss = { export: 0, import: 0 };
@@ -83,7 +103,13 @@ for (const name of configurations) {
 
       // By hand: the configuration the import produced, onto a fresh copy of B, then verified.
       const configuration = join(dir, `configuration-${run}.xml`);
-      writeFileSync(configuration, execFileSync('cibadmin', ['--query', '--scope', 'configuration'], { env: { ...process.env, CIB_file: b }, maxBuffer: 1 << 30 }));
+      writeFileSync(
+        configuration,
+        execFileSync('cibadmin', ['--query', '--scope', 'configuration'], {
+          env: { ...process.env, CIB_file: b },
+          maxBuffer: 1 << 30,
+        }),
+      );
       const h = join(dir, `h-${run}.xml`);
       copyFileSync(SITE_B, h);
       const replace = timed('cibadmin', ['--replace', '--scope', 'configuration', '--xml-file', configuration], h);
@@ -95,12 +121,20 @@ for (const name of configurations) {
     const m = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, xs.length > 0 ? median(xs) : undefined]));
     const ratio = (x, y) => (x === undefined || y === undefined ? '—' : `${(x / y).toFixed(2)}×`);
     const size = (readFileSync(a).length / 1024).toFixed(0);
-    rows.push(`| ${name} (${size} KB CIB) | ${fmt(m.export)} (${rss.export.toFixed(0)} MiB) | ${fmt(m.import)} (${rss.import.toFixed(0)} MiB) | ${fmt(m.reimport)} | ${fmt(m.replaceVerify)} | ${fmt(m.query)} | **${ratio(m.import, m.replaceVerify)}** | **${ratio(m.reimport, m.query)}** |`);
+    rows.push(
+      `| ${name} (${size} KB CIB) | ${fmt(m.export)} (${rss.export.toFixed(0)} MiB) | ${fmt(m.import)} (${rss.import.toFixed(0)} MiB) | ${fmt(m.reimport)} | ${fmt(m.replaceVerify)} | ${fmt(m.query)} | **${ratio(m.import, m.replaceVerify)}** | **${ratio(m.reimport, m.query)}** |`,
+    );
     for (const f of failures) rows.push(`|   ${name}: ${f} |`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-process.stdout.write('| configuration | export (peak RSS) | import, first (peak RSS) | re-import, unchanged | by hand: replace + crm_verify | by hand: one cibadmin --query | import ÷ by hand (goal ≤ 2) | re-import ÷ query (goal ≤ 1.5) |\n|---|---|---|---|---|---|---|---|\n');
+process.stdout.write(
+  '| configuration | export (peak RSS) | import, first (peak RSS) | re-import, unchanged | by hand: replace + crm_verify | by hand: one cibadmin --query | import ÷ by hand (goal ≤ 2) | re-import ÷ query (goal ≤ 1.5) |\n|---|---|---|---|---|---|---|---|\n',
+);
 process.stdout.write(`${rows.join('\n')}\n`);
-process.stdout.write(`load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+process.stdout.write(
+  `load average at end ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);

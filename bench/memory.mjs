@@ -41,8 +41,20 @@ async function makePublication(n, file, next) {
   const configuration = parseXml(configurationText(n, next), { maxBytes: Infinity });
   // What crm_verify says of the generated configuration at the source (stonith-enabled=false): the
   // candidate, which keeps that property, is then no worse, and the import runs to its end.
-  const sourceVerdict = { level: 'warnings', messages: [{ level: 'warning', text: 'Blind faith: not fencing unseen nodes' }] };
-  const publication = sealPublication({ site: 'siteA', ticket: 'ticketA', adminEpoch: 1, epoch: next ? 2 : 1, created: new Date().toISOString(), configuration, nodeAttributes: {}, sourceVerdict });
+  const sourceVerdict = {
+    level: 'warnings',
+    messages: [{ level: 'warning', text: 'Blind faith: not fencing unseen nodes' }],
+  };
+  const publication = sealPublication({
+    site: 'siteA',
+    ticket: 'ticketA',
+    adminEpoch: 1,
+    epoch: next ? 2 : 1,
+    created: new Date().toISOString(),
+    configuration,
+    nodeAttributes: {},
+    sourceVerdict,
+  });
   writeFileSync(file, serializePublication(publication));
 }
 
@@ -55,7 +67,10 @@ async function parseChild(file) {
 }
 
 function runParse(file) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`parse of ${file} failed: ${r.stderr.slice(0, 2000)}`);
   return JSON.parse(r.stdout);
 }
@@ -67,7 +82,11 @@ async function writeSiteWithPrevious(n, file) {
   const { spliceSiteLocal } = await import(join(DIST, 'pipeline/splice.js'));
   const site = parseXml(readFileSync(LOCAL_CIB, 'utf8'));
   const local = firstChild(site, 'configuration');
-  const { configuration } = spliceSiteLocal(parseXml(configurationText(n, false), { maxBytes: Infinity }), local, defaultConfig().siteLocal);
+  const { configuration } = spliceSiteLocal(
+    parseXml(configurationText(n, false), { maxBytes: Infinity }),
+    local,
+    defaultConfig().siteLocal,
+  );
   site.children = site.children.map((c) => (c === local ? configuration : c));
   writeFileSync(file, toDocument(site));
 }
@@ -84,17 +103,47 @@ function runImport(file, work, siteCib) {
   const config = join(work, 'config.json');
   // Unsigned: the bench measures memory, not origin checks (a signature adds one RSA verification).
   // Tool timeouts of an hour: on a loaded machine crm_verify of 15 MiB takes many minutes, and what is measured is memory.
-  writeFileSync(config, JSON.stringify({ maxPublicationBytes: 2 ** 31, toolTimeoutMs: 3_600_000, trust: { allowUnsigned: true } }));
+  writeFileSync(
+    config,
+    JSON.stringify({ maxPublicationBytes: 2 ** 31, toolTimeoutMs: 3_600_000, trust: { allowUnsigned: true } }),
+  );
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['--import', PRELOAD, CLI, 'import', file, ...(apply ? [] : ['--dry-run']), '--config', config, '--site', 'siteB', '--state-dir', state, '--node-map', 'a1=b1,a2=b2', '--log-level', 'error', '--output-as=json'], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cib },
-    maxBuffer: 256 * MB,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      PRELOAD,
+      CLI,
+      'import',
+      file,
+      ...(apply ? [] : ['--dry-run']),
+      '--config',
+      config,
+      '--site',
+      'siteB',
+      '--state-dir',
+      state,
+      '--node-map',
+      'a1=b1,a2=b2',
+      '--log-level',
+      'error',
+      '--output-as=json',
+    ],
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cib },
+      maxBuffer: 256 * MB,
+    },
+  );
   const ms = performance.now() - started;
   const rss = /maxrss-kb=(\d+)/.exec(r.stderr);
   if (!rss) throw new Error(`import of ${file} printed no maxrss (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
-  return { ms, maxRssKb: Number(rss[1]), exit: r.status, error: r.status === 0 ? undefined : /CIBSYNC_[A-Z_]+/.exec(r.stderr)?.[0] };
+  return {
+    ms,
+    maxRssKb: Number(rss[1]),
+    exit: r.status,
+    error: r.status === 0 ? undefined : /CIBSYNC_[A-Z_]+/.exec(r.stderr)?.[0],
+  };
 }
 
 const median = (xs) => {
@@ -103,13 +152,24 @@ const median = (xs) => {
 };
 
 async function main() {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000,17000' }, modes: { type: 'string', default: 'parse,dry-run,apply' }, runs: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '1000,10000,17000' },
+      modes: { type: 'string', default: 'parse,dry-run,apply' },
+      runs: { type: 'string', default: '3' },
+    },
+  });
   const sizes = values.sizes.split(',').map(Number);
   const modes = values.modes.split(',');
-  for (const mode of modes) if (!['parse', 'dry-run', 'apply'].includes(mode)) throw new Error(`unknown mode ${mode} (parse, dry-run, apply)`);
+  for (const mode of modes)
+    if (!['parse', 'dry-run', 'apply'].includes(mode)) throw new Error(`unknown mode ${mode} (parse, dry-run, apply)`);
   const runs = Number(values.runs);
   const work = mkdtempSync(join(tmpdir(), 'cibsync-bench-memory-'));
-  process.stderr.write(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stderr.write(
+    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   const rows = [];
   try {
     for (const n of sizes) {
@@ -125,19 +185,30 @@ async function main() {
         const file = mode === 'apply' ? next : first;
         const bytes = readFileSync(file).length;
         const results = [];
-        for (let i = 0; i < runs; i++) results.push(mode === 'parse' ? runParse(file) : runImport(file, work, mode === 'apply' ? previousSite : LOCAL_CIB));
+        for (let i = 0; i < runs; i++)
+          results.push(
+            mode === 'parse' ? runParse(file) : runImport(file, work, mode === 'apply' ? previousSite : LOCAL_CIB),
+          );
         const peakMb = median(results.map((r) => r.maxRssKb)) / 1024;
         const bound = (8 * bytes) / MB + 150;
         const errors = [...new Set(results.map((r) => r.error).filter(Boolean))];
-        rows.push(`| ${n.toLocaleString('en')} | ${(bytes / MB).toFixed(1)} | ${mode} | ${Math.round(median(results.map((r) => r.ms))).toLocaleString('en')} | ${Math.round(peakMb)} | ${(peakMb / (bytes / MB)).toFixed(1)} | ${Math.round(bound)} | ${peakMb <= bound ? 'yes' : '**no**'}${errors.length ? ` (${errors.join(', ')})` : ''} |`);
+        rows.push(
+          `| ${n.toLocaleString('en')} | ${(bytes / MB).toFixed(1)} | ${mode} | ${Math.round(median(results.map((r) => r.ms))).toLocaleString('en')} | ${Math.round(peakMb)} | ${(peakMb / (bytes / MB)).toFixed(1)} | ${Math.round(bound)} | ${peakMb <= bound ? 'yes' : '**no**'}${errors.length ? ` (${errors.join(', ')})` : ''} |`,
+        );
         process.stderr.write(`${rows.at(-1)}\n`);
       }
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  process.stdout.write(`load at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}; medians of ${runs} runs\n\n`);
-  process.stdout.write('| primitives | publication (MiB) | step | time (ms) | peak RSS (MiB) | RSS / size | bound (MiB) | within |\n|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    `load at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; medians of ${runs} runs\n\n`,
+  );
+  process.stdout.write(
+    '| primitives | publication (MiB) | step | time (ms) | peak RSS (MiB) | RSS / size | bound (MiB) | within |\n|---|---|---|---|---|---|---|---|\n',
+  );
   process.stdout.write(`${rows.join('\n')}\n`);
 }
 

@@ -16,7 +16,8 @@ export function makeBenchSites() {
   const site = (name, fixture) => {
     const cibFile = join(dir, `${name}.xml`);
     copyFileSync(join(REPO, 'test/fixtures/sites', fixture), cibFile);
-    const tool = (cmd, args) => execFileSync(cmd, args, { env: { ...process.env, CIB_file: cibFile }, encoding: 'utf8' });
+    const tool = (cmd, args) =>
+      execFileSync(cmd, args, { env: { ...process.env, CIB_file: cibFile }, encoding: 'utf8' });
     return { name, cibFile, tool, read: () => readFileSync(cibFile, 'utf8') };
   };
   const a = site('a', 'site-a.xml');
@@ -41,7 +42,10 @@ export function writeJson(dir, name, value) {
 
 /** Starts a daemon with the environment pacemaker-execd gives it; resolves with its URL once it listens. */
 export function startDaemon(kind, configFile, cibFile, onLog = () => undefined) {
-  const child = spawn(process.execPath, [CLI, kind, '--config', configFile], { env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cibFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, kind, '--config', configFile], {
+    env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cibFile },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let buffered = '';
   return new Promise((resolve, reject) => {
     child.stderr.on('data', (chunk) => {

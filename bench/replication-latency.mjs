@@ -16,10 +16,26 @@ const subTls = issue('subB');
 const events = [];
 const record = (entry) => events.push({ ...entry, at: Date.parse(entry.time) });
 
-const publisher = await startDaemon('publisher', writeJson(dir, 'pub.json', { site: 'siteA', ticket: 'ticketA', publisher: { listen: '127.0.0.1', port: 0, ...pubTls } }), a.cibFile, record);
+const publisher = await startDaemon(
+  'publisher',
+  writeJson(dir, 'pub.json', {
+    site: 'siteA',
+    ticket: 'ticketA',
+    publisher: { listen: '127.0.0.1', port: 0, ...pubTls },
+  }),
+  a.cibFile,
+  record,
+);
 const subscriber = await startDaemon(
   'subscriber',
-  writeJson(dir, 'sub.json', { site: 'siteB', ticket: 'ticketA', stateDir: `${dir}/state`, nodeMap: { a1: 'b1', a2: 'b2' }, trust: { publishers: { siteA: ['pubA'] } }, subscriber: { listen: '127.0.0.1', port: 0, ...subTls, publishers: [publisher.url], pollIntervalMs: 60_000 } }),
+  writeJson(dir, 'sub.json', {
+    site: 'siteB',
+    ticket: 'ticketA',
+    stateDir: `${dir}/state`,
+    nodeMap: { a1: 'b1', a2: 'b2' },
+    trust: { publishers: { siteA: ['pubA'] } },
+    subscriber: { listen: '127.0.0.1', port: 0, ...subTls, publishers: [publisher.url], pollIntervalMs: 60_000 },
+  }),
   b.cibFile,
   record,
 );
@@ -44,7 +60,8 @@ function committedAtB(value) {
   });
 }
 
-const imported = (digest) => events.some((e) => e.event === 'import-done' && (digest === undefined || e.digest === digest));
+const imported = (digest) =>
+  events.some((e) => e.event === 'import-done' && (digest === undefined || e.digest === digest));
 while (!imported()) await new Promise((resolve) => setTimeout(resolve, 20));
 const samples = [];
 for (let i = 1; i <= changes; i += 1) {
@@ -52,7 +69,11 @@ for (let i = 1; i <= changes; i += 1) {
   const startedWall = Date.now();
   const started = performance.now();
   const done = committedAtB(value);
-  const r = spawnSync('cibadmin', ['--modify', '--xml-text', `<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="${value}"/>`], { env: { ...process.env, CIB_file: a.cibFile } });
+  const r = spawnSync(
+    'cibadmin',
+    ['--modify', '--xml-text', `<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="${value}"/>`],
+    { env: { ...process.env, CIB_file: a.cibFile } },
+  );
   if (r.status !== 0) throw new Error(`cibadmin failed: ${r.stderr}`);
   const cibadminDone = performance.now();
   const committed = await done;
@@ -82,7 +103,10 @@ await subscriber.stop();
 await publisher.stop();
 
 const median = (key) => {
-  const values = samples.map((s) => s[key]).filter((v) => typeof v === 'number').sort((x, y) => x - y);
+  const values = samples
+    .map((s) => s[key])
+    .filter((v) => typeof v === 'number')
+    .sort((x, y) => x - y);
   return values.length ? Math.round(percentile(values, 50)) : null;
 };
 const totals = samples.map((s) => s.total).sort((x, y) => x - y);
@@ -97,7 +121,12 @@ console.log(
       p99_ms: Math.round(percentile(totals, 99)),
       max_ms: Math.round(totals[totals.length - 1]),
       p50_after_cibadmin_exit_ms: median('afterCibadmin'),
-      median_breakdown_ms: Object.fromEntries(['cibadmin', 'detect', 'build', ...PIPELINE_STEPS].map((k) => [k === 'parse' ? 'transfer+parse' : k, median(k)])),
+      median_breakdown_ms: Object.fromEntries(
+        ['cibadmin', 'detect', 'build', ...PIPELINE_STEPS].map((k) => [
+          k === 'parse' ? 'transfer+parse' : k,
+          median(k),
+        ]),
+      ),
       load_average: loadavg().map((l) => +l.toFixed(2)),
     },
     null,

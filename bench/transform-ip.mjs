@@ -33,11 +33,22 @@ async function child([engineName, inputPath, paramsPath]) {
   const started = performance.now();
   const output = await engine.transform(STYLESHEET, input, params);
   const ms = performance.now() - started;
-  process.stdout.write(JSON.stringify({ ms, digest: sha256(canonical(parseXml(output))), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) }));
+  process.stdout.write(
+    JSON.stringify({
+      ms,
+      digest: sha256(canonical(parseXml(output))),
+      rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    }),
+  );
 }
 
 function runOnce(engine, input, params, timeoutS) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', engine, input, params], { encoding: 'utf8', timeout: timeoutS * 1000, killSignal: 'SIGKILL', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', engine, input, params], {
+    encoding: 'utf8',
+    timeout: timeoutS * 1000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 1 << 20,
+  });
   if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGKILL') return { timedOut: true };
   if (r.status !== 0) throw new Error(`${engine} on ${input} failed (${r.status}): ${r.stderr.slice(0, 2000)}`);
   return JSON.parse(r.stdout);
@@ -55,19 +66,46 @@ async function prepareInputs(dir, sizes, withCorpus) {
   const { lintConfiguration } = await dist('transform/lint.js');
   const inputs = [];
   if (withCorpus && existsSync(CORPUS)) {
-    const largest = readdirSync(CORPUS).filter((f) => f.endsWith('.xml')).sort((a, b) => statSync(join(CORPUS, b)).size - statSync(join(CORPUS, a)).size)[0];
-    const configuration = suppliedConfiguration(parseXml(readFileSync(join(CORPUS, largest), 'utf8'), { source: largest }));
+    const largest = readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.xml'))
+      .sort((a, b) => statSync(join(CORPUS, b)).size - statSync(join(CORPUS, a)).size)[0];
+    const configuration = suppliedConfiguration(
+      parseXml(readFileSync(join(CORPUS, largest), 'utf8'), { source: largest }),
+    );
     // Map every source address the configuration holds (what lint finds) to one outside those networks.
-    const literals = [...new Set(lintConfiguration(configuration, { networks: SOURCE_NETWORKS, pathPrefixes: [] }).map((f) => f.literal))];
-    const ipMap = literals.map((a, i) => `${a}=${a.includes(':') ? `2001:db8:ffff::${(i + 1).toString(16)}` : `198.18.${i >> 8}.${i & 255}`}`).join(',');
+    const literals = [
+      ...new Set(
+        lintConfiguration(configuration, { networks: SOURCE_NETWORKS, pathPrefixes: [] }).map((f) => f.literal),
+      ),
+    ];
+    const ipMap = literals
+      .map(
+        (a, i) => `${a}=${a.includes(':') ? `2001:db8:ffff::${(i + 1).toString(16)}` : `198.18.${i >> 8}.${i & 255}`}`,
+      )
+      .join(',');
     const text = serialize(configuration);
-    inputs.push({ name: `corpus ${largest} (configuration)`, primitives: (text.match(/<primitive /g) ?? []).length, text, ipMap, entries: literals.length });
+    inputs.push({
+      name: `corpus ${largest} (configuration)`,
+      primitives: (text.match(/<primitive /g) ?? []).length,
+      text,
+      ipMap,
+      entries: literals.length,
+    });
   } else if (withCorpus) {
     process.stderr.write(`corpus input skipped: ${CORPUS} is absent (it lives in ../shared beside the repository)\n`);
   }
   for (const n of sizes) {
-    const ipMap = Array.from({ length: GENERATED_MAP_ENTRIES }, (_, i) => `${vipAddress(i)}=10.200.${i >> 8}.${i & 255}`).join(',');
-    inputs.push({ name: `generated, ${n.toLocaleString('en')} primitives`, primitives: n, text: generateConfiguration(n), ipMap, entries: GENERATED_MAP_ENTRIES });
+    const ipMap = Array.from(
+      { length: GENERATED_MAP_ENTRIES },
+      (_, i) => `${vipAddress(i)}=10.200.${i >> 8}.${i & 255}`,
+    ).join(',');
+    inputs.push({
+      name: `generated, ${n.toLocaleString('en')} primitives`,
+      primitives: n,
+      text: generateConfiguration(n),
+      ipMap,
+      entries: GENERATED_MAP_ENTRIES,
+    });
   }
   return inputs.map((input, i) => {
     const inputPath = join(dir, `input-${i}.xml`);
@@ -79,7 +117,15 @@ async function prepareInputs(dir, sizes, withCorpus) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'xp-runs': { type: 'string', default: '3' }, timeout: { type: 'string', default: '120' }, sizes: { type: 'string', default: '100,1000,10000' }, 'skip-corpus': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '5' },
+      'xp-runs': { type: 'string', default: '3' },
+      timeout: { type: 'string', default: '120' },
+      sizes: { type: 'string', default: '100,1000,10000' },
+      'skip-corpus': { type: 'boolean', default: false },
+    },
+  });
   const runs = Number(values.runs);
   const xpRuns = Number(values['xp-runs']);
   const timeoutS = Number(values.timeout);
@@ -91,7 +137,9 @@ async function main() {
       const results = [];
       for (let i = 0; i < count; i++) {
         const r = runOnce(engine, input.inputPath, input.paramsPath, timeoutS);
-        process.stderr.write(`${input.name}: ${engine} run ${i + 1}: ${r.timedOut ? `did not finish within ${timeoutS} s` : `${fmt(r.ms)}, child RSS ${r.rssMb} MB`}\n`);
+        process.stderr.write(
+          `${input.name}: ${engine} run ${i + 1}: ${r.timedOut ? `did not finish within ${timeoutS} s` : `${fmt(r.ms)}, child RSS ${r.rssMb} MB`}\n`,
+        );
         if (r.timedOut) return { timedOut: true, results };
         results.push(r);
         // A run of a minute or more is measured once: the point is made, and the machine is shared.
@@ -103,10 +151,16 @@ async function main() {
     const xp = measure('xslt-processor', xpRuns);
     const refMs = median(ref.results.map((r) => r.ms));
     const xpMs = xp.results.length > 0 ? median(xp.results.map((r) => r.ms)) : undefined;
-    const same = xp.results.length > 0 ? (xp.results.every((r) => r.digest === ref.results[0].digest) ? 'yes' : '**no**') : '–';
-    const xpCell = xp.timedOut && xp.results.length === 0 ? `did not finish within ${timeoutS} s` : `${fmt(xpMs)} (${xp.results.length} run${xp.results.length === 1 ? '' : 's'}, RSS ${Math.max(...xp.results.map((r) => r.rssMb))} MB)`;
+    const same =
+      xp.results.length > 0 ? (xp.results.every((r) => r.digest === ref.results[0].digest) ? 'yes' : '**no**') : '–';
+    const xpCell =
+      xp.timedOut && xp.results.length === 0
+        ? `did not finish within ${timeoutS} s`
+        : `${fmt(xpMs)} (${xp.results.length} run${xp.results.length === 1 ? '' : 's'}, RSS ${Math.max(...xp.results.map((r) => r.rssMb))} MB)`;
     const ratio = xpMs === undefined ? `> ${Math.floor((timeoutS * 1000) / refMs)}×` : `${(xpMs / refMs).toFixed(1)}×`;
-    rows.push(`| ${input.name} | ${input.primitives.toLocaleString('en')} | ${(input.bytes / 1024).toFixed(0)} KB | ${input.entries} | ${fmt(refMs)} (${fmt(Math.min(...ref.results.map((r) => r.ms)))}–${fmt(Math.max(...ref.results.map((r) => r.ms)))}, ${runs} runs) | ${xpCell} | ${ratio} | ${same} |`);
+    rows.push(
+      `| ${input.name} | ${input.primitives.toLocaleString('en')} | ${(input.bytes / 1024).toFixed(0)} KB | ${input.entries} | ${fmt(refMs)} (${fmt(Math.min(...ref.results.map((r) => r.ms)))}–${fmt(Math.max(...ref.results.map((r) => r.ms)))}, ${runs} runs) | ${xpCell} | ${ratio} | ${same} |`,
+    );
   }
   process.stdout.write(
     [

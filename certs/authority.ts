@@ -36,8 +36,17 @@ export interface IssueOptions extends ValidityOptions {
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** An RSA key pair from OpenSSL, handed to forge as PEM. */
-export function generateRsaKey(bits: number): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; keyPem: string } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 0x10001, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+export function generateRsaKey(bits: number): {
+  privateKey: forge.pki.rsa.PrivateKey;
+  publicKey: forge.pki.rsa.PublicKey;
+  keyPem: string;
+} {
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: bits,
+    publicExponent: 0x10001,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const forgeKey = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), keyPem: privateKey };
 }
@@ -75,7 +84,10 @@ export function issueCertificate(ca: KeyAndCertificate, options: IssueOptions): 
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const key = generateRsaKey(options.bits);
   const cert = newCertificate(key.publicKey, options);
-  cert.setSubject([...(options.operator ? [{ name: 'organizationalUnitName', value: OPERATOR_OU }] : []), { name: 'commonName', value: options.name }]);
+  cert.setSubject([
+    ...(options.operator ? [{ name: 'organizationalUnitName', value: OPERATOR_OU }] : []),
+    { name: 'commonName', value: options.name },
+  ]);
   cert.setIssuer(caCert.subject.attributes);
   const altNames = [...options.dns.map((value) => ({ type: 2, value })), ...options.ips.map((ip) => ({ type: 7, ip }))];
   cert.setExtensions([

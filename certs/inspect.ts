@@ -31,7 +31,11 @@ const normalizeFingerprint = (text: string) => text.replace(/:/g, '').toUpperCas
 
 /** Whether one of `entries` names the certificate: a SHA-256 fingerprint (with or without colons), a CN, or a whole subject. An empty list names none. */
 export function matchesIdentity(identity: CertificateIdentity, entries: string[]): boolean {
-  return entries.some((entry) => (FINGERPRINT.test(entry) ? normalizeFingerprint(entry) === normalizeFingerprint(identity.fingerprint) : entry === identity.commonName || entry === identity.subject));
+  return entries.some((entry) =>
+    FINGERPRINT.test(entry)
+      ? normalizeFingerprint(entry) === normalizeFingerprint(identity.fingerprint)
+      : entry === identity.commonName || entry === identity.subject,
+  );
 }
 
 const EKU_NAMES: Record<string, string> = { '1.3.6.1.5.5.7.3.1': 'serverAuth', '1.3.6.1.5.5.7.3.2': 'clientAuth' };

@@ -16,15 +16,26 @@ function writeNew(path: string, text: string, mode: number): void {
   try {
     writeFileSync(path, text, { mode, flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CibsyncError('CIBSYNC_CERT_EXISTS', `${path} already exists`, { path });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new CibsyncError('CIBSYNC_CERT_EXISTS', `${path} already exists`, { path });
     throw new CibsyncError('CIBSYNC_TLS_FILES_INVALID', `cannot write ${path}: ${(err as Error).message}`, { path });
   }
 }
 
-export function saveKeyAndCertificate(dir: string, name: string, pair: KeyAndCertificate): { cert: string; key: string } {
+export function saveKeyAndCertificate(
+  dir: string,
+  name: string,
+  pair: KeyAndCertificate,
+): { cert: string; key: string } {
   const paths = pathsFor(dir, name);
   // Both must be new; checked up front so a refusal leaves no half-written pair behind.
-  for (const path of [paths.cert, paths.key]) if (existsSync(path)) throw new CibsyncError('CIBSYNC_CERT_EXISTS', `${path} already exists; remove it first or choose another --name`, { path });
+  for (const path of [paths.cert, paths.key])
+    if (existsSync(path))
+      throw new CibsyncError(
+        'CIBSYNC_CERT_EXISTS',
+        `${path} already exists; remove it first or choose another --name`,
+        { path },
+      );
   writeNew(paths.key, pair.keyPem, 0o600);
   writeNew(paths.cert, pair.certPem, 0o644);
   return paths;
@@ -35,6 +46,10 @@ export function loadCa(dir: string): KeyAndCertificate {
   try {
     return { certPem: readFileSync(paths.cert, 'utf8'), keyPem: readFileSync(paths.key, 'utf8') };
   } catch (err) {
-    throw new CibsyncError('CIBSYNC_TLS_FILES_INVALID', `cannot read the CA in ${dir} (run cibsync certs init-ca --dir ${dir} first): ${(err as Error).message}`, { dir });
+    throw new CibsyncError(
+      'CIBSYNC_TLS_FILES_INVALID',
+      `cannot read the CA in ${dir} (run cibsync certs init-ca --dir ${dir} first): ${(err as Error).message}`,
+      { dir },
+    );
   }
 }

@@ -87,8 +87,10 @@ function layerViolations(imports: Import[], layers: Layers): string[] {
     const where = `${from}:${line} → ${to}`;
     const door = layers.frontDoors.get(b);
     if (lb < la) problems.push(`${where}: up, from ${a} (layer ${la}) to ${b} (layer ${lb})`);
-    else if (lb === la && !layers.sideways.has(`${a} → ${b}`)) problems.push(`${where}: sideways, ${a} and ${b} are both layer ${la}`);
-    else if (door !== undefined && to !== door) problems.push(`${where}: past the front door, ${b} is entered only through ${door}`);
+    else if (lb === la && !layers.sideways.has(`${a} → ${b}`))
+      problems.push(`${where}: sideways, ${a} and ${b} are both layer ${la}`);
+    else if (door !== undefined && to !== door)
+      problems.push(`${where}: past the front door, ${b} is entered only through ${door}`);
   }
   return problems;
 }
@@ -137,10 +139,12 @@ describe(`the layers of ${DOC}`, () => {
     const present = new Set(files.map((f) => moduleOf(f) as string));
     const undocumented = [...present].filter((m) => !layers.layerOf.has(m)).sort();
     const absent = [...layers.layerOf.keys()].filter((m) => !present.has(m)).sort();
-    expect(report([
-      ...undocumented.map((m) => `${m}: a module without a row in the layer table of ${DOC}`),
-      ...absent.map((m) => `${m}: a row of ${DOC} naming no module under services/ or certs/`),
-    ])).toBe('');
+    expect(
+      report([
+        ...undocumented.map((m) => `${m}: a module without a row in the layer table of ${DOC}`),
+        ...absent.map((m) => `${m}: a row of ${DOC} naming no module under services/ or certs/`),
+      ]),
+    ).toBe('');
   });
 
   it('are kept: every import goes to a lower layer (or a sideways pair the doc allows), through the front doors', () => {
@@ -157,11 +161,20 @@ describe(`the layers of ${DOC}`, () => {
 
   it('catch what they should (the checks on a made-up module map)', () => {
     const made = readLayers(
-      ['## Module map and layers', '| 1 | `top/` | x |', '| 2 | `mid/` | x |', '| 2 | `side.ts` | x |', '| 3 | `low/` | x |',
-        '- `mid/` may import `side.ts`', '- `low/` is entered only through `low/index.ts`'].join('\n'),
+      [
+        '## Module map and layers',
+        '| 1 | `top/` | x |',
+        '| 2 | `mid/` | x |',
+        '| 2 | `side.ts` | x |',
+        '| 3 | `low/` | x |',
+        '- `mid/` may import `side.ts`',
+        '- `low/` is entered only through `low/index.ts`',
+      ].join('\n'),
     );
     const up = { from: 'services/low/a.ts', line: 3, to: 'services/mid/b.ts' };
-    expect(layerViolations([up], made)).toEqual(['services/low/a.ts:3 → services/mid/b.ts: up, from low (layer 3) to mid (layer 2)']);
+    expect(layerViolations([up], made)).toEqual([
+      'services/low/a.ts:3 → services/mid/b.ts: up, from low (layer 3) to mid (layer 2)',
+    ]);
     expect(layerViolations([{ from: 'services/side.ts', line: 1, to: 'services/mid/b.ts' }], made)).toEqual([
       'services/side.ts:1 → services/mid/b.ts: sideways, side and mid are both layer 2',
     ]);
@@ -169,7 +182,12 @@ describe(`the layers of ${DOC}`, () => {
     expect(layerViolations([{ from: 'services/top/t.ts', line: 2, to: 'services/low/inner.ts' }], made)).toEqual([
       'services/top/t.ts:2 → services/low/inner.ts: past the front door, low is entered only through services/low/index.ts',
     ]);
-    const graph = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set(['a'])]]);
+    const graph = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+      ['d', new Set(['a'])],
+    ]);
     expect(cycles(graph)).toEqual(['a → b → c → a']);
   });
 });

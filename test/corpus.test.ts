@@ -3,20 +3,32 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeAttributesOf, VERDICT_RANK } from '../services/cib/index.js';
 import { defaultConfig } from '../services/config/index.js';
 import { silentLogger } from '../services/log.js';
 import type { Pacemaker } from '../services/pacemaker/index.js';
 import { importPublication } from '../services/pipeline/index.js';
-import { VERDICT_RANK, nodeAttributesOf } from '../services/cib/index.js';
 import { buildPublication } from '../services/publication/build.js';
 import { serializePublication } from '../services/publication/index.js';
-import { canonical, childElements, clone, descendants, firstChild, removeChildren, type XmlElement } from '../services/xml/index.js';
+import {
+  canonical,
+  childElements,
+  clone,
+  descendants,
+  firstChild,
+  removeChildren,
+  type XmlElement,
+} from '../services/xml/index.js';
 import { CORPUS, FIXTURES, makeSite, type Site } from './helpers/sites.js';
 
 const CIBS = join(CORPUS, 'cibs');
 const available = existsSync(CIBS);
 if (!available) console.warn(`corpus test skipped: ${CIBS} is absent (it lives in ../shared beside the repository)`);
-const files = available ? readdirSync(CIBS).filter((f) => f.endsWith('.xml')).sort() : [];
+const files = available
+  ? readdirSync(CIBS)
+      .filter((f) => f.endsWith('.xml'))
+      .sort()
+  : [];
 
 /** B: `cibadmin --empty` plus two online nodes, its own fencing device and cluster name. */
 function freshSiteB(): Site {
@@ -25,10 +37,25 @@ function freshSiteB(): Site {
   writeFileSync(b.cibFile, b.read().replace('<cib ', '<cib have-quorum="1" '));
   b.tool('cibadmin', ['--create', '--scope', 'nodes', '--xml-text', '<node id="101" uname="b1"/>']);
   b.tool('cibadmin', ['--create', '--scope', 'nodes', '--xml-text', '<node id="102" uname="b2"/>']);
-  b.tool('cibadmin', ['--create', '--scope', 'resources', '--xml-text', '<primitive id="fence-site-b" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-site-b-ia"><nvpair id="fence-site-b-hosts" name="pcmk_host_list" value="b1 b2"/></instance_attributes></primitive>']);
+  b.tool('cibadmin', [
+    '--create',
+    '--scope',
+    'resources',
+    '--xml-text',
+    '<primitive id="fence-site-b" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-site-b-ia"><nvpair id="fence-site-b-hosts" name="pcmk_host_list" value="b1 b2"/></instance_attributes></primitive>',
+  ]);
   b.tool('crm_attribute', ['--type', 'crm_config', '--name', 'cluster-name', '--update', 'siteB']);
-  for (const [id, uname] of [['101', 'b1'], ['102', 'b2']]) {
-    b.tool('cibadmin', ['--create', '--scope', 'status', '--xml-text', `<node_state id="${id}" uname="${uname}" in_ccm="true" crmd="online" join="member" expected="member"/>`]);
+  for (const [id, uname] of [
+    ['101', 'b1'],
+    ['102', 'b2'],
+  ]) {
+    b.tool('cibadmin', [
+      '--create',
+      '--scope',
+      'status',
+      '--xml-text',
+      `<node_state id="${id}" uname="${uname}" in_ccm="true" crmd="online" join="member" expected="member"/>`,
+    ]);
   }
   return b;
 }
@@ -43,7 +70,8 @@ const OWNED_PROPERTIES = new Set(defaultConfig().siteLocal.crmConfigProperties);
 function replicatedPart(configuration: XmlElement): XmlElement {
   const c = clone(configuration);
   removeChildren(c, (e) => e.name === 'nodes' || e.name === 'fencing-topology');
-  for (const set of [...descendants(c)].filter((e) => e.name === 'cluster_property_set')) removeChildren(set, (nv) => OWNED_PROPERTIES.has(nv.attrs.name ?? ''));
+  for (const set of [...descendants(c)].filter((e) => e.name === 'cluster_property_set'))
+    removeChildren(set, (nv) => OWNED_PROPERTIES.has(nv.attrs.name ?? ''));
   const crm = firstChild(c, 'crm_config');
   if (crm) removeChildren(crm, (set) => set.children.every((ch) => ch.kind !== 'element'));
   const resources = firstChild(c, 'resources');
@@ -53,13 +81,24 @@ function replicatedPart(configuration: XmlElement): XmlElement {
     const primitives = (r: XmlElement) => [...descendants(r)].filter((p) => p.name === 'primitive');
     // A group mixing fencing with other resources crosses without its fencing devices.
     const mixedGroup = (r: XmlElement) => r.name === 'group' && primitives(r).some((p) => !fencing(p));
-    const local = (r: XmlElement) => primitives(r).some((p) => p.attrs.type === 'booth-site' || p.attrs.provider === 'cibsync') || (primitives(r).some(fencing) && !mixedGroup(r));
-    for (const r of removeChildren(resources, local)) for (const d of descendants(r)) if (d.attrs.id) removed.add(d.attrs.id);
-    for (const g of childElements(resources, 'group')) for (const f of removeChildren(g, fencing)) for (const d of descendants(f)) if (d.attrs.id) removed.add(d.attrs.id);
+    const local = (r: XmlElement) =>
+      primitives(r).some((p) => p.attrs.type === 'booth-site' || p.attrs.provider === 'cibsync') ||
+      (primitives(r).some(fencing) && !mixedGroup(r));
+    for (const r of removeChildren(resources, local))
+      for (const d of descendants(r)) if (d.attrs.id) removed.add(d.attrs.id);
+    for (const g of childElements(resources, 'group'))
+      for (const f of removeChildren(g, fencing))
+        for (const d of descendants(f)) if (d.attrs.id) removed.add(d.attrs.id);
   }
   const constraints = firstChild(c, 'constraints');
   if (constraints) {
-    const refs = (k: XmlElement) => [k.attrs.rsc, k.attrs['with-rsc'], k.attrs.first, k.attrs.then, ...[...descendants(k)].filter((d) => d.name === 'resource_ref').map((d) => d.attrs.id)];
+    const refs = (k: XmlElement) => [
+      k.attrs.rsc,
+      k.attrs['with-rsc'],
+      k.attrs.first,
+      k.attrs.then,
+      ...[...descendants(k)].filter((d) => d.name === 'resource_ref').map((d) => d.attrs.id),
+    ];
     removeChildren(constraints, (k) => refs(k).some((r) => r !== undefined && removed.has(r)));
   }
   const tags = firstChild(c, 'tags');
@@ -86,8 +125,13 @@ async function verdictOf(p: Pacemaker) {
 describe.skipIf(!available)('corpus: export each CIB as site A, import into a fresh site B', () => {
   afterAll(() => {
     const refused = rows.filter((r) => r.refusedByLocal).map((r) => r.file);
-    console.log(`corpus: ${rows.length} CIBs, all applied by the default 'source' baseline, ${rows.reduce((n, r) => n + r.attributes, 0)} node attributes mapped; refused by the strict 'local' baseline: ${refused.length} (${refused.join(', ')})`);
-    for (const r of rows) console.log(`  ${r.file}: source ${r.source} → B ${r.result}, ${r.attributes} attributes${r.refusedByLocal ? ", refused by 'local'" : ''}`);
+    console.log(
+      `corpus: ${rows.length} CIBs, all applied by the default 'source' baseline, ${rows.reduce((n, r) => n + r.attributes, 0)} node attributes mapped; refused by the strict 'local' baseline: ${refused.length} (${refused.join(', ')})`,
+    );
+    for (const r of rows)
+      console.log(
+        `  ${r.file}: source ${r.source} → B ${r.result}, ${r.attributes} attributes${r.refusedByLocal ? ", refused by 'local'" : ''}`,
+      );
   });
 
   it.each(files)('%s', async (file) => {
@@ -105,7 +149,14 @@ describe.skipIf(!available)('corpus: export each CIB as site A, import into a fr
       });
       // Unsigned, allowed explicitly: this test is about configurations, not their origin (test/faults/identity-*).
       const trust = { ...defaultConfig().trust, allowUnsigned: true };
-      const config = { ...defaultConfig(), site: 'siteB', stateDir: b.stateDir, nodeMap, trust, transformChain: [join(FIXTURES, 'transforms', 'identity.xsl')] };
+      const config = {
+        ...defaultConfig(),
+        site: 'siteB',
+        stateDir: b.stateDir,
+        nodeMap,
+        trust,
+        transformChain: [join(FIXTURES, 'transforms', 'identity.xsl')],
+      };
       const freshVerdict = await verdictOf(b.pacemaker);
       const freshHash = b.hash();
       // The strict 'local' baseline refuses anything crm_verify rates worse than B as it is, so a
@@ -132,8 +183,14 @@ describe.skipIf(!available)('corpus: export each CIB as site A, import into a fr
       expect(canonical(firstChild(bConfiguration, 'resources') as XmlElement)).toContain('id="fence-site-b"');
 
       const [sourceVerdict, bVerdict] = await Promise.all([verdictOf(a.pacemaker), verdictOf(b.pacemaker)]);
-      expect(VERDICT_RANK[bVerdict.level], `B: ${[...bVerdict.errors, ...bVerdict.warnings].join('; ')}`).toBeLessThanOrEqual(VERDICT_RANK[sourceVerdict.level]);
-      expect(refusedByLocal !== undefined).toBe(VERDICT_RANK[bVerdict.level] > VERDICT_RANK[freshVerdict.level] || bVerdict.errors.some((e) => !freshVerdict.errors.includes(e)));
+      expect(
+        VERDICT_RANK[bVerdict.level],
+        `B: ${[...bVerdict.errors, ...bVerdict.warnings].join('; ')}`,
+      ).toBeLessThanOrEqual(VERDICT_RANK[sourceVerdict.level]);
+      expect(refusedByLocal !== undefined).toBe(
+        VERDICT_RANK[bVerdict.level] > VERDICT_RANK[freshVerdict.level] ||
+          bVerdict.errors.some((e) => !freshVerdict.errors.includes(e)),
+      );
 
       const bAttributes = nodeAttributesOf(bConfiguration);
       let mapped = 0;
@@ -149,7 +206,13 @@ describe.skipIf(!available)('corpus: export each CIB as site A, import into a fr
       const again = await importPublication(text, ctx);
       expect(again.outcome).toBe('unchanged');
       expect(b.hash()).toBe(hash);
-      rows.push({ file, source: sourceVerdict.level, result: bVerdict.level, attributes: mapped, refusedByLocal: refusedByLocal !== undefined });
+      rows.push({
+        file,
+        source: sourceVerdict.level,
+        result: bVerdict.level,
+        attributes: mapped,
+        refusedByLocal: refusedByLocal !== undefined,
+      });
     } finally {
       a.cleanup();
       b.cleanup();

@@ -4,17 +4,28 @@
 // once the local CIB moved on), edits (replan of the edited candidate) or rejects it. A newer
 // publication supersedes a pending plan. Every decision is recorded with who made it.
 import { randomUUID } from 'node:crypto';
-import { CibsyncError } from '../errors.js';
 import { compareVersions, formatVersion, versionOf } from '../cib/index.js';
-import { applyPlan, planImport, reloadPlan, replan, sourceOf, type Plan, type PipelineContext, type PlanDocuments } from '../pipeline/index.js';
+import { CibsyncError } from '../errors.js';
+import {
+  applyPlan,
+  type PipelineContext,
+  type Plan,
+  type PlanDocuments,
+  planImport,
+  reloadPlan,
+  replan,
+  sourceOf,
+} from '../pipeline/index.js';
 import { checkNotOnHold } from '../state/hold.js';
 import { parseXml, toDocument } from '../xml/index.js';
-import { PlanStore, type Decision, type PlanRecord } from './record.js';
+import { type Decision, type PlanRecord, PlanStore } from './record.js';
 
-export { PlanStore, type PlanRecord, type Decision } from './record.js';
+export { type Decision, type PlanRecord, PlanStore } from './record.js';
 
 function decision(by: string, action: Decision['action'], reason?: string): Decision {
-  return reason === undefined ? { at: new Date().toISOString(), by, action } : { at: new Date().toISOString(), by, action, reason };
+  return reason === undefined
+    ? { at: new Date().toISOString(), by, action }
+    : { at: new Date().toISOString(), by, action, reason };
 }
 
 /** A pending plan's record for `plan` (createPlan stores it; a dry run only shows it). */
@@ -34,7 +45,9 @@ export function recordOf(plan: Plan, id: string, decisions: Decision[] = []): Pl
   };
 }
 
-export type CreatePlanOutcome = { outcome: 'planned' | 'already-pending' | 'already-rejected'; record: PlanRecord } | { outcome: 'unchanged'; record?: undefined; source: PlanRecord['source'] };
+export type CreatePlanOutcome =
+  | { outcome: 'planned' | 'already-pending' | 'already-rejected'; record: PlanRecord }
+  | { outcome: 'unchanged'; record?: undefined; source: PlanRecord['source'] };
 
 /** Manual mode's answer to a publication: record a pending plan (superseding an older one). */
 export async function createPlan(text: string, ctx: PipelineContext, by = 'subscriber'): Promise<CreatePlanOutcome> {
@@ -42,20 +55,37 @@ export async function createPlan(text: string, ctx: PipelineContext, by = 'subsc
   const plan = await planImport(text, ctx, { transition: true });
   const plans = await store.list();
   const pending = plans.find((p) => p.status === 'pending');
-  const sameAsThis = (p: PlanRecord) => p.source.digest === plan.publication.digest && compareVersions(p.localVersion, versionOf(plan.localCib)) === 0;
+  const sameAsThis = (p: PlanRecord) =>
+    p.source.digest === plan.publication.digest && compareVersions(p.localVersion, versionOf(plan.localCib)) === 0;
   if (pending && sameAsThis(pending) && !pending.edited) return { outcome: 'already-pending', record: pending };
   // A person said no to this publication on this CIB: asking again on every round (or after a
   // restart) would only bring the rejected plan back. A new publication, or a local change, will.
   const rejected = plans.find((p) => p.status === 'rejected' && sameAsThis(p));
   if (!pending && rejected) return { outcome: 'already-rejected', record: rejected };
-  if (pending) await supersede(store, pending, by, `superseded by the publication from ${plan.publication.site} at ${plan.publication.adminEpoch}.${plan.publication.epoch}`);
-  if (!plan.configurationChanged && plan.attributes.changes.length === 0) return { outcome: 'unchanged', source: sourceOf(plan.publication) };
+  if (pending)
+    await supersede(
+      store,
+      pending,
+      by,
+      `superseded by the publication from ${plan.publication.site} at ${plan.publication.adminEpoch}.${plan.publication.epoch}`,
+    );
+  if (!plan.configurationChanged && plan.attributes.changes.length === 0)
+    return { outcome: 'unchanged', source: sourceOf(plan.publication) };
   const record = recordOf(plan, randomUUID(), [decision(by, 'created')]);
   await store.saveDocument(record.id, 'publication', text);
   await store.saveDocument(record.id, 'local', toDocument(plan.localCib));
   await store.saveDocument(record.id, 'candidate', toDocument(plan.candidate));
   await store.save(record);
-  ctx.logger.info({ step: 'plan', plan: record.id, digest: record.source.digest, changes: record.changes.length, transition: record.transition.length }, 'plan recorded; waiting for approval');
+  ctx.logger.info(
+    {
+      step: 'plan',
+      plan: record.id,
+      digest: record.source.digest,
+      changes: record.changes.length,
+      transition: record.transition.length,
+    },
+    'plan recorded; waiting for approval',
+  );
   return { outcome: 'planned', record };
 }
 
@@ -67,7 +97,11 @@ async function supersede(store: PlanStore, record: PlanRecord, by: string, reaso
 
 async function pendingPlan(store: PlanStore, id: string): Promise<PlanRecord> {
   const record = await store.get(id);
-  if (record.status !== 'pending') throw new CibsyncError('CIBSYNC_PLAN_NOT_PENDING', `plan ${id} is ${record.status}, not pending`, { plan: id, status: record.status });
+  if (record.status !== 'pending')
+    throw new CibsyncError('CIBSYNC_PLAN_NOT_PENDING', `plan ${id} is ${record.status}, not pending`, {
+      plan: id,
+      status: record.status,
+    });
   return record;
 }
 
@@ -75,14 +109,27 @@ async function pendingPlan(store: PlanStore, id: string): Promise<PlanRecord> {
 async function requireUnchangedCib(ctx: PipelineContext, record: PlanRecord): Promise<void> {
   const now = await ctx.pacemaker.rootVersion();
   if (compareVersions(now, record.localVersion) !== 0) {
-    throw new CibsyncError('CIBSYNC_CIB_CHANGED', `the local configuration changed from ${formatVersion(record.localVersion)} to ${formatVersion(now)} since plan ${record.id} was made; nothing was written (a new plan is needed)`, { plan: record.id });
+    throw new CibsyncError(
+      'CIBSYNC_CIB_CHANGED',
+      `the local configuration changed from ${formatVersion(record.localVersion)} to ${formatVersion(now)} since plan ${record.id} was made; nothing was written (a new plan is needed)`,
+      { plan: record.id },
+    );
   }
 }
 
 async function loadPlan(store: PlanStore, record: PlanRecord, ctx: PipelineContext): Promise<Plan> {
   const read = (doc: keyof PlanDocuments) => store.readDocument(record.id, doc);
-  const documents = { publication: await read('publication'), local: await read('local'), candidate: await read('candidate') };
-  return reloadPlan(documents, { changes: record.changes, attributes: record.attributes, verify: record.verdict, transition: record.transition }, ctx, `plan ${record.id}`);
+  const documents = {
+    publication: await read('publication'),
+    local: await read('local'),
+    candidate: await read('candidate'),
+  };
+  return reloadPlan(
+    documents,
+    { changes: record.changes, attributes: record.attributes, verify: record.verdict, transition: record.transition },
+    ctx,
+    `plan ${record.id}`,
+  );
 }
 
 /** "Make it so": apply exactly the recorded candidate and attribute changes. */
@@ -106,7 +153,10 @@ export async function approvePlan(id: string, ctx: PipelineContext, by: string):
     throw e;
   }
   await store.save(record);
-  ctx.logger.info({ step: 'approve', plan: id, by, digest: record.source.digest }, `plan approved by ${by} and applied`);
+  ctx.logger.info(
+    { step: 'approve', plan: id, by, digest: record.source.digest },
+    `plan approved by ${by} and applied`,
+  );
   return record;
 }
 
@@ -125,7 +175,10 @@ export async function editPlan(id: string, editedText: string, ctx: PipelineCont
   const store = new PlanStore(ctx.config.stateDir);
   const record = await pendingPlan(store, id);
   await requireUnchangedCib(ctx, record);
-  const edited = parseXml(editedText, { source: `edited candidate of plan ${id}`, maxBytes: ctx.config.maxPublicationBytes });
+  const edited = parseXml(editedText, {
+    source: `edited candidate of plan ${id}`,
+    maxBytes: ctx.config.maxPublicationBytes,
+  });
   const plan = await replan(await loadPlan(store, record, ctx), edited, ctx);
   record.changes = plan.changes;
   record.transition = plan.transition ?? [];

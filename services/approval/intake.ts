@@ -2,8 +2,8 @@
 // becomes a plan that waits for a person (manual). `cibsync import` and the subscriber daemon both
 // come in here, so the two can never decide differently. A dry run never records a plan.
 import type { Config } from '../config/index.js';
-import { importPublication, type ImportResult, type PipelineContext } from '../pipeline/index.js';
-import { createPlan, type CreatePlanOutcome } from './index.js';
+import { type ImportResult, importPublication, type PipelineContext } from '../pipeline/index.js';
+import { type CreatePlanOutcome, createPlan } from './index.js';
 import type { PlanRecord } from './record.js';
 
 export type ApprovalMode = 'auto' | 'manual';
@@ -30,8 +30,17 @@ function approvalMode(config: Config, override?: ApprovalMode): ApprovalMode {
   return override ?? config.subscriber?.approval ?? 'auto';
 }
 
-export async function takePublication(text: string, ctx: PipelineContext, options: IntakeOptions): Promise<IntakeResult> {
+export async function takePublication(
+  text: string,
+  ctx: PipelineContext,
+  options: IntakeOptions,
+): Promise<IntakeResult> {
   if (approvalMode(ctx.config, options.approval) === 'auto' || ctx.dryRun) return importPublication(text, ctx);
   const planned = await createPlan(text, ctx, options.by);
-  return { approval: 'manual', outcome: planned.outcome, source: planned.record ? planned.record.source : planned.source, record: planned.record };
+  return {
+    approval: 'manual',
+    outcome: planned.outcome,
+    source: planned.record ? planned.record.source : planned.source,
+    record: planned.record,
+  };
 }

@@ -7,7 +7,9 @@ export type AttributeMap = Map<string, Map<string, string>>;
 
 export function nodesByName(configuration: XmlElement): Map<string, XmlElement> {
   const nodes = firstChild(configuration, 'nodes');
-  return new Map((nodes ? childElements(nodes, 'node') : []).map((n) => [n.attrs.uname ?? n.attrs.id ?? '', n] as const));
+  return new Map(
+    (nodes ? childElements(nodes, 'node') : []).map((n) => [n.attrs.uname ?? n.attrs.id ?? '', n] as const),
+  );
 }
 
 /** The permanent attributes of each <node>, by node name (the last nvpair of a name wins). */
@@ -15,7 +17,9 @@ export function attributesByNode(nodes: Map<string, XmlElement>): AttributeMap {
   const result: AttributeMap = new Map();
   for (const [name, node] of nodes) {
     const values = new Map<string, string>();
-    for (const set of childElements(node, 'instance_attributes')) for (const nv of childElements(set, 'nvpair')) if (nv.attrs.name !== undefined) values.set(nv.attrs.name, nv.attrs.value ?? '');
+    for (const set of childElements(node, 'instance_attributes'))
+      for (const nv of childElements(set, 'nvpair'))
+        if (nv.attrs.name !== undefined) values.set(nv.attrs.name, nv.attrs.value ?? '');
     result.set(name, values);
   }
   return result;
@@ -29,7 +33,11 @@ export function nodeAttributesOf(configuration: XmlElement): Record<string, Reco
   for (const node of nodes ? childElements(nodes, 'node') : []) {
     const name = node.attrs.uname ?? node.attrs.id;
     if (!name) continue;
-    const values = childElements(node, 'instance_attributes').flatMap((set) => childElements(set, 'nvpair').filter((nv) => nv.attrs.name !== undefined).map((nv) => [nv.attrs.name as string, nv.attrs.value ?? ''] as const));
+    const values = childElements(node, 'instance_attributes').flatMap((set) =>
+      childElements(set, 'nvpair')
+        .filter((nv) => nv.attrs.name !== undefined)
+        .map((nv) => [nv.attrs.name as string, nv.attrs.value ?? ''] as const),
+    );
     if (values.length > 0) result.push([name, Object.fromEntries(values)]);
   }
   return Object.fromEntries(result);

@@ -5,7 +5,8 @@ import { childElements, firstChild, type XmlElement } from '../xml/index.js';
 export function clusterName(configuration: XmlElement): string | undefined {
   const crmConfig = firstChild(configuration, 'crm_config');
   for (const set of crmConfig ? childElements(crmConfig, 'cluster_property_set') : []) {
-    for (const nv of childElements(set, 'nvpair')) if (nv.attrs.name === 'cluster-name' && nv.attrs.value) return nv.attrs.value;
+    for (const nv of childElements(set, 'nvpair'))
+      if (nv.attrs.name === 'cluster-name' && nv.attrs.value) return nv.attrs.value;
   }
   return undefined;
 }

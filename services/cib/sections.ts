@@ -18,7 +18,8 @@ export function configurationOfCib(cib: XmlElement): XmlElement {
 export function suppliedConfiguration(root: XmlElement): XmlElement {
   if (root.name === 'configuration') return root;
   const configuration = root.name === 'cib' ? firstChild(root, 'configuration') : undefined;
-  if (!configuration) throw new CibsyncError('CIBSYNC_USAGE', `expected a <configuration>, a <cib> or a publication, got <${root.name}>`);
+  if (!configuration)
+    throw new CibsyncError('CIBSYNC_USAGE', `expected a <configuration>, a <cib> or a publication, got <${root.name}>`);
   return configuration;
 }
 
@@ -39,7 +40,11 @@ export function withoutHistory(cib: XmlElement): XmlElement {
   copy.children = copy.children.map((c) => {
     if (c.kind !== 'element' || c.name !== 'status') return c;
     const nodes = childElements(c).filter((s) => s.name === 'node_state' || s.name === 'tickets');
-    return element('status', c.attrs, nodes.map((s) => (s.name === 'node_state' ? element('node_state', s.attrs) : s)));
+    return element(
+      'status',
+      c.attrs,
+      nodes.map((s) => (s.name === 'node_state' ? element('node_state', s.attrs) : s)),
+    );
   });
   return copy;
 }

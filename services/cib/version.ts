@@ -10,7 +10,10 @@ export interface CibVersion {
 }
 
 /** "admin_epoch.epoch", or with `withUpdates` "admin_epoch.epoch.num_updates". */
-export function formatVersion(v: Pick<CibVersion, 'admin_epoch' | 'epoch'> & Partial<CibVersion>, withUpdates = false): string {
+export function formatVersion(
+  v: Pick<CibVersion, 'admin_epoch' | 'epoch'> & Partial<CibVersion>,
+  withUpdates = false,
+): string {
   return withUpdates ? `${v.admin_epoch}.${v.epoch}.${v.num_updates ?? 0}` : `${v.admin_epoch}.${v.epoch}`;
 }
 
@@ -19,12 +22,20 @@ export function versionOf(cib: XmlElement): CibVersion {
   const n = (name: string) => {
     const raw = cib.attrs[name];
     if (raw === undefined) return 0;
-    if (!/^[0-9]{1,15}$/.test(raw)) throw new CibsyncError('CIBSYNC_CIB_VERSION_INVALID', `the CIB's ${name} is '${raw.slice(0, 40)}', not a non-negative integer`, { attribute: name });
+    if (!/^[0-9]{1,15}$/.test(raw))
+      throw new CibsyncError(
+        'CIBSYNC_CIB_VERSION_INVALID',
+        `the CIB's ${name} is '${raw.slice(0, 40)}', not a non-negative integer`,
+        { attribute: name },
+      );
     return Number(raw);
   };
   return { admin_epoch: n('admin_epoch'), epoch: n('epoch'), num_updates: n('num_updates') };
 }
 
-export function compareVersions(a: Pick<CibVersion, 'admin_epoch' | 'epoch'>, b: Pick<CibVersion, 'admin_epoch' | 'epoch'>): number {
+export function compareVersions(
+  a: Pick<CibVersion, 'admin_epoch' | 'epoch'>,
+  b: Pick<CibVersion, 'admin_epoch' | 'epoch'>,
+): number {
   return a.admin_epoch - b.admin_epoch || a.epoch - b.epoch;
 }

@@ -1,8 +1,9 @@
 // Shared by every subcommand: option parsing, config loading, and how errors end the process.
+
+import { type Config, ConfigSchema, loadConfig, parseNodeMap } from '../config/index.js';
 import { asCibsyncError } from '../errors.js';
-import { ConfigSchema, loadConfig, parseNodeMap, type Config } from '../config/index.js';
 import { Pacemaker } from '../pacemaker/index.js';
-import { optionsHelp, parseOptions, type OptionSpec, type OptionTable, type Values } from './options.js';
+import { type OptionSpec, type OptionTable, optionsHelp, parseOptions, type Values } from './options.js';
 
 export type { OptionTable, Values } from './options.js';
 
@@ -19,14 +20,36 @@ export function usageLine(name: string, synopsis = ''): string {
   return `cibsync ${name}${synopsis ? ` ${synopsis}` : ''} [options]`;
 }
 
-export function parse(command: Pick<Command, 'usage'>, argv: string[], table: OptionTable, allowPositionals = true): { values: Values; positionals: string[] } {
+export function parse(
+  command: Pick<Command, 'usage'>,
+  argv: string[],
+  table: OptionTable,
+  allowPositionals = true,
+): { values: Values; positionals: string[] } {
   return parseOptions(command.usage, argv, table, allowPositionals);
 }
 
 /** The flags that set a setting of the configuration model, by name: every pipeline command accepts them. */
-export const CONFIG_FLAGS = { site: 'site', ticket: 'ticket', transforms: 'transforms', engine: 'engine', 'node-map': 'nodeMap', 'state-dir': 'stateDir', 'verify-baseline': 'verifyBaseline', 'allow-empty': 'allowEmpty', 'log-level': 'logLevel' } as const;
+export const CONFIG_FLAGS = {
+  site: 'site',
+  ticket: 'ticket',
+  transforms: 'transforms',
+  engine: 'engine',
+  'node-map': 'nodeMap',
+  'state-dir': 'stateDir',
+  'verify-baseline': 'verifyBaseline',
+  'allow-empty': 'allowEmpty',
+  'log-level': 'logLevel',
+} as const;
 
-const VALUE_NAMES: Record<string, string> = { site: 'NAME', ticket: 'NAME', transforms: 'DIR', nodeMap: 'r=l,…', stateDir: 'DIR', logLevel: 'LEVEL' };
+const VALUE_NAMES: Record<string, string> = {
+  site: 'NAME',
+  ticket: 'NAME',
+  transforms: 'DIR',
+  nodeMap: 'r=l,…',
+  stateDir: 'DIR',
+  logLevel: 'LEVEL',
+};
 
 /** A setting's flag, described (and its allowed values shown) by the settings schema; the schema checks the value. */
 function settingOption(setting: keyof typeof ConfigSchema.properties): OptionSpec {
@@ -40,7 +63,12 @@ function settingOption(setting: keyof typeof ConfigSchema.properties): OptionSpe
 
 /** The options that map onto the config model; every pipeline command accepts them. */
 export const CONFIG_OPTIONS: OptionTable = {
-  config: { kind: 'text', short: 'c', value: 'FILE', description: 'the configuration file (JSON, docs/configuration.md); the options below override it' },
+  config: {
+    kind: 'text',
+    short: 'c',
+    value: 'FILE',
+    description: 'the configuration file (JSON, docs/configuration.md); the options below override it',
+  },
   ...Object.fromEntries(Object.entries(CONFIG_FLAGS).map(([flag, setting]) => [flag, settingOption(setting)])),
 };
 
@@ -55,13 +83,24 @@ export function configFromFlags(values: Values): Config {
 
 /** The tool layer for CIB_file or the live cluster, with the configuration's tool timeouts. */
 export function pacemakerFor(config: Pick<Config, 'toolTimeoutMs' | 'toolTimeoutPerMiBMs'>): Pacemaker {
-  return Pacemaker.fromEnv(process.env, { timeoutMs: config.toolTimeoutMs, timeoutPerMiBMs: config.toolTimeoutPerMiBMs });
+  return Pacemaker.fromEnv(process.env, {
+    timeoutMs: config.toolTimeoutMs,
+    timeoutPerMiBMs: config.toolTimeoutPerMiBMs,
+  });
 }
 
 /** The summary, the usage, the options of `table` (one table, or one per subcommand) and `details`. */
-export function printHelp(command: Pick<Command, 'summary' | 'usage'>, table: OptionTable | Record<string, OptionTable>, details = ''): number {
-  const tables = Object.values(table).every((entry) => 'kind' in entry) ? { '': table as OptionTable } : (table as Record<string, OptionTable>);
-  const options = Object.entries(tables).map(([sub, t]) => `\n${sub ? `${sub} options` : 'options'}:\n${optionsHelp(t)}\n`);
+export function printHelp(
+  command: Pick<Command, 'summary' | 'usage'>,
+  table: OptionTable | Record<string, OptionTable>,
+  details = '',
+): number {
+  const tables = Object.values(table).every((entry) => 'kind' in entry)
+    ? { '': table as OptionTable }
+    : (table as Record<string, OptionTable>);
+  const options = Object.entries(tables).map(
+    ([sub, t]) => `\n${sub ? `${sub} options` : 'options'}:\n${optionsHelp(t)}\n`,
+  );
   process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n${options.join('')}${details}`);
   return 0;
 }
@@ -71,6 +110,7 @@ export function reportError(err: unknown, json = false): number {
   const error = asCibsyncError(err);
   if (json) process.stdout.write(`${JSON.stringify({ error: error.toJSON() })}\n`);
   process.stderr.write(`cibsync: ${error.code}: ${error.message}\n`);
-  if (error.code === 'CIBSYNC_INTERNAL' && error.details.stack) process.stderr.write(`${String(error.details.stack)}\n`);
+  if (error.code === 'CIBSYNC_INTERNAL' && error.details.stack)
+    process.stderr.write(`${String(error.details.stack)}\n`);
   return error.exitCode;
 }

@@ -1,17 +1,39 @@
 import { readFileSync } from 'node:fs';
-import { writeFile, rename } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import { buildPublication } from '../publication/build.js';
-import { digestSigner, serializePublication, type PublicationSignature } from '../publication/index.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable, type Values } from './command.js';
+import { digestSigner, type PublicationSignature, serializePublication } from '../publication/index.js';
+import {
+  CONFIG_OPTIONS,
+  type Command,
+  configFromFlags,
+  type OptionTable,
+  pacemakerFor,
+  parse,
+  printHelp,
+  usageLine,
+  type Values,
+} from './command.js';
 
 const OPTIONS: OptionTable = {
-  out: { kind: 'text', short: 'o', value: 'FILE', description: 'write to FILE (atomically: temp file + rename) instead of stdout' },
+  out: {
+    kind: 'text',
+    short: 'o',
+    value: 'FILE',
+    description: 'write to FILE (atomically: temp file + rename) instead of stdout',
+  },
   'ignore-ticket': { kind: 'flag', description: 'export even when this site does not hold the ticket' },
-  'sign-cert': { kind: 'text', value: 'FILE', description: "the signer's certificate (default: publisher.cert of --config)" },
+  'sign-cert': {
+    kind: 'text',
+    value: 'FILE',
+    description: "the signer's certificate (default: publisher.cert of --config)",
+  },
   'sign-key': { kind: 'text', value: 'FILE', description: 'the signing key (default: publisher.key of --config)' },
-  unsigned: { kind: 'flag', description: 'write an unsigned (format 1) publication, which subscribers take only with trust.allowUnsigned' },
+  unsigned: {
+    kind: 'flag',
+    description: 'write an unsigned (format 1) publication, which subscribers take only with trust.allowUnsigned',
+  },
   ...CONFIG_OPTIONS,
 };
 
@@ -19,7 +41,9 @@ function readPem(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new CibsyncError('CIBSYNC_TLS_FILES_INVALID', `cannot read the ${what} ${path}: ${(err as Error).message}`, { path });
+    throw new CibsyncError('CIBSYNC_TLS_FILES_INVALID', `cannot read the ${what} ${path}: ${(err as Error).message}`, {
+      path,
+    });
   }
 }
 
@@ -28,16 +52,26 @@ function signerFor(values: Values, config: Config): ((digest: string) => Publica
   const certFile = typeof values['sign-cert'] === 'string' ? values['sign-cert'] : config.publisher?.cert;
   const keyFile = typeof values['sign-key'] === 'string' ? values['sign-key'] : config.publisher?.key;
   if (values.unsigned === true) {
-    if (values['sign-cert'] !== undefined || values['sign-key'] !== undefined) throw new CibsyncError('CIBSYNC_USAGE', '--unsigned and --sign-cert/--sign-key exclude each other');
+    if (values['sign-cert'] !== undefined || values['sign-key'] !== undefined)
+      throw new CibsyncError('CIBSYNC_USAGE', '--unsigned and --sign-cert/--sign-key exclude each other');
     return undefined;
   }
-  if (!certFile || !keyFile) throw new CibsyncError('CIBSYNC_USAGE', 'no signing key: give --sign-cert and --sign-key (or publisher.cert and publisher.key in --config), or --unsigned');
-  return digestSigner(readPem(keyFile, 'signing key'), readPem(certFile, 'signing certificate'), `signing key ${keyFile}`);
+  if (!certFile || !keyFile)
+    throw new CibsyncError(
+      'CIBSYNC_USAGE',
+      'no signing key: give --sign-cert and --sign-key (or publisher.cert and publisher.key in --config), or --unsigned',
+    );
+  return digestSigner(
+    readPem(keyFile, 'signing key'),
+    readPem(certFile, 'signing certificate'),
+    `signing key ${keyFile}`,
+  );
 }
 
 const command: Command = {
   name: 'export',
-  summary: 'Write the signed publication (configuration, node attributes, source identity, digest, signature) of the local CIB.',
+  summary:
+    'Write the signed publication (configuration, node attributes, source identity, digest, signature) of the local CIB.',
   usage: usageLine('export'),
   async run(argv) {
     const { values } = parse(this, argv, OPTIONS, false);
@@ -45,18 +79,25 @@ const command: Command = {
       return printHelp(
         this,
         OPTIONS,
-        '\nWrites to stdout unless --out is given (written atomically: temp file + rename).\nThe publication is signed with --sign-key and --sign-cert, by default the publisher section\'s key and certificate; --unsigned writes an unsigned (format 1) one, which subscribers take only with trust.allowUnsigned.\n',
+        "\nWrites to stdout unless --out is given (written atomically: temp file + rename).\nThe publication is signed with --sign-key and --sign-cert, by default the publisher section's key and certificate; --unsigned writes an unsigned (format 1) one, which subscribers take only with trust.allowUnsigned.\n",
       );
     }
     const config = configFromFlags(values);
     const sign = signerFor(values, config);
-    const publication = await buildPublication(pacemakerFor(config), { site: config.site, ticket: config.ticket, ignoreTicket: values['ignore-ticket'] === true, sign });
+    const publication = await buildPublication(pacemakerFor(config), {
+      site: config.site,
+      ticket: config.ticket,
+      ignoreTicket: values['ignore-ticket'] === true,
+      sign,
+    });
     const text = serializePublication(publication);
     if (typeof values.out === 'string') {
       const tmp = `${values.out}.tmp-${process.pid}`;
       await writeFile(tmp, text, { mode: 0o600 });
       await rename(tmp, values.out);
-      process.stderr.write(`cibsync: exported site ${publication.site} epoch ${publication.adminEpoch}.${publication.epoch} digest ${publication.digest} (${sign ? 'signed' : 'unsigned'}) to ${values.out}\n`);
+      process.stderr.write(
+        `cibsync: exported site ${publication.site} epoch ${publication.adminEpoch}.${publication.epoch} digest ${publication.digest} (${sign ? 'signed' : 'unsigned'}) to ${values.out}\n`,
+      );
     } else {
       process.stdout.write(text);
     }

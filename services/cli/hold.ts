@@ -1,11 +1,22 @@
 import { describeHold, placeHold } from '../state/hold.js';
-import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, usageLine, type Command, type OptionTable } from './command.js';
+import {
+  CONFIG_OPTIONS,
+  type Command,
+  configFromFlags,
+  type OptionTable,
+  parse,
+  printHelp,
+  usageLine,
+} from './command.js';
 
-const OPTIONS: OptionTable = { reason: { kind: 'text', value: 'TEXT', description: 'why, for the record (shown by status and the page)' }, ...CONFIG_OPTIONS };
+const OPTIONS: OptionTable = {
+  reason: { kind: 'text', value: 'TEXT', description: 'why, for the record (shown by status and the page)' },
+  ...CONFIG_OPTIONS,
+};
 
 const command: Command = {
   name: 'hold',
-  summary: "Put replication on hold: this site applies nothing from the source until `cibsync resume`.",
+  summary: 'Put replication on hold: this site applies nothing from the source until `cibsync resume`.',
   usage: usageLine('hold'),
   async run(argv) {
     const { values } = parse(this, argv, OPTIONS, false);
@@ -18,7 +29,11 @@ const command: Command = {
     }
     const config = configFromFlags(values);
     const { hold, placed } = await placeHold(config.stateDir, typeof values.reason === 'string' ? values.reason : '');
-    process.stdout.write(placed ? `replication is ${describeHold(hold)}; \`cibsync resume\` lifts it\n` : `already ${describeHold(hold)}; nothing changed\n`);
+    process.stdout.write(
+      placed
+        ? `replication is ${describeHold(hold)}; \`cibsync resume\` lifts it\n`
+        : `already ${describeHold(hold)}; nothing changed\n`,
+    );
     return 0;
   },
 };

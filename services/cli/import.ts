@@ -3,13 +3,26 @@ import { formatPlanOutcome } from '../approval/format.js';
 import { takePublication } from '../approval/intake.js';
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable } from './command.js';
+import {
+  CONFIG_OPTIONS,
+  type Command,
+  configFromFlags,
+  type OptionTable,
+  pacemakerFor,
+  parse,
+  printHelp,
+  usageLine,
+} from './command.js';
 import { formatImportResult } from './format.js';
 import { OUTPUT_AS } from './subscriber-client.js';
 
 const OPTIONS: OptionTable = {
   'dry-run': { kind: 'flag', short: 'n', description: 'run every step but write nothing' },
-  approval: { kind: 'choice', choices: ['auto', 'manual'], description: 'manual records a plan instead of applying (default: subscriber.approval, else auto)' },
+  approval: {
+    kind: 'choice',
+    choices: ['auto', 'manual'],
+    description: 'manual records a plan instead of applying (default: subscriber.approval, else auto)',
+  },
   'output-as': OUTPUT_AS,
   ...CONFIG_OPTIONS,
 };
@@ -20,16 +33,30 @@ const command: Command = {
   usage: usageLine('import', 'FILE'),
   async run(argv) {
     const { values, positionals } = parse(this, argv, OPTIONS);
-    if (values.help) return printHelp(this, OPTIONS, '\nFILE may be - for standard input. Nothing is written with --dry-run, or when the publication changes nothing.\nWith --approval manual (default: the subscriber.approval setting) a plan is recorded instead: see cibsync plan.\n');
+    if (values.help)
+      return printHelp(
+        this,
+        OPTIONS,
+        '\nFILE may be - for standard input. Nothing is written with --dry-run, or when the publication changes nothing.\nWith --approval manual (default: the subscriber.approval setting) a plan is recorded instead: see cibsync plan.\n',
+      );
     const file = positionals[0];
-    if (!file || positionals.length > 1) throw new CibsyncError('CIBSYNC_USAGE', `expected one publication file\nusage: ${this.usage}`);
+    if (!file || positionals.length > 1)
+      throw new CibsyncError('CIBSYNC_USAGE', `expected one publication file\nusage: ${this.usage}`);
     const outputAs = values['output-as'] ?? 'text';
     const config = configFromFlags(values);
-    const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((e: Error) => {
-      throw new CibsyncError('CIBSYNC_USAGE', `cannot read ${file}: ${e.message}`);
-    });
+    const text =
+      file === '-'
+        ? await readStdin()
+        : await readFile(file, 'utf8').catch((e: Error) => {
+            throw new CibsyncError('CIBSYNC_USAGE', `cannot read ${file}: ${e.message}`);
+          });
     const approval = values.approval as 'auto' | 'manual' | undefined;
-    const ctx = { config, pacemaker: pacemakerFor(config), logger: createLogger(config.logLevel), dryRun: values['dry-run'] === true };
+    const ctx = {
+      config,
+      pacemaker: pacemakerFor(config),
+      logger: createLogger(config.logLevel),
+      dryRun: values['dry-run'] === true,
+    };
     const result = await takePublication(text, ctx, { approval, by: 'cibsync import' });
     if ('approval' in result) {
       process.stdout.write(outputAs === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatPlanOutcome(result));

@@ -1,7 +1,7 @@
 // Every command's options as one table: kind, value name, description. The parser (node:util
 // parseArgs), the checks of each value (a bad one is CIBSYNC_USAGE naming the option, never a NaN)
 // and the options part of --help all come from it.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { CibsyncError } from '../errors.js';
 
 export interface OptionSpec {
@@ -25,26 +25,37 @@ const HELP: OptionTable = { help: { kind: 'flag', short: 'h', description: 'show
 
 function parserOptions(table: OptionTable): NonNullable<ParseArgsConfig['options']> {
   return Object.fromEntries(
-    Object.entries(table).map(([name, spec]) => [name, { type: spec.kind === 'flag' ? 'boolean' : 'string', ...(spec.kind === 'texts' ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) }]),
+    Object.entries(table).map(([name, spec]) => [
+      name,
+      {
+        type: spec.kind === 'flag' ? 'boolean' : 'string',
+        ...(spec.kind === 'texts' ? { multiple: true } : {}),
+        ...(spec.short ? { short: spec.short } : {}),
+      },
+    ]),
   );
 }
 
-const oneOf = (choices: readonly string[]) => (choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}` : String(choices[0]));
+const oneOf = (choices: readonly string[]) =>
+  choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}` : String(choices[0]);
 
 /** A value checked and converted as its kind says. */
 function checked(name: string, spec: OptionSpec, raw: string): string | number {
   switch (spec.kind) {
     case 'choice':
-      if (!spec.choices?.includes(raw)) throw new CibsyncError('CIBSYNC_USAGE', `--${name} must be ${oneOf(spec.choices ?? [])}, got '${raw}'`);
+      if (!spec.choices?.includes(raw))
+        throw new CibsyncError('CIBSYNC_USAGE', `--${name} must be ${oneOf(spec.choices ?? [])}, got '${raw}'`);
       return raw;
     case 'seconds': {
       const seconds = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new CibsyncError('CIBSYNC_USAGE', `--${name} must be a positive number of seconds, got '${raw}'`);
+      if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0)
+        throw new CibsyncError('CIBSYNC_USAGE', `--${name} must be a positive number of seconds, got '${raw}'`);
       return seconds;
     }
     case 'count': {
       const n = Number(raw);
-      if (!/^[0-9]+$/.test(raw.trim()) || !Number.isInteger(n) || n <= 0) throw new CibsyncError('CIBSYNC_USAGE', `--${name} must be a positive integer, got '${raw}'`);
+      if (!/^[0-9]+$/.test(raw.trim()) || !Number.isInteger(n) || n <= 0)
+        throw new CibsyncError('CIBSYNC_USAGE', `--${name} must be a positive integer, got '${raw}'`);
       return n;
     }
     default:
@@ -53,7 +64,12 @@ function checked(name: string, spec: OptionSpec, raw: string): string | number {
 }
 
 /** Parses `argv` by `table` (plus -h/--help); a usage error ends with the command's usage. */
-export function parseOptions(usage: string, argv: string[], table: OptionTable, allowPositionals = true): { values: Values; positionals: string[] } {
+export function parseOptions(
+  usage: string,
+  argv: string[],
+  table: OptionTable,
+  allowPositionals = true,
+): { values: Values; positionals: string[] } {
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: parserOptions({ ...table, ...HELP }), allowPositionals, strict: true });
@@ -71,9 +87,17 @@ export function parseOptions(usage: string, argv: string[], table: OptionTable, 
 /** The options part of --help: one line each, names aligned, in the table's order. */
 export function optionsHelp(table: OptionTable): string {
   const rows = Object.entries({ ...table, ...HELP }).map(([name, spec]) => {
-    const value = spec.kind === 'choice' ? (spec.choices ?? []).join('|') : spec.kind === 'flag' ? '' : (spec.value ?? (spec.kind === 'seconds' ? 'SECONDS' : spec.kind === 'count' ? 'N' : 'VALUE'));
+    const value =
+      spec.kind === 'choice'
+        ? (spec.choices ?? []).join('|')
+        : spec.kind === 'flag'
+          ? ''
+          : (spec.value ?? (spec.kind === 'seconds' ? 'SECONDS' : spec.kind === 'count' ? 'N' : 'VALUE'));
     const repeat = spec.kind === 'texts' ? ' …' : '';
-    return [`${spec.short ? `-${spec.short}, ` : '    '}--${name}${value ? ` ${value}` : ''}${repeat}`, spec.description] as const;
+    return [
+      `${spec.short ? `-${spec.short}, ` : '    '}--${name}${value ? ` ${value}` : ''}${repeat}`,
+      spec.description,
+    ] as const;
   });
   const width = Math.max(...rows.map(([left]) => left.length));
   return rows.map(([left, description]) => `  ${left.padEnd(width)}  ${description}`).join('\n');

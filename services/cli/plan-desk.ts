@@ -2,11 +2,11 @@
 // or on a subscriber over HTTPS with --subscriber (decisions recorded as the client certificate's
 // subject, checked against the subscriber's admins list).
 import { userInfo } from 'node:os';
-import { approvePlan, editPlan, rejectPlan, PlanStore, type PlanRecord } from '../approval/index.js';
+import { approvePlan, editPlan, type PlanRecord, PlanStore, rejectPlan } from '../approval/index.js';
 import type { PipelineContext } from '../pipeline/index.js';
+import { CONTENT_TYPE, SUBSCRIBER_ROUTES as ROUTES } from '../wire/index.js';
 import type { Values } from './command.js';
 import { callSubscriber, requestSubscriber } from './subscriber-client.js';
-import { CONTENT_TYPE, SUBSCRIBER_ROUTES as ROUTES } from '../wire/index.js';
 
 export interface PlanDesk {
   /** The plan `id`, or the pending one (undefined when none is pending). */
@@ -42,11 +42,23 @@ export function localDesk(ctx: PipelineContext): PlanDesk {
 export function remoteDesk(values: Values): PlanDesk {
   const json = { contentType: CONTENT_TYPE.json };
   return {
-    show: async (id) => ((await callSubscriber(values, id ? ROUTES.plan : ROUTES.pendingPlan, { id })) as PlanRecord | null) ?? undefined,
+    show: async (id) =>
+      ((await callSubscriber(values, id ? ROUTES.plan : ROUTES.pendingPlan, { id })) as PlanRecord | null) ?? undefined,
     list: async () => (await callSubscriber(values, ROUTES.plans)) as PlanRecord[],
-    approve: async (id) => (await callSubscriber(values, ROUTES.approvePlan, { id, ...json, body: '{}' })) as PlanRecord,
-    reject: async (id, reason) => (await callSubscriber(values, ROUTES.rejectPlan, { id, ...json, body: JSON.stringify({ reason }) })) as PlanRecord,
+    approve: async (id) =>
+      (await callSubscriber(values, ROUTES.approvePlan, { id, ...json, body: '{}' })) as PlanRecord,
+    reject: async (id, reason) =>
+      (await callSubscriber(values, ROUTES.rejectPlan, {
+        id,
+        ...json,
+        body: JSON.stringify({ reason }),
+      })) as PlanRecord,
     candidate: (id) => requestSubscriber(values, ROUTES.planCandidate, { id, accept: CONTENT_TYPE.xml }),
-    edit: async (id, editedText) => (await callSubscriber(values, ROUTES.editPlan, { id, contentType: CONTENT_TYPE.xml, body: editedText })) as PlanRecord,
+    edit: async (id, editedText) =>
+      (await callSubscriber(values, ROUTES.editPlan, {
+        id,
+        contentType: CONTENT_TYPE.xml,
+        body: editedText,
+      })) as PlanRecord,
   };
 }

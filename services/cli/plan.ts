@@ -2,25 +2,43 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recordOf, type PlanRecord } from '../approval/index.js';
 import { formatPlanText, planXml } from '../approval/format.js';
+import { type PlanRecord, recordOf } from '../approval/index.js';
 import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { MtlsClient } from '../net/client.js';
-import { planImport, type PipelineContext } from '../pipeline/index.js';
+import { type PipelineContext, planImport } from '../pipeline/index.js';
 import { fetchPublication } from '../subscriber/fetcher.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable, type Values } from './command.js';
-import { localDesk, remoteDesk, type PlanDesk } from './plan-desk.js';
+import {
+  CONFIG_OPTIONS,
+  type Command,
+  configFromFlags,
+  type OptionTable,
+  pacemakerFor,
+  parse,
+  printHelp,
+  usageLine,
+  type Values,
+} from './command.js';
+import { localDesk, type PlanDesk, remoteDesk } from './plan-desk.js';
 import { clientMaterial, SUBSCRIBER_CLIENT_OPTIONS, timeoutOf } from './subscriber-client.js';
 
 const OPTIONS: OptionTable = {
-  from: { kind: 'text', value: 'FILE|URL', description: 'dry-run this publication (a file, or fetched from a publisher): nothing is recorded or written' },
+  from: {
+    kind: 'text',
+    value: 'FILE|URL',
+    description: 'dry-run this publication (a file, or fetched from a publisher): nothing is recorded or written',
+  },
   reason: { kind: 'text', value: 'TEXT', description: 'why a plan is rejected, for the record' },
   ...CONFIG_OPTIONS,
   ...SUBSCRIBER_CLIENT_OPTIONS,
   'output-as': { kind: 'choice', choices: ['text', 'json', 'xml'], description: 'output format (default: text)' },
-  subscriber: { kind: 'text', value: 'URL', description: 'act on that subscriber over HTTPS with the client certificate instead of the local plan store' },
+  subscriber: {
+    kind: 'text',
+    value: 'URL',
+    description: 'act on that subscriber over HTTPS with the client certificate instead of the local plan store',
+  },
 };
 
 function output(record: PlanRecord, as: string): string {
@@ -46,7 +64,8 @@ const command: Command = {
     const ctx = { config, pacemaker: pacemakerFor(config), logger: createLogger(config.logLevel) };
     const [verb = 'show', id] = positionals;
 
-    if (typeof values.from === 'string') return dryRun(await readPublicationFrom(values.from, values, ctx.config), ctx, as);
+    if (typeof values.from === 'string')
+      return dryRun(await readPublicationFrom(values.from, values, ctx.config), ctx, as);
     const desk = typeof values.subscriber === 'string' ? remoteDesk(values) : localDesk(ctx);
     const needId = () => {
       if (!id) throw new CibsyncError('CIBSYNC_USAGE', `plan ${verb} needs a plan id\nusage: ${this.usage}`);
@@ -63,13 +82,18 @@ const command: Command = {
         return 0;
       }
       case 'list':
-        for (const p of await desk.list()) process.stdout.write(`${p.id}\t${p.status}\t${p.createdAt}\t${p.source.site} ${p.source.adminEpoch}.${p.source.epoch}\t${p.changes.length} changes\n`);
+        for (const p of await desk.list())
+          process.stdout.write(
+            `${p.id}\t${p.status}\t${p.createdAt}\t${p.source.site} ${p.source.adminEpoch}.${p.source.epoch}\t${p.changes.length} changes\n`,
+          );
         return 0;
       case 'approve':
         process.stdout.write(output(await desk.approve(needId()), as));
         return 0;
       case 'reject':
-        process.stdout.write(output(await desk.reject(needId(), typeof values.reason === 'string' ? values.reason : undefined), as));
+        process.stdout.write(
+          output(await desk.reject(needId(), typeof values.reason === 'string' ? values.reason : undefined), as),
+        );
         return 0;
       case 'edit':
         return edit(needId(), desk, as);
@@ -88,7 +112,11 @@ async function edit(id: string, desk: PlanDesk, as: string): Promise<number> {
     await writeFile(file, original, { mode: 0o600 });
     const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
     const r = spawnSync('sh', ['-c', `${editor} "$1"`, 'editor', file], { stdio: 'inherit' });
-    if (r.status !== 0) throw new CibsyncError('CIBSYNC_USAGE', `the editor (${editor}) exited with ${r.status ?? r.signal}; the plan is unchanged`);
+    if (r.status !== 0)
+      throw new CibsyncError(
+        'CIBSYNC_USAGE',
+        `the editor (${editor}) exited with ${r.status ?? r.signal}; the plan is unchanged`,
+      );
     const edited = await readFile(file, 'utf8');
     if (edited === original) {
       process.stderr.write('cibsync: no change made; the plan is unchanged\n');
@@ -111,9 +139,14 @@ async function readPublicationFrom(from: string, values: Values, config: Config)
   const timeoutMs = timeoutOf(values);
   const client = new MtlsClient(clientMaterial(values, config), Math.min(timeoutMs, 10_000));
   try {
-    const outcome = await fetchPublication(client, from, { waitMs: 0, requestTimeoutMs: timeoutMs, maxBytes: config.maxPublicationBytes });
+    const outcome = await fetchPublication(client, from, {
+      waitMs: 0,
+      requestTimeoutMs: timeoutMs,
+      maxBytes: config.maxPublicationBytes,
+    });
     if (outcome.kind === 'refused') throw outcome.error;
-    if (outcome.kind !== 'publication') throw new CibsyncError('CIBSYNC_FETCH_FAILED', `${from}: the publisher sent no publication`);
+    if (outcome.kind !== 'publication')
+      throw new CibsyncError('CIBSYNC_FETCH_FAILED', `${from}: the publisher sent no publication`);
     return outcome.text;
   } finally {
     await client.close();
@@ -123,6 +156,12 @@ async function readPublicationFrom(from: string, values: Values, config: Config)
 async function dryRun(text: string, ctx: PipelineContext, as: string): Promise<number> {
   const record = recordOf(await planImport(text, ctx, { transition: true }), 'dry-run');
   const shown = output(record, as);
-  process.stdout.write(as === 'text' ? shown.replace(/^Plan dry-run: PENDING/, 'Dry run (nothing recorded, nothing written)').replace(/\nDecide:.*\n$/, '\n') : shown);
+  process.stdout.write(
+    as === 'text'
+      ? shown
+          .replace(/^Plan dry-run: PENDING/, 'Dry run (nothing recorded, nothing written)')
+          .replace(/\nDecide:.*\n$/, '\n')
+      : shown,
+  );
   return 0;
 }

@@ -1,9 +1,9 @@
 import { formatPlanOutcome } from '../approval/format.js';
 import type { IntakeResult } from '../approval/intake.js';
-import { formatImportResult } from './format.js';
-import { parse, printHelp, usageLine, type Command } from './command.js';
-import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 import { SUBSCRIBER_ROUTES } from '../wire/index.js';
+import { type Command, parse, printHelp, usageLine } from './command.js';
+import { formatImportResult } from './format.js';
+import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 
 const command: Command = {
   name: 'replicate-now',
@@ -16,7 +16,13 @@ const command: Command = {
     // The subscriber answers an ImportResult without its candidate configuration (too big to print),
     // or in manual approval mode what became of the publication: a plan, or nothing to decide.
     const result = (await callSubscriber(values, SUBSCRIBER_ROUTES.replicateNow)) as IntakeResult;
-    process.stdout.write(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : 'approval' in result ? formatPlanOutcome(result) : formatImportResult(result));
+    process.stdout.write(
+      format === 'json'
+        ? `${JSON.stringify(result, null, 2)}\n`
+        : 'approval' in result
+          ? formatPlanOutcome(result)
+          : formatImportResult(result),
+    );
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { describeHold, liftHold } from '../state/hold.js';
-import { CONFIG_OPTIONS, configFromFlags, parse, printHelp, usageLine, type Command } from './command.js';
+import { CONFIG_OPTIONS, type Command, configFromFlags, parse, printHelp, usageLine } from './command.js';
 
 const command: Command = {
   name: 'resume',
@@ -16,7 +16,11 @@ const command: Command = {
     }
     const config = configFromFlags(values);
     const lifted = await liftHold(config.stateDir);
-    process.stdout.write(lifted ? `hold lifted (it was ${describeHold(lifted)}); the subscriber follows the source again\n` : 'not on hold; nothing to do\n');
+    process.stdout.write(
+      lifted
+        ? `hold lifted (it was ${describeHold(lifted)}); the subscriber follows the source again\n`
+        : 'not on hold; nothing to do\n',
+    );
     return 0;
   },
 };

@@ -3,9 +3,21 @@ import { createLogger } from '../log.js';
 import { rollback } from '../pipeline/index.js';
 import { listBackups } from '../state/backups.js';
 import { describeHold } from '../state/hold.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable } from './command.js';
+import {
+  CONFIG_OPTIONS,
+  type Command,
+  configFromFlags,
+  type OptionTable,
+  pacemakerFor,
+  parse,
+  printHelp,
+  usageLine,
+} from './command.js';
 
-const OPTIONS: OptionTable = { list: { kind: 'flag', description: 'list the backups, newest (1) first, and change nothing' }, ...CONFIG_OPTIONS };
+const OPTIONS: OptionTable = {
+  list: { kind: 'flag', description: 'list the backups, newest (1) first, and change nothing' },
+  ...CONFIG_OPTIONS,
+};
 
 const command: Command = {
   name: 'rollback',
@@ -28,14 +40,17 @@ const command: Command = {
       return 0;
     }
     const number = positionals[0] === undefined ? 1 : Number(positionals[0]);
-    if (!Number.isInteger(number) || number < 1) throw new CibsyncError('CIBSYNC_USAGE', `backup number must be a positive integer\nusage: ${this.usage}`);
+    if (!Number.isInteger(number) || number < 1)
+      throw new CibsyncError('CIBSYNC_USAGE', `backup number must be a positive integer\nusage: ${this.usage}`);
     const outcome = await rollback(pacemakerFor(config), config, number, createLogger(config.logLevel));
     process.stdout.write(
       outcome.changed
         ? `rolled back to ${outcome.backup}; local CIB now at epoch ${outcome.after?.admin_epoch}.${outcome.after?.epoch}; the replaced configuration is in ${outcome.replacedBackup}\n`
         : `the configuration already equals ${outcome.backup} (site-local parts kept); nothing written\n`,
     );
-    process.stdout.write(`replication is ${describeHold(outcome.hold)}: the subscriber applies nothing until \`cibsync resume\`\n`);
+    process.stdout.write(
+      `replication is ${describeHold(outcome.hold)}: the subscriber applies nothing until \`cibsync resume\`\n`,
+    );
     return 0;
   },
 };

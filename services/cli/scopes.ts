@@ -1,5 +1,14 @@
-import { splitScopes, type ScopeContents, type ScopeSplit } from '../scopes/index.js';
-import { CONFIG_OPTIONS, configFromFlags, pacemakerFor, parse, printHelp, usageLine, type Command, type OptionTable } from './command.js';
+import { type ScopeContents, type ScopeSplit, splitScopes } from '../scopes/index.js';
+import {
+  CONFIG_OPTIONS,
+  type Command,
+  configFromFlags,
+  type OptionTable,
+  pacemakerFor,
+  parse,
+  printHelp,
+  usageLine,
+} from './command.js';
 import { OUTPUT_AS, outputAs } from './subscriber-client.js';
 
 const OPTIONS: OptionTable = { 'output-as': OUTPUT_AS, ...CONFIG_OPTIONS };
@@ -33,7 +42,8 @@ export function formatScopes(split: ScopeSplit): string {
 
 const command: Command = {
   name: 'scopes',
-  summary: 'Show how the local configuration splits into ticket scopes, the global scope and site-local parts, and what fell to the global scope and why.',
+  summary:
+    'Show how the local configuration splits into ticket scopes, the global scope and site-local parts, and what fell to the global scope and why.',
   usage: usageLine('scopes'),
   async run(argv) {
     const { values } = parse(this, argv, OPTIONS, false);
@@ -41,7 +51,7 @@ const command: Command = {
       return printHelp(
         this,
         OPTIONS,
-        '\nReads the local CIB (live, or CIB_file). One scope per ticket that an rsc_ticket constraint names: the top-level\nresources bound to that ticket, its rsc_ticket constraints, the constraints all of whose resources are in the scope,\nand the templates and tags only that scope uses. Everything else that is not site-local (--config: siteLocal) is the\nglobal scope. A resource bound to two tickets, a constraint across scopes, a shared template or tag falls to the\nglobal scope and is listed with the reason. Text lines start with the scope (`grep \'^scope ticketA \'`).\nThe scopes are computed and shown only: replication still carries the whole configuration (docs/architecture.md, Scopes).\n',
+        "\nReads the local CIB (live, or CIB_file). One scope per ticket that an rsc_ticket constraint names: the top-level\nresources bound to that ticket, its rsc_ticket constraints, the constraints all of whose resources are in the scope,\nand the templates and tags only that scope uses. Everything else that is not site-local (--config: siteLocal) is the\nglobal scope. A resource bound to two tickets, a constraint across scopes, a shared template or tag falls to the\nglobal scope and is listed with the reason. Text lines start with the scope (`grep '^scope ticketA '`).\nThe scopes are computed and shown only: replication still carries the whole configuration (docs/architecture.md, Scopes).\n",
       );
     }
     const format = outputAs(values);

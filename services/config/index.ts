@@ -8,8 +8,20 @@ import { defaultsOf, mergeSettings } from './merge.js';
 import { type Config, ConfigSchema } from './schema.js';
 import { checkSettings } from './validate.js';
 
-export { ConfigSchema, LOG_LEVELS, ROLES, type Config, type LogLevel, type PublisherConfig, type Role, type SiteLocalConfig, type SubscriberConfig, type TlsConfig, type TrustConfig } from './schema.js';
-export { missingFor, settingsFor, settingsOf, type Setting } from './roles.js';
+export { missingFor, type Setting, settingsFor, settingsOf } from './roles.js';
+export {
+  type Config,
+  ConfigSchema,
+  LOG_LEVELS,
+  type LogLevel,
+  type PublisherConfig,
+  ROLES,
+  type Role,
+  type SiteLocalConfig,
+  type SubscriberConfig,
+  type TlsConfig,
+  type TrustConfig,
+} from './schema.js';
 
 /** The schema's defaults; the log level's comes from $CIBSYNC_LOG_LEVEL when set. */
 export function defaultConfig(): Config {
@@ -38,10 +50,14 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('top level must be an object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('top level must be an object');
     return parsed as Record<string, unknown>;
   } catch (err) {
-    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `config file ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new CibsyncError(
+      'CIBSYNC_CONFIG_INVALID',
+      `config file ${path} is not valid JSON: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -56,10 +72,15 @@ export function loadConfig(file: string | undefined, overrides: Record<string, u
 export function parseNodeMap(text: string): Record<string, string> {
   // Own properties only (Object.fromEntries): a server named __proto__ maps like any other.
   return Object.fromEntries(
-    text.split(',').map((s) => s.trim()).filter(Boolean).map((pair) => {
-      const [remote, local, ...rest] = pair.split('=');
-      if (!remote || !local || rest.length > 0) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `node map entry '${pair}': expected remote=local`);
-      return [remote, local];
-    }),
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((pair) => {
+        const [remote, local, ...rest] = pair.split('=');
+        if (!remote || !local || rest.length > 0)
+          throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `node map entry '${pair}': expected remote=local`);
+        return [remote, local];
+      }),
   );
 }

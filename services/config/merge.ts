@@ -5,8 +5,10 @@ import type { TSchema } from '@sinclair/typebox';
 
 type Settings = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Settings => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isSection = (schema: TSchema | undefined): schema is TSchema => schema?.type === 'object' && isObject(schema.properties);
+const isObject = (value: unknown): value is Settings =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isSection = (schema: TSchema | undefined): schema is TSchema =>
+  schema?.type === 'object' && isObject(schema.properties);
 
 /** Defined, not assigned: a key named __proto__ stays an ordinary key, which the schema then refuses or keeps as a map entry. */
 function put(target: Settings, key: string, value: unknown): void {
@@ -16,8 +18,11 @@ function put(target: Settings, key: string, value: unknown): void {
 /** A list written as one string becomes a list of one, where the schema says so (oneIsList), in maps too. */
 function normalise(value: unknown, schema: TSchema | undefined): unknown {
   if (schema?.oneIsList === true && typeof value === 'string') return [value];
-  const entries = isObject(schema?.patternProperties) ? (Object.values(schema.patternProperties)[0] as TSchema) : undefined;
-  if (entries && isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v, entries)]));
+  const entries = isObject(schema?.patternProperties)
+    ? (Object.values(schema.patternProperties)[0] as TSchema)
+    : undefined;
+  if (entries && isObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v, entries)]));
   return value;
 }
 

@@ -19,15 +19,31 @@ export function settingsOf(schema: TSchema = ConfigSchema, prefix = ''): Setting
 }
 
 function valueAt(config: Config, path: string): unknown {
-  return path.split('.').reduce<unknown>((value, key) => (typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined), config);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (value, key) =>
+        typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+          ? (value as Record<string, unknown>)[key]
+          : undefined,
+      config,
+    );
 }
 
-const unset = (value: unknown) => value === undefined || value === '' || (Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+const unset = (value: unknown) =>
+  value === undefined ||
+  value === '' ||
+  (Array.isArray(value)
+    ? value.length === 0
+    : typeof value === 'object' && value !== null && Object.keys(value).length === 0);
 
 /** The settings `role` needs and `config` lacks (inside a section that is itself missing, only the section). */
 export function missingFor(config: Config, role: Role): Setting[] {
   const needed = settingsOf().filter(({ schema }) => (schema.requiredFor as Role[] | undefined)?.includes(role));
-  const missing = needed.filter(({ path, schema }) => unset(valueAt(config, path)) && !(schema.waivedBy && valueAt(config, schema.waivedBy as string) === true));
+  const missing = needed.filter(
+    ({ path, schema }) =>
+      unset(valueAt(config, path)) && !(schema.waivedBy && valueAt(config, schema.waivedBy as string) === true),
+  );
   return missing.filter(({ path }) => !missing.some((outer) => path.startsWith(`${outer.path}.`)));
 }
 
@@ -37,8 +53,14 @@ type DaemonSettings<R extends Role> = (R extends 'publisher' ? PublisherConfig :
 export function settingsFor<R extends Role>(config: Config, role: R): DaemonSettings<R> {
   const missing = missingFor(config, role);
   if (missing.length > 0) {
-    const named = missing.map(({ path, schema }) => `${path} (${schema.description}${schema.waivedBy ? `; or ${schema.waivedBy as string}` : ''})`);
+    const named = missing.map(
+      ({ path, schema }) =>
+        `${path} (${schema.description}${schema.waivedBy ? `; or ${schema.waivedBy as string}` : ''})`,
+    );
     throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `the ${role} needs ${named.join(', ')}`);
   }
-  return { ...(config[role] as R extends 'publisher' ? PublisherConfig : SubscriberConfig), ticket: config.ticket as string } as DaemonSettings<R>;
+  return {
+    ...(config[role] as R extends 'publisher' ? PublisherConfig : SubscriberConfig),
+    ticket: config.ticket as string,
+  } as DaemonSettings<R>;
 }

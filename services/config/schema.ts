@@ -26,26 +26,38 @@ interface Annotations {
   waivedBy?: string;
 }
 
-const text = (description: string, options: Annotations & { default?: string } = {}) => Type.String({ description, ...options });
+const text = (description: string, options: Annotations & { default?: string } = {}) =>
+  Type.String({ description, ...options });
 const list = (description: string, options: Annotations & { default?: string[]; items?: TString } = {}) => {
   const { items = Type.String(), default: initial = [], ...rest } = options;
   return Type.Array(items, { description, default: initial, ...rest });
 };
 const flag = (description: string, initial: boolean) => Type.Boolean({ description, default: initial });
-const choice = <T extends string>(values: readonly T[], description: string, initial: T) => Type.Unsafe<T>({ type: 'string', enum: [...values], description, default: initial });
+const choice = <T extends string>(values: readonly T[], description: string, initial: T) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], description, default: initial });
 /** A duration in milliseconds: a whole number from `minimum` to one day. */
-const ms = (description: string, initial: number, minimum = 1) => Type.Integer({ description, default: initial, minimum, maximum: DAY_MS });
-const port = (description: string, initial: number) => Type.Integer({ description, default: initial, minimum: 0, maximum: 65535 });
+const ms = (description: string, initial: number, minimum = 1) =>
+  Type.Integer({ description, default: initial, minimum, maximum: DAY_MS });
+const port = (description: string, initial: number) =>
+  Type.Integer({ description, default: initial, minimum: 0, maximum: 65535 });
 const stringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description, default: {} });
 
 /** The keys both daemons have: their TLS material and who may connect. */
 function tlsProperties(role: Role) {
   return {
-    cert: text('PEM certificate: TLS server certificate, and client certificate towards the peers', { default: '', requiredFor: [role] }),
+    cert: text('PEM certificate: TLS server certificate, and client certificate towards the peers', {
+      default: '',
+      requiredFor: [role],
+    }),
     key: text('PEM private key of the certificate', { default: '', requiredFor: [role] }),
-    ca: text('CA bundle the peers\' certificates must chain to', { default: '', requiredFor: [role] }),
-    allow: list('client certificate subjects (CN or whole subject) or SHA-256 fingerprints allowed; empty: any certificate of the CA'),
-    certCheckMs: ms('how often the certificate files are checked for a change when no file event says so (SIGHUP also reloads)', 10_000),
+    ca: text("CA bundle the peers' certificates must chain to", { default: '', requiredFor: [role] }),
+    allow: list(
+      'client certificate subjects (CN or whole subject) or SHA-256 fingerprints allowed; empty: any certificate of the CA',
+    ),
+    certCheckMs: ms(
+      'how often the certificate files are checked for a change when no file event says so (SIGHUP also reloads)',
+      10_000,
+    ),
   };
 }
 
@@ -65,14 +77,28 @@ export const PublisherSchema = Type.Object(
 export const SubscriberSchema = Type.Object(
   {
     ...tlsProperties('subscriber'),
-    listen: text('address the subscriber\'s own HTTPS port listens on', { default: '0.0.0.0' }),
-    port: port('the subscriber\'s own HTTPS port (0: any free port, logged)', 7444),
-    publishers: list('https:// URL of the publisher of every other site', { requiredFor: ['subscriber'], items: Type.String({ pattern: '^https://', expected: 'an https:// URL' }) }),
+    listen: text("address the subscriber's own HTTPS port listens on", { default: '0.0.0.0' }),
+    port: port("the subscriber's own HTTPS port (0: any free port, logged)", 7444),
+    publishers: list('https:// URL of the publisher of every other site', {
+      requiredFor: ['subscriber'],
+      items: Type.String({ pattern: '^https://', expected: 'an https:// URL' }),
+    }),
     pollIntervalMs: ms('poll interval in poll mode, and the cap of the retry backoff', 30_000),
-    requestTimeoutMs: ms('deadline of each request to a publisher (connect, headers, body), on top of the wait', 30_000),
-    approval: choice(['auto', 'manual'] as const, 'auto applies at once; manual records a plan that an operator decides', 'auto'),
+    requestTimeoutMs: ms(
+      'deadline of each request to a publisher (connect, headers, body), on top of the wait',
+      30_000,
+    ),
+    approval: choice(
+      ['auto', 'manual'] as const,
+      'auto applies at once; manual records a plan that an operator decides',
+      'auto',
+    ),
     admins: list('certificates allowed to decide a plan over HTTPS; empty: operator certificates only'),
-    feed: choice(['long-poll', 'poll'] as const, 'long-poll follows the publisher\'s change feed; poll only fetches every pollIntervalMs', 'long-poll'),
+    feed: choice(
+      ['long-poll', 'poll'] as const,
+      "long-poll follows the publisher's change feed; poll only fetches every pollIntervalMs",
+      'long-poll',
+    ),
     waitMs: ms('how long the subscriber asks a publisher to hold a change-feed request', 25_000, 0),
     backoffMinMs: ms('first retry delay after a failure; doubles (with jitter) up to pollIntervalMs', 500),
     changePollMs: ms('how often the local CIB is checked for a change (to notice this site gaining the ticket)', 250),
@@ -83,22 +109,30 @@ export const SubscriberSchema = Type.Object(
 
 export const SiteLocalSchema = Type.Object(
   {
-    crmConfigProperties: list('crm_config properties owned by the local cluster', { default: ['cluster-name', 'dc-version', 'cluster-infrastructure', 'have-watchdog'] }),
+    crmConfigProperties: list('crm_config properties owned by the local cluster', {
+      default: ['cluster-name', 'dc-version', 'cluster-infrastructure', 'have-watchdog'],
+    }),
     tag: text('Pacemaker tag whose members stay local (and never cross)', { default: 'cibsync-local' }),
     stonith: flag('fencing devices and fencing-topology stay local', true),
     booth: flag('booth-site resources stay local', true),
     cibsync: flag('ocf:cibsync:* resources stay local', true),
     ids: list('more ids (resources or constraints) that stay local'),
-    nodeAttributes: list('node attributes that describe a server\'s state, not its settings: never replicated', { default: ['standby', 'maintenance'] }),
+    nodeAttributes: list("node attributes that describe a server's state, not its settings: never replicated", {
+      default: ['standby', 'maintenance'],
+    }),
   },
   { additionalProperties: false, description: 'what stays local at each site' },
 );
 
 export const TrustSchema = Type.Object(
   {
-    ca: text('CA bundle a publication\'s signer certificate must be issued by; empty: subscriber.ca, else publisher.ca', { default: '' }),
+    ca: text(
+      "CA bundle a publication's signer certificate must be issued by; empty: subscriber.ca, else publisher.ca",
+      { default: '' },
+    ),
     publishers: Type.Record(Type.String(), Type.Array(Type.String(), { oneIsList: true }), {
-      description: 'per source site, the certificates (CN, whole subject or SHA-256 fingerprint) trusted to sign its publications',
+      description:
+        'per source site, the certificates (CN, whole subject or SHA-256 fingerprint) trusted to sign its publications',
       default: {},
       mergeByKey: true,
       requiredFor: ['subscriber'],
@@ -111,22 +145,39 @@ export const TrustSchema = Type.Object(
 
 export const ConfigSchema = Type.Object(
   {
-    site: Type.Optional(text('this site\'s name (published as site; passed to transforms as local_site); default: the cluster-name property')),
-    ticket: Type.Optional(text('the booth ticket that marks the active site', { requiredFor: ['publisher', 'subscriber'] })),
-    transforms: Type.Optional(text('directory of this site\'s stylesheets')),
+    site: Type.Optional(
+      text(
+        "this site's name (published as site; passed to transforms as local_site); default: the cluster-name property",
+      ),
+    ),
+    ticket: Type.Optional(
+      text('the booth ticket that marks the active site', { requiredFor: ['publisher', 'subscriber'] }),
+    ),
+    transforms: Type.Optional(text("directory of this site's stylesheets")),
     transformChain: list('the stylesheets in order: names relative to transforms, or absolute paths'),
     transformParams: stringMap('string parameters for every stylesheet (besides local_site and source_site)'),
-    sourceNetworks: list('the other sites\' networks (CIDR), for cibsync transform lint'),
-    sourcePathPrefixes: list('the other sites\' path prefixes, for cibsync transform lint'),
+    sourceNetworks: list("the other sites' networks (CIDR), for cibsync transform lint"),
+    sourcePathPrefixes: list("the other sites' path prefixes, for cibsync transform lint"),
     engine: choice(ENGINE_NAMES, 'the XSLT engine', 'xsltproc'),
     nodeMap: stringMap('remote server → local server, for node attributes'),
-    stateDir: text('where the state is kept: applied publications, backups, plans, the hold', { default: '/var/lib/cibsync' }),
+    stateDir: text('where the state is kept: applied publications, backups, plans, the hold', {
+      default: '/var/lib/cibsync',
+    }),
     backups: Type.Integer({ description: 'configuration backups kept', default: 10, minimum: 1, maximum: 10_000 }),
     // Measured (docs/benchmarks.md, "Memory of a large publication"): admits a 10,000-primitive CIB; docs/configuration.md says why not more.
-    maxPublicationBytes: Type.Integer({ description: 'larger publications are refused', default: 2 * 1024 * 1024, minimum: 1, maximum: 2 ** 31 - 1 }),
+    maxPublicationBytes: Type.Integer({
+      description: 'larger publications are refused',
+      default: 2 * 1024 * 1024,
+      minimum: 1,
+      maximum: 2 ** 31 - 1,
+    }),
     toolTimeoutMs: ms('timeout of every Pacemaker tool run, plus toolTimeoutPerMiBMs per MiB of CIB it reads', 60_000),
     toolTimeoutPerMiBMs: ms('see toolTimeoutMs', 120_000, 0),
-    verifyBaseline: choice(['local', 'source'] as const, 'what crm_verify\'s verdict on the candidate is compared with', 'source'),
+    verifyBaseline: choice(
+      ['local', 'source'] as const,
+      "what crm_verify's verdict on the candidate is compared with",
+      'source',
+    ),
     allowEmpty: flag('allow a publication that would remove every replicated resource', false),
     siteLocal: SiteLocalSchema,
     trust: TrustSchema,

@@ -11,7 +11,14 @@ const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, useDefaults:
 for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: ['array', 'string', 'boolean'] });
 const validateConfig = ajv.compile<Config>(ConfigSchema);
 
-const KIND: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'an object' };
+const KIND: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+};
 
 /** "/subscriber/publishers/0" → "subscriber.publishers[0]" (JSON Pointer, RFC 6901). */
 export function settingPath(pointer: string): string {

@@ -41,7 +41,8 @@ function fetchError(url: string, err: unknown): CibsyncError {
   const code = e.code ?? e.cause?.code ?? e.name;
   const message = e.cause?.message && e.cause.message !== e.message ? `${e.message} (${e.cause.message})` : e.message;
   const timeout = TIMEOUTS[code];
-  if (timeout) return new CibsyncError('CIBSYNC_FETCH_TIMEOUT', `${url}: ${timeout}: ${message}`, { url, cause: code, timeout });
+  if (timeout)
+    return new CibsyncError('CIBSYNC_FETCH_TIMEOUT', `${url}: ${timeout}: ${message}`, { url, cause: code, timeout });
   return new CibsyncError('CIBSYNC_FETCH_FAILED', `${url}: ${message}`, { url, cause: code });
 }
 
@@ -56,7 +57,9 @@ export class MtlsClient {
   }
 
   private agentFor(material: TlsMaterial): Agent {
-    return new Agent({ connect: { ca: material.ca, cert: material.cert, key: material.key, timeout: this.connectTimeoutMs } });
+    return new Agent({
+      connect: { ca: material.ca, cert: material.cert, key: material.key, timeout: this.connectTimeoutMs },
+    });
   }
 
   /** New certificates for new connections; requests in flight finish on the old agent. */
@@ -74,7 +77,11 @@ export class MtlsClient {
       return await this.exchange(url, options, signal);
     } catch (err) {
       if (deadline.signal.aborted && !options.signal?.aborted) {
-        throw new CibsyncError('CIBSYNC_FETCH_TIMEOUT', `${url}: overall deadline: no complete response (headers and body) within ${options.deadlineMs} ms`, { url, timeout: 'deadline', deadlineMs: options.deadlineMs });
+        throw new CibsyncError(
+          'CIBSYNC_FETCH_TIMEOUT',
+          `${url}: overall deadline: no complete response (headers and body) within ${options.deadlineMs} ms`,
+          { url, timeout: 'deadline', deadlineMs: options.deadlineMs },
+        );
       }
       throw err;
     } finally {
@@ -102,7 +109,11 @@ export class MtlsClient {
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
       response.body.destroy();
-      throw new CibsyncError('CIBSYNC_FETCH_TOO_LARGE', `${url}: response of ${declared} bytes is over the limit of ${options.maxBytes}`, { url, bytes: declared, maxBytes: options.maxBytes });
+      throw new CibsyncError(
+        'CIBSYNC_FETCH_TOO_LARGE',
+        `${url}: response of ${declared} bytes is over the limit of ${options.maxBytes}`,
+        { url, bytes: declared, maxBytes: options.maxBytes },
+      );
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -111,7 +122,11 @@ export class MtlsClient {
         size += (chunk as Buffer).length;
         if (size > options.maxBytes) {
           response.body.destroy();
-          throw new CibsyncError('CIBSYNC_FETCH_TOO_LARGE', `${url}: response is over the limit of ${options.maxBytes} bytes`, { url, maxBytes: options.maxBytes });
+          throw new CibsyncError(
+            'CIBSYNC_FETCH_TOO_LARGE',
+            `${url}: response is over the limit of ${options.maxBytes} bytes`,
+            { url, maxBytes: options.maxBytes },
+          );
         }
         chunks.push(chunk as Buffer);
       }

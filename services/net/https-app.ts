@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController } from 'fastify';
 import type { TlsConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
-import { PeerRefused, checkAllowed, peerOf, type RefusalReason } from './mtls.js';
+import { checkAllowed, PeerRefused, peerOf, type RefusalReason } from './mtls.js';
 import { sendProblem } from './problem.js';
-import { loadTlsMaterial, watchTlsMaterial, type TlsMaterial } from './tls-material.js';
+import { loadTlsMaterial, type TlsMaterial, watchTlsMaterial } from './tls-material.js';
 
 export interface HttpsAppOptions {
   tls: TlsConfig;
@@ -18,7 +18,14 @@ export interface HttpsAppOptions {
 }
 
 function secureOptions(material: TlsMaterial) {
-  return { cert: material.cert, key: material.key, ca: material.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const };
+  return {
+    cert: material.cert,
+    key: material.key,
+    ca: material.ca,
+    requestCert: true,
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.2' as const,
+  };
 }
 
 export function createHttpsApp(options: HttpsAppOptions) {
@@ -40,13 +47,21 @@ export function createHttpsApp(options: HttpsAppOptions) {
     } catch (err) {
       if (!(err instanceof PeerRefused)) throw err;
       options.onRefused(err.reason);
-      options.logger.warn({ event: 'client-refused', code: err.code, remote: request.ip, url: request.url, ...err.details }, err.message);
+      options.logger.warn(
+        { event: 'client-refused', code: err.code, remote: request.ip, url: request.url, ...err.details },
+        err.message,
+      );
       return sendProblem(reply, err);
     }
   });
-  const stopWatching = watchTlsMaterial(options.tls, options.logger, (next) => app.server.setSecureContext(secureOptions(next)));
+  const stopWatching = watchTlsMaterial(options.tls, options.logger, (next) =>
+    app.server.setSecureContext(secureOptions(next)),
+  );
   app.addHook('onClose', async () => stopWatching());
-  options.logger.info({ event: 'tls-loaded', fingerprint: material.fingerprint, notAfter: material.notAfter }, 'certificate loaded');
+  options.logger.info(
+    { event: 'tls-loaded', fingerprint: material.fingerprint, notAfter: material.notAfter },
+    'certificate loaded',
+  );
   return app;
 }
 

@@ -4,15 +4,27 @@
 // handler runs for a refused client, so nothing is served to it.
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
-import { identityOf, matchesIdentity, type CertificateIdentity } from '../../certs/inspect.js';
+import { type CertificateIdentity, identityOf, matchesIdentity } from '../../certs/inspect.js';
 import { CibsyncError } from '../errors.js';
 
 export type Peer = CertificateIdentity;
 
 /** Bounded label values for the refusal metrics, from OpenSSL's verification codes. */
-export type RefusalReason = 'no_client_certificate' | 'certificate_expired' | 'unknown_ca' | 'certificate_invalid' | 'not_allowed';
+export type RefusalReason =
+  | 'no_client_certificate'
+  | 'certificate_expired'
+  | 'unknown_ca'
+  | 'certificate_invalid'
+  | 'not_allowed';
 
-const UNKNOWN_CA_CODES = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE']);
+const UNKNOWN_CA_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+]);
 
 export class PeerRefused extends CibsyncError {
   constructor(
@@ -20,7 +32,10 @@ export class PeerRefused extends CibsyncError {
     message: string,
     details: Record<string, unknown>,
   ) {
-    super(reason === 'not_allowed' ? 'CIBSYNC_TLS_NOT_ALLOWED' : 'CIBSYNC_TLS_CLIENT_REFUSED', message, { reason, ...details });
+    super(reason === 'not_allowed' ? 'CIBSYNC_TLS_NOT_ALLOWED' : 'CIBSYNC_TLS_CLIENT_REFUSED', message, {
+      reason,
+      ...details,
+    });
   }
 }
 
@@ -35,15 +50,33 @@ export function verifiedPeer(socket: TLSSocket): Peer {
   if (!x509) throw new PeerRefused('no_client_certificate', 'no client certificate was presented', {});
   const peer = identityOf(x509);
   if (!socket.authorized) {
-    const code = String((socket.authorizationError as unknown as { code?: string } | null)?.code ?? socket.authorizationError ?? 'UNKNOWN');
-    const reason: RefusalReason = code === 'CERT_HAS_EXPIRED' ? 'certificate_expired' : UNKNOWN_CA_CODES.has(code) ? 'unknown_ca' : 'certificate_invalid';
-    throw new PeerRefused(reason, `client certificate ${peer.subject} refused: ${code}`, { tlsError: code, subject: peer.subject, fingerprint: peer.fingerprint });
+    const code = String(
+      (socket.authorizationError as unknown as { code?: string } | null)?.code ??
+        socket.authorizationError ??
+        'UNKNOWN',
+    );
+    const reason: RefusalReason =
+      code === 'CERT_HAS_EXPIRED'
+        ? 'certificate_expired'
+        : UNKNOWN_CA_CODES.has(code)
+          ? 'unknown_ca'
+          : 'certificate_invalid';
+    throw new PeerRefused(reason, `client certificate ${peer.subject} refused: ${code}`, {
+      tlsError: code,
+      subject: peer.subject,
+      fingerprint: peer.fingerprint,
+    });
   }
   return peer;
 }
 
 export function checkAllowed(peer: Peer, allow: string[], what: string): void {
-  if (!isAllowed(peer, allow)) throw new PeerRefused('not_allowed', `client ${peer.subject} (${peer.fingerprint}) is not on the allowlist for ${what}`, { subject: peer.subject, fingerprint: peer.fingerprint });
+  if (!isAllowed(peer, allow))
+    throw new PeerRefused(
+      'not_allowed',
+      `client ${peer.subject} (${peer.fingerprint}) is not on the allowlist for ${what}`,
+      { subject: peer.subject, fingerprint: peer.fingerprint },
+    );
 }
 
 export function peerOf(request: FastifyRequest): Peer {

@@ -4,16 +4,33 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { chown, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { formatVersion, versionOf, type CibVersion, type VerdictLevel } from '../cib/index.js';
+import { type CibVersion, formatVersion, type VerdictLevel, versionOf } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
-import { canonicalDigest, childElements, element, firstChild, parseXml, serializeTo, sha256, type XmlElement } from '../xml/index.js';
+import {
+  canonicalDigest,
+  childElements,
+  element,
+  firstChild,
+  parseXml,
+  serializeTo,
+  sha256,
+  type XmlElement,
+} from '../xml/index.js';
 import { WriteLock } from './lock.js';
 import { runTool, type ToolResult } from './run.js';
 import { removeStaleTempsOf, tempPathFor } from './temp-files.js';
 
 export { errorCodeForExit } from './run.js';
 
-export type CibScope = 'configuration' | 'nodes' | 'resources' | 'constraints' | 'crm_config' | 'rsc_defaults' | 'op_defaults' | 'status';
+export type CibScope =
+  | 'configuration'
+  | 'nodes'
+  | 'resources'
+  | 'constraints'
+  | 'crm_config'
+  | 'rsc_defaults'
+  | 'op_defaults'
+  | 'status';
 
 export type AttributeLifetime = 'forever' | 'reboot';
 
@@ -107,7 +124,11 @@ export class Pacemaker {
     return this.cibFile ? `CIB file ${this.cibFile}` : 'live cluster CIB';
   }
 
-  private run(tool: string, args: string[], extra: { input?: string; inputFile?: string; okCodes?: number[]; inputBytes?: number } = {}): Promise<ToolResult> {
+  private run(
+    tool: string,
+    args: string[],
+    extra: { input?: string; inputFile?: string; okCodes?: number[]; inputBytes?: number } = {},
+  ): Promise<ToolResult> {
     const { inputBytes = Buffer.byteLength(extra.input ?? ''), ...rest } = extra;
     return runTool(tool, args, { env: this.env, ...this.timeoutFor(inputBytes), ...rest });
   }
@@ -120,7 +141,10 @@ export class Pacemaker {
   private timeoutFor(inputBytes: number): { timeoutMs: number; timeoutHint: string } {
     const mib = inputBytes / (1024 * 1024);
     const timeoutMs = this.timeoutMs + Math.ceil(mib * this.timeoutPerMiBMs);
-    return { timeoutMs, timeoutHint: `input ${mib.toFixed(1)} MiB; the timeout is toolTimeoutMs ${this.timeoutMs} + toolTimeoutPerMiBMs ${this.timeoutPerMiBMs} per MiB: raise either in the configuration` };
+    return {
+      timeoutMs,
+      timeoutHint: `input ${mib.toFixed(1)} MiB; the timeout is toolTimeoutMs ${this.timeoutMs} + toolTimeoutPerMiBMs ${this.timeoutPerMiBMs} per MiB: raise either in the configuration`,
+    };
   }
 
   // ---- queries -------------------------------------------------------------------------------
@@ -145,9 +169,22 @@ export class Pacemaker {
     return versionOf(parseXml(stdout, { source: 'cibadmin --query --xpath /cib --no-children' }));
   }
 
-  async queryNodeAttribute(node: string, name: string, lifetime: AttributeLifetime = 'forever'): Promise<string | undefined> {
+  async queryNodeAttribute(
+    node: string,
+    name: string,
+    lifetime: AttributeLifetime = 'forever',
+  ): Promise<string | undefined> {
     try {
-      const { stdout } = await this.run('crm_attribute', ['--node', node, '--name', name, '--lifetime', lifetime, '--query', '--output-as=xml']);
+      const { stdout } = await this.run('crm_attribute', [
+        '--node',
+        node,
+        '--name',
+        name,
+        '--lifetime',
+        lifetime,
+        '--query',
+        '--output-as=xml',
+      ]);
       const result = parseXml(stdout, { source: 'crm_attribute --query' });
       const attr = [...childElements(result, 'attribute')][0];
       return attr?.attrs.value;
@@ -162,7 +199,8 @@ export class Pacemaker {
     try {
       result = await this.run('crm_ticket', ['--ticket', ticket, '--details']);
     } catch (err) {
-      if (err instanceof CibsyncError && err.code === 'CIBSYNC_PCMK_NO_SUCH_OBJECT') return { ticket, granted: false, standby: false, details: {} };
+      if (err instanceof CibsyncError && err.code === 'CIBSYNC_PCMK_NO_SUCH_OBJECT')
+        return { ticket, granted: false, standby: false, details: {} };
       throw err;
     }
     return parseTicketDetails(ticket, result.stdout);
@@ -186,7 +224,9 @@ export class Pacemaker {
     const run =
       typeof cib === 'string'
         ? this.run('crm_verify', args, { input: cib, okCodes })
-        : this.withTempFiles({ 'cib.xml': cib }, (dir, bytes) => this.run('crm_verify', args, { inputFile: join(dir, 'cib.xml'), inputBytes: bytes, okCodes }));
+        : this.withTempFiles({ 'cib.xml': cib }, (dir, bytes) =>
+            this.run('crm_verify', args, { inputFile: join(dir, 'cib.xml'), inputBytes: bytes, okCodes }),
+          );
     const verdict = run.then(parseVerdict);
     verdict.catch(() => this.verdicts.delete(key));
     this.verdicts.set(key, { verdict, at: now });
@@ -197,7 +237,11 @@ export class Pacemaker {
   /** A version-less patch (crm_diff -u) turning `from` into `to`; null when they are the same. */
   async diff(from: XmlElement, to: XmlElement): Promise<XmlElement | null> {
     return this.withTempFiles({ 'old.xml': from, 'new.xml': to }, async (dir, bytes) => {
-      const result = await this.run('crm_diff', ['--original', join(dir, 'old.xml'), '--new', join(dir, 'new.xml'), '--no-version'], { okCodes: [1], inputBytes: bytes });
+      const result = await this.run(
+        'crm_diff',
+        ['--original', join(dir, 'old.xml'), '--new', join(dir, 'new.xml'), '--no-version'],
+        { okCodes: [1], inputBytes: bytes },
+      );
       if (result.code === 0) return null;
       return parseXml(result.stdout, { source: 'crm_diff' });
     });
@@ -206,7 +250,9 @@ export class Pacemaker {
   /** The actions the scheduler would take for this whole CIB (crm_simulate --run). */
   async simulate(cib: XmlElement): Promise<SimulatedAction[]> {
     return this.withTempFiles({ 'cib.xml': cib }, async (dir, bytes) => {
-      const result = await this.run('crm_simulate', ['--run', '--xml-file', join(dir, 'cib.xml'), '--output-as=xml'], { inputBytes: bytes });
+      const result = await this.run('crm_simulate', ['--run', '--xml-file', join(dir, 'cib.xml'), '--output-as=xml'], {
+        inputBytes: bytes,
+      });
       const doc = parseXml(result.stdout, { source: 'crm_simulate' });
       const actions = firstChild(doc, 'actions');
       return (actions ? childElements(actions, 'rsc_action') : []).map((a) => {
@@ -236,7 +282,11 @@ export class Pacemaker {
             await this.writeTool('cibadmin', ['--patch', '--xml-file', join(dir, 'patch.xml')], bytes);
           } catch (err) {
             if (!isVersionRefusal(err)) throw err;
-            throw new CibsyncError('CIBSYNC_CIB_CHANGED', `${this.describe()} is no longer at ${formatVersion(source, true)}, the version the patch was made for; cibadmin refused it and nothing was written`, { expected: formatVersion(source, true) });
+            throw new CibsyncError(
+              'CIBSYNC_CIB_CHANGED',
+              `${this.describe()} is no longer at ${formatVersion(source, true)}, the version the patch was made for; cibadmin refused it and nothing was written`,
+              { expected: formatVersion(source, true) },
+            );
           }
         });
       },
@@ -262,23 +312,39 @@ export class Pacemaker {
     }
     await removeStaleTempsOf(file);
     const original = await readFile(file).catch((err: NodeJS.ErrnoException) => {
-      throw new CibsyncError(err.code === 'ENOENT' ? 'CIBSYNC_PCMK_NO_SUCH_OBJECT' : 'CIBSYNC_PCMK_ERROR', `cannot read ${file}: ${err.message}`, { path: file });
+      throw new CibsyncError(
+        err.code === 'ENOENT' ? 'CIBSYNC_PCMK_NO_SUCH_OBJECT' : 'CIBSYNC_PCMK_ERROR',
+        `cannot read ${file}: ${err.message}`,
+        { path: file },
+      );
     });
     const copy = tempPathFor(file);
     try {
       const { mode, uid, gid } = await stat(file);
       await writeFile(copy, original, { mode: mode & 0o7777 });
       await chown(copy, uid, gid).catch(() => undefined); // only root may, and only root needs to
-      await runTool(tool, args, { env: { ...this.env, CIB_file: copy }, ...this.timeoutFor(original.length + inputBytes) });
+      await runTool(tool, args, {
+        env: { ...this.env, CIB_file: copy },
+        ...this.timeoutFor(original.length + inputBytes),
+      });
       if (!(await readFile(file)).equals(original)) {
-        throw new CibsyncError('CIBSYNC_CIB_CHANGED', `${file} was changed by another writer while cibsync wrote it; cibsync's change was dropped, theirs is kept`, { path: file });
+        throw new CibsyncError(
+          'CIBSYNC_CIB_CHANGED',
+          `${file} was changed by another writer while cibsync wrote it; cibsync's change was dropped, theirs is kept`,
+          { path: file },
+        );
       }
       parseXml(await readFile(copy, 'utf8'), { source: copy });
       await rename(copy, file);
     } catch (err) {
       const errno = (err as NodeJS.ErrnoException).code;
       // A full disk or a read-only folder beside the CIB file: the file itself is untouched.
-      if (!(err instanceof CibsyncError) && typeof errno === 'string') throw new CibsyncError('CIBSYNC_PCMK_ERROR', `cannot write ${file} through ${copy}: ${errno} (${(err as Error).message}); the file is unchanged`, { path: file, errno });
+      if (!(err instanceof CibsyncError) && typeof errno === 'string')
+        throw new CibsyncError(
+          'CIBSYNC_PCMK_ERROR',
+          `cannot write ${file} through ${copy}: ${errno} (${(err as Error).message}); the file is unchanged`,
+          { path: file, errno },
+        );
       throw err;
     } finally {
       await rm(copy, { force: true });
@@ -287,7 +353,10 @@ export class Pacemaker {
   }
 
   /** Writes each tree into a private temporary folder for `fn` (with their total size in bytes), then removes it. */
-  private async withTempFiles<T>(files: Record<string, XmlElement>, fn: (dir: string, bytes: number) => Promise<T>): Promise<T> {
+  private async withTempFiles<T>(
+    files: Record<string, XmlElement>,
+    fn: (dir: string, bytes: number) => Promise<T>,
+  ): Promise<T> {
     const dir = await mkdtemp(join(tmpdir(), 'cibsync-'));
     try {
       let bytes = 0;
@@ -304,11 +373,18 @@ export class Pacemaker {
  * root over the same changes (trees are never changed once built): a large patch is not copied.
  */
 export function versionedPatch(diff: XmlElement, source: CibVersion): XmlElement {
-  const attrs = (v: CibVersion) => ({ admin_epoch: String(v.admin_epoch), epoch: String(v.epoch), num_updates: String(v.num_updates) });
+  const attrs = (v: CibVersion) => ({
+    admin_epoch: String(v.admin_epoch),
+    epoch: String(v.epoch),
+    num_updates: String(v.num_updates),
+  });
   // The target only has to differ from the source; the CIB manager bumps the epoch itself.
   const target = { admin_epoch: source.admin_epoch, epoch: source.epoch + 1, num_updates: 0 };
   const changes = diff.children.filter((c) => !(c.kind === 'element' && c.name === 'version'));
-  return element(diff.name, diff.attrs, [element('version', {}, [element('source', attrs(source)), element('target', attrs(target))]), ...changes]);
+  return element(diff.name, diff.attrs, [
+    element('version', {}, [element('source', attrs(source)), element('target', attrs(target))]),
+    ...changes,
+  ]);
 }
 
 /**
@@ -333,7 +409,10 @@ function writeXmlFile(path: string, tree: XmlElement): number {
 /** cibadmin's answers to a versioned patch whose source is not the CIB's version: older (103) or newer (resync). */
 function isVersionRefusal(err: unknown): boolean {
   if (!(err instanceof CibsyncError)) return false;
-  return err.code === 'CIBSYNC_PCMK_OLD_DATA' || (err.code === 'CIBSYNC_PCMK_ERROR' && /requesting full refresh/.test(String(err.details.stderr ?? err.message)));
+  return (
+    err.code === 'CIBSYNC_PCMK_OLD_DATA' ||
+    (err.code === 'CIBSYNC_PCMK_ERROR' && /requesting full refresh/.test(String(err.details.stderr ?? err.message)))
+  );
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -374,6 +453,11 @@ export function parseVerdict(result: ToolResult): Verdict {
   if (schemaErrors.size > 0 || /config not valid/.test(result.stderr)) {
     if (errors.size === 0 && schemaErrors.size === 0) errors.add('crm_verify: config not valid');
   }
-  const level: VerdictLevel = errors.size > 0 || schemaErrors.size > 0 ? 'errors' : warnings.size > 0 || /Warnings found/.test(result.stderr) ? 'warnings' : 'clean';
+  const level: VerdictLevel =
+    errors.size > 0 || schemaErrors.size > 0
+      ? 'errors'
+      : warnings.size > 0 || /Warnings found/.test(result.stderr)
+        ? 'warnings'
+        : 'clean';
   return { level, exit: result.code, errors: [...errors], warnings: [...warnings], schemaErrors: [...schemaErrors] };
 }

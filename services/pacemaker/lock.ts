@@ -36,15 +36,29 @@ const LOCK_GRACE_MS = 5_000;
 
 async function acquireFileLock(lockFile: string, waitMs: number): Promise<() => void> {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  const holder = startProcess('flock', ['-w', String(seconds), lockFile, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { timeoutMs: seconds * 1000 + LOCK_GRACE_MS });
+  const holder = startProcess(
+    'flock',
+    ['-w', String(seconds), lockFile, 'sh', '-c', 'echo locked; exec cat >/dev/null'],
+    { timeoutMs: seconds * 1000 + LOCK_GRACE_MS },
+  );
   const ended = await Promise.race([holder.firstOutput.then(() => undefined), holder.outcome]);
   if (!ended) {
     // Held until its stdin closes: by the release, or by our own death.
     holder.cancelTimeout();
     return () => holder.endInput();
   }
-  if (ended.kind === 'spawn-failed') throw new CibsyncError('CIBSYNC_TOOL_MISSING', `flock: ${ended.message}`, { tool: 'flock' });
-  const why = ended.kind === 'exited' ? `exit ${ended.code}` : ended.kind === 'signalled' ? `killed by ${ended.signal}` : ended.kind === 'timed-out' ? `no answer from flock within ${ended.timeoutMs} ms` : `flock printed more than ${ended.maxBytes} bytes`;
+  if (ended.kind === 'spawn-failed')
+    throw new CibsyncError('CIBSYNC_TOOL_MISSING', `flock: ${ended.message}`, { tool: 'flock' });
+  const why =
+    ended.kind === 'exited'
+      ? `exit ${ended.code}`
+      : ended.kind === 'signalled'
+        ? `killed by ${ended.signal}`
+        : ended.kind === 'timed-out'
+          ? `no answer from flock within ${ended.timeoutMs} ms`
+          : `flock printed more than ${ended.maxBytes} bytes`;
   const stderr = 'stderr' in ended ? ended.stderr.trim() : '';
-  throw new CibsyncError('CIBSYNC_LOCK_TIMEOUT', `could not lock ${lockFile} within ${waitMs} ms (${why}) ${stderr}`, { lockFile });
+  throw new CibsyncError('CIBSYNC_LOCK_TIMEOUT', `could not lock ${lockFile} within ${waitMs} ms (${why}) ${stderr}`, {
+    lockFile,
+  });
 }

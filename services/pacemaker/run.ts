@@ -3,7 +3,7 @@
 // CIB, removed for the live cluster), a timeout and an output cap, and a non-zero exit becomes a
 // typed error that keeps the tool's own message.
 import { CibsyncError, type ErrorCode } from '../errors.js';
-import { outputTooLarge, runProcess, runProcessFromFile, type ProcessOptions } from '../process/run.js';
+import { outputTooLarge, type ProcessOptions, runProcess, runProcessFromFile } from '../process/run.js';
 
 export interface ToolResult {
   code: number;
@@ -39,29 +39,52 @@ export function errorCodeForExit(exit: number): ErrorCode {
 
 /** The first lines of a tool's message, without the numbered CIB dump cibadmin prints on schema errors. */
 function toolMessage(result: ToolResult): string {
-  const lines = (result.stderr || result.stdout).split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^\d+\s+</.test(l));
+  const lines = (result.stderr || result.stdout)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^\d+\s+</.test(l));
   return lines.slice(0, 6).join('; ') || `exit status ${result.code}`;
 }
 
 export async function runTool(tool: string, args: string[], options: RunOptions): Promise<ToolResult> {
   const { inputFile } = options;
-  const outcome = inputFile === undefined ? await runProcess(tool, args, options) : await runProcessFromFile(tool, args, { ...options, inputFile });
+  const outcome =
+    inputFile === undefined
+      ? await runProcess(tool, args, options)
+      : await runProcessFromFile(tool, args, { ...options, inputFile });
   const command = [tool, ...args].join(' ');
   switch (outcome.kind) {
     case 'spawn-failed':
-      throw outcome.errno === 'ENOENT' ? new CibsyncError('CIBSYNC_TOOL_MISSING', `${tool} is not installed or not on PATH`, { tool }) : new CibsyncError('CIBSYNC_PCMK_ERROR', `${tool}: ${outcome.message}`, { tool });
+      throw outcome.errno === 'ENOENT'
+        ? new CibsyncError('CIBSYNC_TOOL_MISSING', `${tool} is not installed or not on PATH`, { tool })
+        : new CibsyncError('CIBSYNC_PCMK_ERROR', `${tool}: ${outcome.message}`, { tool });
     case 'timed-out':
-      throw new CibsyncError('CIBSYNC_PCMK_TIMEOUT', `${tool} gave no answer within ${options.timeoutMs} ms${options.timeoutHint ? ` (${options.timeoutHint})` : ''}: ${command}`, { tool, timeoutMs: options.timeoutMs });
+      throw new CibsyncError(
+        'CIBSYNC_PCMK_TIMEOUT',
+        `${tool} gave no answer within ${options.timeoutMs} ms${options.timeoutHint ? ` (${options.timeoutHint})` : ''}: ${command}`,
+        { tool, timeoutMs: options.timeoutMs },
+      );
     case 'output-too-large':
       throw outputTooLarge(tool, command, outcome);
     case 'input-failed':
-      throw new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: cannot read its input ${outcome.file}: ${outcome.message}`, { tool });
+      throw new CibsyncError(
+        'CIBSYNC_PCMK_ERROR',
+        `${command}: cannot read its input ${outcome.file}: ${outcome.message}`,
+        { tool },
+      );
     case 'signalled':
-      throw new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: killed by ${outcome.signal}`, { tool, signal: outcome.signal });
+      throw new CibsyncError('CIBSYNC_PCMK_ERROR', `${command}: killed by ${outcome.signal}`, {
+        tool,
+        signal: outcome.signal,
+      });
     case 'exited': {
       const result = { code: outcome.code, stdout: outcome.stdout, stderr: outcome.stderr };
       if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code)) {
-        throw new CibsyncError(errorCodeForExit(result.code), `${command}: ${toolMessage(result)}`, { tool, exit: result.code, stderr: result.stderr.slice(0, 4000) });
+        throw new CibsyncError(errorCodeForExit(result.code), `${command}: ${toolMessage(result)}`, {
+          tool,
+          exit: result.code,
+          stderr: result.stderr.slice(0, 4000),
+        });
       }
       return result;
     }

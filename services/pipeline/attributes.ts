@@ -6,11 +6,11 @@
 //
 // Node and attribute names come from publications and the CIB: every lookup goes through a Map, never
 // a plain object, so a node called `constructor` or `__proto__` is a node like any other.
-import { attributesByNode, nodesByName, type AttributeMap } from '../cib/index.js';
+import { type AttributeMap, attributesByNode, nodesByName } from '../cib/index.js';
 import type { Logger } from '../log.js';
 import type { NodeAttributes } from '../publication/index.js';
-import { childElements, descendants, element, firstChild, type XmlElement } from '../xml/index.js';
 import { writeOwnedAttributes } from '../state/ownership.js';
+import { childElements, descendants, element, firstChild, type XmlElement } from '../xml/index.js';
 import type { AttributeChange } from './types.js';
 
 export interface AttributePlan {
@@ -27,10 +27,18 @@ function toMap(attributes: NodeAttributes): AttributeMap {
 
 /** Back to the JSON shape, as own properties only (`__proto__` included). */
 export function toRecord(attributes: AttributeMap): NodeAttributes {
-  return Object.fromEntries([...attributes].filter(([, values]) => values.size > 0).map(([node, values]) => [node, Object.fromEntries(values)]));
+  return Object.fromEntries(
+    [...attributes].filter(([, values]) => values.size > 0).map(([node, values]) => [node, Object.fromEntries(values)]),
+  );
 }
 
-export function planAttributes(localConfiguration: XmlElement, published: NodeAttributes, nodeMap: Record<string, string>, exclude: string[], previouslyOwnedIn: NodeAttributes): AttributePlan {
+export function planAttributes(
+  localConfiguration: XmlElement,
+  published: NodeAttributes,
+  nodeMap: Record<string, string>,
+  exclude: string[],
+  previouslyOwnedIn: NodeAttributes,
+): AttributePlan {
   const nodes = nodesByName(localConfiguration);
   const current = attributesByNode(nodes);
   const map = new Map(Object.entries(nodeMap));
@@ -55,7 +63,8 @@ export function planAttributes(localConfiguration: XmlElement, published: NodeAt
       const previous = current.get(node)?.get(name);
       if (previous !== value) changes.push({ node, name, change: 'set', value, previous });
       // A value that was already there, set by someone else, stays theirs.
-      if (previous !== value || previouslyOwned.get(node)?.has(name)) owned.set(node, (owned.get(node) ?? new Map()).set(name, value));
+      if (previous !== value || previouslyOwned.get(node)?.has(name))
+        owned.set(node, (owned.get(node) ?? new Map()).set(name, value));
     }
   }
   for (const [node, values] of previouslyOwned) {
@@ -71,7 +80,9 @@ export function planAttributes(localConfiguration: XmlElement, published: NodeAt
 /** Makes the planned changes in the <nodes> of `configuration` (a candidate: its <nodes> are this site's). */
 export function withAttributeChanges(configuration: XmlElement, changes: AttributeChange[]): void {
   const nodes = nodesByName(configuration);
-  const ids = new Set([...descendants(configuration)].map((d) => d.attrs.id).filter((id): id is string => id !== undefined));
+  const ids = new Set(
+    [...descendants(configuration)].map((d) => d.attrs.id).filter((id): id is string => id !== undefined),
+  );
   const freshId = (name: string) => {
     // An XML ID, as crm_attribute makes it: "master-rsc:0" becomes "master-rsc.0".
     const base = name.replace(/[^A-Za-z0-9_.-]/g, '.');
@@ -86,8 +97,13 @@ export function withAttributeChanges(configuration: XmlElement, changes: Attribu
     const sets = childElements(node, 'instance_attributes');
     const existing = sets.flatMap((s) => childElements(s, 'nvpair').filter((nv) => nv.attrs.name === c.name));
     if (c.change === 'deleted') {
-      for (const set of sets) set.children = set.children.filter((ch) => !(ch.kind === 'element' && ch.name === 'nvpair' && ch.attrs.name === c.name));
-      node.children = node.children.filter((ch) => !(ch.kind === 'element' && ch.name === 'instance_attributes' && childElements(ch).length === 0));
+      for (const set of sets)
+        set.children = set.children.filter(
+          (ch) => !(ch.kind === 'element' && ch.name === 'nvpair' && ch.attrs.name === c.name),
+        );
+      node.children = node.children.filter(
+        (ch) => !(ch.kind === 'element' && ch.name === 'instance_attributes' && childElements(ch).length === 0),
+      );
     } else if (existing.length > 0) {
       for (const nv of existing) nv.attrs.value = c.value ?? '';
     } else {
@@ -98,7 +114,9 @@ export function withAttributeChanges(configuration: XmlElement, changes: Attribu
         set = element('instance_attributes', { id: freshId(`nodes-${nodeId}`) });
         node.children.push(set);
       }
-      set.children.push(element('nvpair', { id: freshId(`nodes-${nodeId}-${c.name}`), name: c.name, value: c.value ?? '' }));
+      set.children.push(
+        element('nvpair', { id: freshId(`nodes-${nodeId}-${c.name}`), name: c.name, value: c.value ?? '' }),
+      );
     }
   }
 }
@@ -108,13 +126,22 @@ export function withAttributeChanges(configuration: XmlElement, changes: Attribu
  * what it is about to own is recorded (an attribute owned but not written is harmless: deleting it
  * later needs the CIB to hold exactly cibsync's value); after it, the final set.
  */
-export async function recordOwnershipAhead(stateDir: string, previously: NodeAttributes, plan: AttributePlan): Promise<void> {
+export async function recordOwnershipAhead(
+  stateDir: string,
+  previously: NodeAttributes,
+  plan: AttributePlan,
+): Promise<void> {
   const union = toMap(previously);
-  for (const [node, values] of toMap(plan.owned)) for (const [name, value] of values) union.set(node, (union.get(node) ?? new Map()).set(name, value));
+  for (const [node, values] of toMap(plan.owned))
+    for (const [name, value] of values) union.set(node, (union.get(node) ?? new Map()).set(name, value));
   await writeOwnedAttributes(stateDir, toRecord(union));
 }
 
 export async function recordOwnership(stateDir: string, plan: AttributePlan, logger: Logger): Promise<void> {
   await writeOwnedAttributes(stateDir, plan.owned);
-  for (const c of plan.changes) logger.info({ step: 'node-attributes', node: c.node, attribute: c.name, change: c.change, value: c.value }, `${c.change} ${c.name} on ${c.node}`);
+  for (const c of plan.changes)
+    logger.info(
+      { step: 'node-attributes', node: c.node, attribute: c.name, change: c.change, value: c.value },
+      `${c.change} ${c.name} on ${c.node}`,
+    );
 }

@@ -5,31 +5,38 @@
 // `importPublication` is both in a row (the automatic mode), `rollback` puts a backup back through
 // the same guarded write. The CLI, the subscriber daemon and the approval flow call nothing else of
 // the pipeline; what they keep between calls (plans, holds, backups) is the state module's.
+
+import { type CibVersion, configurationOfCib, formatVersion, versionOf, withConfiguration } from '../cib/index.js';
 import { asCibsyncError, CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { configurationOfCib, formatVersion, versionOf, withConfiguration, type CibVersion } from '../cib/index.js';
 import type { SimulatedAction } from '../pacemaker/index.js';
-import { readPublication, type Publication } from '../publication/index.js';
-import { checkNotOnHold } from '../state/hold.js';
+import { type Publication, readPublication } from '../publication/index.js';
 import { checkStateWritable } from '../state/files.js';
+import { checkNotOnHold } from '../state/hold.js';
 import { attributeStatePath, readOwnedAttributes } from '../state/ownership.js';
-import { recordApplied, sourceStatePath, type AppliedSource } from '../state/sources.js';
+import { type AppliedSource, recordApplied, sourceStatePath } from '../state/sources.js';
 import { hasChain, runSiteChain } from '../transform/site.js';
 import { parseXml, sameXml, type XmlElement } from '../xml/index.js';
-import { planAttributes, recordOwnership, recordOwnershipAhead, withAttributeChanges, type AttributePlan } from './attributes.js';
 import { applyConfiguration } from './apply.js';
+import {
+  type AttributePlan,
+  planAttributes,
+  recordOwnership,
+  recordOwnershipAhead,
+  withAttributeChanges,
+} from './attributes.js';
 import { checkFreshness } from './freshness.js';
 import { checkOrigin } from './origin.js';
-import { spliceSiteLocal } from './splice.js';
 import { appliedLocally, recordOfSame, stillAsApplied } from './recognise.js';
+import { spliceSiteLocal } from './splice.js';
 import { summarizeChanges } from './summary.js';
 import { predictTransition } from './transition.js';
 import type { ImportResult, ObjectChange, PipelineContext } from './types.js';
 import { verifyCandidate } from './verify.js';
 
-export type { ImportResult, ObjectChange, AttributeChange, PipelineContext } from './types.js';
 export type { AttributePlan } from './attributes.js';
-export { rollback, type RollbackOutcome } from './rollback.js';
+export { type RollbackOutcome, rollback } from './rollback.js';
+export type { AttributeChange, ImportResult, ObjectChange, PipelineContext } from './types.js';
 
 /** Everything the pipeline decided before writing: what an approval flow shows and later applies. */
 export interface Plan {
@@ -69,7 +76,15 @@ async function readChecked(text: string, ctx: PipelineContext): Promise<Checked>
   const publication = readPublication(text, { maxBytes: config.maxPublicationBytes });
   const origin = checkOrigin(publication, config);
   const log = stepLogger(ctx.logger, publication);
-  log.info({ step: 'parse', epoch: `${publication.adminEpoch}.${publication.epoch}`, created: publication.created, signer: origin.signed ? origin.signer.subject : 'unsigned' }, 'publication parsed, digest and origin verified');
+  log.info(
+    {
+      step: 'parse',
+      epoch: `${publication.adminEpoch}.${publication.epoch}`,
+      created: publication.created,
+      signer: origin.signed ? origin.signer.subject : 'unsigned',
+    },
+    'publication parsed, digest and origin verified',
+  );
 
   const last = await checkFreshness(config.stateDir, publication);
   log.info({ step: 'freshness' }, 'publication is not older than the last applied');
@@ -81,37 +96,83 @@ export async function planImport(text: string, ctx: PipelineContext, options: Pl
   return planChecked(await readChecked(text, ctx), ctx, options);
 }
 
-async function planChecked({ publication, log }: Checked, ctx: PipelineContext, options: PlanOptions = {}): Promise<Plan> {
+async function planChecked(
+  { publication, log }: Checked,
+  ctx: PipelineContext,
+  options: PlanOptions = {},
+): Promise<Plan> {
   const { config, pacemaker } = ctx;
   // Independent of each other: ask them at once (each Pacemaker tool run costs ~45 ms).
-  const [, localCib, transformed] = await Promise.all([checkTicket(ctx, publication, log), pacemaker.queryCib(), transform(ctx, publication, log)]);
+  const [, localCib, transformed] = await Promise.all([
+    checkTicket(ctx, publication, log),
+    pacemaker.queryCib(),
+    transform(ctx, publication, log),
+  ]);
   const localConfiguration = configurationOfCib(localCib);
 
   const spliced = spliceSiteLocal(transformed, localConfiguration, config.siteLocal);
   log.info({ step: 'splice', dropped: spliced.dropped.length, kept: spliced.kept.length }, 'site-local parts kept');
   const localReplicated = spliceSiteLocal(localConfiguration, localConfiguration, config.siteLocal).replicatedResources;
   if (spliced.replicatedResources === 0 && localReplicated > 0 && !config.allowEmpty) {
-    throw new CibsyncError('CIBSYNC_CANDIDATE_EMPTY', `the candidate would remove all ${localReplicated} replicated resources of this site; refused (use --allow-empty if that is intended)`);
+    throw new CibsyncError(
+      'CIBSYNC_CANDIDATE_EMPTY',
+      `the candidate would remove all ${localReplicated} replicated resources of this site; refused (use --allow-empty if that is intended)`,
+    );
   }
 
   // The node attributes go into the candidate's <nodes>: one patch writes them with the rest.
-  const attributes = planAttributes(localConfiguration, publication.nodeAttributes, config.nodeMap, config.siteLocal.nodeAttributes, await readOwnedAttributes(config.stateDir));
+  const attributes = planAttributes(
+    localConfiguration,
+    publication.nodeAttributes,
+    config.nodeMap,
+    config.siteLocal.nodeAttributes,
+    await readOwnedAttributes(config.stateDir),
+  );
   withAttributeChanges(spliced.configuration, attributes.changes);
-  if (attributes.unmapped.length > 0) log.warn({ step: 'diff', unmapped: attributes.unmapped }, 'servers in the publication with no local counterpart in the node map');
+  if (attributes.unmapped.length > 0)
+    log.warn(
+      { step: 'diff', unmapped: attributes.unmapped },
+      'servers in the publication with no local counterpart in the node map',
+    );
 
   const configurationChanged = !sameXml(localConfiguration, spliced.configuration);
   // The patch is computed while crm_verify runs; apply uses it only if the CIB is still at this version (a dry run never does).
   const [verify, patch] = await Promise.all([
-    verifyCandidate(pacemaker, localCib, spliced.configuration, { baseline: config.verifyBaseline, sourceVerdict: publication.sourceVerdict }),
-    configurationChanged && !ctx.dryRun ? pacemaker.diff(localCib, withConfiguration(localCib, spliced.configuration)) : Promise.resolve(null),
+    verifyCandidate(pacemaker, localCib, spliced.configuration, {
+      baseline: config.verifyBaseline,
+      sourceVerdict: publication.sourceVerdict,
+    }),
+    configurationChanged && !ctx.dryRun
+      ? pacemaker.diff(localCib, withConfiguration(localCib, spliced.configuration))
+      : Promise.resolve(null),
   ]);
-  log.info({ step: 'verify', baseline: verify.baseline.level, candidate: verify.candidate.level }, 'crm_verify verdict is no worse');
+  log.info(
+    { step: 'verify', baseline: verify.baseline.level, candidate: verify.candidate.level },
+    'crm_verify verdict is no worse',
+  );
 
   const changes = configurationChanged ? summarizeChanges(localConfiguration, spliced.configuration) : [];
-  log.info({ step: 'diff', changed: configurationChanged, objects: changes.length, attributes: attributes.changes.length }, configurationChanged ? 'configuration differs' : 'configuration unchanged');
+  log.info(
+    { step: 'diff', changed: configurationChanged, objects: changes.length, attributes: attributes.changes.length },
+    configurationChanged ? 'configuration differs' : 'configuration unchanged',
+  );
   // An unchanged configuration adds no action to what the scheduler does anyway: nothing to simulate.
-  const transition = options.transition ? (configurationChanged ? await predictTransition(pacemaker, localCib, spliced.configuration) : []) : undefined;
-  return { publication, localCib, candidate: spliced.configuration, configurationChanged, patch, changes, attributes, verify, transition };
+  const transition = options.transition
+    ? configurationChanged
+      ? await predictTransition(pacemaker, localCib, spliced.configuration)
+      : []
+    : undefined;
+  return {
+    publication,
+    localCib,
+    candidate: spliced.configuration,
+    configurationChanged,
+    patch,
+    changes,
+    attributes,
+    verify,
+    transition,
+  };
 }
 
 /**
@@ -121,14 +182,30 @@ async function planChecked({ publication, log }: Checked, ctx: PipelineContext, 
  * admin_epoch.epoch; applying the result checks it again under the write lock.
  */
 export async function replan(plan: Plan, candidate: XmlElement, ctx: PipelineContext): Promise<Plan> {
-  if (candidate.name !== 'configuration') throw new CibsyncError('CIBSYNC_TRANSFORM_OUTPUT_INVALID', `the edited candidate is a <${candidate.name}>, not a <configuration>`);
+  if (candidate.name !== 'configuration')
+    throw new CibsyncError(
+      'CIBSYNC_TRANSFORM_OUTPUT_INVALID',
+      `the edited candidate is a <${candidate.name}>, not a <configuration>`,
+    );
   const { config, pacemaker } = ctx;
   const localCib = await pacemaker.queryCib();
-  const verify = await verifyCandidate(pacemaker, localCib, candidate, { baseline: config.verifyBaseline, sourceVerdict: plan.publication.sourceVerdict });
+  const verify = await verifyCandidate(pacemaker, localCib, candidate, {
+    baseline: config.verifyBaseline,
+    sourceVerdict: plan.publication.sourceVerdict,
+  });
   const localConfiguration = configurationOfCib(localCib);
   const changes = summarizeChanges(localConfiguration, candidate);
   const transition = plan.transition ? await predictTransition(pacemaker, localCib, candidate) : undefined;
-  return { ...plan, localCib, candidate, configurationChanged: !sameXml(localConfiguration, candidate), patch: undefined, changes, verify, transition };
+  return {
+    ...plan,
+    localCib,
+    candidate,
+    configurationChanged: !sameXml(localConfiguration, candidate),
+    patch: undefined,
+    changes,
+    verify,
+    transition,
+  };
 }
 
 /** The documents a plan is kept as between planning and applying: the publication's own text, the local CIB, the candidate. */
@@ -139,11 +216,22 @@ export interface PlanDocuments {
 }
 
 /** A plan back from its documents and what was decided with them (`label` names it in parse errors). */
-export function reloadPlan(documents: PlanDocuments, decided: Pick<Plan, 'changes' | 'attributes' | 'verify' | 'transition'>, ctx: PipelineContext, label: string): Plan {
+export function reloadPlan(
+  documents: PlanDocuments,
+  decided: Pick<Plan, 'changes' | 'attributes' | 'verify' | 'transition'>,
+  ctx: PipelineContext,
+  label: string,
+): Plan {
   const publication = readPublication(documents.publication, { maxBytes: ctx.config.maxPublicationBytes });
   const localCib = parseXml(documents.local, { source: `${label} local CIB` });
   const candidate = parseXml(documents.candidate, { source: `${label} candidate` });
-  return { publication, localCib, candidate, configurationChanged: !sameXml(configurationOfCib(localCib), candidate), ...decided };
+  return {
+    publication,
+    localCib,
+    candidate,
+    configurationChanged: !sameXml(configurationOfCib(localCib), candidate),
+    ...decided,
+  };
 }
 
 /**
@@ -160,10 +248,18 @@ async function checkTicket(ctx: PipelineContext, publication: Publication, log: 
   for (const ticket of tickets) {
     const state = await ctx.pacemaker.ticket(ticket).catch((err: unknown) => {
       const e = asCibsyncError(err);
-      throw new CibsyncError('CIBSYNC_TICKET_QUERY_FAILED', `cannot tell whether this site holds ticket ${ticket} (${e.code}: ${e.message}); nothing applied`, { ticket, cause: e.code });
+      throw new CibsyncError(
+        'CIBSYNC_TICKET_QUERY_FAILED',
+        `cannot tell whether this site holds ticket ${ticket} (${e.code}: ${e.message}); nothing applied`,
+        { ticket, cause: e.code },
+      );
     });
     if (state.granted) {
-      throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${ticket}: it is the active site and does not take ${publication.site}'s configuration`, { ticket });
+      throw new CibsyncError(
+        'CIBSYNC_LOCAL_HOLDS_TICKET',
+        `this site holds ticket ${ticket}: it is the active site and does not take ${publication.site}'s configuration`,
+        { ticket },
+      );
     }
   }
   log.info({ step: 'ticket', tickets }, 'this site does not hold the ticket');
@@ -186,12 +282,29 @@ export async function applyPlan(plan: Plan, ctx: PipelineContext): Promise<Impor
   const { config, pacemaker } = ctx;
   const log = stepLogger(ctx.logger, plan.publication);
   const result = resultOf(plan, 'unchanged');
-  await checkStateWritable([sourceStatePath(config.stateDir, plan.publication.site), attributeStatePath(config.stateDir)]);
+  await checkStateWritable([
+    sourceStatePath(config.stateDir, plan.publication.site),
+    attributeStatePath(config.stateDir),
+  ]);
   if (plan.configurationChanged) {
     await recordOwnershipAhead(config.stateDir, await readOwnedAttributes(config.stateDir), plan.attributes);
-    const applied = await applyConfiguration(pacemaker, plan.localCib, plan.candidate, { stateDir: config.stateDir, keepBackups: config.backups, logger: log, patch: plan.patch ?? undefined });
+    const applied = await applyConfiguration(pacemaker, plan.localCib, plan.candidate, {
+      stateDir: config.stateDir,
+      keepBackups: config.backups,
+      logger: log,
+      patch: plan.patch ?? undefined,
+    });
     Object.assign(result, { outcome: 'applied', after: applied.after, backup: applied.backup, method: applied.method });
-    log.info({ step: 'apply', method: applied.method, epoch: formatVersion(applied.after), attributes: plan.attributes.changes.length, backup: applied.backup }, 'configuration and node attributes applied in one patch');
+    log.info(
+      {
+        step: 'apply',
+        method: applied.method,
+        epoch: formatVersion(applied.after),
+        attributes: plan.attributes.changes.length,
+        backup: applied.backup,
+      },
+      'configuration and node attributes applied in one patch',
+    );
   } else {
     log.info({ step: 'apply' }, 'nothing to write');
   }
@@ -210,12 +323,23 @@ export async function applyPlan(plan: Plan, ctx: PipelineContext): Promise<Impor
 
 function writtenButNotRecorded(err: unknown, after: CibVersion): CibsyncError {
   const e = asCibsyncError(err);
-  return new CibsyncError(e.code, `the CIB was written (now at ${formatVersion(after)}), but recording it failed: ${e.message}`, { ...e.details, written: true, after });
+  return new CibsyncError(
+    e.code,
+    `the CIB was written (now at ${formatVersion(after)}), but recording it failed: ${e.message}`,
+    { ...e.details, written: true, after },
+  );
 }
 
 /** What a result or a plan record says of the publication it came from. */
 export function sourceOf(p: Publication): ImportResult['source'] {
-  return { site: p.site, ticket: p.ticket, adminEpoch: p.adminEpoch, epoch: p.epoch, digest: p.digest, created: p.created };
+  return {
+    site: p.site,
+    ticket: p.ticket,
+    adminEpoch: p.adminEpoch,
+    epoch: p.epoch,
+    digest: p.digest,
+    created: p.created,
+  };
 }
 
 function resultOf(plan: Plan, outcome: ImportResult['outcome']): ImportResult {
@@ -237,12 +361,21 @@ function resultOf(plan: Plan, outcome: ImportResult['outcome']): ImportResult {
  * query): it lives in the status section, which moves no epoch, and a site that became the active one
  * must refuse whatever it is sent.
  */
-async function unchangedSinceApplied({ publication, last, log }: Checked, ctx: PipelineContext): Promise<ImportResult | undefined> {
+async function unchangedSinceApplied(
+  { publication, last, log }: Checked,
+  ctx: PipelineContext,
+): Promise<ImportResult | undefined> {
   const local = recordOfSame(publication, last);
   if (!local) return undefined;
-  const [, now] = await Promise.all([checkTicket(ctx, publication, log), stillAsApplied(local, ctx.config, ctx.pacemaker)]);
+  const [, now] = await Promise.all([
+    checkTicket(ctx, publication, log),
+    stillAsApplied(local, ctx.config, ctx.pacemaker),
+  ]);
   if (!now) return undefined;
-  log.info({ step: 'done', outcome: 'unchanged', local: formatVersion(now) }, 'import unchanged: this publication was applied onto this very CIB version, nothing ran again');
+  log.info(
+    { step: 'done', outcome: 'unchanged', local: formatVersion(now) },
+    'import unchanged: this publication was applied onto this very CIB version, nothing ran again',
+  );
   return {
     outcome: 'unchanged',
     source: sourceOf(publication),

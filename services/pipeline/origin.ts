@@ -4,16 +4,24 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
-import { verifyOrigin, type Origin, type Publication } from '../publication/index.js';
+import { type Origin, type Publication, verifyOrigin } from '../publication/index.js';
 
 /** The CA bundle signers must chain to: trust.ca, else the subscriber's, else the publisher's CA. */
 function trustedCaPem(config: Config): string {
   const path = config.trust.ca || config.subscriber?.ca || config.publisher?.ca || '';
-  if (!path) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'a signed publication needs a CA to check its signer against: set trust.ca (or subscriber.ca)');
+  if (!path)
+    throw new CibsyncError(
+      'CIBSYNC_CONFIG_INVALID',
+      'a signed publication needs a CA to check its signer against: set trust.ca (or subscriber.ca)',
+    );
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new CibsyncError('CIBSYNC_TLS_FILES_INVALID', `cannot read the CA bundle ${path}: ${(err as Error).message}`, { path });
+    throw new CibsyncError(
+      'CIBSYNC_TLS_FILES_INVALID',
+      `cannot read the CA bundle ${path}: ${(err as Error).message}`,
+      { path },
+    );
   }
 }
 

@@ -6,12 +6,12 @@
 // this site (every one bumps epoch or admin_epoch), other settings, a changed stylesheet.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { compareVersions, type CibVersion } from '../cib/index.js';
+import { type CibVersion, compareVersions } from '../cib/index.js';
 import type { Config } from '../config/index.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import type { Publication } from '../publication/index.js';
-import { siteStylesheets } from '../transform/site.js';
 import type { AppliedLocally, AppliedSource } from '../state/sources.js';
+import { siteStylesheets } from '../transform/site.js';
 
 /** sha256 over every setting and the text of every stylesheet: what decides the candidate besides the publication and the CIB. */
 export async function settingsDigest(config: Config): Promise<string> {
@@ -22,7 +22,11 @@ export async function settingsDigest(config: Config): Promise<string> {
 }
 
 /** What an import records of the local CIB it leaves behind. */
-export async function appliedLocally(config: Config, version: CibVersion, verdict: AppliedLocally['verdict']): Promise<AppliedLocally> {
+export async function appliedLocally(
+  config: Config,
+  version: CibVersion,
+  verdict: AppliedLocally['verdict'],
+): Promise<AppliedLocally> {
   return { adminEpoch: version.admin_epoch, epoch: version.epoch, settings: await settingsDigest(config), verdict };
 }
 
@@ -35,8 +39,13 @@ export function recordOfSame(publication: Publication, last: AppliedSource | und
  * Whether the CIB is still where `local` (the record of the same publication's import) left it, under
  * the same settings and stylesheets; then the current version, else undefined: the pipeline must run.
  */
-export async function stillAsApplied(local: AppliedLocally, config: Config, pacemaker: Pacemaker): Promise<CibVersion | undefined> {
+export async function stillAsApplied(
+  local: AppliedLocally,
+  config: Config,
+  pacemaker: Pacemaker,
+): Promise<CibVersion | undefined> {
   const [settings, now] = await Promise.all([settingsDigest(config).catch(() => undefined), pacemaker.rootVersion()]);
-  if (settings !== local.settings || compareVersions(now, { admin_epoch: local.adminEpoch, epoch: local.epoch }) !== 0) return undefined;
+  if (settings !== local.settings || compareVersions(now, { admin_epoch: local.adminEpoch, epoch: local.epoch }) !== 0)
+    return undefined;
   return now;
 }

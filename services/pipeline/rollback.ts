@@ -4,14 +4,14 @@
 // resources with the target-role an operator just set, cluster-owned properties, cibsync-local
 // objects) stay as they are now, by the same rules an import splices them with.
 import { basename } from 'node:path';
-import { configurationOfCib, type CibVersion } from '../cib/index.js';
+import { type CibVersion, configurationOfCib } from '../cib/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { Pacemaker } from '../pacemaker/index.js';
+import { readBackup } from '../state/backups.js';
+import { type Hold, placeHold } from '../state/hold.js';
 import { sameXml } from '../xml/index.js';
 import { applyConfiguration } from './apply.js';
-import { readBackup } from '../state/backups.js';
-import { placeHold, type Hold } from '../state/hold.js';
 import { spliceSiteLocal } from './splice.js';
 
 export interface RollbackOutcome {
@@ -24,7 +24,12 @@ export interface RollbackOutcome {
   hold: Hold;
 }
 
-export async function rollback(pacemaker: Pacemaker, config: Config, number: number, logger: Logger): Promise<RollbackOutcome> {
+export async function rollback(
+  pacemaker: Pacemaker,
+  config: Config,
+  number: number,
+  logger: Logger,
+): Promise<RollbackOutcome> {
   const { stateDir } = config;
   const { backup, configuration } = await readBackup(stateDir, number);
   // The hold comes first: from here on the subscriber plans nothing new over what is being restored.
@@ -33,7 +38,14 @@ export async function rollback(pacemaker: Pacemaker, config: Config, number: num
   const current = await pacemaker.queryCib();
   const target = spliceSiteLocal(configuration, configurationOfCib(current), config.siteLocal).configuration;
   if (sameXml(configurationOfCib(current), target)) return { backup: backup.path, changed: false, hold };
-  const applied = await applyConfiguration(pacemaker, current, target, { stateDir, keepBackups: config.backups + 1, logger });
-  logger.info({ step: 'rollback', backup: backup.path, epoch: `${applied.after.admin_epoch}.${applied.after.epoch}` }, 'configuration rolled back');
+  const applied = await applyConfiguration(pacemaker, current, target, {
+    stateDir,
+    keepBackups: config.backups + 1,
+    logger,
+  });
+  logger.info(
+    { step: 'rollback', backup: backup.path, epoch: `${applied.after.admin_epoch}.${applied.after.epoch}` },
+    'configuration rolled back',
+  );
   return { backup: backup.path, changed: true, after: applied.after, replacedBackup: applied.backup, hold };
 }

@@ -5,7 +5,16 @@
 import type { SiteLocalConfig } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import { idsBelow, siteLocalMatcher } from '../scopes/site-local.js';
-import { childElements, clone, element, ensureChild, firstChild, removeChildren, shallowCopy, type XmlElement } from '../xml/index.js';
+import {
+  childElements,
+  clone,
+  element,
+  ensureChild,
+  firstChild,
+  removeChildren,
+  shallowCopy,
+  type XmlElement,
+} from '../xml/index.js';
 
 export interface SpliceResult {
   configuration: XmlElement;
@@ -29,7 +38,8 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
   // cluster-owned properties
   const owned = new Set(rules.crmConfigProperties);
   const candCrm = ensureChild(candidate, 'crm_config');
-  for (const set of childElements(candCrm, 'cluster_property_set')) removeChildren(set, (nv) => nv.name === 'nvpair' && owned.has(nv.attrs.name ?? ''));
+  for (const set of childElements(candCrm, 'cluster_property_set'))
+    removeChildren(set, (nv) => nv.name === 'nvpair' && owned.has(nv.attrs.name ?? ''));
   const localCrm = firstChild(local, 'crm_config');
   for (const set of localCrm ? childElements(localCrm, 'cluster_property_set') : []) {
     const mine = childElements(set, 'nvpair').filter((nv) => owned.has(nv.attrs.name ?? ''));
@@ -47,26 +57,38 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
   const unsplittable = childElements(candResources).filter((r) => remoteIs.unsplittable(r));
   if (unsplittable.length > 0) {
     const names = unsplittable.map((r) => r.attrs.id ?? r.name).join(', ');
-    throw new CibsyncError('CIBSYNC_SPLICE_FENCING_MIXED', `${names} mixes fencing devices with resources that replicate; a fencing device stays at its site, and cibsync cannot split a ${unsplittable[0]?.name}: move the fencing device out of it, or tag it ${rules.tag} to keep it at its site whole`, { resources: unsplittable.map((r) => r.attrs.id) });
+    throw new CibsyncError(
+      'CIBSYNC_SPLICE_FENCING_MIXED',
+      `${names} mixes fencing devices with resources that replicate; a fencing device stays at its site, and cibsync cannot split a ${unsplittable[0]?.name}: move the fencing device out of it, or tag it ${rules.tag} to keep it at its site whole`,
+      { resources: unsplittable.map((r) => r.attrs.id) },
+    );
   }
   const droppedIds = new Set<string>();
-  for (const r of removeChildren(candResources, (r) => remoteIs.resource(r))) for (const id of idsBelow(r)) droppedIds.add(id);
+  for (const r of removeChildren(candResources, (r) => remoteIs.resource(r)))
+    for (const id of idsBelow(r)) droppedIds.add(id);
   // The publication's fencing devices leave its replicated groups; the rest of each group crosses.
-  for (const g of childElements(candResources, 'group')) for (const f of removeChildren(g, (m) => remoteIs.fencingMember(g, m))) for (const id of idsBelow(f)) droppedIds.add(id);
+  for (const g of childElements(candResources, 'group'))
+    for (const f of removeChildren(g, (m) => remoteIs.fencingMember(g, m)))
+      for (const id of idsBelow(f)) droppedIds.add(id);
   const replicatedResources = childElements(candResources).length;
   const localResources = firstChild(local, 'resources');
   const keptResources = localResources ? childElements(localResources).filter((r) => localIs.resource(r)) : [];
   // This site's fencing devices inside groups that replicate, with their place in the group.
   const keptFencing = (localResources ? childElements(localResources, 'group') : []).flatMap((g) =>
-    childElements(g, 'primitive').flatMap((m, index) => (localIs.fencingMember(g, m) ? [{ group: g.attrs.id, index, device: m }] : [])),
+    childElements(g, 'primitive').flatMap((m, index) =>
+      localIs.fencingMember(g, m) ? [{ group: g.attrs.id, index, device: m }] : [],
+    ),
   );
   const keptIds = new Set([...keptResources, ...keptFencing.map((f) => f.device)].flatMap(idsBelow));
 
   // constraints
   const candConstraints = ensureChild(candidate, 'constraints');
-  for (const c of removeChildren(candConstraints, (c) => remoteIs.constraint(c, droppedIds))) for (const id of idsBelow(c)) droppedIds.add(id);
+  for (const c of removeChildren(candConstraints, (c) => remoteIs.constraint(c, droppedIds)))
+    for (const id of idsBelow(c)) droppedIds.add(id);
   const localConstraints = firstChild(local, 'constraints');
-  const keptConstraints = localConstraints ? childElements(localConstraints).filter((c) => localIs.constraint(c, keptIds)) : [];
+  const keptConstraints = localConstraints
+    ? childElements(localConstraints).filter((c) => localIs.constraint(c, keptIds))
+    : [];
   for (const c of keptConstraints) for (const id of idsBelow(c)) keptIds.add(id);
 
   // fencing topology: this site's
@@ -85,18 +107,25 @@ export function spliceSiteLocal(candidateIn: XmlElement, local: XmlElement, rule
     for (const t of childElements(candTags, 'tag')) removeChildren(t, (ref) => droppedIds.has(ref.attrs.id ?? ''));
     removeChildren(candTags, (t) => childElements(t, 'obj_ref').length === 0);
   }
-  const localTag = firstChild(local, 'tags') && childElements(firstChild(local, 'tags') as XmlElement, 'tag').find((t) => t.attrs.id === rules.tag);
+  const localTag =
+    firstChild(local, 'tags') &&
+    childElements(firstChild(local, 'tags') as XmlElement, 'tag').find((t) => t.attrs.id === rules.tag);
 
   const conflicts = idsBelow(candidate).filter((id) => keptIds.has(id));
   if (conflicts.length > 0) {
-    throw new CibsyncError('CIBSYNC_SPLICE_ID_CONFLICT', `the publication uses ids that this site keeps for its own objects: ${[...new Set(conflicts)].slice(0, 10).join(', ')}`, { ids: conflicts });
+    throw new CibsyncError(
+      'CIBSYNC_SPLICE_ID_CONFLICT',
+      `the publication uses ids that this site keeps for its own objects: ${[...new Set(conflicts)].slice(0, 10).join(', ')}`,
+      { ids: conflicts },
+    );
   }
   candResources.children.push(...keptResources.map((r) => clone(r)));
   for (const f of keptFencing) insertMember(candResources, f.group, f.index, clone(f.device));
   candConstraints.children.push(...keptConstraints.map((c) => clone(c)));
   if (localTag) ensureChild(candidate, 'tags').children.push(clone(localTag));
   // An empty <tags/> the source had stays; one that only lost what was dropped goes (the schema wants a tag in it).
-  if (candTags && !tagsWereEmpty && childElements(candTags).length === 0) removeChildren(candidate, (c) => c === candTags);
+  if (candTags && !tagsWereEmpty && childElements(candTags).length === 0)
+    removeChildren(candidate, (c) => c === candTags);
 
   return {
     configuration: candidate,
@@ -123,7 +152,12 @@ function insertMember(resources: XmlElement, groupId: string | undefined, index:
 }
 
 /** The sections this step changes, and the name of their children it changes too. */
-const EDITED: Record<string, string | undefined> = { crm_config: 'cluster_property_set', resources: 'group', constraints: undefined, tags: 'tag' };
+const EDITED: Record<string, string | undefined> = {
+  crm_config: 'cluster_property_set',
+  resources: 'group',
+  constraints: undefined,
+  tags: 'tag',
+};
 
 /**
  * A copy of `configuration` in which this step may change what it changes (the root, the sections and
@@ -135,7 +169,9 @@ function editableCopy(configuration: XmlElement): XmlElement {
   copy.children = copy.children.map((section) => {
     if (section.kind !== 'element' || !Object.hasOwn(EDITED, section.name)) return section;
     const edited = shallowCopy(section);
-    edited.children = edited.children.map((c) => (c.kind === 'element' && c.name === EDITED[section.name] ? shallowCopy(c) : c));
+    edited.children = edited.children.map((c) =>
+      c.kind === 'element' && c.name === EDITED[section.name] ? shallowCopy(c) : c,
+    );
     return edited;
   });
   return copy;

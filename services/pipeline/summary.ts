@@ -17,7 +17,11 @@ const SECTIONS: Record<string, string> = {
   acls: 'acl',
   alerts: 'alert',
 };
-const NVPAIR_SECTIONS: Record<string, string> = { crm_config: 'property', rsc_defaults: 'rsc_default', op_defaults: 'op_default' };
+const NVPAIR_SECTIONS: Record<string, string> = {
+  crm_config: 'property',
+  rsc_defaults: 'rsc_default',
+  op_defaults: 'op_default',
+};
 
 function entries(configuration: XmlElement): Map<string, Entry> {
   const result = new Map<string, Entry>();
@@ -56,7 +60,8 @@ function attributeDetails(before: XmlElement, after: XmlElement): string[] {
       details.push(`${label}.${name}: ${old.attrs[name] ?? '(unset)'} → ${now.attrs[name] ?? '(unset)'}`);
     }
   }
-  for (const [id, el] of b) if (!a.has(id)) details.push(`${el.name === 'nvpair' ? `${el.attrs.name}=${el.attrs.value}` : id}: added`);
+  for (const [id, el] of b)
+    if (!a.has(id)) details.push(`${el.name === 'nvpair' ? `${el.attrs.name}=${el.attrs.value}` : id}: added`);
   return details;
 }
 
@@ -68,10 +73,25 @@ export function summarizeChanges(before: XmlElement, after: XmlElement): ObjectC
     const now = b.get(key);
     if (!now) changes.push({ kind: old.kind, id: old.id, change: 'removed', details: [] });
     else if (canonical(old.el) !== canonical(now.el)) {
-      const details = old.el.name === 'nvpair' ? [`${old.el.attrs.value ?? '(unset)'} → ${now.el.attrs.value ?? '(unset)'}`] : attributeDetails(old.el, now.el);
-      changes.push({ kind: old.kind, id: old.id, change: 'changed', details: details.length > 0 ? details : ['order or content of children changed'] });
+      const details =
+        old.el.name === 'nvpair'
+          ? [`${old.el.attrs.value ?? '(unset)'} → ${now.el.attrs.value ?? '(unset)'}`]
+          : attributeDetails(old.el, now.el);
+      changes.push({
+        kind: old.kind,
+        id: old.id,
+        change: 'changed',
+        details: details.length > 0 ? details : ['order or content of children changed'],
+      });
     }
   }
-  for (const [key, now] of b) if (!a.has(key)) changes.push({ kind: now.kind, id: now.id, change: 'added', details: now.el.name === 'nvpair' ? [`value ${now.el.attrs.value ?? ''}`] : [] });
+  for (const [key, now] of b)
+    if (!a.has(key))
+      changes.push({
+        kind: now.kind,
+        id: now.id,
+        change: 'added',
+        details: now.el.name === 'nvpair' ? [`value ${now.el.attrs.value ?? ''}`] : [],
+      });
   return changes;
 }

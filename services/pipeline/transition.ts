@@ -6,8 +6,15 @@ import { withConfiguration } from '../cib/index.js';
 import type { Pacemaker, SimulatedAction } from '../pacemaker/index.js';
 import type { XmlElement } from '../xml/index.js';
 
-export async function predictTransition(pacemaker: Pacemaker, localCib: XmlElement, candidate: XmlElement): Promise<SimulatedAction[]> {
-  const [anyway, after] = await Promise.all([pacemaker.simulate(localCib), pacemaker.simulate(withConfiguration(localCib, candidate))]);
+export async function predictTransition(
+  pacemaker: Pacemaker,
+  localCib: XmlElement,
+  candidate: XmlElement,
+): Promise<SimulatedAction[]> {
+  const [anyway, after] = await Promise.all([
+    pacemaker.simulate(localCib),
+    pacemaker.simulate(withConfiguration(localCib, candidate)),
+  ]);
   const key = (a: SimulatedAction) => JSON.stringify(a.attrs);
   const already = new Set(anyway.map(key));
   return after.filter((a) => !already.has(key(a)));

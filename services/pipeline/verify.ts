@@ -1,6 +1,6 @@
 // Step 5: judge the candidate as a whole CIB (this site's status + the candidate configuration) and
 // refuse it when crm_verify thinks worse of it than of the baseline.
-import { VERDICT_RANK, withConfiguration, withoutHistory, type VerdictLevel } from '../cib/index.js';
+import { VERDICT_RANK, type VerdictLevel, withConfiguration, withoutHistory } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
 import type { Pacemaker, Verdict } from '../pacemaker/index.js';
 import type { SourceVerdict } from '../publication/index.js';
@@ -27,11 +27,23 @@ export interface VerifyOutcome {
  * of the configuration. The whole-CIB runs this replaces added two more crm_verify runs of the
  * largest input (the history) and were only ever reported, never judged.
  */
-export async function verifyCandidate(pacemaker: Pacemaker, localCib: XmlElement, candidate: XmlElement, policy: VerifyPolicy): Promise<VerifyOutcome> {
+export async function verifyCandidate(
+  pacemaker: Pacemaker,
+  localCib: XmlElement,
+  candidate: XmlElement,
+  policy: VerifyPolicy,
+): Promise<VerifyOutcome> {
   const localNow = withoutHistory(localCib);
-  const [baseline, verdict] = await Promise.all([pacemaker.verify(localNow), pacemaker.verify(withConfiguration(localNow, candidate))]);
+  const [baseline, verdict] = await Promise.all([
+    pacemaker.verify(localNow),
+    pacemaker.verify(withConfiguration(localNow, candidate)),
+  ]);
   if (verdict.schemaErrors.length > 0) {
-    throw new CibsyncError('CIBSYNC_CANDIDATE_SCHEMA_INVALID', `the candidate configuration does not validate: ${verdict.schemaErrors.slice(0, 5).join('; ')}`, { crm_verify: verdict });
+    throw new CibsyncError(
+      'CIBSYNC_CANDIDATE_SCHEMA_INVALID',
+      `the candidate configuration does not validate: ${verdict.schemaErrors.slice(0, 5).join('; ')}`,
+      { crm_verify: verdict },
+    );
   }
   const tolerated = new Set(baseline.errors);
   let level: VerdictLevel = baseline.level;

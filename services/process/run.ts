@@ -61,7 +61,11 @@ export function startProcess(command: string, args: string[], options: ProcessOp
 function start(command: string, args: string[], options: ProcessOptions) {
   const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let killedFor: { kind: 'timed-out' } | { kind: 'output-too-large'; stream: 'stdout' | 'stderr' } | { kind: 'input-failed'; file: string; message: string } | undefined;
+  let killedFor:
+    | { kind: 'timed-out' }
+    | { kind: 'output-too-large'; stream: 'stdout' | 'stderr' }
+    | { kind: 'input-failed'; file: string; message: string }
+    | undefined;
   const kill = (why: NonNullable<typeof killedFor>) => {
     killedFor ??= why;
     child.kill('SIGKILL');
@@ -90,9 +94,13 @@ function start(command: string, args: string[], options: ProcessOptions) {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (killedFor?.kind === 'output-too-large') return resolve({ kind: 'output-too-large', stream: killedFor.stream, maxBytes });
+      if (killedFor?.kind === 'output-too-large')
+        return resolve({ kind: 'output-too-large', stream: killedFor.stream, maxBytes });
       if (killedFor?.kind === 'input-failed') return resolve(killedFor);
-      const output = { stdout: collected.stdout.join('') + decoders.stdout.end(), stderr: collected.stderr.join('') + decoders.stderr.end() };
+      const output = {
+        stdout: collected.stdout.join('') + decoders.stdout.end(),
+        stderr: collected.stderr.join('') + decoders.stderr.end(),
+      };
       if (killedFor?.kind === 'timed-out') resolve({ kind: 'timed-out', timeoutMs: options.timeoutMs, ...output });
       else if (signal) resolve({ kind: 'signalled', signal, ...output });
       else resolve({ kind: 'exited', code: code ?? 128, ...output });
@@ -113,20 +121,36 @@ function start(command: string, args: string[], options: ProcessOptions) {
 }
 
 /** Runs a program to its end with `input` on its stdin. */
-export function runProcess(command: string, args: string[], options: ProcessOptions & { input?: string }): Promise<ProcessOutcome> {
+export function runProcess(
+  command: string,
+  args: string[],
+  options: ProcessOptions & { input?: string },
+): Promise<ProcessOutcome> {
   const running = startProcess(command, args, options);
   running.endInput(options.input);
   return running.outcome;
 }
 
 /** Runs a program to its end with the file `inputFile` streamed to its stdin. */
-export function runProcessFromFile(command: string, args: string[], options: ProcessOptions & { inputFile: string }): Promise<ProcessOutcome | InputFailed> {
+export function runProcessFromFile(
+  command: string,
+  args: string[],
+  options: ProcessOptions & { inputFile: string },
+): Promise<ProcessOutcome | InputFailed> {
   const running = start(command, args, options);
   running.pipeInput(options.inputFile);
   return running.outcome;
 }
 
 /** The one error for a program stopped at the output cap, whichever caller ran it. */
-export function outputTooLarge(tool: string, command: string, outcome: { stream: 'stdout' | 'stderr'; maxBytes: number }): CibsyncError {
-  return new CibsyncError('CIBSYNC_TOOL_OUTPUT_TOO_LARGE', `${command}: printed more than ${outcome.maxBytes} bytes on ${outcome.stream}; cibsync stopped it`, { tool, stream: outcome.stream, maxBytes: outcome.maxBytes });
+export function outputTooLarge(
+  tool: string,
+  command: string,
+  outcome: { stream: 'stdout' | 'stderr'; maxBytes: number },
+): CibsyncError {
+  return new CibsyncError(
+    'CIBSYNC_TOOL_OUTPUT_TOO_LARGE',
+    `${command}: printed more than ${outcome.maxBytes} bytes on ${outcome.stream}; cibsync stopped it`,
+    { tool, stream: outcome.stream, maxBytes: outcome.maxBytes },
+  );
 }

@@ -3,7 +3,7 @@ import { clusterName, nodeAttributesOf, versionOf, withoutHistory } from '../cib
 import { CibsyncError } from '../errors.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { firstChild } from '../xml/index.js';
-import { sealPublication, type Publication, type PublicationSignature } from './format.js';
+import { type Publication, type PublicationSignature, sealPublication } from './format.js';
 
 export interface BuildOptions {
   /** This site's name; default the cluster-name property. */
@@ -20,30 +20,42 @@ export interface BuildOptions {
 export async function buildPublication(pacemaker: Pacemaker, options: BuildOptions = {}): Promise<Publication> {
   const cib = await pacemaker.queryCib();
   const configuration = firstChild(cib, 'configuration');
-  if (!configuration) throw new CibsyncError('CIBSYNC_PCMK_ERROR', `${pacemaker.describe()} has no <configuration> section`);
+  if (!configuration)
+    throw new CibsyncError('CIBSYNC_PCMK_ERROR', `${pacemaker.describe()} has no <configuration> section`);
   const site = options.site ?? clusterName(configuration);
-  if (!site) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'no site name: set "site" (--site) or the cluster-name property');
+  if (!site)
+    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'no site name: set "site" (--site) or the cluster-name property');
   const ticket = options.ticket ?? '';
   if (ticket && !options.ignoreTicket) {
     const state = await pacemaker.ticket(ticket);
     if (!state.granted || state.standby) {
-      throw new CibsyncError('CIBSYNC_TICKET_NOT_HELD', `site ${site} does not hold ticket ${ticket} (${state.granted ? 'standby' : 'not granted'}): nothing to publish`, { ticket });
+      throw new CibsyncError(
+        'CIBSYNC_TICKET_NOT_HELD',
+        `site ${site} does not hold ticket ${ticket} (${state.granted ? 'standby' : 'not granted'}): nothing to publish`,
+        { ticket },
+      );
     }
   }
   // Judge the configuration, not the history: failed operations at the source are not the other sites' business.
   const verdict = await pacemaker.verify(withoutHistory(cib));
   const { admin_epoch, epoch } = versionOf(cib);
-  return sealPublication({
-    site,
-    ticket,
-    adminEpoch: admin_epoch,
-    epoch,
-    created: (options.now ?? (() => new Date()))().toISOString(),
-    configuration,
-    nodeAttributes: nodeAttributesOf(configuration),
-    sourceVerdict: {
-      level: verdict.level,
-      messages: [...[...verdict.schemaErrors, ...verdict.errors].map((text) => ({ level: 'error' as const, text })), ...verdict.warnings.map((text) => ({ level: 'warning' as const, text }))],
+  return sealPublication(
+    {
+      site,
+      ticket,
+      adminEpoch: admin_epoch,
+      epoch,
+      created: (options.now ?? (() => new Date()))().toISOString(),
+      configuration,
+      nodeAttributes: nodeAttributesOf(configuration),
+      sourceVerdict: {
+        level: verdict.level,
+        messages: [
+          ...[...verdict.schemaErrors, ...verdict.errors].map((text) => ({ level: 'error' as const, text })),
+          ...verdict.warnings.map((text) => ({ level: 'warning' as const, text })),
+        ],
+      },
     },
-  }, options.sign);
+    options.sign,
+  );
 }

@@ -5,7 +5,15 @@
 // unsigned publication is still written as format 1.
 import { VERDICT_RANK, type VerdictLevel } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
-import { canonicalDigest, childElements, element, firstChild, parseXml, toDocument, type XmlElement } from '../xml/index.js';
+import {
+  canonicalDigest,
+  childElements,
+  element,
+  firstChild,
+  parseXml,
+  toDocument,
+  type XmlElement,
+} from '../xml/index.js';
 
 export const PUBLICATION_ROOT = 'cibsync-publication';
 /** The format of a signed publication; an unsigned one is written as format 1, which older cibsync reads. */
@@ -46,7 +54,10 @@ export interface PublicationSignature {
   signer: string;
 }
 
-export function publicationElement(p: Omit<Publication, 'digest'> & { digest?: string }, format = p.signature ? PUBLICATION_FORMAT : UNSIGNED_FORMAT): XmlElement {
+export function publicationElement(
+  p: Omit<Publication, 'digest'> & { digest?: string },
+  format = p.signature ? PUBLICATION_FORMAT : UNSIGNED_FORMAT,
+): XmlElement {
   const attrs: Record<string, string> = {
     format,
     site: p.site,
@@ -58,9 +69,17 @@ export function publicationElement(p: Omit<Publication, 'digest'> & { digest?: s
   if (p.digest) attrs.digest = p.digest;
   if (p.signature) Object.assign(attrs, { signature: p.signature.value, signer: p.signature.signer });
   const nodes = Object.entries(p.nodeAttributes).map(([name, values]) =>
-    element('node', { name }, Object.entries(values).map(([k, v]) => element('nvpair', { name: k, value: v }))),
+    element(
+      'node',
+      { name },
+      Object.entries(values).map(([k, v]) => element('nvpair', { name: k, value: v })),
+    ),
   );
-  const verdict = element('source-verdict', { level: p.sourceVerdict.level }, p.sourceVerdict.messages.map((m) => element('message', { level: m.level, text: m.text })));
+  const verdict = element(
+    'source-verdict',
+    { level: p.sourceVerdict.level },
+    p.sourceVerdict.messages.map((m) => element('message', { level: m.level, text: m.text })),
+  );
   return element(PUBLICATION_ROOT, attrs, [p.configuration, element('node-attributes', {}, nodes), verdict]);
 }
 
@@ -71,7 +90,10 @@ export function digestOf(root: XmlElement): string {
 }
 
 /** Computes the digest; with `sign` (the publisher's key), signs it too and makes the publication format 2. */
-export function sealPublication(p: Omit<Publication, 'digest' | 'signature'>, sign?: (digest: string) => PublicationSignature): Publication {
+export function sealPublication(
+  p: Omit<Publication, 'digest' | 'signature'>,
+  sign?: (digest: string) => PublicationSignature,
+): Publication {
   const digest = digestOf(publicationElement(p, sign ? PUBLICATION_FORMAT : UNSIGNED_FORMAT));
   return sign ? { ...p, digest, signature: sign(digest) } : { ...p, digest };
 }
@@ -92,23 +114,33 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
   const invalid = (why: string) => new CibsyncError('CIBSYNC_PUBLICATION_INVALID', `${source}: ${why}`);
   if (root.name !== PUBLICATION_ROOT) throw invalid(`root element is <${root.name}>, expected <${PUBLICATION_ROOT}>`);
   const format = root.attrs.format ?? '';
-  if (!FORMATS.includes(format)) throw invalid(`unsupported format '${format}' (this cibsync reads formats ${FORMATS.join(' and ')})`);
-  for (const required of ['site', 'admin_epoch', 'epoch', 'digest']) if (!root.attrs[required]) throw invalid(`missing attribute ${required}`);
+  if (!FORMATS.includes(format))
+    throw invalid(`unsupported format '${format}' (this cibsync reads formats ${FORMATS.join(' and ')})`);
+  for (const required of ['site', 'admin_epoch', 'epoch', 'digest'])
+    if (!root.attrs[required]) throw invalid(`missing attribute ${required}`);
   const { signature, signer } = root.attrs;
-  if ((signature === undefined) !== (signer === undefined)) throw invalid('a signature needs both the signature and the signer attributes');
+  if ((signature === undefined) !== (signer === undefined))
+    throw invalid('a signature needs both the signature and the signer attributes');
   if (signature !== undefined && format === UNSIGNED_FORMAT) throw invalid('format 1 carries no signature');
   const configuration = firstChild(root, 'configuration');
   if (!configuration) throw invalid('no <configuration> element');
   const actual = digestOf(root);
   if (actual !== root.attrs.digest) {
-    throw new CibsyncError('CIBSYNC_DIGEST_MISMATCH', `${source}: content digest ${actual} does not match the declared ${root.attrs.digest}`, { declared: root.attrs.digest, actual });
+    throw new CibsyncError(
+      'CIBSYNC_DIGEST_MISMATCH',
+      `${source}: content digest ${actual} does not match the declared ${root.attrs.digest}`,
+      { declared: root.attrs.digest, actual },
+    );
   }
   // Own properties only (Object.fromEntries): a node named __proto__ is a node, not a prototype.
   const nodeAttributes: NodeAttributes = Object.fromEntries(
     childElements(firstChild(root, 'node-attributes') ?? element('node-attributes'), 'node').map((node) => {
       const name = node.attrs.name;
       if (!name) throw invalid('<node> without a name in <node-attributes>');
-      return [name, Object.fromEntries(childElements(node, 'nvpair').map((nv) => [nv.attrs.name ?? '', nv.attrs.value ?? '']))];
+      return [
+        name,
+        Object.fromEntries(childElements(node, 'nvpair').map((nv) => [nv.attrs.name ?? '', nv.attrs.value ?? ''])),
+      ];
     }),
   );
   const verdictEl = firstChild(root, 'source-verdict');
@@ -116,7 +148,12 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
   if (!Object.hasOwn(VERDICT_RANK, level)) throw invalid(`unknown source-verdict level '${level.slice(0, 40)}'`);
   const sourceVerdict: SourceVerdict = {
     level: level as VerdictLevel,
-    messages: verdictEl ? childElements(verdictEl, 'message').map((m) => ({ level: m.attrs.level === 'error' ? 'error' : 'warning', text: m.attrs.text ?? '' })) : [],
+    messages: verdictEl
+      ? childElements(verdictEl, 'message').map((m) => ({
+          level: m.attrs.level === 'error' ? 'error' : 'warning',
+          text: m.attrs.text ?? '',
+        }))
+      : [],
   };
   const num = (name: string) => {
     const v = Number(root.attrs[name]);

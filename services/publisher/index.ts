@@ -1,16 +1,16 @@
 // The publisher daemon: watches the local CIB, keeps one publication built while this site holds the
 // ticket, and serves it (and its change feed) over mutual TLS.
-import { settingsFor, type Config, type PublisherConfig } from '../config/index.js';
+import { type Config, type PublisherConfig, settingsFor } from '../config/index.js';
 import type { Logger } from '../log.js';
-import { createHttpsApp, listen, type HttpsApp } from '../net/https-app.js';
+import { createHttpsApp, type HttpsApp, listen } from '../net/https-app.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { CibWatcher } from '../watch/cib-watcher.js';
-import { ChangeFeed, type WakeReason } from './feed.js';
-import { publisherMetrics, type PublisherMetrics } from './metrics.js';
-import { PublicationSource, tlsSigner } from './publication-source.js';
-import { registerPublisherRoutes } from './routes.js';
 import { TicketGate } from '../watch/ticket-gate.js';
 import { ALLOWLIST_EXEMPT } from '../wire/index.js';
+import { ChangeFeed, type WakeReason } from './feed.js';
+import { type PublisherMetrics, publisherMetrics } from './metrics.js';
+import { PublicationSource, tlsSigner } from './publication-source.js';
+import { registerPublisherRoutes } from './routes.js';
 
 export interface RunningPublisher {
   app: HttpsApp;
@@ -28,11 +28,22 @@ export function publisherSettings(config: Config): PublisherConfig & { ticket: s
 export async function startPublisher(config: Config, pacemaker: Pacemaker, logger: Logger): Promise<RunningPublisher> {
   const settings = publisherSettings(config);
   const gate = new TicketGate(pacemaker, settings.ticket, settings.ticketCacheMs, logger);
-  const source = new PublicationSource(pacemaker, { site: config.site, ticket: settings.ticket }, gate, logger, tlsSigner(settings));
+  const source = new PublicationSource(
+    pacemaker,
+    { site: config.site, ticket: settings.ticket },
+    gate,
+    logger,
+    tlsSigner(settings),
+  );
   const feed = new ChangeFeed();
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
   const metrics = publisherMetrics({ source, feed, gate, watcher });
-  const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ALLOWLIST_EXEMPT, onRefused: (reason) => metrics.refused({ reason }) });
+  const app = createHttpsApp({
+    tls: settings,
+    logger,
+    allowlistExempt: ALLOWLIST_EXEMPT,
+    onRefused: (reason) => metrics.refused({ reason }),
+  });
   registerPublisherRoutes(app, { config: settings, source, gate, feed, watcher, metrics });
 
   const release = (reason: WakeReason) => {
@@ -49,7 +60,10 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
   await reaction;
 
   const url = await listen(app, settings.listen, settings.port);
-  logger.info({ event: 'listening', url, ticket: settings.ticket, cib: pacemaker.describe() }, `publisher listening on ${url}`);
+  logger.info(
+    { event: 'listening', url, ticket: settings.ticket, cib: pacemaker.describe() },
+    `publisher listening on ${url}`,
+  );
   return {
     app,
     url,

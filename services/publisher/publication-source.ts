@@ -8,7 +8,12 @@ import type { Logger } from '../log.js';
 import { loadTlsMaterial } from '../net/tls-material.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { buildPublication } from '../publication/build.js';
-import { digestSigner, serializePublication, type Publication, type PublicationSignature } from '../publication/index.js';
+import {
+  digestSigner,
+  type Publication,
+  type PublicationSignature,
+  serializePublication,
+} from '../publication/index.js';
 import type { CibChange } from '../watch/cib-watcher.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 import { etagOf } from '../wire/index.js';
@@ -87,10 +92,18 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     const started = Date.now();
     let publication: Publication;
     try {
-      publication = await buildPublication(this.pacemaker, { site: this.identity.site, ticket: this.identity.ticket, ignoreTicket: true, sign: this.signer() });
+      publication = await buildPublication(this.pacemaker, {
+        site: this.identity.site,
+        ticket: this.identity.ticket,
+        ignoreTicket: true,
+        sign: this.signer(),
+      });
     } catch (err) {
       this.lastError = asCibsyncError(err);
-      this.logger.warn({ event: 'publication-build-failed', code: this.lastError.code, err: this.lastError.message }, 'could not build the publication');
+      this.logger.warn(
+        { event: 'publication-build-failed', code: this.lastError.code, err: this.lastError.message },
+        'could not build the publication',
+      );
       return;
     }
     this.builds += 1;
@@ -101,7 +114,15 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     const body = Buffer.from(serializePublication(publication), 'utf8');
     this.current = { publication, body, etag: etagOf(publication.digest) };
     this.logger.info(
-      { event: 'publication-built', digest: publication.digest, site: publication.site, adminEpoch: publication.adminEpoch, epoch: publication.epoch, bytes: body.length, ms: Date.now() - started },
+      {
+        event: 'publication-built',
+        digest: publication.digest,
+        site: publication.site,
+        adminEpoch: publication.adminEpoch,
+        epoch: publication.epoch,
+        bytes: body.length,
+        ms: Date.now() - started,
+      },
       'publication built',
     );
     this.emit('published', this.current);

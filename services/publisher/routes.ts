@@ -3,15 +3,23 @@
 import type { TLSSocket } from 'node:tls';
 import type { PublisherConfig } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
-import { PeerRefused, checkAllowed, verifiedPeer } from '../net/mtls.js';
-import { sendProblem } from '../net/problem.js';
 import type { HttpsApp } from '../net/https-app.js';
+import { checkAllowed, PeerRefused, verifiedPeer } from '../net/mtls.js';
+import { sendProblem } from '../net/problem.js';
 import type { CibWatcher } from '../watch/cib-watcher.js';
+import type { TicketGate } from '../watch/ticket-gate.js';
+import {
+  CONTENT_TYPE,
+  etagMatches,
+  FEED_QUERY,
+  HEADER,
+  NOT_SERVING_STATUS,
+  PUBLISHER_ROUTES,
+  WAKE_REPLICATE_NOW,
+} from '../wire/index.js';
 import type { ChangeFeed } from './feed.js';
 import type { PublisherMetrics } from './metrics.js';
 import type { PublicationSource } from './publication-source.js';
-import type { TicketGate } from '../watch/ticket-gate.js';
-import { CONTENT_TYPE, FEED_QUERY, HEADER, NOT_SERVING_STATUS, PUBLISHER_ROUTES, WAKE_REPLICATE_NOW, etagMatches } from '../wire/index.js';
 
 export interface PublisherState {
   config: PublisherConfig;
@@ -25,48 +33,65 @@ export interface PublisherState {
 export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {
   const { config, source, gate, feed, metrics } = state;
 
-  app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(PUBLISHER_ROUTES.publication.path, async (request, reply) => {
-    let forced = false;
-    const wait = request.query[FEED_QUERY.wait];
-    if (wait !== undefined) {
-      await gate.check();
-      if (gate.last?.held && source.current?.publication.digest === wait) {
-        const requested = Number(request.query[FEED_QUERY.timeout]);
-        const timeoutMs = Number.isFinite(requested) && requested > 0 ? Math.min(requested, config.waitMaxMs) : config.waitMaxMs;
-        const gone = new AbortController();
-        request.raw.once('close', () => gone.abort());
-        reply.raw.once('close', () => gone.abort());
-        const reason = await feed.wait(timeoutMs, gone.signal);
-        if (reason === 'gone') return reply;
-        if (reason === 'closing') return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
-        forced = reason === 'replicate-now';
+  app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(
+    PUBLISHER_ROUTES.publication.path,
+    async (request, reply) => {
+      let forced = false;
+      const wait = request.query[FEED_QUERY.wait];
+      if (wait !== undefined) {
+        await gate.check();
+        if (gate.last?.held && source.current?.publication.digest === wait) {
+          const requested = Number(request.query[FEED_QUERY.timeout]);
+          const timeoutMs =
+            Number.isFinite(requested) && requested > 0 ? Math.min(requested, config.waitMaxMs) : config.waitMaxMs;
+          const gone = new AbortController();
+          request.raw.once('close', () => gone.abort());
+          reply.raw.once('close', () => gone.abort());
+          const reason = await feed.wait(timeoutMs, gone.signal);
+          if (reason === 'gone') return reply;
+          if (reason === 'closing')
+            return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
+          forced = reason === 'replicate-now';
+        }
       }
-    }
-    const verdict = await gate.check();
-    if (!verdict.held) {
-      metrics.refused({ reason: 'ticket_not_held' });
-      return sendProblem(reply, new CibsyncError('CIBSYNC_TICKET_NOT_HELD', `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`, { ticket: gate.ticket, reason: verdict.reason }));
-    }
-    const served = source.current;
-    if (!served) {
-      metrics.refused({ reason: 'no_publication' });
-      const why = source.lastError ?? new CibsyncError('CIBSYNC_TICKET_NOT_HELD', 'no publication has been built yet');
-      return sendProblem(reply, why, NOT_SERVING_STATUS);
-    }
-    reply.header(HEADER.etag, served.etag).header(HEADER.cacheControl, 'no-cache');
-    if (!forced && etagMatches(request.headers[HEADER.ifNoneMatch], served.etag)) {
-      metrics.notModified();
-      return reply.code(304).send();
-    }
-    metrics.served();
-    if (forced) reply.header(HEADER.wake, WAKE_REPLICATE_NOW);
-    return reply.code(200).header(HEADER.contentType, CONTENT_TYPE.publication).send(served.body);
-  });
+      const verdict = await gate.check();
+      if (!verdict.held) {
+        metrics.refused({ reason: 'ticket_not_held' });
+        return sendProblem(
+          reply,
+          new CibsyncError(
+            'CIBSYNC_TICKET_NOT_HELD',
+            `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`,
+            { ticket: gate.ticket, reason: verdict.reason },
+          ),
+        );
+      }
+      const served = source.current;
+      if (!served) {
+        metrics.refused({ reason: 'no_publication' });
+        const why =
+          source.lastError ?? new CibsyncError('CIBSYNC_TICKET_NOT_HELD', 'no publication has been built yet');
+        return sendProblem(reply, why, NOT_SERVING_STATUS);
+      }
+      reply.header(HEADER.etag, served.etag).header(HEADER.cacheControl, 'no-cache');
+      if (!forced && etagMatches(request.headers[HEADER.ifNoneMatch], served.etag)) {
+        metrics.notModified();
+        return reply.code(304).send();
+      }
+      metrics.served();
+      if (forced) reply.header(HEADER.wake, WAKE_REPLICATE_NOW);
+      return reply.code(200).header(HEADER.contentType, CONTENT_TYPE.publication).send(served.body);
+    },
+  );
 
   const { replicateNow } = PUBLISHER_ROUTES;
   app.post(replicateNow.path, async (request, reply) => {
     try {
-      checkAllowed(verifiedPeer(request.raw.socket as TLSSocket), config.replicateNowAllow, `${replicateNow.method} ${replicateNow.path}`);
+      checkAllowed(
+        verifiedPeer(request.raw.socket as TLSSocket),
+        config.replicateNowAllow,
+        `${replicateNow.method} ${replicateNow.path}`,
+      );
     } catch (err) {
       if (!(err instanceof PeerRefused)) throw err;
       metrics.refused({ reason: err.reason });
@@ -88,7 +113,11 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
       status: 'ok',
       role: 'publisher',
       serving,
-      reason: serving ? undefined : gate.last?.held === false ? `ticket ${gate.ticket} not held (${gate.last.reason})` : (source.lastError?.code ?? 'starting'),
+      reason: serving
+        ? undefined
+        : gate.last?.held === false
+          ? `ticket ${gate.ticket} not held (${gate.last.reason})`
+          : (source.lastError?.code ?? 'starting'),
       digest: served?.publication.digest,
       adminEpoch: served?.publication.adminEpoch,
       epoch: served?.publication.epoch,
@@ -96,5 +125,7 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
     };
   });
 
-  app.get(PUBLISHER_ROUTES.metrics.path, async (_request, reply) => reply.header(HEADER.contentType, CONTENT_TYPE.metrics).send(metrics.metrics.render()));
+  app.get(PUBLISHER_ROUTES.metrics.path, async (_request, reply) =>
+    reply.header(HEADER.contentType, CONTENT_TYPE.metrics).send(metrics.metrics.render()),
+  );
 }

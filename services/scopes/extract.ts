@@ -2,7 +2,7 @@
 // serve. The fragment holds only the scope's own parts, in the source's order.
 import type { SiteLocalConfig } from '../config/index.js';
 import { clone, element, type XmlElement, type XmlNode } from '../xml/index.js';
-import { classify, GLOBAL, ITEM_SECTIONS, ownerKey, SITE_LOCAL, SITE_LOCAL_SECTIONS, type ScopeRef } from './split.js';
+import { classify, GLOBAL, ITEM_SECTIONS, ownerKey, type ScopeRef, SITE_LOCAL, SITE_LOCAL_SECTIONS } from './split.js';
 
 /** Whether a crm_config child is a cluster-owned property (site-local), by the site-local rules. */
 export function ownedProperty(rules: SiteLocalConfig): (el: XmlElement) => boolean {
@@ -24,14 +24,35 @@ function extract(configuration: XmlElement, rules: SiteLocalConfig, want: string
     if (ITEM_SECTIONS.includes(child.name)) {
       // This site keeps the sections themselves (and their comments); a scope has one only when it has items in it.
       const children = child.children.filter((n) => keepNode(n) || (n.kind === 'element' && owner.get(n) === want));
-      if (local || children.length > 0) out.children.push(element(child.name, child.attrs, children.map((n) => clone(n))));
+      if (local || children.length > 0)
+        out.children.push(
+          element(
+            child.name,
+            child.attrs,
+            children.map((n) => clone(n)),
+          ),
+        );
     } else if (SITE_LOCAL_SECTIONS.has(child.name)) {
       if (local) out.children.push(clone(child));
     } else if (child.name === 'crm_config') {
       // Every property set is in both parts: the cluster-owned properties are this site's, the others global.
       if (want === GLOBAL || local) {
-        const sets = child.children.map((set) => (set.kind === 'element' ? element(set.name, set.attrs, set.children.filter((p) => (p.kind === 'element' ? owned(p) === local : local)).map((p) => clone(p))) : clone(set)));
-        out.children.push(element(child.name, child.attrs, sets.filter((n) => n.kind === 'element' || local)));
+        const sets = child.children.map((set) =>
+          set.kind === 'element'
+            ? element(
+                set.name,
+                set.attrs,
+                set.children.filter((p) => (p.kind === 'element' ? owned(p) === local : local)).map((p) => clone(p)),
+              )
+            : clone(set),
+        );
+        out.children.push(
+          element(
+            child.name,
+            child.attrs,
+            sets.filter((n) => n.kind === 'element' || local),
+          ),
+        );
       }
     } else if (want === GLOBAL) {
       out.children.push(clone(child));

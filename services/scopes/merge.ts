@@ -10,7 +10,7 @@ import { CibsyncError } from '../errors.js';
 import { childElements, clone, element, firstChild, type XmlElement, type XmlNode } from '../xml/index.js';
 import { ownedProperty } from './extract.js';
 import { idsBelow } from './site-local.js';
-import { classify, GLOBAL, ITEM_SECTIONS, ownerKey, ownerName, SITE_LOCAL_SECTIONS, type ScopeRef } from './split.js';
+import { classify, GLOBAL, ITEM_SECTIONS, ownerKey, ownerName, type ScopeRef, SITE_LOCAL_SECTIONS } from './split.js';
 
 /**
  * The local children with the ones that are ours replaced by `incoming`: an incoming element takes the
@@ -37,7 +37,11 @@ function replaceInPlace(local: XmlNode[], isOurs: (el: XmlElement) => boolean, i
 }
 
 /** crm_config: the fragment's properties replace the global ones set by set; the cluster-owned ones stay. */
-function mergeProperties(local: XmlElement, from: XmlElement | undefined, owned: (el: XmlElement) => boolean): XmlElement {
+function mergeProperties(
+  local: XmlElement,
+  from: XmlElement | undefined,
+  owned: (el: XmlElement) => boolean,
+): XmlElement {
   const incomingSets = from ? childElements(from) : [];
   const placed = new Set<XmlElement>();
   const out = element(local.name, local.attrs);
@@ -48,11 +52,25 @@ function mergeProperties(local: XmlElement, from: XmlElement | undefined, owned:
     }
     const inc = incomingSets.find((s) => s.name === node.name && s.attrs.id === node.attrs.id);
     if (inc) placed.add(inc);
-    const merged = element(node.name, (inc ?? node).attrs, replaceInPlace(node.children, (p) => !owned(p), inc ? childElements(inc).filter((p) => !owned(p)) : []));
+    const merged = element(
+      node.name,
+      (inc ?? node).attrs,
+      replaceInPlace(node.children, (p) => !owned(p), inc ? childElements(inc).filter((p) => !owned(p)) : []),
+    );
     // A set that held only global properties goes with them.
     if (inc || childElements(merged).length > 0) out.children.push(merged);
   }
-  for (const inc of incomingSets) if (!placed.has(inc)) out.children.push(element(inc.name, inc.attrs, childElements(inc).filter((p) => !owned(p)).map((p) => clone(p))));
+  for (const inc of incomingSets)
+    if (!placed.has(inc))
+      out.children.push(
+        element(
+          inc.name,
+          inc.attrs,
+          childElements(inc)
+            .filter((p) => !owned(p))
+            .map((p) => clone(p)),
+        ),
+      );
   return out;
 }
 
@@ -69,7 +87,12 @@ function duplicateIds(configuration: XmlElement): Set<string> {
  * scope also crm_config (all but the cluster-owned properties), rsc_defaults, op_defaults, alerts,
  * acls. Refuses (CIBSYNC_SCOPE_ID_CONFLICT) when a fragment's id is already used by a part it keeps.
  */
-export function mergeScope(local: XmlElement, fragment: XmlElement, scope: ScopeRef, rules: SiteLocalConfig): XmlElement {
+export function mergeScope(
+  local: XmlElement,
+  fragment: XmlElement,
+  scope: ScopeRef,
+  rules: SiteLocalConfig,
+): XmlElement {
   const want = ownerKey(scope);
   const { owner } = classify(local, rules);
   const isOurs = (el: XmlElement) => owner.get(el) === want;
@@ -85,9 +108,14 @@ export function mergeScope(local: XmlElement, fragment: XmlElement, scope: Scope
     placed.add(node.name);
     const from = firstChild(fragment, node.name);
     if (ITEM_SECTIONS.includes(node.name)) {
-      const merged = element(node.name, node.attrs, replaceInPlace(node.children, isOurs, from ? childElements(from) : []));
+      const merged = element(
+        node.name,
+        node.attrs,
+        replaceInPlace(node.children, isOurs, from ? childElements(from) : []),
+      );
       // The schema wants a tag in <tags>: a section that lost its last one goes (an empty one the site had stays).
-      if (childElements(merged).length > 0 || childElements(node).length === 0 || node.name !== 'tags') out.children.push(merged);
+      if (childElements(merged).length > 0 || childElements(node).length === 0 || node.name !== 'tags')
+        out.children.push(merged);
     } else if (node.name === 'crm_config') {
       out.children.push(mergeProperties(node, from, owned));
     } else if (from) {
@@ -97,12 +125,18 @@ export function mergeScope(local: XmlElement, fragment: XmlElement, scope: Scope
   for (const section of childElements(fragment)) {
     if (placed.has(section.name) || !takes(section.name)) continue;
     placed.add(section.name);
-    out.children.push(section.name === 'crm_config' ? mergeProperties(element('crm_config'), section, owned) : clone(section));
+    out.children.push(
+      section.name === 'crm_config' ? mergeProperties(element('crm_config'), section, owned) : clone(section),
+    );
   }
   const before = duplicateIds(local);
   const conflicts = [...duplicateIds(out)].filter((id) => !before.has(id));
   if (conflicts.length > 0) {
-    throw new CibsyncError('CIBSYNC_SCOPE_ID_CONFLICT', `the ${ownerName(want)} scope uses ids that this configuration already uses outside that scope: ${conflicts.slice(0, 10).join(', ')}`, { scope: ownerName(want), ids: conflicts });
+    throw new CibsyncError(
+      'CIBSYNC_SCOPE_ID_CONFLICT',
+      `the ${ownerName(want)} scope uses ids that this configuration already uses outside that scope: ${conflicts.slice(0, 10).join(', ')}`,
+      { scope: ownerName(want), ids: conflicts },
+    );
   }
   return out;
 }

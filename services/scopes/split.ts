@@ -66,10 +66,14 @@ function referenceIndex(configuration: XmlElement) {
   const resources = firstChild(configuration, 'resources');
   const tops = resources ? childElements(resources).filter((e) => RESOURCES.has(e.name)) : [];
   const topOf = new Map<string, XmlElement>();
-  for (const top of tops) for (const d of descendants(top)) if (RESOURCES.has(d.name) && d.attrs.id) topOf.set(d.attrs.id, top);
+  for (const top of tops)
+    for (const d of descendants(top)) if (RESOURCES.has(d.name) && d.attrs.id) topOf.set(d.attrs.id, top);
   const templates = new Map((resources ? childElements(resources, 'template') : []).map((t) => [t.attrs.id ?? '', t]));
   const templateUsers = new Map<string, Set<XmlElement>>();
-  for (const top of tops) for (const d of descendants(top)) if (d.name === 'primitive' && d.attrs.template) templateUsers.set(d.attrs.template, (templateUsers.get(d.attrs.template) ?? new Set()).add(top));
+  for (const top of tops)
+    for (const d of descendants(top))
+      if (d.name === 'primitive' && d.attrs.template)
+        templateUsers.set(d.attrs.template, (templateUsers.get(d.attrs.template) ?? new Set()).add(top));
   const tagsSection = firstChild(configuration, 'tags');
   const tags = new Map((tagsSection ? childElements(tagsSection, 'tag') : []).map((t) => [t.attrs.id ?? '', t]));
 
@@ -110,11 +114,19 @@ function referenceIndex(configuration: XmlElement) {
     return found;
   }
 
-  return { tops, templates: [...templates.values()], templateUsers, tags: [...tags.values()], resolve, resolveConstraint };
+  return {
+    tops,
+    templates: [...templates.values()],
+    templateUsers,
+    tags: [...tags.values()],
+    resolve,
+    resolveConstraint,
+  };
 }
 
 const names = (owners: Iterable<string>) => [...owners].map(ownerName).sort();
-const andList = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+const andList = (items: string[]) =>
+  items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 
 export function classify(configuration: XmlElement, rules: SiteLocalConfig): Classification {
   const index = referenceIndex(configuration);
@@ -133,7 +145,8 @@ export function classify(configuration: XmlElement, rules: SiteLocalConfig): Cla
       owner.set(top, SITE_LOCAL);
       for (const id of idsBelow(top)) localIds.add(id);
     } else if (top.name === 'group') {
-      for (const member of childElements(top, 'primitive')) if (isLocal.fencingMember(top, member)) for (const id of idsBelow(member)) localIds.add(id);
+      for (const member of childElements(top, 'primitive'))
+        if (isLocal.fencingMember(top, member)) for (const id of idsBelow(member)) localIds.add(id);
     }
   }
   const constraintsSection = firstChild(configuration, 'constraints');
@@ -166,9 +179,21 @@ export function classify(configuration: XmlElement, rules: SiteLocalConfig): Cla
     const only = [...owners][0];
     const unknown = resolved.get(c)?.unknown ?? [];
     // Where a constraint belongs must not depend on which scopes this configuration happens to have.
-    if (unknown.length > 0) fell('constraint', c, `names ${andList(unknown)}, not a resource, template or tag of this configuration`, [...owners, GLOBAL]);
+    if (unknown.length > 0)
+      fell('constraint', c, `names ${andList(unknown)}, not a resource, template or tag of this configuration`, [
+        ...owners,
+        GLOBAL,
+      ]);
     else if (owners.size > 1) fell('constraint', c, `spans scopes ${andList(names(owners))}`, owners);
-    else if (c.name === 'rsc_ticket' && only !== c.attrs.ticket) fell('constraint', c, only === undefined ? 'names no resource' : `ticket ${c.attrs.ticket}'s resources all fell to ${ownerName(only)}`, owners);
+    else if (c.name === 'rsc_ticket' && only !== c.attrs.ticket)
+      fell(
+        'constraint',
+        c,
+        only === undefined
+          ? 'names no resource'
+          : `ticket ${c.attrs.ticket}'s resources all fell to ${ownerName(only)}`,
+        owners,
+      );
     // A constraint naming only site-local resources through a tag or template is not site-local: the splice step replicates it.
     else owner.set(c, only === undefined || only === SITE_LOCAL ? GLOBAL : only);
   }
@@ -176,7 +201,8 @@ export function classify(configuration: XmlElement, rules: SiteLocalConfig): Cla
   // Templates and tags go with the one scope that uses them: their resources, the constraints and tags naming them.
   const uses = new Map<XmlElement, Set<string>>();
   const use = (el: XmlElement, o: string) => uses.set(el, (uses.get(el) ?? new Set()).add(o));
-  for (const t of index.templates) for (const user of index.templateUsers.get(t.attrs.id ?? '') ?? []) use(t, owner.get(user) as string);
+  for (const t of index.templates)
+    for (const user of index.templateUsers.get(t.attrs.id ?? '') ?? []) use(t, owner.get(user) as string);
   const localTags = index.tags.filter((t) => t.attrs.id === rules.tag);
   for (const t of localTags) owner.set(t, SITE_LOCAL);
   const tags = index.tags.filter((t) => !localTags.includes(t));
@@ -196,7 +222,10 @@ export function classify(configuration: XmlElement, rules: SiteLocalConfig): Cla
       }
     }
   }
-  for (const [kind, list] of [['template', index.templates], ['tag', tags]] as const) {
+  for (const [kind, list] of [
+    ['template', index.templates],
+    ['tag', tags],
+  ] as const) {
     for (const el of list) {
       const users = [...(uses.get(el) ?? [])];
       const only = users[0];
@@ -230,10 +259,12 @@ export function splitScopes(configuration: XmlElement, rules: SiteLocalConfig): 
     siteLocal: { ...emptyContents(), sections: [] },
     fellToGlobal,
   };
-  const contentsOf = (o: string) => (o === GLOBAL ? split.global : o === SITE_LOCAL ? split.siteLocal : (split.tickets[o] as ScopeContents));
+  const contentsOf = (o: string) =>
+    o === GLOBAL ? split.global : o === SITE_LOCAL ? split.siteLocal : (split.tickets[o] as ScopeContents);
   for (const child of childElements(configuration)) {
     if (ITEM_SECTIONS.includes(child.name)) {
-      for (const el of childElements(child)) contentsOf(owner.get(el) as string)[contentsKey(el, child.name)].push(el.attrs.id ?? el.name);
+      for (const el of childElements(child))
+        contentsOf(owner.get(el) as string)[contentsKey(el, child.name)].push(el.attrs.id ?? el.name);
     } else if (SITE_LOCAL_SECTIONS.has(child.name)) {
       split.siteLocal.sections.push(child.name);
     } else {

@@ -3,8 +3,8 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CibsyncError } from '../errors.js';
-import { parseXml, toDocument, type XmlElement } from '../xml/index.js';
 import { removeStaleTemps } from '../pacemaker/temp-files.js';
+import { parseXml, toDocument, type XmlElement } from '../xml/index.js';
 import { ensureStateDir, stateAccessError, writeFileAtomic } from './files.js';
 
 export interface Backup {
@@ -34,7 +34,13 @@ export async function listBackups(stateDir: string): Promise<Backup[]> {
 }
 
 /** Saves `configuration` (with the CIB version it had) and prunes all but the newest `keep`. */
-export async function saveBackup(stateDir: string, configuration: XmlElement, label: string, keep: number, now = new Date()): Promise<string> {
+export async function saveBackup(
+  stateDir: string,
+  configuration: XmlElement,
+  label: string,
+  keep: number,
+  now = new Date(),
+): Promise<string> {
   await ensureStateDir(backupDir(stateDir));
   // Each backup has a new name: the temporary file of one cut short by a kill -9 is found by folder.
   await removeStaleTemps(backupDir(stateDir));
@@ -45,10 +51,14 @@ export async function saveBackup(stateDir: string, configuration: XmlElement, la
   return path;
 }
 
-export async function readBackup(stateDir: string, number: number): Promise<{ backup: Backup; configuration: XmlElement }> {
+export async function readBackup(
+  stateDir: string,
+  number: number,
+): Promise<{ backup: Backup; configuration: XmlElement }> {
   const backup = (await listBackups(stateDir)).find((b) => b.number === number);
   if (!backup) throw new CibsyncError('CIBSYNC_NO_BACKUP', `no backup number ${number} in ${backupDir(stateDir)}`);
   const configuration = parseXml(await readFile(backup.path, 'utf8'), { source: backup.path });
-  if (configuration.name !== 'configuration') throw new CibsyncError('CIBSYNC_NO_BACKUP', `${backup.path} does not hold a <configuration>`);
+  if (configuration.name !== 'configuration')
+    throw new CibsyncError('CIBSYNC_NO_BACKUP', `${backup.path} does not hold a <configuration>`);
   return { backup, configuration };
 }

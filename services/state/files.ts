@@ -12,7 +12,10 @@ import { removeStaleTempsOf, tempPathFor } from '../pacemaker/temp-files.js';
 export function stateAccessError(err: unknown, path: string, doing: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return err;
-  return new CibsyncError('CIBSYNC_STATE_ACCESS', `cannot ${doing} ${path}: ${code} (${(err as Error).message})`, { path, errno: code });
+  return new CibsyncError('CIBSYNC_STATE_ACCESS', `cannot ${doing} ${path}: ${code} (${(err as Error).message})`, {
+    path,
+    errno: code,
+  });
 }
 
 async function guarded<T>(path: string, doing: string, fn: () => Promise<T>): Promise<T> {

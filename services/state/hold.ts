@@ -24,7 +24,8 @@ export async function readHold(stateDir: string): Promise<Hold | undefined> {
   const hold = await readJson<Partial<Hold> | null>(path, null);
   if (hold === null) return undefined;
   // A damaged hold still holds: refusing is the safe reading of a file nobody can read.
-  if (typeof hold !== 'object' || typeof hold.at !== 'string' || typeof hold.by !== 'string') throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `state file ${path} is damaged: not a hold`);
+  if (typeof hold !== 'object' || typeof hold.at !== 'string' || typeof hold.by !== 'string')
+    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `state file ${path} is damaged: not a hold`);
   return { by: hold.by, at: hold.at, reason: typeof hold.reason === 'string' ? hold.reason : '' };
 }
 
@@ -40,7 +41,12 @@ export function operatorName(): string {
 }
 
 /** Places a hold unless one is in place already (that one stays, with its own who, when and why). */
-export async function placeHold(stateDir: string, reason: string, by = operatorName(), now = new Date()): Promise<{ hold: Hold; placed: boolean }> {
+export async function placeHold(
+  stateDir: string,
+  reason: string,
+  by = operatorName(),
+  now = new Date(),
+): Promise<{ hold: Hold; placed: boolean }> {
   const existing = await readHold(stateDir);
   if (existing) return { hold: existing, placed: false };
   const hold = { by, at: now.toISOString(), reason };
@@ -62,5 +68,10 @@ export function describeHold(hold: Hold): string {
 /** The pipeline's guard: throws CIBSYNC_ON_HOLD while a hold is in place. */
 export async function checkNotOnHold(stateDir: string): Promise<void> {
   const hold = await readHold(stateDir);
-  if (hold) throw new CibsyncError('CIBSYNC_ON_HOLD', `replication is ${describeHold(hold)}; nothing is applied until \`cibsync resume\``, { hold });
+  if (hold)
+    throw new CibsyncError(
+      'CIBSYNC_ON_HOLD',
+      `replication is ${describeHold(hold)}; nothing is applied until \`cibsync resume\``,
+      { hold },
+    );
 }

@@ -53,7 +53,9 @@ export class PlanFiles<R extends StoredPlan> {
   /** Every plan, newest first. */
   async list(): Promise<R[]> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const ids = (await readdir(this.dir)).filter((n) => /^[0-9a-f-]+\.json$/.test(n)).map((n) => n.slice(0, -'.json'.length));
+    const ids = (await readdir(this.dir))
+      .filter((n) => /^[0-9a-f-]+\.json$/.test(n))
+      .map((n) => n.slice(0, -'.json'.length));
     const records = await Promise.all(ids.map((id) => this.get(id)));
     return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }

@@ -36,7 +36,19 @@ export async function lastApplied(stateDir: string, site: string): Promise<Appli
   return readJson<AppliedSource | undefined>(sourceStatePath(stateDir, site), undefined);
 }
 
-export async function recordApplied(stateDir: string, publication: AppliedPublication, local?: AppliedLocally, now = new Date()): Promise<void> {
-  const entry: AppliedSource = { site: publication.site, adminEpoch: publication.adminEpoch, epoch: publication.epoch, digest: publication.digest, appliedAt: now.toISOString(), local };
+export async function recordApplied(
+  stateDir: string,
+  publication: AppliedPublication,
+  local?: AppliedLocally,
+  now = new Date(),
+): Promise<void> {
+  const entry: AppliedSource = {
+    site: publication.site,
+    adminEpoch: publication.adminEpoch,
+    epoch: publication.epoch,
+    digest: publication.digest,
+    appliedAt: now.toISOString(),
+    local,
+  };
   await writeJson(sourceStatePath(stateDir, publication.site), entry);
 }

@@ -2,10 +2,10 @@
 // plan in manual approval mode), one at a time (the follow loop and replicate-now may both want to),
 // and records each outcome in the status and the metrics. The decisions on plans (approve, reject,
 // edit) queue here too: a plan must not be superseded while it is being applied.
-import { approvePlan, editPlan, PlanStore, rejectPlan, type PlanRecord } from '../approval/index.js';
-import { takePublication, type IntakeResult } from '../approval/intake.js';
+import { approvePlan, editPlan, type PlanRecord, PlanStore, rejectPlan } from '../approval/index.js';
+import { type IntakeResult, takePublication } from '../approval/intake.js';
 import type { Config } from '../config/index.js';
-import { CibsyncError, asCibsyncError } from '../errors.js';
+import { asCibsyncError, CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import type { PipelineContext } from '../pipeline/index.js';
@@ -41,7 +41,12 @@ export class Applier {
         const current = await new PlanStore(this.config.stateDir).get(id);
         const seen = current.decisions.length;
         // A plan no longer pending is refused as such by approvePlan: that is the more useful answer.
-        if (current.status === 'pending' && seen !== revision) throw new CibsyncError('CIBSYNC_PLAN_CHANGED', `plan ${id} changed since it was shown (it has ${seen} decisions, the approver saw ${revision}); nothing was written`, { plan: id });
+        if (current.status === 'pending' && seen !== revision)
+          throw new CibsyncError(
+            'CIBSYNC_PLAN_CHANGED',
+            `plan ${id} changed since it was shown (it has ${seen} decisions, the approver saw ${revision}); nothing was written`,
+            { plan: id },
+          );
       }
       const record = await approvePlan(id, this.ctx, by);
       this.status.planApplied(record);
@@ -76,7 +81,17 @@ export class Applier {
       this.recordStatus(result, publisher);
       this.metrics.imports({ outcome: result.outcome });
       this.logger.info(
-        { event: 'import-done', outcome: result.outcome, digest: result.source.digest, source: result.source.site, epoch: `${result.source.adminEpoch}.${result.source.epoch}`, plan: 'record' in result ? result.record?.id : undefined, publisher, trigger, ms: Date.now() - started },
+        {
+          event: 'import-done',
+          outcome: result.outcome,
+          digest: result.source.digest,
+          source: result.source.site,
+          epoch: `${result.source.adminEpoch}.${result.source.epoch}`,
+          plan: 'record' in result ? result.record?.id : undefined,
+          publisher,
+          trigger,
+          ms: Date.now() - started,
+        },
         `publication from ${result.source.site} ${result.outcome}`,
       );
       return result;
@@ -86,8 +101,18 @@ export class Applier {
       // Say what happened to the CIB: most failures come before the write, a few after it.
       const written = error.details.written === true;
       this.logger.warn(
-        { event: 'import-failed', code: error.code, err: error.message, written, after: error.details.after, publisher, trigger },
-        written ? 'import failed after the local CIB was written (see err); the next round plans again from what is there' : 'import failed; the local CIB was not changed',
+        {
+          event: 'import-failed',
+          code: error.code,
+          err: error.message,
+          written,
+          after: error.details.after,
+          publisher,
+          trigger,
+        },
+        written
+          ? 'import failed after the local CIB was written (see err); the next round plans again from what is there'
+          : 'import failed; the local CIB was not changed',
       );
       throw error;
     }
@@ -96,6 +121,7 @@ export class Applier {
   private recordStatus(result: IntakeResult, publisher: string): void {
     if (!('approval' in result)) this.status.applied(result, publisher);
     // A publication that changes nothing here needs no decision: this site is in step with it.
-    else if (result.outcome === 'unchanged') this.status.applied({ source: result.source, outcome: 'unchanged', changes: [], attributes: [] }, publisher);
+    else if (result.outcome === 'unchanged')
+      this.status.applied({ source: result.source, outcome: 'unchanged', changes: [], attributes: [] }, publisher);
   }
 }

@@ -5,7 +5,7 @@
 // only operator certificates (`cibsync certs issue --operator`), never a daemon's own certificate.
 import type { FastifyRequest } from 'fastify';
 import { CibsyncError } from '../errors.js';
-import { PeerRefused, isAllowed, peerOf, type Peer } from '../net/mtls.js';
+import { isAllowed, type Peer, PeerRefused, peerOf } from '../net/mtls.js';
 
 /** The name a decision is recorded under: `cert:` and the certificate subject, e.g. `cert:CN=admin.siteB`. */
 export function deciderName(request: FastifyRequest): string {
@@ -26,12 +26,23 @@ export function requireDecider(request: FastifyRequest, admins: string[]): strin
   const own = `https://${request.headers.host ?? ''}`;
   const fetchSite = request.headers['sec-fetch-site'];
   if ((origin !== undefined && origin !== own) || fetchSite === 'cross-site' || fetchSite === 'same-site') {
-    throw new CibsyncError('CIBSYNC_CROSS_ORIGIN', `a decision sent by a page of ${origin ?? 'another site'} is refused; decide from ${own}/ or with cibsync plan`, { origin, fetchSite });
+    throw new CibsyncError(
+      'CIBSYNC_CROSS_ORIGIN',
+      `a decision sent by a page of ${origin ?? 'another site'} is refused; decide from ${own}/ or with cibsync plan`,
+      { origin, fetchSite },
+    );
   }
   const peer = peerOf(request);
   if (!isDecider(peer, admins)) {
-    const rule = admins.length > 0 ? 'is not on subscriber.admins' : 'is not an operator certificate (cibsync certs issue --operator), and subscriber.admins is not set';
-    throw new PeerRefused('not_allowed', `client ${peer.subject} (${peer.fingerprint}) may not decide plans: it ${rule}`, { subject: peer.subject, fingerprint: peer.fingerprint });
+    const rule =
+      admins.length > 0
+        ? 'is not on subscriber.admins'
+        : 'is not an operator certificate (cibsync certs issue --operator), and subscriber.admins is not set';
+    throw new PeerRefused(
+      'not_allowed',
+      `client ${peer.subject} (${peer.fingerprint}) may not decide plans: it ${rule}`,
+      { subject: peer.subject, fingerprint: peer.fingerprint },
+    );
   }
   return deciderName(request);
 }

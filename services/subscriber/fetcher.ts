@@ -2,7 +2,17 @@
 // that names its reason (the publisher's problem+json code, e.g. CIBSYNC_TICKET_NOT_HELD).
 import type { CibsyncError } from '../errors.js';
 import type { MtlsClient } from '../net/client.js';
-import { CONTENT_TYPE, FEED_QUERY, HEADER, PUBLISHER_ROUTES, REFUSAL_STATUSES, WAKE_REPLICATE_NOW, digestOfEtag, errorFromProblem, etagOf } from '../wire/index.js';
+import {
+  CONTENT_TYPE,
+  digestOfEtag,
+  errorFromProblem,
+  etagOf,
+  FEED_QUERY,
+  HEADER,
+  PUBLISHER_ROUTES,
+  REFUSAL_STATUSES,
+  WAKE_REPLICATE_NOW,
+} from '../wire/index.js';
 
 export type FetchOutcome =
   | { kind: 'publication'; text: string; digest: string | undefined; forced: boolean }
@@ -20,7 +30,11 @@ export interface FetchOptions {
   signal?: AbortSignal;
 }
 
-export async function fetchPublication(client: MtlsClient, publisherUrl: string, options: FetchOptions): Promise<FetchOutcome> {
+export async function fetchPublication(
+  client: MtlsClient,
+  publisherUrl: string,
+  options: FetchOptions,
+): Promise<FetchOutcome> {
   const url = new URL(PUBLISHER_ROUTES.publication.path, publisherUrl);
   const headers: Record<string, string> = { [HEADER.accept]: CONTENT_TYPE.xml };
   const holding = options.known !== undefined && options.hold === true;
@@ -43,7 +57,12 @@ export async function fetchPublication(client: MtlsClient, publisherUrl: string,
   if (response.status === 304) return { kind: 'not-modified' };
   if (response.status === 200) {
     const digest = digestOfEtag(response.headers[HEADER.etag]);
-    return { kind: 'publication', text: response.body.toString('utf8'), digest, forced: response.headers[HEADER.wake] === WAKE_REPLICATE_NOW };
+    return {
+      kind: 'publication',
+      text: response.body.toString('utf8'),
+      digest,
+      forced: response.headers[HEADER.wake] === WAKE_REPLICATE_NOW,
+    };
   }
   const error = errorFromProblem(url.toString(), response.status, response.body);
   if (REFUSAL_STATUSES.includes(response.status)) return { kind: 'refused', error };

@@ -8,14 +8,14 @@
 // asks nothing and applies nothing.
 import type { IntakeResult } from '../approval/intake.js';
 import type { SubscriberConfig } from '../config/index.js';
-import { CibsyncError, EXIT, asCibsyncError, isCibsyncError } from '../errors.js';
+import { asCibsyncError, CibsyncError, EXIT, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MtlsClient } from '../net/client.js';
-import { checkNotOnHold, readHold, type Hold } from '../state/hold.js';
+import { checkNotOnHold, type Hold, readHold } from '../state/hold.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 import type { Applier } from './applier.js';
 import { backoffDelay } from './backoff.js';
-import { fetchPublication, type FetchOptions, type FetchOutcome } from './fetcher.js';
+import { type FetchOptions, type FetchOutcome, fetchPublication } from './fetcher.js';
 import type { SubscriberMetrics } from './metrics.js';
 import type { SubscriberStatus } from './status.js';
 
@@ -23,7 +23,12 @@ import type { SubscriberStatus } from './status.js';
 const REFUSED_PUBLICATION_EXITS = new Set<number>([EXIT.inputRefused, EXIT.candidateRefused]);
 
 /** Refusals that say who served the publication is not a publisher this site trusts: ask the others first. */
-const ORIGIN_REFUSALS = new Set<string>(['CIBSYNC_PUBLICATION_UNSIGNED', 'CIBSYNC_SIGNATURE_INVALID', 'CIBSYNC_SIGNER_CERT_INVALID', 'CIBSYNC_PUBLISHER_UNTRUSTED']);
+const ORIGIN_REFUSALS = new Set<string>([
+  'CIBSYNC_PUBLICATION_UNSIGNED',
+  'CIBSYNC_SIGNATURE_INVALID',
+  'CIBSYNC_SIGNER_CERT_INVALID',
+  'CIBSYNC_PUBLISHER_UNTRUSTED',
+]);
 
 export interface FollowDeps {
   settings: SubscriberConfig;
@@ -81,8 +86,11 @@ export class FollowLoop {
       const local = await gate.check();
       if (local.held || local.unknown) {
         // Fail closed: a site that cannot tell whether it holds the ticket applies nothing.
-        const why = local.held ? `this site holds ticket ${gate.ticket}` : `cannot tell whether this site holds ticket ${gate.ticket} (${local.reason})`;
-        if (status.state !== 'idle') logger.info({ event: 'idle', ticket: gate.ticket }, `${why}: not applying anything`);
+        const why = local.held
+          ? `this site holds ticket ${gate.ticket}`
+          : `cannot tell whether this site holds ticket ${gate.ticket} (${local.reason})`;
+        if (status.state !== 'idle')
+          logger.info({ event: 'idle', ticket: gate.ticket }, `${why}: not applying anything`);
         status.idle(why);
         await this.sleep(settings.pollIntervalMs);
         continue;
@@ -107,7 +115,16 @@ export class FollowLoop {
         const delay = backoffDelay(status.consecutiveFailures + 1, settings.backoffMinMs, settings.pollIntervalMs);
         const record = status.failed(err, delay);
         metrics.errors({ code: record.code });
-        logger.warn({ event: 'round-failed', code: record.code, err: record.message, retryInMs: delay, failures: status.consecutiveFailures }, `no publication this round (${record.code}); retrying in ${delay} ms`);
+        logger.warn(
+          {
+            event: 'round-failed',
+            code: record.code,
+            err: record.message,
+            retryInMs: delay,
+            failures: status.consecutiveFailures,
+          },
+          `no publication this round (${record.code}); retrying in ${delay} ms`,
+        );
         await this.sleep(delay);
       }
     }
@@ -120,7 +137,10 @@ export class FollowLoop {
   async refreshHold(): Promise<Hold | undefined> {
     const hold = await readHold(this.deps.stateDir);
     if (this.deps.status.setHold(hold)) {
-      this.deps.logger.info({ event: hold ? 'hold' : 'resume', hold }, hold ? 'replication on hold: fetching and applying nothing' : 'hold lifted: following the source again');
+      this.deps.logger.info(
+        { event: hold ? 'hold' : 'resume', hold },
+        hold ? 'replication on hold: fetching and applying nothing' : 'hold lifted: following the source again',
+      );
       if (hold) this.knownDigest = undefined;
       this.kick();
     }
@@ -134,7 +154,8 @@ export class FollowLoop {
     try {
       const served = await this.firstServing({ known: this.knownDigest, hold }, controller.signal);
       if (served === 'aborted') return 'aborted';
-      if (served.outcome.kind === 'publication') await this.importFrom(served.publisher, served.outcome, served.outcome.forced ? 'replicate-now' : 'feed');
+      if (served.outcome.kind === 'publication')
+        await this.importFrom(served.publisher, served.outcome, served.outcome.forced ? 'replicate-now' : 'feed');
       return 'done';
     } finally {
       this.inFlight = undefined;
@@ -145,12 +166,23 @@ export class FollowLoop {
   async replicateNow(): Promise<IntakeResult> {
     const { gate } = this.deps;
     const local = await gate.check();
-    if (local.unknown) throw new CibsyncError('CIBSYNC_TICKET_QUERY_FAILED', `cannot tell whether this site holds ticket ${gate.ticket} (${local.reason}); nothing applied`, { ticket: gate.ticket });
-    if (local.held) throw new CibsyncError('CIBSYNC_LOCAL_HOLDS_TICKET', `this site holds ticket ${gate.ticket}: it is the active site and applies nothing`, { ticket: gate.ticket });
+    if (local.unknown)
+      throw new CibsyncError(
+        'CIBSYNC_TICKET_QUERY_FAILED',
+        `cannot tell whether this site holds ticket ${gate.ticket} (${local.reason}); nothing applied`,
+        { ticket: gate.ticket },
+      );
+    if (local.held)
+      throw new CibsyncError(
+        'CIBSYNC_LOCAL_HOLDS_TICKET',
+        `this site holds ticket ${gate.ticket}: it is the active site and applies nothing`,
+        { ticket: gate.ticket },
+      );
     await checkNotOnHold(this.deps.stateDir);
     try {
       const served = await this.firstServing({ hold: false }, new AbortController().signal);
-      if (served === 'aborted' || served.outcome.kind !== 'publication') throw new CibsyncError('CIBSYNC_FETCH_FAILED', 'the publisher sent no publication');
+      if (served === 'aborted' || served.outcome.kind !== 'publication')
+        throw new CibsyncError('CIBSYNC_FETCH_FAILED', 'the publisher sent no publication');
       const result = await this.importFrom(served.publisher, served.outcome, 'replicate-now');
       this.deps.status.recovered();
       return result;
@@ -167,7 +199,10 @@ export class FollowLoop {
    * Asks the publishers in turn; the first that serves (200 or 304) wins. Throws CIBSYNC_NO_PUBLISHER
    * naming each publisher's reason (CIBSYNC_TICKET_NOT_HELD, CIBSYNC_FETCH_TIMEOUT, …) when none does.
    */
-  private async firstServing(ask: Pick<FetchOptions, 'known' | 'hold'>, signal: AbortSignal): Promise<{ publisher: string; outcome: Exclude<FetchOutcome, { kind: 'refused' }> } | 'aborted'> {
+  private async firstServing(
+    ask: Pick<FetchOptions, 'known' | 'hold'>,
+    signal: AbortSignal,
+  ): Promise<{ publisher: string; outcome: Exclude<FetchOutcome, { kind: 'refused' }> } | 'aborted'> {
     const reasons: { publisher: string; code: string; message: string }[] = [];
     for (const publisher of this.order()) {
       let outcome: FetchOutcome;
@@ -188,14 +223,28 @@ export class FollowLoop {
       return { publisher, outcome };
     }
     const summary = reasons.map((r) => `${r.publisher}: ${r.code}`).join('; ');
-    throw new CibsyncError('CIBSYNC_NO_PUBLISHER', `no publisher served a publication (${summary})`, { publishers: reasons });
+    throw new CibsyncError('CIBSYNC_NO_PUBLISHER', `no publisher served a publication (${summary})`, {
+      publishers: reasons,
+    });
   }
 
-  private async fetch(publisher: string, ask: Pick<FetchOptions, 'known' | 'hold'>, signal: AbortSignal): Promise<FetchOutcome> {
+  private async fetch(
+    publisher: string,
+    ask: Pick<FetchOptions, 'known' | 'hold'>,
+    signal: AbortSignal,
+  ): Promise<FetchOutcome> {
     const { settings, client, metrics, maxBytes } = this.deps;
     try {
-      const outcome = await fetchPublication(client, publisher, { ...ask, waitMs: settings.waitMs, requestTimeoutMs: settings.requestTimeoutMs, maxBytes, signal });
-      metrics.fetches({ result: outcome.kind === 'publication' ? '200' : outcome.kind === 'not-modified' ? '304' : 'refused' });
+      const outcome = await fetchPublication(client, publisher, {
+        ...ask,
+        waitMs: settings.waitMs,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        maxBytes,
+        signal,
+      });
+      metrics.fetches({
+        result: outcome.kind === 'publication' ? '200' : outcome.kind === 'not-modified' ? '304' : 'refused',
+      });
       return outcome;
     } catch (err) {
       if (!signal.aborted) metrics.fetches({ result: 'error' });
@@ -204,7 +253,11 @@ export class FollowLoop {
   }
 
   /** Imports a publication; a refused one is remembered so the feed waits for the next, not retries it. */
-  private async importFrom(publisher: string, outcome: Extract<FetchOutcome, { kind: 'publication' }>, trigger: string): Promise<IntakeResult> {
+  private async importFrom(
+    publisher: string,
+    outcome: Extract<FetchOutcome, { kind: 'publication' }>,
+    trigger: string,
+  ): Promise<IntakeResult> {
     try {
       const result = await this.deps.applier.apply(outcome.text, publisher, trigger);
       this.knownDigest = result.source.digest;
@@ -214,7 +267,8 @@ export class FollowLoop {
         // Not waited on: an untrusted answer must not keep the trusted publishers from being asked.
         const publishers = this.deps.settings.publishers;
         this.preferred = (publishers.indexOf(publisher) + 1) % publishers.length;
-      } else if (isCibsyncError(err) && REFUSED_PUBLICATION_EXITS.has(err.exitCode) && outcome.digest) this.knownDigest = outcome.digest;
+      } else if (isCibsyncError(err) && REFUSED_PUBLICATION_EXITS.has(err.exitCode) && outcome.digest)
+        this.knownDigest = outcome.digest;
       throw err;
     }
   }

@@ -1,10 +1,10 @@
 // The subscriber daemon: follows the publishers' change feed and imports what they publish while this
 // site does not hold the ticket; answers replicate-now, status, health and metrics on its own port.
 import { PlanStore } from '../approval/index.js';
-import { settingsFor, type Config, type SubscriberConfig } from '../config/index.js';
+import { type Config, type SubscriberConfig, settingsFor } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { MtlsClient } from '../net/client.js';
-import { createHttpsApp, listen, type HttpsApp } from '../net/https-app.js';
+import { createHttpsApp, type HttpsApp, listen } from '../net/https-app.js';
 import { loadTlsMaterial, watchTlsMaterial } from '../net/tls-material.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { CibWatcher } from '../watch/cib-watcher.js';
@@ -12,7 +12,7 @@ import { TicketGate } from '../watch/ticket-gate.js';
 import { ALLOWLIST_EXEMPT } from '../wire/index.js';
 import { Applier } from './applier.js';
 import { FollowLoop } from './follow.js';
-import { subscriberMetrics, type SubscriberMetrics } from './metrics.js';
+import { type SubscriberMetrics, subscriberMetrics } from './metrics.js';
 import { registerPageRoutes } from './page-routes.js';
 import { registerPlanRoutes } from './plan-routes.js';
 import { registerSubscriberRoutes } from './routes.js';
@@ -31,7 +31,11 @@ export function subscriberSettings(config: Config): SubscriberConfig & { ticket:
   return settingsFor(config, 'subscriber');
 }
 
-export async function startSubscriber(config: Config, pacemaker: Pacemaker, logger: Logger): Promise<RunningSubscriber> {
+export async function startSubscriber(
+  config: Config,
+  pacemaker: Pacemaker,
+  logger: Logger,
+): Promise<RunningSubscriber> {
   const settings = subscriberSettings(config);
   const status = new SubscriberStatus(config.site, settings.approval);
   const metrics = subscriberMetrics(status);
@@ -40,10 +44,25 @@ export async function startSubscriber(config: Config, pacemaker: Pacemaker, logg
   const gate = new TicketGate(pacemaker, settings.ticket, settings.changePollMs, logger);
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
   const applier = new Applier(config, pacemaker, logger, status, metrics);
-  const loop = new FollowLoop({ settings, maxBytes: config.maxPublicationBytes, client, gate, applier, status, metrics, logger, stateDir: config.stateDir });
+  const loop = new FollowLoop({
+    settings,
+    maxBytes: config.maxPublicationBytes,
+    client,
+    gate,
+    applier,
+    status,
+    metrics,
+    logger,
+    stateDir: config.stateDir,
+  });
   let stopping = false;
 
-  const app = createHttpsApp({ tls: settings, logger, allowlistExempt: ALLOWLIST_EXEMPT, onRefused: (reason) => metrics.refused({ reason }) });
+  const app = createHttpsApp({
+    tls: settings,
+    logger,
+    allowlistExempt: ALLOWLIST_EXEMPT,
+    onRefused: (reason) => metrics.refused({ reason }),
+  });
   // Plans persist in the state directory: the ones made before a restart are still there to decide.
   const plans = new PlanStore(config.stateDir);
   const pendingPlan = async () => {
@@ -67,7 +86,10 @@ export async function startSubscriber(config: Config, pacemaker: Pacemaker, logg
   await watcher.start();
 
   const url = await listen(app, settings.listen, settings.port);
-  logger.info({ event: 'listening', url, publishers: settings.publishers, ticket: settings.ticket, cib: pacemaker.describe() }, `subscriber listening on ${url}`);
+  logger.info(
+    { event: 'listening', url, publishers: settings.publishers, ticket: settings.ticket, cib: pacemaker.describe() },
+    `subscriber listening on ${url}`,
+  );
   loop.start();
   return {
     app,

@@ -4,17 +4,50 @@ import type { SubscriberStatus } from './status.js';
 
 export function subscriberMetrics(status: SubscriberStatus) {
   const metrics = new Metrics();
-  const fetches = metrics.counter('cibsync_subscriber_fetches_total', 'Requests to publishers, by result (200, 304, refused, error).');
-  const imports = metrics.counter('cibsync_subscriber_imports_total', 'Publications run through the import pipeline, by outcome (applied, unchanged, refused).');
+  const fetches = metrics.counter(
+    'cibsync_subscriber_fetches_total',
+    'Requests to publishers, by result (200, 304, refused, error).',
+  );
+  const imports = metrics.counter(
+    'cibsync_subscriber_imports_total',
+    'Publications run through the import pipeline, by outcome (applied, unchanged, refused).',
+  );
   const errors = metrics.counter('cibsync_subscriber_errors_total', 'Failures, by error code.');
   const retries = metrics.counter('cibsync_subscriber_retries_total', 'Rounds started after a failure (with backoff).');
-  const refused = metrics.counter('cibsync_subscriber_refusals_total', 'Requests to this subscriber refused, by reason.');
-  metrics.gauge('cibsync_subscriber_consecutive_failures', 'Failed rounds since the last round that succeeded (the backoff grows with it).', () => status.consecutiveFailures);
-  metrics.gauge('cibsync_subscriber_idle', '1 while this site holds the ticket (the subscriber applies nothing).', () => (status.state === 'idle' ? 1 : 0));
-  metrics.gauge('cibsync_subscriber_on_hold', '1 while replication is on hold (cibsync hold, or a rollback): nothing is applied until cibsync resume.', () => (status.hold ? 1 : 0));
-  metrics.gauge('cibsync_subscriber_source_epoch', 'epoch of the last applied publication.', () => status.lastApplied?.sourceEpoch ?? 0);
-  metrics.gauge('cibsync_subscriber_last_applied_timestamp_seconds', 'When the last publication was committed (or found unchanged).', () => (status.lastApplied ? Date.parse(status.lastApplied.at) / 1000 : 0));
-  metrics.gauge('cibsync_subscriber_lag_seconds', 'Seconds from the build of the last applied publication at its source to its commit here.', () => status.lagSeconds ?? 0);
+  const refused = metrics.counter(
+    'cibsync_subscriber_refusals_total',
+    'Requests to this subscriber refused, by reason.',
+  );
+  metrics.gauge(
+    'cibsync_subscriber_consecutive_failures',
+    'Failed rounds since the last round that succeeded (the backoff grows with it).',
+    () => status.consecutiveFailures,
+  );
+  metrics.gauge(
+    'cibsync_subscriber_idle',
+    '1 while this site holds the ticket (the subscriber applies nothing).',
+    () => (status.state === 'idle' ? 1 : 0),
+  );
+  metrics.gauge(
+    'cibsync_subscriber_on_hold',
+    '1 while replication is on hold (cibsync hold, or a rollback): nothing is applied until cibsync resume.',
+    () => (status.hold ? 1 : 0),
+  );
+  metrics.gauge(
+    'cibsync_subscriber_source_epoch',
+    'epoch of the last applied publication.',
+    () => status.lastApplied?.sourceEpoch ?? 0,
+  );
+  metrics.gauge(
+    'cibsync_subscriber_last_applied_timestamp_seconds',
+    'When the last publication was committed (or found unchanged).',
+    () => (status.lastApplied ? Date.parse(status.lastApplied.at) / 1000 : 0),
+  );
+  metrics.gauge(
+    'cibsync_subscriber_lag_seconds',
+    'Seconds from the build of the last applied publication at its source to its commit here.',
+    () => status.lagSeconds ?? 0,
+  );
   return { metrics, fetches, imports, errors, retries, refused };
 }
 

@@ -3,15 +3,15 @@
 // to the decided plan (303), so reloading the result never decides again.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PlanRecord, PlanStore } from '../approval/index.js';
-import { CibsyncError, ERRORS, asCibsyncError } from '../errors.js';
+import { asCibsyncError, CibsyncError, ERRORS } from '../errors.js';
 import type { HttpsApp } from '../net/https-app.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
+import { CONTENT_TYPE, HEADER, PAGE_QUERY, pageOf, SUBSCRIBER_ROUTES as ROUTES } from '../wire/index.js';
 import type { Applier } from './applier.js';
 import { deciderName, mayDecide, requireDecider } from './decider.js';
+import { type PageView, renderPage } from './page.js';
 import { PAGE_CSS_HASH } from './page-style.js';
-import { renderPage, type PageView } from './page.js';
 import { pendingPlanSummary, type SubscriberStatus } from './status.js';
-import { CONTENT_TYPE, HEADER, PAGE_QUERY, SUBSCRIBER_ROUTES as ROUTES, pageOf } from '../wire/index.js';
 
 export interface PageDeps {
   applier: Applier;
@@ -31,12 +31,24 @@ type IdParams = { Params: { id: string }; Body: Record<string, string> | undefin
 export function registerPageRoutes(app: HttpsApp, deps: PageDeps): void {
   const { applier, store, status, gate, admins } = deps;
 
-  async function sendPage(request: FastifyRequest, reply: FastifyReply, planId: string | undefined, refused?: unknown): Promise<FastifyReply> {
+  async function sendPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    planId: string | undefined,
+    refused?: unknown,
+  ): Promise<FastifyReply> {
     const plans = await store.list();
     const pending = plans.find((p) => p.status === 'pending');
     const asked = planId === undefined ? pending : plans.find((p) => p.id === planId);
     const plan: PlanRecord | undefined = asked ?? pending;
-    const error = refused !== undefined ? asCibsyncError(refused) : asked ? undefined : planId !== undefined ? new CibsyncError('CIBSYNC_PLAN_NOT_FOUND', `no plan ${planId}`) : undefined;
+    const error =
+      refused !== undefined
+        ? asCibsyncError(refused)
+        : asked
+          ? undefined
+          : planId !== undefined
+            ? new CibsyncError('CIBSYNC_PLAN_NOT_FOUND', `no plan ${planId}`)
+            : undefined;
     const view: PageView = {
       status: status.snapshot(pending && pendingPlanSummary(pending)),
       ticket: gate.ticket,
@@ -47,28 +59,39 @@ export function registerPageRoutes(app: HttpsApp, deps: PageDeps): void {
       refusal: error && { code: error.code, message: error.message },
       now: new Date(),
     };
-    return reply
-      .code(error ? ERRORS[error.code].http : 200)
-      .header(HEADER.contentType, CONTENT_TYPE.html)
-      .header('content-security-policy', CSP)
-      .header('x-content-type-options', 'nosniff')
-      // same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on the form posts.
-      .header('referrer-policy', 'same-origin')
-      .header(HEADER.cacheControl, 'no-store')
-      .send(renderPage(view));
+    return (
+      reply
+        .code(error ? ERRORS[error.code].http : 200)
+        .header(HEADER.contentType, CONTENT_TYPE.html)
+        .header('content-security-policy', CSP)
+        .header('x-content-type-options', 'nosniff')
+        // same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on the form posts.
+        .header('referrer-policy', 'same-origin')
+        .header(HEADER.cacheControl, 'no-store')
+        .send(renderPage(view))
+    );
   }
 
   // A scope of its own, so that form bodies are parsed on these routes only.
   void app.register(async (scope: FastifyInstance) => {
-    scope.addContentTypeParser(CONTENT_TYPE.form, { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    scope.addContentTypeParser(CONTENT_TYPE.form, { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
 
-    scope.get<{ Querystring: Partial<Record<keyof typeof PAGE_QUERY, string>> }>(ROUTES.page.path, async (request, reply) => sendPage(request, reply, request.query[PAGE_QUERY.plan]));
+    scope.get<{ Querystring: Partial<Record<keyof typeof PAGE_QUERY, string>> }>(
+      ROUTES.page.path,
+      async (request, reply) => sendPage(request, reply, request.query[PAGE_QUERY.plan]),
+    );
 
     scope.post<IdParams>(ROUTES.pageApprove.path, async (request, reply) => {
       const { id } = request.params;
       try {
         const revision = request.body?.revision;
-        await applier.approve(id, requireDecider(request, admins), revision === undefined ? undefined : Number(revision));
+        await applier.approve(
+          id,
+          requireDecider(request, admins),
+          revision === undefined ? undefined : Number(revision),
+        );
       } catch (err) {
         return sendPage(request, reply, id, err);
       }

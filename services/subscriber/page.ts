@@ -5,9 +5,9 @@
 import { describeAction } from '../approval/format.js';
 import type { PlanRecord } from '../approval/index.js';
 import type { TicketVerdict } from '../watch/ticket-gate.js';
+import { pageOf, planPath, SUBSCRIBER_ROUTES as ROUTES } from '../wire/index.js';
 import { PAGE_CSS } from './page-style.js';
 import type { StatusSnapshot } from './status.js';
-import { SUBSCRIBER_ROUTES as ROUTES, pageOf, planPath } from '../wire/index.js';
 
 export interface PageView {
   status: StatusSnapshot;
@@ -38,7 +38,14 @@ class Html {
 }
 
 function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  const render = (v: unknown): string => (v instanceof Html ? v.text : Array.isArray(v) ? v.map(render).join('') : v === undefined || v === null || v === false ? '' : escapeHtml(v));
+  const render = (v: unknown): string =>
+    v instanceof Html
+      ? v.text
+      : Array.isArray(v)
+        ? v.map(render).join('')
+        : v === undefined || v === null || v === false
+          ? ''
+          : escapeHtml(v);
   return new Html(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]) : ''), ''));
 }
 
@@ -60,21 +67,41 @@ const MARK = { added: '+', removed: '-', changed: '~' } as const;
 /** The state in one sentence, and the colour class of its frame. */
 function headline(v: PageView): { kind: string; text: string } {
   const h = v.status.hold;
-  if (h) return { kind: 'held', text: `Replication is on hold (placed by ${h.by}${h.reason ? `: ${h.reason}` : ''}). Nothing from the source is applied until an operator runs cibsync resume.` };
+  if (h)
+    return {
+      kind: 'held',
+      text: `Replication is on hold (placed by ${h.by}${h.reason ? `: ${h.reason}` : ''}). Nothing from the source is applied until an operator runs cibsync resume.`,
+    };
   const p = v.plan;
   if (p) {
     const from = `site ${p.source.site}`;
     const by = (action: string) => p.decisions.filter((d) => d.action === action).at(-1)?.by ?? 'unknown';
-    if (p.status === 'pending') return { kind: 'pending', text: `A plan from ${from} waits for your decision. Nothing has been applied.` };
-    if (p.status === 'applied') return { kind: 'applied', text: `Plan from ${from} applied, approved by ${by('approved')}.` };
-    if (p.status === 'rejected') return { kind: 'rejected', text: `Plan from ${from} rejected by ${by('rejected')}. Nothing was applied.` };
-    if (p.status === 'superseded') return { kind: 'superseded', text: `Plan from ${from} superseded by a newer publication. It can no longer be applied.` };
-    return { kind: 'failed', text: `Plan from ${from} failed when applied: ${p.error?.code ?? 'unknown error'}. The previous configuration stands.` };
+    if (p.status === 'pending')
+      return { kind: 'pending', text: `A plan from ${from} waits for your decision. Nothing has been applied.` };
+    if (p.status === 'applied')
+      return { kind: 'applied', text: `Plan from ${from} applied, approved by ${by('approved')}.` };
+    if (p.status === 'rejected')
+      return { kind: 'rejected', text: `Plan from ${from} rejected by ${by('rejected')}. Nothing was applied.` };
+    if (p.status === 'superseded')
+      return {
+        kind: 'superseded',
+        text: `Plan from ${from} superseded by a newer publication. It can no longer be applied.`,
+      };
+    return {
+      kind: 'failed',
+      text: `Plan from ${from} failed when applied: ${p.error?.code ?? 'unknown error'}. The previous configuration stands.`,
+    };
   }
   const s = v.status;
-  if (s.state === 'idle') return { kind: 'idle', text: `This site is the active site (${s.idleReason ?? `holds ticket ${v.ticket}`}); nothing is applied here.` };
-  if (s.state === 'failing') return { kind: 'failing', text: `Replication is failing: ${s.lastError?.code ?? 'unknown error'}.` };
-  if (s.lastApplied) return { kind: 'ok', text: `In step with site ${s.lastApplied.sourceSite}. No plan waits for a decision.` };
+  if (s.state === 'idle')
+    return {
+      kind: 'idle',
+      text: `This site is the active site (${s.idleReason ?? `holds ticket ${v.ticket}`}); nothing is applied here.`,
+    };
+  if (s.state === 'failing')
+    return { kind: 'failing', text: `Replication is failing: ${s.lastError?.code ?? 'unknown error'}.` };
+  if (s.lastApplied)
+    return { kind: 'ok', text: `In step with site ${s.lastApplied.sourceSite}. No plan waits for a decision.` };
   return { kind: 'idle', text: 'Nothing received yet. No plan waits for a decision.' };
 }
 
@@ -82,8 +109,11 @@ function ticketLine(v: PageView): string {
   const s = v.status;
   if (v.localTicket?.held) return `This site holds ${v.ticket}: it is the active site.`;
   const holder = s.lastApplied?.sourceSite ?? v.plan?.source.site;
-  if (s.lastError?.code === 'CIBSYNC_NO_PUBLISHER') return `This site does not hold ${v.ticket}, and no publisher serves a publication now (see the last error).`;
-  return holder ? `Held by site ${holder} (its publisher serves only while it holds ${v.ticket}); not by this site.` : `Not held by this site${v.localTicket ? '' : ' (not checked yet)'}.`;
+  if (s.lastError?.code === 'CIBSYNC_NO_PUBLISHER')
+    return `This site does not hold ${v.ticket}, and no publisher serves a publication now (see the last error).`;
+  return holder
+    ? `Held by site ${holder} (its publisher serves only while it holds ${v.ticket}); not by this site.`
+    : `Not held by this site${v.localTicket ? '' : ' (not checked yet)'}.`;
 }
 
 function statusSection(v: PageView): Html {
@@ -102,7 +132,8 @@ function statusSection(v: PageView): Html {
 }
 
 function decideSection(p: PlanRecord, v: PageView): Html {
-  if (!v.viewer.mayDecide) return html`<p class="muted">Your certificate (<code>${v.viewer.name}</code>) is not on this subscriber's admins list: you can read this plan but not decide it.</p>`;
+  if (!v.viewer.mayDecide)
+    return html`<p class="muted">Your certificate (<code>${v.viewer.name}</code>) is not on this subscriber's admins list: you can read this plan but not decide it.</p>`;
   return html`<h2>Decide</h2><div class="decide">
 <form method="post" action="${planPath(ROUTES.pageApprove, p.id)}"><input type="hidden" name="revision" value="${p.decisions.length}"><button class="approve" type="submit">Approve and apply</button><span class="muted">applies exactly this plan</span></form>
 <form method="post" action="${planPath(ROUTES.pageReject, p.id)}"><label for="reason">Reason (recorded)</label><textarea id="reason" name="reason"></textarea><button class="reject" type="submit">Reject</button></form>
@@ -135,7 +166,8 @@ ${p.status === 'pending' ? decideSection(p, v) : ''}
 function recentSection(v: PageView): Html {
   if (v.recent.length === 0) return html``;
   return html`<section><h2>Recent plans</h2><table>${v.recent.map(
-    (p) => html`<tr><td><a href="${pageOf(p.id)}">${p.status}</a></td><td>site ${p.source.site} epoch ${p.source.adminEpoch}.${p.source.epoch}</td><td>${when(p.createdAt, v.now)}</td><td>${p.changes.length} change(s)</td></tr>`,
+    (p) =>
+      html`<tr><td><a href="${pageOf(p.id)}">${p.status}</a></td><td>site ${p.source.site} epoch ${p.source.adminEpoch}.${p.source.epoch}</td><td>${when(p.createdAt, v.now)}</td><td>${p.changes.length} change(s)</td></tr>`,
   )}</table></section>`;
 }
 

@@ -17,15 +17,25 @@ function answerOf(result: IntakeResult) {
 
 export function registerSubscriberRoutes(
   app: HttpsApp,
-  state: { loop: FollowLoop; status: SubscriberStatus; metrics: SubscriberMetrics; stopping: () => boolean; pendingPlan: () => Promise<PendingPlanSummary | undefined> },
+  state: {
+    loop: FollowLoop;
+    status: SubscriberStatus;
+    metrics: SubscriberMetrics;
+    stopping: () => boolean;
+    pendingPlan: () => Promise<PendingPlanSummary | undefined>;
+  },
 ): void {
   const { loop, status, metrics } = state;
 
   app.post(SUBSCRIBER_ROUTES.replicateNow.path, async (request, reply) => {
-    if (state.stopping()) return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the subscriber is stopping'));
+    if (state.stopping())
+      return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the subscriber is stopping'));
     try {
       const result = answerOf(await loop.replicateNow());
-      request.log.info({ event: 'replicate-now', outcome: result.outcome, digest: result.source.digest }, `replicate-now: ${result.outcome}`);
+      request.log.info(
+        { event: 'replicate-now', outcome: result.outcome, digest: result.source.digest },
+        `replicate-now: ${result.outcome}`,
+      );
       return result;
     } catch (err) {
       return sendProblem(reply, err);
@@ -34,7 +44,15 @@ export function registerSubscriberRoutes(
 
   app.get(SUBSCRIBER_ROUTES.status.path, async () => status.snapshot(await state.pendingPlan()));
 
-  app.get(SUBSCRIBER_ROUTES.health.path, async () => ({ status: 'ok', role: 'subscriber', state: status.state, idleReason: status.idleReason, lastError: status.lastError?.code }));
+  app.get(SUBSCRIBER_ROUTES.health.path, async () => ({
+    status: 'ok',
+    role: 'subscriber',
+    state: status.state,
+    idleReason: status.idleReason,
+    lastError: status.lastError?.code,
+  }));
 
-  app.get(SUBSCRIBER_ROUTES.metrics.path, async (_request, reply) => reply.header(HEADER.contentType, CONTENT_TYPE.metrics).send(metrics.metrics.render()));
+  app.get(SUBSCRIBER_ROUTES.metrics.path, async (_request, reply) =>
+    reply.header(HEADER.contentType, CONTENT_TYPE.metrics).send(metrics.metrics.render()),
+  );
 }

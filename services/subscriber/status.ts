@@ -1,8 +1,8 @@
 // What the subscriber knows about itself, for GET /v1/status, /healthz, the metrics and `cibsync status`.
 import type { PlanRecord } from '../approval/index.js';
 import { asCibsyncError } from '../errors.js';
-import type { Hold } from '../state/hold.js';
 import type { ImportResult } from '../pipeline/index.js';
+import type { Hold } from '../state/hold.js';
 
 export type SubscriberState = 'starting' | 'following' | 'idle' | 'failing' | 'stopping' | 'held';
 
@@ -34,7 +34,14 @@ export interface PendingPlanSummary {
 }
 
 export function pendingPlanSummary(record: PlanRecord): PendingPlanSummary {
-  return { id: record.id, createdAt: record.createdAt, source: record.source, changes: record.changes.length, attributes: record.attributes.changes.length, transition: record.transition.length };
+  return {
+    id: record.id,
+    createdAt: record.createdAt,
+    source: record.source,
+    changes: record.changes.length,
+    attributes: record.attributes.changes.length,
+    transition: record.transition.length,
+  };
 }
 
 export interface ErrorRecord {
@@ -112,10 +119,22 @@ export class SubscriberStatus {
 
   /** An approved plan was applied: its publication is this site's last applied one. */
   planApplied(record: PlanRecord): void {
-    this.commit(record.source, record.outcome?.outcome ?? 'applied', record.changes.length + record.attributes.changes.length, this.publisher ?? '', record.id);
+    this.commit(
+      record.source,
+      record.outcome?.outcome ?? 'applied',
+      record.changes.length + record.attributes.changes.length,
+      this.publisher ?? '',
+      record.id,
+    );
   }
 
-  private commit(source: ImportResult['source'], outcome: ImportResult['outcome'], changes: number, publisher: string, plan?: string): void {
+  private commit(
+    source: ImportResult['source'],
+    outcome: ImportResult['outcome'],
+    changes: number,
+    publisher: string,
+    plan?: string,
+  ): void {
     const now = new Date().toISOString();
     // Running the same publication again (replicate-now, a restart) confirms it; it is not a new commit.
     if (this.lastApplied?.digest === source.digest && plan === undefined) {

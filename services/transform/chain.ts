@@ -22,7 +22,10 @@ export async function resolveChain(spec: ChainSpec): Promise<string[]> {
   } catch (err) {
     throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `transforms directory ${spec.dir}: ${(err as Error).message}`);
   }
-  return names.filter((n) => n.endsWith('.xsl')).sort().map((n) => join(spec.dir, n));
+  return names
+    .filter((n) => n.endsWith('.xsl'))
+    .sort()
+    .map((n) => join(spec.dir, n));
 }
 
 export interface ChainParams {
@@ -32,18 +35,28 @@ export interface ChainParams {
 }
 
 /** Runs `stylesheets` in order over a <configuration> element; returns the resulting element. */
-export async function runChain(engine: TransformEngine, stylesheets: string[], configuration: XmlElement, params: ChainParams): Promise<XmlElement> {
+export async function runChain(
+  engine: TransformEngine,
+  stylesheets: string[],
+  configuration: XmlElement,
+  params: ChainParams,
+): Promise<XmlElement> {
   let text = serialize(configuration);
   for (const stylesheet of stylesheets) text = await engine.transform(stylesheet, text, params);
   let result: XmlElement;
   try {
     result = parseXml(text, { source: `output of ${stylesheets.at(-1) ?? 'transform chain'}` });
   } catch (err) {
-    if (isCibsyncError(err)) throw new CibsyncError('CIBSYNC_TRANSFORM_OUTPUT_INVALID', err.message, { engine: engine.name });
+    if (isCibsyncError(err))
+      throw new CibsyncError('CIBSYNC_TRANSFORM_OUTPUT_INVALID', err.message, { engine: engine.name });
     throw err;
   }
   if (result.name !== 'configuration') {
-    throw new CibsyncError('CIBSYNC_TRANSFORM_OUTPUT_INVALID', `transform chain produced <${result.name}>, not <configuration>`, { engine: engine.name });
+    throw new CibsyncError(
+      'CIBSYNC_TRANSFORM_OUTPUT_INVALID',
+      `transform chain produced <${result.name}>, not <configuration>`,
+      { engine: engine.name },
+    );
   }
   return result;
 }

@@ -13,6 +13,9 @@ export async function createEngine(name: EngineName): Promise<TransformEngine> {
     case 'xslt-processor':
       return new (await import('./xslt-processor.js')).XsltProcessorEngine();
     default:
-      throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `unknown XSLT engine '${String(name)}' (known: ${ENGINE_NAMES.join(', ')})`);
+      throw new CibsyncError(
+        'CIBSYNC_CONFIG_INVALID',
+        `unknown XSLT engine '${String(name)}' (known: ${ENGINE_NAMES.join(', ')})`,
+      );
   }
 }

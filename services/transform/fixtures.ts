@@ -10,8 +10,17 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CibsyncError, isCibsyncError } from '../errors.js';
-import { canonical, clone, parseXml, sameXml, serialize, stripWhitespace, toDocument, type XmlElement } from '../xml/index.js';
-import { runChain, type ChainParams } from './chain.js';
+import {
+  canonical,
+  clone,
+  parseXml,
+  sameXml,
+  serialize,
+  stripWhitespace,
+  toDocument,
+  type XmlElement,
+} from '../xml/index.js';
+import { type ChainParams, runChain } from './chain.js';
 import type { EngineName, TransformEngine } from './engine.js';
 import { unifiedDiff } from './line-diff.js';
 
@@ -59,7 +68,11 @@ export function passed(result: FixtureResult): boolean {
 /** Every case under <dir>/fixtures, sorted; `only` limits it to those transform names. */
 export async function findFixtures(dir: string, only: string[] = []): Promise<Fixture[]> {
   const root = join(dir, FIXTURES_SUBDIR);
-  if (!existsSync(root)) throw new CibsyncError('CIBSYNC_USAGE', `${dir}: no ${FIXTURES_SUBDIR}/ directory (see docs/transforms.md for the layout)`);
+  if (!existsSync(root))
+    throw new CibsyncError(
+      'CIBSYNC_USAGE',
+      `${dir}: no ${FIXTURES_SUBDIR}/ directory (see docs/transforms.md for the layout)`,
+    );
   const fixtures: Fixture[] = [];
   for (const transform of (await subdirectories(root)).filter((t) => only.length === 0 || only.includes(t))) {
     const stylesheet = resolve(dir, `${transform}.xsl`);
@@ -69,13 +82,17 @@ export async function findFixtures(dir: string, only: string[] = []): Promise<Fi
     }
   }
   const unknown = only.filter((t) => !fixtures.some((f) => f.transform === t));
-  if (unknown.length > 0) throw new CibsyncError('CIBSYNC_USAGE', `no fixtures for ${unknown.join(', ')} under ${root}`);
+  if (unknown.length > 0)
+    throw new CibsyncError('CIBSYNC_USAGE', `no fixtures for ${unknown.join(', ')} under ${root}`);
   return fixtures;
 }
 
 async function subdirectories(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 async function readParams(caseDir: string): Promise<ChainParams> {
@@ -88,9 +105,11 @@ async function readParams(caseDir: string): Promise<ChainParams> {
   } catch (err) {
     throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${file}: ${(err as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${file}: expected an object of string parameters`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${file}: expected an object of string parameters`);
   for (const [name, value] of Object.entries(parsed)) {
-    if (typeof value !== 'string') throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${file}: parameter ${name} must be a string`);
+    if (typeof value !== 'string')
+      throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${file}: parameter ${name} must be a string`);
     // Map files sit beside the case; the stylesheet would resolve a relative path against itself.
     params[name] = name.endsWith('_file') && value !== '' ? resolve(caseDir, value) : value;
   }
@@ -99,12 +118,23 @@ async function readParams(caseDir: string): Promise<ChainParams> {
 
 /** Runs each case in each engine and compares against the golden files and across engines. */
 export async function runFixture(fixture: Fixture, engines: TransformEngine[]): Promise<FixtureResult> {
-  const input = parseXml(await readFile(join(fixture.dir, INPUT_FILE), 'utf8'), { source: join(fixture.dir, INPUT_FILE) });
+  const input = parseXml(await readFile(join(fixture.dir, INPUT_FILE), 'utf8'), {
+    source: join(fixture.dir, INPUT_FILE),
+  });
   const expectedPath = join(fixture.dir, EXPECTED_FILE);
   const expectedErrorPath = join(fixture.dir, EXPECTED_ERROR_FILE);
-  const expected = existsSync(expectedPath) ? parseXml(await readFile(expectedPath, 'utf8'), { source: expectedPath }) : undefined;
+  const expected = existsSync(expectedPath)
+    ? parseXml(await readFile(expectedPath, 'utf8'), { source: expectedPath })
+    : undefined;
   const expectedError = existsSync(expectedErrorPath) ? (await readFile(expectedErrorPath, 'utf8')).trim() : undefined;
-  const result: FixtureResult = { fixture, runs: [], problems: [], diffs: [], missingExpected: expected === undefined && expectedError === undefined, enginesDisagree: false };
+  const result: FixtureResult = {
+    fixture,
+    runs: [],
+    problems: [],
+    diffs: [],
+    missingExpected: expected === undefined && expectedError === undefined,
+    enginesDisagree: false,
+  };
   if (!existsSync(fixture.stylesheet)) {
     result.problems.push(`no stylesheet ${fixture.stylesheet}`);
     return result;
@@ -126,16 +156,26 @@ export async function runFixture(fixture: Fixture, engines: TransformEngine[]): 
       if (run.error) result.problems.push(`${run.engine}: failed: ${run.error.message}`);
       else if (run.output && !sameXml(run.output, expected)) {
         result.problems.push(`${run.engine}: output differs from ${EXPECTED_FILE}`);
-        result.diffs.push(unifiedDiff(displayForm(expected), displayForm(run.output), { expected: EXPECTED_FILE, actual: `${run.engine} output` }));
+        result.diffs.push(
+          unifiedDiff(displayForm(expected), displayForm(run.output), {
+            expected: EXPECTED_FILE,
+            actual: `${run.engine} output`,
+          }),
+        );
       }
     } else if (expectedError !== undefined) {
-      if (!run.error) result.problems.push(`${run.engine}: succeeded, but ${EXPECTED_ERROR_FILE} expects an error containing "${expectedError}"`);
-      else if (!run.error.message.includes(expectedError)) result.problems.push(`${run.engine}: failed with "${run.error.message}", not with "${expectedError}"`);
+      if (!run.error)
+        result.problems.push(
+          `${run.engine}: succeeded, but ${EXPECTED_ERROR_FILE} expects an error containing "${expectedError}"`,
+        );
+      else if (!run.error.message.includes(expectedError))
+        result.problems.push(`${run.engine}: failed with "${run.error.message}", not with "${expectedError}"`);
     } else if (run.error) {
       result.problems.push(`${run.engine}: failed: ${run.error.message}`);
     }
   }
-  if (result.missingExpected) result.problems.push(`no ${EXPECTED_FILE} or ${EXPECTED_ERROR_FILE} yet (run with --update to write it)`);
+  if (result.missingExpected)
+    result.problems.push(`no ${EXPECTED_FILE} or ${EXPECTED_ERROR_FILE} yet (run with --update to write it)`);
   compareEngines(result);
   return result;
 }
@@ -150,7 +190,12 @@ function compareEngines(result: FixtureResult): void {
       if (!sameXml(reference.output, other.output)) {
         result.enginesDisagree = true;
         result.problems.push(`${what}: different output`);
-        result.diffs.push(unifiedDiff(displayForm(reference.output), displayForm(other.output), { expected: `${reference.engine} output`, actual: `${other.engine} output` }));
+        result.diffs.push(
+          unifiedDiff(displayForm(reference.output), displayForm(other.output), {
+            expected: `${reference.engine} output`,
+            actual: `${other.engine} output`,
+          }),
+        );
       }
     } else if (reference.output || other.output) {
       const failed = reference.error ? reference : other;

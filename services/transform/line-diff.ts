@@ -29,11 +29,14 @@ export function unifiedDiff(expected: string, actual: string, labels: { expected
   let first = 0;
   while (first < changed.length) {
     let last = first;
-    while (last + 1 < changed.length && (changed[last + 1] as number) - (changed[last] as number) <= 2 * CONTEXT) last++;
+    while (last + 1 < changed.length && (changed[last + 1] as number) - (changed[last] as number) <= 2 * CONTEXT)
+      last++;
     const from = Math.max(0, (changed[first] as number) - CONTEXT);
     const to = Math.min(ops.length, (changed[last] as number) + CONTEXT + 1);
     const hunk = ops.slice(from, to);
-    out.push(`@@ -${lineA[from]},${hunk.filter((op) => op.kind !== '+').length} +${lineB[from]},${hunk.filter((op) => op.kind !== '-').length} @@`);
+    out.push(
+      `@@ -${lineA[from]},${hunk.filter((op) => op.kind !== '+').length} +${lineB[from]},${hunk.filter((op) => op.kind !== '-').length} @@`,
+    );
     for (const op of hunk) out.push(`${op.kind}${op.line}`);
     first = last + 1;
   }
@@ -44,7 +47,12 @@ function diffOps(a: string[], b: string[]): Op[] {
   let prefix = 0;
   while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
   let suffix = 0;
-  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  while (
+    suffix < a.length - prefix &&
+    suffix < b.length - prefix &&
+    a[a.length - 1 - suffix] === b[b.length - 1 - suffix]
+  )
+    suffix++;
   const midA = a.slice(prefix, a.length - suffix);
   const midB = b.slice(prefix, b.length - suffix);
   const same = (lines: string[]): Op[] => lines.map((line) => ({ kind: ' ', line }));
@@ -60,7 +68,10 @@ function middleOps(a: string[], b: string[]): Op[] {
   const lcs = new Uint32Array((a.length + 1) * width);
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i * width + j] = a[i] === b[j] ? (lcs[(i + 1) * width + j + 1] as number) + 1 : Math.max(lcs[(i + 1) * width + j] as number, lcs[i * width + j + 1] as number);
+      lcs[i * width + j] =
+        a[i] === b[j]
+          ? (lcs[(i + 1) * width + j + 1] as number) + 1
+          : Math.max(lcs[(i + 1) * width + j] as number, lcs[i * width + j + 1] as number);
     }
   }
   const ops: Op[] = [];
@@ -70,7 +81,10 @@ function middleOps(a: string[], b: string[]): Op[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       ops.push({ kind: ' ', line: a[i++] as string });
       j++;
-    } else if (i < a.length && (j === b.length || (lcs[(i + 1) * width + j] as number) >= (lcs[i * width + j + 1] as number))) {
+    } else if (
+      i < a.length &&
+      (j === b.length || (lcs[(i + 1) * width + j] as number) >= (lcs[i * width + j + 1] as number))
+    ) {
       ops.push({ kind: '-', line: a[i++] as string });
     } else {
       ops.push({ kind: '+', line: b[j++] as string });

@@ -36,15 +36,34 @@ const PATH = /(?<![^\s=,;:"'(])\/[^\s,;:"'()]*/g;
 
 /** Attributes that never hold a site's value: ids and references (an id like "vip-10.0.0.1" is a
  *  name, not an address), and a bundle's container-side paths (target-dir, run-command). */
-const NOT_SITE_VALUES = new Set(['id', 'id-ref', 'rsc', 'with-rsc', 'first', 'then', 'rsc-pattern', 'target-dir', 'run-command']);
+const NOT_SITE_VALUES = new Set([
+  'id',
+  'id-ref',
+  'rsc',
+  'with-rsc',
+  'first',
+  'then',
+  'rsc-pattern',
+  'target-dir',
+  'run-command',
+]);
 
 export function compileNetworks(cidrs: string[]): Network[] {
   return cidrs.map((cidr) => {
     const [address, bits, ...rest] = cidr.split('/');
     const family = address && isIPv4(address) ? 'ipv4' : address && isIPv6(address) ? 'ipv6' : undefined;
     const prefix = bits === undefined ? (family === 'ipv4' ? 32 : 128) : Number(bits);
-    if (!family || rest.length > 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 'ipv4' ? 32 : 128)) {
-      throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `source network '${cidr}': expected ADDRESS/PREFIX, e.g. 10.0.0.0/24 or 2001:db8::/48`);
+    if (
+      !family ||
+      rest.length > 0 ||
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > (family === 'ipv4' ? 32 : 128)
+    ) {
+      throw new CibsyncError(
+        'CIBSYNC_CONFIG_INVALID',
+        `source network '${cidr}': expected ADDRESS/PREFIX, e.g. 10.0.0.0/24 or 2001:db8::/48`,
+      );
     }
     const list = new BlockList();
     list.addSubnet(address as string, prefix, family);
@@ -54,7 +73,8 @@ export function compileNetworks(cidrs: string[]): Network[] {
 
 function normalisePrefixes(prefixes: string[]): string[] {
   return prefixes.map((p) => {
-    if (!p.startsWith('/')) throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `source path prefix '${p}' is not absolute`);
+    if (!p.startsWith('/'))
+      throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `source path prefix '${p}' is not absolute`);
     return p.length > 1 ? p.replace(/\/+$/, '') : p;
   });
 }
@@ -70,7 +90,8 @@ export function lintConfiguration(root: XmlElement, rules: LintRules): Finding[]
     }
     for (const child of el.children) {
       if (child.kind === 'element') visit(child, here);
-      else if (child.kind === 'text' || child.kind === 'cdata') findings.push(...scanValue(child.text, `${here}/text()`, networks, prefixes));
+      else if (child.kind === 'text' || child.kind === 'cdata')
+        findings.push(...scanValue(child.text, `${here}/text()`, networks, prefixes));
     }
   };
   visit(root, '');
@@ -95,6 +116,9 @@ function scanValue(value: string, location: string, networks: Network[], prefixe
 }
 
 export function formatFinding(f: Finding): string {
-  const what = f.kind === 'ip' ? `address ${f.literal} is in source network ${f.rule}` : `path ${f.literal} is under source prefix ${f.rule}`;
+  const what =
+    f.kind === 'ip'
+      ? `address ${f.literal} is in source network ${f.rule}`
+      : `path ${f.literal} is under source prefix ${f.rule}`;
   return `${f.location}: ${what}${f.value === f.literal ? '' : ` (value "${f.value}")`}`;
 }

@@ -9,7 +9,7 @@ import { CibsyncError } from '../errors.js';
 import { escapeAttr, parseXml, toDocument, type XmlElement } from '../xml/index.js';
 import { runChain } from './chain.js';
 import type { TransformEngine } from './engine.js';
-import { EXPECTED_FILE, FIXTURE_SITES, FIXTURES_SUBDIR, INPUT_FILE, PARAMS_FILE, goldenText } from './fixtures.js';
+import { EXPECTED_FILE, FIXTURE_SITES, FIXTURES_SUBDIR, goldenText, INPUT_FILE, PARAMS_FILE } from './fixtures.js';
 
 export interface ScaffoldOptions {
   dir: string;
@@ -49,7 +49,12 @@ const SAMPLE_INPUT = `<configuration>
 export function stylesheetText(name: string, drop: string[]): string {
   const body =
     drop.length > 0
-      ? drop.map((pattern) => `  <!-- dropped, with everything inside it -->\n  <xsl:template match="${escapeAttr(pattern)}"/>\n`).join('\n')
+      ? drop
+          .map(
+            (pattern) =>
+              `  <!-- dropped, with everything inside it -->\n  <xsl:template match="${escapeAttr(pattern)}"/>\n`,
+          )
+          .join('\n')
       : `  <!-- Add template rules here. Fastest in both engines: match by name (match="@value") and\n       test the parent inside. Where a pattern needs predicates, keep them on the last step:\n       nvpair[@name='ip'][../../@type='IPaddr2']/@value, not\n       primitive[@type='IPaddr2']/instance_attributes/nvpair[@name='ip']/@value (libxslt is\n       quadratic on the second form; see docs/transforms.md). -->\n`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!-- ${name}: describe what this transform changes, and its parameters. -->
@@ -66,10 +71,12 @@ ${body}</xsl:stylesheet>
 
 export async function scaffoldTransform(options: ScaffoldOptions): Promise<Scaffolded> {
   const { dir, name } = options;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new CibsyncError('CIBSYNC_USAGE', `transform name '${name}': use letters, digits, '.', '_' and '-'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+    throw new CibsyncError('CIBSYNC_USAGE', `transform name '${name}': use letters, digits, '.', '_' and '-'`);
   const stylesheet = join(dir, `${name}.xsl`);
   const caseDir = join(dir, FIXTURES_SUBDIR, name, 'basic');
-  for (const path of [stylesheet, caseDir]) if (existsSync(path)) throw new CibsyncError('CIBSYNC_USAGE', `${path} already exists`);
+  for (const path of [stylesheet, caseDir])
+    if (existsSync(path)) throw new CibsyncError('CIBSYNC_USAGE', `${path} already exists`);
 
   const input = options.input ? suppliedConfiguration(options.input) : parseXml(SAMPLE_INPUT);
   await mkdir(dir, { recursive: true });

@@ -6,7 +6,7 @@
 // match nothing.
 import { CibsyncError } from '../errors.js';
 import type { XmlElement } from '../xml/index.js';
-import { resolveChain, runChain, type ChainParams } from './chain.js';
+import { type ChainParams, resolveChain, runChain } from './chain.js';
 import { createEngine, type EngineName } from './engine.js';
 
 /** What a site's chain needs of the settings, under the configuration model's names (config sits above transform). */
@@ -36,13 +36,31 @@ export async function siteStylesheets(config: Pick<ChainSettings, 'transforms' |
   return resolveChain({ dir: config.transforms ?? '.', files: config.transformChain });
 }
 
-export async function runSiteChain(config: ChainSettings, configuration: XmlElement, sourceSite: string, extraParams: Record<string, string> = {}): Promise<SiteRun> {
-  if (!hasChain(config)) throw new CibsyncError('CIBSYNC_USAGE', 'no transform chain configured: give --transforms DIR (and --chain) or set transforms/transformChain in the config file');
+export async function runSiteChain(
+  config: ChainSettings,
+  configuration: XmlElement,
+  sourceSite: string,
+  extraParams: Record<string, string> = {},
+): Promise<SiteRun> {
+  if (!hasChain(config))
+    throw new CibsyncError(
+      'CIBSYNC_USAGE',
+      'no transform chain configured: give --transforms DIR (and --chain) or set transforms/transformChain in the config file',
+    );
   if (!config.site) {
-    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', 'setting site: this site\'s name is not set, and the transform chain needs it (as local_site); set site in the config file (or give --site NAME)', { key: 'site' });
+    throw new CibsyncError(
+      'CIBSYNC_CONFIG_INVALID',
+      "setting site: this site's name is not set, and the transform chain needs it (as local_site); set site in the config file (or give --site NAME)",
+      { key: 'site' },
+    );
   }
   const stylesheets = await siteStylesheets(config);
-  const params: ChainParams = { ...config.transformParams, ...extraParams, local_site: config.site, source_site: sourceSite };
+  const params: ChainParams = {
+    ...config.transformParams,
+    ...extraParams,
+    local_site: config.site,
+    source_site: sourceSite,
+  };
   const engine = await createEngine(config.engine);
   const output = await runChain(engine, stylesheets, configuration, params);
   return { engine: engine.name, stylesheets, params, output };

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Xslt, XmlParser } from 'xslt-processor';
+import { XmlParser, Xslt } from 'xslt-processor';
 import { CibsyncError } from '../errors.js';
 import { parseXml, serialize } from '../xml/index.js';
 import type { TransformEngine } from './engine-interface.js';
@@ -24,11 +24,16 @@ export class XsltProcessorEngine implements TransformEngine {
       parameters: Object.entries(params).map(([name, value]) => ({ name, value })),
       // xsl:include and document() read local files only, relative to the stylesheet as libxslt does,
       // through the strict parser (an included file's leading comment would otherwise become its root).
-      fetchFunction: async (href: string) => serialize(parseXml(await readFile(localFile(stylesheetPath, href), 'utf8'), { source: href })),
-      documentLoader: (uri: string) => new XmlParser().xmlParse(serialize(parseXml(readFileSync(localFile(stylesheetPath, uri), 'utf8'), { source: uri }))),
+      fetchFunction: async (href: string) =>
+        serialize(parseXml(await readFile(localFile(stylesheetPath, href), 'utf8'), { source: href })),
+      documentLoader: (uri: string) =>
+        new XmlParser().xmlParse(
+          serialize(parseXml(readFileSync(localFile(stylesheetPath, uri), 'utf8'), { source: uri })),
+        ),
     } as ConstructorParameters<typeof Xslt>[0]);
     const warnings: string[] = [];
-    (xslt as unknown as { warningsCallback: (...args: unknown[]) => void }).warningsCallback = (...args) => warnings.push(args.join(' '));
+    (xslt as unknown as { warningsCallback: (...args: unknown[]) => void }).warningsCallback = (...args) =>
+      warnings.push(args.join(' '));
     // It prints xsl:message with console.log, which would land in `cibsync transform run`'s output;
     // xsltproc writes messages to stderr, which cibsync keeps out of the result the same way.
     const internals = xslt as unknown as { xsltMessage: (...args: unknown[]) => Promise<void> };
@@ -48,7 +53,11 @@ export class XsltProcessorEngine implements TransformEngine {
       const parser = new XmlParser();
       return await xslt.xsltProcess(parser.xmlParse(cleanInput), parser.xmlParse(stylesheet));
     } catch (err) {
-      throw new CibsyncError('CIBSYNC_TRANSFORM_FAILED', `${stylesheetPath}: xslt-processor: ${err instanceof Error ? err.message : String(err)}`, { stylesheet: stylesheetPath });
+      throw new CibsyncError(
+        'CIBSYNC_TRANSFORM_FAILED',
+        `${stylesheetPath}: xslt-processor: ${err instanceof Error ? err.message : String(err)}`,
+        { stylesheet: stylesheetPath },
+      );
     }
   }
 }

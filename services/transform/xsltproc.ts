@@ -15,16 +15,31 @@ export class XsltprocEngine implements TransformEngine {
     const args = ['--nonet', '--novalid', '--nowrite', '--nomkdir'];
     for (const [name, value] of Object.entries(params)) args.push('--stringparam', name, value);
     args.push(stylesheetPath, '-');
-    const outcome = await runProcess(this.binary, args, { input, timeoutMs: this.timeoutMs, env: { ...process.env, LC_ALL: 'C' } });
+    const outcome = await runProcess(this.binary, args, {
+      input,
+      timeoutMs: this.timeoutMs,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     if (outcome.kind === 'spawn-failed') {
       throw outcome.errno === 'ENOENT'
-        ? new CibsyncError('CIBSYNC_TOOL_MISSING', `${this.binary} is not installed (Debian package xsltproc)`, { tool: this.binary })
+        ? new CibsyncError('CIBSYNC_TOOL_MISSING', `${this.binary} is not installed (Debian package xsltproc)`, {
+            tool: this.binary,
+          })
         : new CibsyncError('CIBSYNC_TRANSFORM_FAILED', `${this.binary}: ${outcome.message}`);
     }
     if (outcome.kind === 'output-too-large') throw outputTooLarge(this.binary, `${stylesheetPath}: xsltproc`, outcome);
     if (outcome.kind === 'exited' && outcome.code === 0) return outcome.stdout;
-    const why = outcome.kind === 'timed-out' ? `killed at the timeout (${this.timeoutMs} ms)` : outcome.kind === 'signalled' ? `killed by ${outcome.signal}` : `exit ${outcome.code}`;
+    const why =
+      outcome.kind === 'timed-out'
+        ? `killed at the timeout (${this.timeoutMs} ms)`
+        : outcome.kind === 'signalled'
+          ? `killed by ${outcome.signal}`
+          : `exit ${outcome.code}`;
     const stderr = outcome.stderr.trim();
-    throw new CibsyncError('CIBSYNC_TRANSFORM_FAILED', `${stylesheetPath}: xsltproc ${why}: ${stderr.split('\n').slice(0, 8).join('; ')}`, { stylesheet: stylesheetPath, exit: outcome.kind === 'exited' ? outcome.code : null, stderr });
+    throw new CibsyncError(
+      'CIBSYNC_TRANSFORM_FAILED',
+      `${stylesheetPath}: xsltproc ${why}: ${stderr.split('\n').slice(0, 8).join('; ')}`,
+      { stylesheet: stylesheetPath, exit: outcome.kind === 'exited' ? outcome.code : null, stderr },
+    );
   }
 }

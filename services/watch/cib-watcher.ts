@@ -10,7 +10,7 @@
 // Status-only changes of the live cluster (a ticket granted or revoked) never reach the disk copy:
 // the ticket gate's short cache covers those (docs/network.md).
 import { EventEmitter } from 'node:events';
-import { accessSync, constants, watch, type FSWatcher } from 'node:fs';
+import { accessSync, constants, type FSWatcher, watch } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { CibVersion } from '../cib/index.js';
@@ -92,7 +92,9 @@ export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
       this.fsWatcher = watch(dirname(file), { persistent: false }, (_event, name) => {
         if (name === null || name === basename(file)) this.scheduleCheck();
       });
-      this.fsWatcher.on('error', (err) => this.logger.warn({ event: 'cib-watch-error', err: err.message }, 'fs.watch failed; the stat poll goes on'));
+      this.fsWatcher.on('error', (err) =>
+        this.logger.warn({ event: 'cib-watch-error', err: err.message }, 'fs.watch failed; the stat poll goes on'),
+      );
     }
     await this.check();
     this.timer = setInterval(() => void (file ? this.pollFile(file) : this.check()), this.pollMs);
@@ -146,23 +148,32 @@ export class CibWatcher extends EventEmitter<{ change: [CibChange] }> {
     this.checks += 1;
     let current: CibVersion;
     try {
-      current = (this.pacemaker.cibFile && (await versionFromHead(this.pacemaker.cibFile))) || (await this.pacemaker.rootVersion());
+      current =
+        (this.pacemaker.cibFile && (await versionFromHead(this.pacemaker.cibFile))) ||
+        (await this.pacemaker.rootVersion());
     } catch (err) {
       const error = asCibsyncError(err);
-      this.logger.warn({ event: 'cib-check-failed', code: error.code, err: error.message }, 'could not read the CIB version; will retry');
+      this.logger.warn(
+        { event: 'cib-check-failed', code: error.code, err: error.message },
+        'could not read the CIB version; will retry',
+      );
       this.fileStamp = 'retry'; // the next stat poll checks again
       return;
     }
     // A file-backed CIB rewritten under the same version: cibadmin writes in place, so an earlier
     // check may have caught it half written (the root tag comes first). Treat it as a configuration
     // change; rebuilding an unchanged publication gives the same digest and publishes nothing.
-    const rewritten = this.pacemaker.cibFile !== undefined && this.checkedStamp !== undefined && stamp !== this.checkedStamp;
+    const rewritten =
+      this.pacemaker.cibFile !== undefined && this.checkedStamp !== undefined && stamp !== this.checkedStamp;
     this.checkedStamp = stamp;
     const previous = this.version;
     if (sameVersion(previous, current) && !rewritten) return;
     this.version = current;
-    const configurationChanged = !previous || previous.admin_epoch !== current.admin_epoch || previous.epoch !== current.epoch || sameVersion(previous, current);
+    const configurationChanged =
+      !previous ||
+      previous.admin_epoch !== current.admin_epoch ||
+      previous.epoch !== current.epoch ||
+      sameVersion(previous, current);
     this.emit('change', { previous, current, configurationChanged });
   }
-
 }

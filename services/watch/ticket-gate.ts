@@ -63,18 +63,26 @@ export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
     try {
       const state = await this.pacemaker.ticket(this.ticket);
       const held = state.granted && !state.standby;
-      next = held ? { held, checkedAt: Date.now() } : { held, reason: state.granted ? 'standby' : 'not granted', checkedAt: Date.now() };
+      next = held
+        ? { held, checkedAt: Date.now() }
+        : { held, reason: state.granted ? 'standby' : 'not granted', checkedAt: Date.now() };
     } catch (err) {
       const error = asCibsyncError(err);
       next = { held: false, unknown: true, reason: error.code, checkedAt: Date.now() };
-      this.logger.warn({ event: 'ticket-check-failed', ticket: this.ticket, code: error.code, err: error.message }, 'ticket query failed; not serving and not applying until it answers');
+      this.logger.warn(
+        { event: 'ticket-check-failed', ticket: this.ticket, code: error.code, err: error.message },
+        'ticket query failed; not serving and not applying until it answers',
+      );
     }
     if (generation !== this.generation) return next;
     this.verdict = next;
     const answer = next.held ? 'held' : next.unknown ? 'unknown' : 'not held';
     if (this.lastAnswer !== answer) {
       this.lastAnswer = answer;
-      this.logger.info({ event: `ticket-${answer.replace(' ', '-')}`, ticket: this.ticket, reason: next.reason }, `ticket ${this.ticket} ${answer}${next.reason ? ` (${next.reason})` : ''}`);
+      this.logger.info(
+        { event: `ticket-${answer.replace(' ', '-')}`, ticket: this.ticket, reason: next.reason },
+        `ticket ${this.ticket} ${answer}${next.reason ? ` (${next.reason})` : ''}`,
+      );
       this.emit('change', next);
     }
     return next;

@@ -2,7 +2,7 @@
 // stable cibsync code (so a peer, and a human with curl, sees the code the logs and docs/errors.md
 // use) under the HTTP status of the error table; and a peer's body read back into that error. A body that is not a cibsync
 // problem is refused as CIBSYNC_FETCH_FAILED, naming the HTTP status and what is wrong with it.
-import { CibsyncError, ERRORS, asCibsyncError, type ErrorCode } from '../errors.js';
+import { asCibsyncError, CibsyncError, ERRORS, type ErrorCode } from '../errors.js';
 
 export interface Problem {
   type: string;
@@ -30,7 +30,17 @@ export function problemOf(err: unknown, status?: number): ProblemAnswer {
   const { stack: _stack, ...details } = error.details;
   const code = error.code;
   const http = status ?? ERRORS[code].http;
-  return { status: http, problem: { type: `https://cibsync.invalid/errors#${code}`, title: code, status: http, code, detail: error.message, ...details } };
+  return {
+    status: http,
+    problem: {
+      type: `https://cibsync.invalid/errors#${code}`,
+      title: code,
+      status: http,
+      code,
+      detail: error.message,
+      ...details,
+    },
+  };
 }
 
 function isErrorCode(code: unknown): code is ErrorCode {
@@ -55,7 +65,11 @@ export function errorFromProblem(url: string, status: number, body: Buffer): Cib
     problem = undefined;
   }
   const wrong = problem === undefined ? 'not JSON' : malformation(problem);
-  if (wrong) return new CibsyncError('CIBSYNC_FETCH_FAILED', `${url}: unexpected HTTP status ${status} (body: ${wrong})`, { url, status });
+  if (wrong)
+    return new CibsyncError('CIBSYNC_FETCH_FAILED', `${url}: unexpected HTTP status ${status} (body: ${wrong})`, {
+      url,
+      status,
+    });
   const { code, detail } = problem as Problem;
   return new CibsyncError(code, `${url}: ${detail ?? code}`, { url, status });
 }

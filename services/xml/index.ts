@@ -1,3 +1,3 @@
-export * from './tree.js';
 export * from './parse.js';
 export * from './serialize.js';
+export * from './tree.js';

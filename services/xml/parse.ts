@@ -41,7 +41,10 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const size = Buffer.byteLength(text, 'utf8');
   if (size > maxBytes) {
-    throw new CibsyncError('CIBSYNC_XML_TOO_LARGE', `${source}: ${size} bytes is over the limit of ${maxBytes}`, { size, maxBytes });
+    throw new CibsyncError('CIBSYNC_XML_TOO_LARGE', `${source}: ${size} bytes is over the limit of ${maxBytes}`, {
+      size,
+      maxBytes,
+    });
   }
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new CibsyncError('CIBSYNC_XML_DOCTYPE', `${source}: DOCTYPE and entity declarations are not accepted`);
@@ -66,10 +69,21 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
   const top = convert(parseTree(text, source));
   const roots = top.filter((n) => n.kind === 'element');
   // fast-xml-parser drops text around the root element, so look at the raw text too.
-  const markupOnly = outsideMarkup.replace(/<\?[\s\S]*?\?>/g, '').replace(/^\uFEFF/, '').trim();
-  const strayText = !markupOnly.startsWith('<') || !markupOnly.endsWith('>') || top.some((n) => (n.kind === 'text' || n.kind === 'cdata') && n.text.trim() !== '');
+  const markupOnly = outsideMarkup
+    .replace(/<\?[\s\S]*?\?>/g, '')
+    .replace(/^\uFEFF/, '')
+    .trim();
+  const strayText =
+    !markupOnly.startsWith('<') ||
+    !markupOnly.endsWith('>') ||
+    top.some((n) => (n.kind === 'text' || n.kind === 'cdata') && n.text.trim() !== '');
   if (roots.length !== 1 || strayText) {
-    const why = roots.length === 0 ? 'no root element' : roots.length > 1 ? `${roots.length} root elements` : 'text outside the root element';
+    const why =
+      roots.length === 0
+        ? 'no root element'
+        : roots.length > 1
+          ? `${roots.length} root elements`
+          : 'text outside the root element';
     throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: ${why}`);
   }
   return roots[0] as XmlElement;
@@ -90,7 +104,10 @@ function parseTree(text: string, source: string): RawNode[] {
     return parser.parse(text) as RawNode[];
   } catch (err) {
     const message = (err as Error).message;
-    if (/nested tags/i.test(message)) throw new CibsyncError('CIBSYNC_XML_TOO_DEEP', `${source}: elements nested deeper than ${MAX_DEPTH} levels`, { maxDepth: MAX_DEPTH });
+    if (/nested tags/i.test(message))
+      throw new CibsyncError('CIBSYNC_XML_TOO_DEEP', `${source}: elements nested deeper than ${MAX_DEPTH} levels`, {
+        maxDepth: MAX_DEPTH,
+      });
     throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: ${message}`);
   }
 }
@@ -104,7 +121,14 @@ const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '
 
 /** XML's Char production: what a character reference may name. */
 function isXmlChar(cp: number): boolean {
-  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
 }
 
 const CHARACTER_REFERENCE = /&#(x[0-9a-fA-F]+|[0-9]+);/g;
@@ -116,14 +140,20 @@ function codePointOf(reference: string): number {
 /** A character reference must name a character XML allows (not &#0;, not a lone surrogate, not past U+10FFFF). */
 function checkCharacterReferences(outsideMarkup: string, source: string): void {
   for (const m of outsideMarkup.matchAll(CHARACTER_REFERENCE)) {
-    if (!isXmlChar(codePointOf(m[1] as string))) throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: character reference ${m[0].slice(0, 40)} names no XML character`);
+    if (!isXmlChar(codePointOf(m[1] as string)))
+      throw new CibsyncError(
+        'CIBSYNC_XML_MALFORMED',
+        `${source}: character reference ${m[0].slice(0, 40)} names no XML character`,
+      );
   }
 }
 
 /** Decodes the five predefined entities and character references (parseXml refused any other before). */
 function decodeReferences(value: string): string {
   if (!value.includes('&')) return value;
-  return value.replace(REFERENCE, (_ref, name: string) => (name[0] === '#' ? String.fromCodePoint(codePointOf(name.slice(1))) : (PREDEFINED[name] as string)));
+  return value.replace(REFERENCE, (_ref, name: string) =>
+    name[0] === '#' ? String.fromCodePoint(codePointOf(name.slice(1))) : (PREDEFINED[name] as string),
+  );
 }
 
 /** fromEntries defines own properties: an attribute named __proto__ stays an attribute. */

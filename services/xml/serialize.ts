@@ -2,7 +2,15 @@
 import { createHash } from 'node:crypto';
 import type { XmlElement, XmlNode } from './tree.js';
 
-const ATTR_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\n': '&#10;', '\r': '&#13;', '\t': '&#9;' };
+const ATTR_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+  '\t': '&#9;',
+};
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
 
 export function escapeAttr(value: string): string {
@@ -89,7 +97,8 @@ function write(node: XmlNode, options: SerializeOptions, depth: number, out: Out
     return;
   }
   out.push('>');
-  const indent = !options.canonical && options.indent && children.every((c) => c.kind !== 'text' || c.text.trim() === '');
+  const indent =
+    !options.canonical && options.indent && children.every((c) => c.kind !== 'text' || c.text.trim() === '');
   for (const child of children) {
     if (indent && child.kind === 'text') continue;
     if (indent) out.push(`\n${'  '.repeat(depth + 1)}`);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../services/approval/index.js';
 import { cli } from '../helpers/sites.js';
-import { batchLimitOf, changeBatchLimit, httpsRequest, type CertFiles } from '../network/helpers.js';
-import { ADMIN, startManualSites, type ManualSites } from './harness.js';
+import { batchLimitOf, type CertFiles, changeBatchLimit, httpsRequest } from '../network/helpers.js';
+import { ADMIN, type ManualSites, startManualSites } from './harness.js';
 
 let sites: ManualSites;
 
@@ -17,10 +17,18 @@ afterAll(async () => {
   await sites?.close();
 });
 
-const api = (path: string, tls: Partial<CertFiles> & { ca: string } = sites.adminTls, options: Parameters<typeof httpsRequest>[2] = {}) => httpsRequest(`${sites.subscriber.url}${path}`, tls, options);
+const api = (
+  path: string,
+  tls: Partial<CertFiles> & { ca: string } = sites.adminTls,
+  options: Parameters<typeof httpsRequest>[2] = {},
+) => httpsRequest(`${sites.subscriber.url}${path}`, tls, options);
 
 const post = (path: string, body: unknown, tls: CertFiles = sites.adminTls, headers: Record<string, string> = {}) =>
-  api(path, tls, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  api(path, tls, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 /** `cibsync COMMAND … --subscriber URL` with a client certificate. */
 function cliAt(args: string[], tls: CertFiles = sites.adminTls) {
@@ -32,14 +40,21 @@ let first: PlanRecord;
 describe('manual approval on the subscriber', () => {
   it('turns the publication into a pending plan and leaves B’s CIB alone; status says it waits for approval', async () => {
     first = await sites.pendingPlan();
-    expect(first).toMatchObject({ status: 'pending', source: { site: 'siteA' }, decisions: [{ action: 'created', by: 'subscriber' }] });
+    expect(first).toMatchObject({
+      status: 'pending',
+      source: { site: 'siteA' },
+      decisions: [{ action: 'created', by: 'subscriber' }],
+    });
     expect(sites.b.hash()).toBe(sites.initialHash);
 
     const status = cliAt(['status']);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`pending plan ${first.id} from site siteA`);
     expect(status.stdout).toContain('waits for approval');
-    expect(JSON.parse(cliAt(['status', '--output-as=json']).stdout)).toMatchObject({ approval: 'manual', pendingPlan: { id: first.id } });
+    expect(JSON.parse(cliAt(['status', '--output-as=json']).stdout)).toMatchObject({
+      approval: 'manual',
+      pendingPlan: { id: first.id },
+    });
 
     expect((await api(`/v1/plans/${first.id}?format=text`)).body).toMatch(/\+ resource g-web added/);
     expect((await api(`/v1/plans/${first.id}?format=xml`)).body).toContain(`<plan id="${first.id}" status="pending"`);
@@ -52,8 +67,16 @@ describe('manual approval on the subscriber', () => {
   it('refuses decisions from a non-admin certificate, from another site’s page and without a certificate; problem codes carry the reason', async () => {
     const refusals = [
       [await post(`/v1/plans/${first.id}/approve`, {}, sites.viewerTls), 403, 'CIBSYNC_TLS_NOT_ALLOWED'],
-      [await post(`/v1/plans/${first.id}/approve`, {}, sites.adminTls, { origin: 'https://evil.example' }), 403, 'CIBSYNC_CROSS_ORIGIN'],
-      [await api(`/v1/plans/${first.id}/approve`, { ca: sites.ca }, { method: 'POST' }), 403, 'CIBSYNC_TLS_CLIENT_REFUSED'],
+      [
+        await post(`/v1/plans/${first.id}/approve`, {}, sites.adminTls, { origin: 'https://evil.example' }),
+        403,
+        'CIBSYNC_CROSS_ORIGIN',
+      ],
+      [
+        await api(`/v1/plans/${first.id}/approve`, { ca: sites.ca }, { method: 'POST' }),
+        403,
+        'CIBSYNC_TLS_CLIENT_REFUSED',
+      ],
       [await api('/v1/plans/0000aaaa-0000'), 404, 'CIBSYNC_PLAN_NOT_FOUND'],
     ] as const;
     for (const [answer, status, code] of refusals) {
@@ -70,11 +93,22 @@ describe('manual approval on the subscriber', () => {
   it('edit re-plans; an approval that saw the plan before the edit is refused; a newer publication supersedes the plan', async () => {
     const candidate = (await api(`/v1/plans/${first.id}/candidate`)).body;
     expect(candidate).toContain('value="192.0.2.20"');
-    const edited = await api(`/v1/plans/${first.id}/edit`, sites.adminTls, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: candidate.replace('value="192.0.2.20"', 'value="192.0.2.99"') });
+    const edited = await api(`/v1/plans/${first.id}/edit`, sites.adminTls, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: candidate.replace('value="192.0.2.20"', 'value="192.0.2.99"'),
+    });
     expect(edited.status, edited.body).toBe(200);
-    expect(JSON.parse(edited.body)).toMatchObject({ edited: true, decisions: [{ action: 'created' }, { action: 'edited', by: `cert:CN=${ADMIN}` }] });
+    expect(JSON.parse(edited.body)).toMatchObject({
+      edited: true,
+      decisions: [{ action: 'created' }, { action: 'edited', by: `cert:CN=${ADMIN}` }],
+    });
 
-    const broken = await api(`/v1/plans/${first.id}/edit`, sites.adminTls, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<resources/>' });
+    const broken = await api(`/v1/plans/${first.id}/edit`, sites.adminTls, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: '<resources/>',
+    });
     expect(broken.status).toBe(422);
     expect(JSON.parse(broken.body).code).toBe('CIBSYNC_TRANSFORM_OUTPUT_INVALID');
 
@@ -101,7 +135,26 @@ describe('manual approval on the subscriber', () => {
     const before = cliAt(['plan', 'list']).stdout;
     // The subscriber's configuration brings the trust the publication is checked against.
     const config = join(sites.b.dir, 'subscriber.json');
-    const r = cli(['plan', '--from', sites.publisher.url, '--config', config, '--cert', sites.subTls.cert, '--key', sites.subTls.key, '--ca', sites.subTls.ca, '--state-dir', sites.b.stateDir, '--node-map', 'a1=b1,a2=b2'], { cibFile: sites.b.cibFile });
+    const r = cli(
+      [
+        'plan',
+        '--from',
+        sites.publisher.url,
+        '--config',
+        config,
+        '--cert',
+        sites.subTls.cert,
+        '--key',
+        sites.subTls.key,
+        '--ca',
+        sites.subTls.ca,
+        '--state-dir',
+        sites.b.stateDir,
+        '--node-map',
+        'a1=b1,a2=b2',
+      ],
+      { cibFile: sites.b.cibFile },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Dry run \(nothing recorded, nothing written\)/);
     expect(r.stdout).toMatch(/\+ resource g-web added/);

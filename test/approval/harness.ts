@@ -4,7 +4,18 @@
 // viewer's (signed by the CA, not an admin).
 import type { PlanRecord } from '../../services/approval/index.js';
 import type { Site } from '../helpers/sites.js';
-import { httpsRequest, makePki, makeSites, publisherConfig, startDaemon, subscriberConfig, waitFor, writeConfig, type CertFiles, type Daemon } from '../network/helpers.js';
+import {
+  type CertFiles,
+  type Daemon,
+  httpsRequest,
+  makePki,
+  makeSites,
+  publisherConfig,
+  startDaemon,
+  subscriberConfig,
+  waitFor,
+  writeConfig,
+} from '../network/helpers.js';
 
 export const ADMIN = 'admin.siteB';
 
@@ -38,9 +49,17 @@ export async function startManualSites(options: { admins?: string[] } = {}): Pro
   const adminTls = pki.issue(ADMIN);
   const viewerTls = pki.issue('viewer.siteB');
   const operatorTls = pki.issue('operator.siteB', { usage: 'client', operator: true });
-  const publisher = await startDaemon('publisher', writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })), a.cibFile);
+  const publisher = await startDaemon(
+    'publisher',
+    writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })),
+    a.cibFile,
+  );
   const initialHash = b.hash();
-  const config = subscriberConfig(b, subTls, [publisher.url], { approval: 'manual', admins: options.admins ?? [ADMIN], pollIntervalMs: 60_000 });
+  const config = subscriberConfig(b, subTls, [publisher.url], {
+    approval: 'manual',
+    admins: options.admins ?? [ADMIN],
+    pollIntervalMs: 60_000,
+  });
   const subscriber = await startDaemon('subscriber', writeConfig(b, 'subscriber', config), b.cibFile);
   return {
     a,

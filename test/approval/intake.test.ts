@@ -15,7 +15,14 @@ const plans = () => cli(['plan', 'list', '--state-dir', sites.b.stateDir], { cib
 /** A config file that puts this site in manual approval mode (with the test chain and trust importAt's own has). */
 function manualConfig(): string {
   const file = join(sites.b.dir, 'manual.json');
-  writeFileSync(file, JSON.stringify({ transformChain: [join(TEST_TRANSFORMS, 'identity.xsl')], trust: trustSettings(), subscriber: { approval: 'manual' } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      transformChain: [join(TEST_TRANSFORMS, 'identity.xsl')],
+      trust: trustSettings(),
+      subscriber: { approval: 'manual' },
+    }),
+  );
   return file;
 }
 
@@ -25,7 +32,12 @@ describe('the intake of a publication', () => {
     const r = importAt(sites.b, exportFrom(sites.a), 'identity.xsl', ['--approval', 'manual', '--output-as=json']);
     expect(r.code, r.stderr).toBe(0);
     const answer = JSON.parse(r.stdout);
-    expect(answer).toMatchObject({ approval: 'manual', outcome: 'planned', source: { site: 'siteA', epoch: 20 }, record: { status: 'pending' } });
+    expect(answer).toMatchObject({
+      approval: 'manual',
+      outcome: 'planned',
+      source: { site: 'siteA', epoch: 20 },
+      record: { status: 'pending' },
+    });
     expect(answer.source).toEqual(answer.record.source);
     expect(sites.b.hash()).toBe(before);
   });
@@ -34,7 +46,12 @@ describe('the intake of a publication', () => {
     const manual = importAt(sites.b, exportFrom(sites.a), 'identity.xsl', ['--config', manualConfig()]);
     expect(manual.code, manual.stderr).toBe(0);
     expect(manual.stdout).toMatch(/^planned: /);
-    const auto = importAt(sites.b, exportFrom(sites.a), 'identity.xsl', ['--config', manualConfig(), '--approval', 'auto']);
+    const auto = importAt(sites.b, exportFrom(sites.a), 'identity.xsl', [
+      '--config',
+      manualConfig(),
+      '--approval',
+      'auto',
+    ]);
     expect(auto.code, auto.stderr).toBe(0);
     expect(auto.stdout).toMatch(/outcome: applied/);
   });

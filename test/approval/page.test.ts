@@ -3,18 +3,29 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../services/approval/index.js';
 import type { CertFiles } from '../network/helpers.js';
-import { ADMIN, startManualSites, type ManualSites } from './harness.js';
+import { ADMIN, type ManualSites, startManualSites } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // No outside network here: without these Chromium keeps trying to reach it.
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const browserMissing = !existsSync(CHROMIUM);
-if (browserMissing) console.warn(`test/approval/page.test.ts: skipped, ${CHROMIUM} is not installed (apt-get install chromium; scripts/setup-debian.sh does)`);
+if (browserMissing)
+  console.warn(
+    `test/approval/page.test.ts: skipped, ${CHROMIUM} is not installed (apt-get install chromium; scripts/setup-debian.sh does)`,
+  );
 
 let sites: ManualSites;
 let plan: PlanRecord;
@@ -30,7 +41,9 @@ async function browser(tls?: CertFiles): Promise<BrowserContext> {
     executablePath: CHROMIUM,
     args: CHROMIUM_FLAGS,
     ignoreHTTPSErrors: true,
-    clientCertificates: tls ? [{ origin: sites.subscriber.url, cert: readFileSync(tls.cert), key: readFileSync(tls.key) }] : [],
+    clientCertificates: tls
+      ? [{ origin: sites.subscriber.url, cert: readFileSync(tls.cert), key: readFileSync(tls.key) }]
+      : [],
   });
   contexts.push(context);
   return context;
@@ -64,7 +77,7 @@ describe.skipIf(browserMissing)('the subscriber’s page in chromium', () => {
     await page.goto(`${sites.subscriber.url}/`);
     await expect(page.locator('h1').textContent()).resolves.toContain('waits for your decision');
     expect(await page.locator('button').count()).toBe(0);
-    await expect(page.locator('body').textContent()).resolves.toContain('is not on this subscriber\'s admins list');
+    await expect(page.locator('body').textContent()).resolves.toContain("is not on this subscriber's admins list");
   });
 
   it('shows the administrator the plan; the CIB changes only when Approve is clicked', async () => {
@@ -72,7 +85,9 @@ describe.skipIf(browserMissing)('the subscriber’s page in chromium', () => {
     const response = await page.goto(`${sites.subscriber.url}/`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toMatch(/default-src 'none'/);
-    await expect(page.locator('h1').textContent()).resolves.toBe('A plan from site siteA waits for your decision. Nothing has been applied.');
+    await expect(page.locator('h1').textContent()).resolves.toBe(
+      'A plan from site siteA waits for your decision. Nothing has been applied.',
+    );
     const text = (await page.locator('main').textContent()) ?? '';
     expect(text).toContain('+ resource g-web added');
     expect(text).toContain('~ b1: app-role=primary (new)');
@@ -83,13 +98,18 @@ describe.skipIf(browserMissing)('the subscriber’s page in chromium', () => {
 
     await page.getByRole('button', { name: 'Approve and apply' }).click();
     await page.waitForURL(`${sites.subscriber.url}/?plan=${plan.id}`);
-    await expect(page.locator('h1').textContent()).resolves.toBe(`Plan from site siteA applied, approved by cert:CN=${ADMIN}.`);
+    await expect(page.locator('h1').textContent()).resolves.toBe(
+      `Plan from site siteA applied, approved by cert:CN=${ADMIN}.`,
+    );
     expect(await page.locator('main').textContent()).toMatch(/approved\s*cert:CN=admin\.siteB/);
     expect(sites.b.hash()).not.toBe(sites.initialHash);
     expect(sites.b.read()).toContain('id="g-web"');
 
     // Deciding again (e.g. the form posted twice) is refused and says why.
-    const again = await page.request.post(`${sites.subscriber.url}/plans/${plan.id}/approve`, { form: { revision: String(plan.decisions.length) }, headers: { origin: sites.subscriber.url } });
+    const again = await page.request.post(`${sites.subscriber.url}/plans/${plan.id}/approve`, {
+      form: { revision: String(plan.decisions.length) },
+      headers: { origin: sites.subscriber.url },
+    });
     expect(again.status()).toBe(409);
     expect(await again.text()).toContain('CIBSYNC_PLAN_NOT_PENDING');
   });

@@ -7,7 +7,8 @@ import { cli } from '../helpers/sites.js';
 
 const sites = useSitesAB();
 
-const planCli = (args: string[], env?: NodeJS.ProcessEnv) => cli(['plan', ...args, '--state-dir', sites.b.stateDir], { cibFile: sites.b.cibFile, env });
+const planCli = (args: string[], env?: NodeJS.ProcessEnv) =>
+  cli(['plan', ...args, '--state-dir', sites.b.stateDir], { cibFile: sites.b.cibFile, env });
 
 function planFor(): { id: string; text: string } {
   const r = importAt(sites.b, exportFrom(sites.a), 'identity.xsl', ['--approval', 'manual']);
@@ -40,7 +41,13 @@ describe('manual approval', () => {
     const candidate = parseXml(readFileSync(join(sites.b.stateDir, 'plans', `${id}.candidate.xml`), 'utf8'));
     // Everything but <nodes>, where the node attributes went in after the configuration.
     for (const section of ['crm_config', 'resources', 'constraints']) {
-      expect(sameXml(firstChild(firstChild(await sites.b.pacemaker.queryCib(), 'configuration')!, section)!, firstChild(candidate, section)!), section).toBe(true);
+      expect(
+        sameXml(
+          firstChild(firstChild(await sites.b.pacemaker.queryCib(), 'configuration')!, section)!,
+          firstChild(candidate, section)!,
+        ),
+        section,
+      ).toBe(true);
     }
     expect(await sites.b.pacemaker.queryNodeAttribute('b1', 'app-role')).toBe('primary');
 
@@ -73,7 +80,9 @@ describe('manual approval', () => {
     expect(sites.b.hash()).toBe(hash);
     expect(planCli(['list']).stdout.split('\n').filter(Boolean)).toHaveLength(2);
     // the same publication again does not make a third plan
-    expect(importAt(sites.b, exportFrom(sites.a), 'identity.xsl', ['--approval', 'manual']).stdout).toMatch(/^already-pending: /);
+    expect(importAt(sites.b, exportFrom(sites.a), 'identity.xsl', ['--approval', 'manual']).stdout).toMatch(
+      /^already-pending: /,
+    );
   });
 
   it('edit: the edited candidate is re-verified, re-planned and is what approve applies', async () => {
@@ -125,13 +134,17 @@ describe('manual approval', () => {
     const { execFileSync } = await import('node:child_process');
     const { readFileSync } = await import('node:fs');
     const ran = join(sites.b.dir, 'ran.xml');
-    execFileSync('crm_simulate', ['--simulate', '--xml-file', sites.b.cibFile, '--save-output', ran], { stdio: 'ignore' });
+    execFileSync('crm_simulate', ['--simulate', '--xml-file', sites.b.cibFile, '--save-output', ran], {
+      stdio: 'ignore',
+    });
     writeFileSync(sites.b.cibFile, readFileSync(ran, 'utf8'));
     sites.a.tool('cibadmin', ['--delete', '--xml-text', '<rsc_order id="ping-then-web"/>']);
     sites.a.tool('cibadmin', ['--delete', '--xml-text', '<clone id="cl-ping"/>']);
     const next = planFor();
     // The clone's instances, now orphans, are stopped where they run.
-    const stops = JSON.parse(planCli(['show', next.id, '--output-as=json']).stdout).transition.map((t: { action: string; resource: string; node: string }) => `${t.action} ${t.resource} ${t.node}`);
+    const stops = JSON.parse(planCli(['show', next.id, '--output-as=json']).stdout).transition.map(
+      (t: { action: string; resource: string; node: string }) => `${t.action} ${t.resource} ${t.node}`,
+    );
     expect(stops.sort()).toEqual(['stop ping b1', 'stop ping b2']);
     expect(planCli(['show', next.id]).stdout).toMatch(/\* stop ping on b1/);
   });

@@ -1,7 +1,12 @@
 // The sections of a CIB document: which <configuration> is taken (and what is refused, with which
 // code), a configuration put in place, and a status without resource history.
 import { describe, expect, it } from 'vitest';
-import { configurationOfCib, suppliedConfiguration, withConfiguration, withoutHistory } from '../../services/cib/index.js';
+import {
+  configurationOfCib,
+  suppliedConfiguration,
+  withConfiguration,
+  withoutHistory,
+} from '../../services/cib/index.js';
 import { canonical, firstChild, parseXml, serialize, type XmlElement } from '../../services/xml/index.js';
 
 const CIB = `<cib admin_epoch="0" epoch="5" num_updates="2">
@@ -24,7 +29,9 @@ describe('configurationOfCib', () => {
   });
 
   it('refuses a CIB without one as a Pacemaker failure', () => {
-    expect(() => configurationOfCib(parseXml('<cib epoch="1"><status/></cib>'))).toThrow(refusedWith('CIBSYNC_PCMK_ERROR'));
+    expect(() => configurationOfCib(parseXml('<cib epoch="1"><status/></cib>'))).toThrow(
+      refusedWith('CIBSYNC_PCMK_ERROR'),
+    );
   });
 });
 
@@ -38,7 +45,9 @@ describe('suppliedConfiguration', () => {
 
   it('refuses anything else as a usage error naming the element', () => {
     expect(() => suppliedConfiguration(parseXml('<resources/>'))).toThrow(refusedWith('CIBSYNC_USAGE'));
-    expect(() => suppliedConfiguration(parseXml('<cib/>'))).toThrow(/expected a <configuration>, a <cib> or a publication, got <cib>/);
+    expect(() => suppliedConfiguration(parseXml('<cib/>'))).toThrow(
+      /expected a <configuration>, a <cib> or a publication, got <cib>/,
+    );
   });
 });
 
@@ -62,11 +71,15 @@ describe('withoutHistory', () => {
     const cib = parseXml(CIB);
     const before = serialize(cib);
     const status = firstChild(withoutHistory(cib), 'status') as XmlElement;
-    expect(serialize(status)).toBe('<status><node_state id="1" uname="n1" in_ccm="true" crmd="online"/><tickets><ticket_state id="t1" granted="true"/></tickets></status>');
+    expect(serialize(status)).toBe(
+      '<status><node_state id="1" uname="n1" in_ccm="true" crmd="online"/><tickets><ticket_state id="t1" granted="true"/></tickets></status>',
+    );
     expect(serialize(cib)).toBe(before);
   });
 
   it('leaves a CIB without status as it is', () => {
-    expect(canonical(withoutHistory(parseXml('<cib><configuration/></cib>')))).toBe(canonical(parseXml('<cib><configuration/></cib>')));
+    expect(canonical(withoutHistory(parseXml('<cib><configuration/></cib>')))).toBe(
+      canonical(parseXml('<cib><configuration/></cib>')),
+    );
   });
 });

@@ -1,9 +1,10 @@
 // Usage and --help come from each command's option table, and the version from package.json.
-import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { optionsHelp, parseOptions, type OptionTable } from '../../services/cli/options.js';
+import { type OptionTable, optionsHelp, parseOptions } from '../../services/cli/options.js';
 import { isCibsyncError } from '../../services/errors.js';
 import { cli, REPO, tempDir } from '../helpers/sites.js';
 
@@ -34,7 +35,11 @@ afterAll(() => {
 
 describe('option tables', () => {
   it('parse and convert each kind; a bad value names the option', () => {
-    const { values, positionals } = parseOptions('u', ['-o', 'f', '--ip', 'a', '--ip', 'b', '--yes', '--as', 'xml', '--timeout', '1.5', '--days', '30', 'rest'], TABLE);
+    const { values, positionals } = parseOptions(
+      'u',
+      ['-o', 'f', '--ip', 'a', '--ip', 'b', '--yes', '--as', 'xml', '--timeout', '1.5', '--days', '30', 'rest'],
+      TABLE,
+    );
     expect(values).toEqual({ out: 'f', ip: ['a', 'b'], yes: true, as: 'xml', timeout: 1.5, days: 30 });
     expect(positionals).toEqual(['rest']);
     expect(usageError(['--as', 'yaml'])).toBe("--as must be text, json or xml, got 'yaml'");
@@ -58,7 +63,21 @@ describe('option tables', () => {
 });
 
 describe('the built command', () => {
-  it.each(['export', 'import', 'transform', 'plan', 'rollback', 'hold', 'resume', 'certs', 'publisher', 'subscriber', 'replicate-now', 'scopes', 'status'])('%s --help shows the usage and every option', (name) => {
+  it.each([
+    'export',
+    'import',
+    'transform',
+    'plan',
+    'rollback',
+    'hold',
+    'resume',
+    'certs',
+    'publisher',
+    'subscriber',
+    'replicate-now',
+    'scopes',
+    'status',
+  ])('%s --help shows the usage and every option', (name) => {
     const r = cli([name, '--help']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^usage: cibsync ${name}`, 'm'));
@@ -67,7 +86,9 @@ describe('the built command', () => {
 
   it('the settings flags are described by the settings schema, with their allowed values', () => {
     const help = cli(['import', '--help']).stdout;
-    expect(help).toMatch(/^ +--log-level LEVEL +pino log level .*; one of fatal, error, warn, info, debug, trace, silent \(setting logLevel\)$/m);
+    expect(help).toMatch(
+      /^ +--log-level LEVEL +pino log level .*; one of fatal, error, warn, info, debug, trace, silent \(setting logLevel\)$/m,
+    );
     expect(help).toMatch(/^ +--engine xsltproc\|xslt-processor +the XSLT engine \(setting engine\)$/m);
     expect(help).toMatch(/^ +--approval auto\|manual +/m);
   });
@@ -88,7 +109,10 @@ describe('the built command', () => {
     cpSync(join(REPO, 'dist'), join(root, 'dist'), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
     mkdirSync(root, { recursive: true });
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'cibsync', version: '9.8.7-test', type: 'module' }));
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({ name: 'cibsync', version: '9.8.7-test', type: 'module' }),
+    );
     const r = spawnSync(process.execPath, [join(root, 'dist/services/cli/main.js'), '--version'], { encoding: 'utf8' });
     expect(r.stdout).toBe('cibsync 9.8.7-test\n');
   });

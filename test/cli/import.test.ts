@@ -9,7 +9,12 @@ import { cli } from '../helpers/sites.js';
 
 const sites = useSitesAB();
 
-function refusedUntouched(args: { file: string; stylesheet?: string; extra?: string[] }, code: string, exit: number, message: RegExp) {
+function refusedUntouched(
+  args: { file: string; stylesheet?: string; extra?: string[] },
+  code: string,
+  exit: number,
+  message: RegExp,
+) {
   const before = sites.b.hash();
   const r = importAt(sites.b, args.file, args.stylesheet, args.extra);
   expect(r.stderr).toContain(`cibsync: ${code}:`);
@@ -75,7 +80,12 @@ describe('import, happy path', () => {
     expect(result.changes).toEqual(
       expect.arrayContaining([
         { kind: 'constraint', id: 'db-with-web', change: 'removed', details: [] },
-        expect.objectContaining({ kind: 'resource', id: 'vip-db', change: 'changed', details: ['ip.value: 192.0.2.20 → 192.0.2.21'] }),
+        expect.objectContaining({
+          kind: 'resource',
+          id: 'vip-db',
+          change: 'changed',
+          details: ['ip.value: 192.0.2.20 → 192.0.2.21'],
+        }),
       ]),
     );
     expect(sites.b.read()).not.toContain('db-with-web');
@@ -92,7 +102,10 @@ describe('import, happy path', () => {
   });
 
   it('reads the publication from standard input', () => {
-    const r = cli(['import', '-', '--state-dir', sites.b.stateDir, '--node-map', 'a1=b1', ...trustArgs(sites.b)], { cibFile: sites.b.cibFile, input: readFileSync(exportFrom(sites.a), 'utf8') });
+    const r = cli(['import', '-', '--state-dir', sites.b.stateDir, '--node-map', 'a1=b1', ...trustArgs(sites.b)], {
+      cibFile: sites.b.cibFile,
+      input: readFileSync(exportFrom(sites.a), 'utf8'),
+    });
     expect(r.code).toBe(0);
     expect(sites.b.read()).toContain('id="g-web"');
   });
@@ -100,16 +113,31 @@ describe('import, happy path', () => {
 
 describe('import, refusals leave the CIB byte-identical', () => {
   it('malformed XML', () => {
-    refusedUntouched({ file: writePub('bad.xml', '<cibsync-publication><configuration></cibsync-publication>') }, 'CIBSYNC_XML_MALFORMED', 3, /Expected closing tag|closing tag/i);
+    refusedUntouched(
+      { file: writePub('bad.xml', '<cibsync-publication><configuration></cibsync-publication>') },
+      'CIBSYNC_XML_MALFORMED',
+      3,
+      /Expected closing tag|closing tag/i,
+    );
   });
 
   it('a truncated file', () => {
     const text = readFileSync(exportFrom(sites.a), 'utf8');
-    refusedUntouched({ file: writePub('trunc.xml', text.slice(0, Math.floor(text.length * 0.6))) }, 'CIBSYNC_XML_MALFORMED', 3, /line \d+/);
+    refusedUntouched(
+      { file: writePub('trunc.xml', text.slice(0, Math.floor(text.length * 0.6))) },
+      'CIBSYNC_XML_MALFORMED',
+      3,
+      /line \d+/,
+    );
   });
 
   it('a DOCTYPE', () => {
-    refusedUntouched({ file: writePub('dt.xml', '<!DOCTYPE x [<!ENTITY big "boom">]><cibsync-publication/>') }, 'CIBSYNC_XML_DOCTYPE', 3, /DOCTYPE/);
+    refusedUntouched(
+      { file: writePub('dt.xml', '<!DOCTYPE x [<!ENTITY big "boom">]><cibsync-publication/>') },
+      'CIBSYNC_XML_DOCTYPE',
+      3,
+      /DOCTYPE/,
+    );
   });
 
   it('an undefined entity', () => {
@@ -123,7 +151,12 @@ describe('import, refusals leave the CIB byte-identical', () => {
   });
 
   it('not a publication', () => {
-    refusedUntouched({ file: writePub('cib.xml', sites.a.read()) }, 'CIBSYNC_PUBLICATION_INVALID', 3, /expected <cibsync-publication>/);
+    refusedUntouched(
+      { file: writePub('cib.xml', sites.a.read()) },
+      'CIBSYNC_PUBLICATION_INVALID',
+      3,
+      /expected <cibsync-publication>/,
+    );
   });
 
   it('an older publication than the last applied from that site', () => {
@@ -134,24 +167,49 @@ describe('import, refusals leave the CIB byte-identical', () => {
   });
 
   it('a failing transform, keeping its message', () => {
-    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'terminate.xsl' }, 'CIBSYNC_TRANSFORM_FAILED', 4, /no mapping for siteA/);
+    refusedUntouched(
+      { file: exportFrom(sites.a), stylesheet: 'terminate.xsl' },
+      'CIBSYNC_TRANSFORM_FAILED',
+      4,
+      /no mapping for siteA/,
+    );
   });
 
   it('a transform whose output is not a configuration', () => {
-    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'not-configuration.xsl' }, 'CIBSYNC_TRANSFORM_OUTPUT_INVALID', 4, /<html>/);
+    refusedUntouched(
+      { file: exportFrom(sites.a), stylesheet: 'not-configuration.xsl' },
+      'CIBSYNC_TRANSFORM_OUTPUT_INVALID',
+      4,
+      /<html>/,
+    );
   });
 
   it('a schema-invalid result', () => {
-    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'schema-invalid.xsl' }, 'CIBSYNC_CANDIDATE_SCHEMA_INVALID', 4, /loss-policy/);
+    refusedUntouched(
+      { file: exportFrom(sites.a), stylesheet: 'schema-invalid.xsl' },
+      'CIBSYNC_CANDIDATE_SCHEMA_INVALID',
+      4,
+      /loss-policy/,
+    );
   });
 
   it('a result crm_verify rates worse than B', () => {
-    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'semantic-error.xsl' }, 'CIBSYNC_CANDIDATE_WORSE', 4, /influence/);
+    refusedUntouched(
+      { file: exportFrom(sites.a), stylesheet: 'semantic-error.xsl' },
+      'CIBSYNC_CANDIDATE_WORSE',
+      4,
+      /influence/,
+    );
   });
 
   it('a transform that deletes every resource, unless --allow-empty', () => {
     expect(importAt(sites.b, exportFrom(sites.a)).code).toBe(0);
-    refusedUntouched({ file: exportFrom(sites.a), stylesheet: 'drop-resources.xsl' }, 'CIBSYNC_CANDIDATE_EMPTY', 4, /remove all 3 replicated resources/);
+    refusedUntouched(
+      { file: exportFrom(sites.a), stylesheet: 'drop-resources.xsl' },
+      'CIBSYNC_CANDIDATE_EMPTY',
+      4,
+      /remove all 3 replicated resources/,
+    );
     const r = importAt(sites.b, exportFrom(sites.a), 'drop-resources.xsl', ['--allow-empty']);
     expect(r.code).toBe(0);
     expect(sites.b.read()).not.toContain('id="g-web"');

@@ -35,7 +35,14 @@ exit $rc
 }
 
 async function importWithEdit(b: Site, pub: string, at: number, when: 'before' | 'after') {
-  const env = { PATH: `${wrapperDir(b)}:${process.env.PATH}`, INJECT_COUNTER: join(b.dir, 'counter'), INJECT_LOG: join(b.dir, 'calls'), INJECT_CIB: b.cibFile, INJECT_AT: String(at), INJECT_WHEN: when };
+  const env = {
+    PATH: `${wrapperDir(b)}:${process.env.PATH}`,
+    INJECT_COUNTER: join(b.dir, 'counter'),
+    INJECT_LOG: join(b.dir, 'calls'),
+    INJECT_CIB: b.cibFile,
+    INJECT_AT: String(at),
+    INJECT_WHEN: when,
+  };
   writeFileSync(env.INJECT_COUNTER, '0');
   writeFileSync(env.INJECT_LOG, '');
   const run = await runCli(importArgs(b, pub), { cibFile: b.cibFile, env });

@@ -17,7 +17,10 @@ export function configurationState(cibFile: string): string {
 }
 
 /** The same, as meaning rather than bytes: the node attributes by node and name, the rest canonical. */
-export function configurationMeaning(cibFile: string): { attributes: Record<string, Record<string, string>>; rest: string } {
+export function configurationMeaning(cibFile: string): {
+  attributes: Record<string, Record<string, string>>;
+  rest: string;
+} {
   const configuration = configurationOfCib(parseXml(readFileSync(cibFile, 'utf8'), { source: cibFile }));
   const rest = clone(configuration);
   removeChildren(rest, (c) => c.name === 'nodes');
@@ -57,10 +60,25 @@ export interface Run {
  * in ms after which SIGKILL goes to cibsync alone, or with `killGroup` to the whole group (cibsync and
  * the tool it is running, as a service manager would).
  */
-export function runCli(args: string[], options: { cibFile: string; env?: NodeJS.ProcessEnv; killWhen?: () => number | undefined; killGroup?: boolean; asUser?: number }): Promise<Run> {
+export function runCli(
+  args: string[],
+  options: {
+    cibFile: string;
+    env?: NodeJS.ProcessEnv;
+    killWhen?: () => number | undefined;
+    killGroup?: boolean;
+    asUser?: number;
+  },
+): Promise<Run> {
   return new Promise((resolve) => {
     const env = { ...process.env, ...options.env, CIB_file: options.cibFile, CIBSYNC_LOG_LEVEL: 'warn' };
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, uid: options.asUser, gid: options.asUser });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      uid: options.asUser,
+      gid: options.asUser,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

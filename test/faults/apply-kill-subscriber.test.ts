@@ -12,8 +12,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOwnedAttributes } from '../../services/state/ownership.js';
 import { generator, seedFrom } from '../helpers/random.js';
 import type { Site } from '../helpers/sites.js';
-import { makePki, makeSites, publisherConfig, startDaemon, subscriberConfig, waitFor, writeConfig, type CertFiles, type Daemon } from '../network/helpers.js';
-import { callsIn, configurationMeaning, configurationState, crmVerify, freshB, killLabel, killPoint, killWhen, leftoverTemps, oldOrNew, runCli, settle, tracingTools } from './apply-helpers.js';
+import {
+  type CertFiles,
+  type Daemon,
+  makePki,
+  makeSites,
+  publisherConfig,
+  startDaemon,
+  subscriberConfig,
+  waitFor,
+  writeConfig,
+} from '../network/helpers.js';
+import {
+  callsIn,
+  configurationMeaning,
+  configurationState,
+  crmVerify,
+  freshB,
+  killLabel,
+  killPoint,
+  killWhen,
+  leftoverTemps,
+  oldOrNew,
+  runCli,
+  settle,
+  tracingTools,
+} from './apply-helpers.js';
 
 const RUNS = 20;
 const MAX_DELAY_MS = 250;
@@ -38,14 +62,22 @@ function tracedPath(site: Site): { log: string; env: NodeJS.ProcessEnv } {
 
 /** The subscriber's first import outcome (`import-done`), or its failure (`import-failed`), from its log. */
 function firstImport(daemon: Daemon): Promise<Record<string, unknown>> {
-  return waitFor('the first import', () => daemon.logs.find((l) => l.event === 'import-done' || l.event === 'import-failed'), 30_000);
+  return waitFor(
+    'the first import',
+    () => daemon.logs.find((l) => l.event === 'import-done' || l.event === 'import-failed'),
+    30_000,
+  );
 }
 
 beforeAll(async () => {
   const pki = makePki();
   ({ a, b } = makeSites());
   subTls = pki.issue('subB');
-  publisher = await startDaemon('publisher', writeConfig(a, 'publisher', publisherConfig(a, pki.issue('pubA'), { allow: ['subB'] })), a.cibFile);
+  publisher = await startDaemon(
+    'publisher',
+    writeConfig(a, 'publisher', publisherConfig(a, pki.issue('pubA'), { allow: ['subB'] })),
+    a.cibFile,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -83,7 +115,12 @@ describe(`kill -9 of the subscriber during an apply (seed ${SEED})`, () => {
       try {
         const { log, env } = tracedPath(site);
         const point = killPoint(i, calls, random, MAX_DELAY_MS);
-        const killed = await runCli(['subscriber', '--config', subscriberAt(site)], { cibFile: site.cibFile, env, killGroup: point.killGroup, killWhen: killWhen(log, point) });
+        const killed = await runCli(['subscriber', '--config', subscriberAt(site)], {
+          cibFile: site.cibFile,
+          env,
+          killGroup: point.killGroup,
+          killWhen: killWhen(log, point),
+        });
         await settle(log);
         const label = `${killLabel(i, point, log, killed)}, seed ${SEED}`;
         expect(killed.signal, `${label}: ${killed.stderr}`).toBe('SIGKILL');
@@ -99,7 +136,10 @@ describe(`kill -9 of the subscriber during an apply (seed ${SEED})`, () => {
         }
         expect(configurationState(site.cibFile), label).toBe(next);
         // What the subscriber set is still known as its own, whatever moment the kill hit.
-        expect(await readOwnedAttributes(site.stateDir), label).toMatchObject({ b1: { 'app-role': 'primary' }, b2: { 'app-role': 'secondary' } });
+        expect(await readOwnedAttributes(site.stateDir), label).toMatchObject({
+          b1: { 'app-role': 'primary' },
+          b2: { 'app-role': 'secondary' },
+        });
         expect(leftoverTemps(site.dir), label).toEqual([]);
       } finally {
         site.cleanup();

@@ -10,7 +10,21 @@ import { describe, expect, it } from 'vitest';
 import { readOwnedAttributes } from '../../services/state/ownership.js';
 import { exportFrom, useSitesAB } from '../helpers/import.js';
 import { generator, seedFrom } from '../helpers/random.js';
-import { callsIn, configurationState, crmVerify, freshB, importArgs, killLabel, killPoint, killWhen, leftoverTemps, oldOrNew, runCli, settle, tracingTools } from './apply-helpers.js';
+import {
+  callsIn,
+  configurationState,
+  crmVerify,
+  freshB,
+  importArgs,
+  killLabel,
+  killPoint,
+  killWhen,
+  leftoverTemps,
+  oldOrNew,
+  runCli,
+  settle,
+  tracingTools,
+} from './apply-helpers.js';
 
 const RUNS = 20;
 const MAX_DELAY_MS = 250;
@@ -26,7 +40,10 @@ describe(`kill -9 during an import (seed ${SEED})`, () => {
     // The reference: the whole import, undisturbed, and the write-path tool calls it makes.
     const reference = freshB(sites.b);
     const referenceLog = join(reference.dir, 'calls');
-    const full = await runCli(importArgs(reference, pub), { cibFile: reference.cibFile, env: { PATH: `${tracingTools(reference.dir, referenceLog)}:${process.env.PATH}` } });
+    const full = await runCli(importArgs(reference, pub), {
+      cibFile: reference.cibFile,
+      env: { PATH: `${tracingTools(reference.dir, referenceLog)}:${process.env.PATH}` },
+    });
     expect(full.code, full.stderr).toBe(0);
     const calls = callsIn(referenceLog).length;
     const next = configurationState(reference.cibFile);
@@ -42,7 +59,12 @@ describe(`kill -9 during an import (seed ${SEED})`, () => {
         writeFileSync(log, '');
         const point = killPoint(i, calls, random, MAX_DELAY_MS);
         const env = { PATH: `${tracingTools(b.dir, log)}:${process.env.PATH}` };
-        const killed = await runCli(importArgs(b, pub), { cibFile: b.cibFile, env, killGroup: point.killGroup, killWhen: killWhen(log, point) });
+        const killed = await runCli(importArgs(b, pub), {
+          cibFile: b.cibFile,
+          env,
+          killGroup: point.killGroup,
+          killWhen: killWhen(log, point),
+        });
         await settle(log);
         const label = `${killLabel(i, point, log, killed)}, seed ${SEED}`;
         outcomes[oldOrNew(b.cibFile, old, next, label)] += 1;
@@ -51,7 +73,10 @@ describe(`kill -9 during an import (seed ${SEED})`, () => {
         expect(again.code, `${label}: ${again.stderr}`).toBe(0);
         expect(configurationState(b.cibFile), label).toBe(next);
         // What cibsync set is still known as cibsync's, whatever moment the kill hit.
-        expect(await readOwnedAttributes(b.stateDir), label).toMatchObject({ b1: { 'app-role': 'primary' }, b2: { 'app-role': 'secondary' } });
+        expect(await readOwnedAttributes(b.stateDir), label).toMatchObject({
+          b1: { 'app-role': 'primary' },
+          b2: { 'app-role': 'secondary' },
+        });
         expect(leftoverTemps(b.dir), label).toEqual([]);
       } finally {
         b.cleanup();

@@ -22,8 +22,44 @@ const DOCUMENTS = 5000;
 const PIPELINE_REFUSED = 60;
 const PIPELINE_RESEALED = 20;
 
-const ODD = ['<', '>', '&', '"', "'", '/', '=', ' ', '\u0000', '\uffff', '\ud800', 'é', '\r', ']]>', '<!--', '<?', '&#0;', '&#xD800;', '&#99999999;', '&foo;', '&#x;', '&amp', '&lt;', '&#10;'];
-const NUMBERS = ['-1', '1e400', '99999999999999999999999', '0x10', 'NaN', '', ' 1', '1.5', '9007199254740993', '00000000000000000007'];
+const ODD = [
+  '<',
+  '>',
+  '&',
+  '"',
+  "'",
+  '/',
+  '=',
+  ' ',
+  '\u0000',
+  '\uffff',
+  '\ud800',
+  'é',
+  '\r',
+  ']]>',
+  '<!--',
+  '<?',
+  '&#0;',
+  '&#xD800;',
+  '&#99999999;',
+  '&foo;',
+  '&#x;',
+  '&amp',
+  '&lt;',
+  '&#10;',
+];
+const NUMBERS = [
+  '-1',
+  '1e400',
+  '99999999999999999999999',
+  '0x10',
+  'NaN',
+  '',
+  ' 1',
+  '1.5',
+  '9007199254740993',
+  '00000000000000000007',
+];
 
 type Mutation = (doc: string, rnd: () => number) => string;
 
@@ -54,20 +90,33 @@ const MUTATIONS: Record<string, Mutation> = {
     return doc.slice(0, i) + pick(ODD, rnd) + doc.slice(i + (rnd() < 0.5 ? 1 : 0));
   },
   truncate: (doc, rnd) => doc.slice(0, at(doc, rnd)),
-  duplicateElement: onSpan(/<(nvpair|op|primitive|rsc_location|node|message|configuration|node-attributes|source-verdict)\b[^>]*\/>/g, (el) => el + el),
+  duplicateElement: onSpan(
+    /<(nvpair|op|primitive|rsc_location|node|message|configuration|node-attributes|source-verdict)\b[^>]*\/>/g,
+    (el) => el + el,
+  ),
   removeElement: onSpan(/<(nvpair|op|rsc_location|node|message)\b[^>]*\/>/g, () => ''),
   duplicateAttribute: onSpan(/ [\w-]+="[^"]*"/g, (attr) => attr + attr),
   removeAttribute: onSpan(/ [\w-]+="[^"]*"/g, () => ''),
   oddAttributeValue: onSpan(/="[^"]*"/g, (_v, rnd) => `="${pick(ODD, rnd)}"`),
-  hugeNumber: onSpan(/ (admin_epoch|epoch|num_updates|score|interval|format)="[^"]*"/g, (attr, rnd) => attr.replace(/"[^"]*"/, `"${pick(NUMBERS, rnd)}"`)),
-  oddVerdict: onSpan(/<source-verdict level="[^"]*"/g, (_s, rnd) => `<source-verdict level="${pick(['constructor', '__proto__', 'toString', 'fatal', 'ERRORS', ''], rnd)}"`),
-  prototypeNames: onSpan(/ (name|id|uname)="[^"]*"/g, (attr, rnd) => attr.replace(/"[^"]*"/, `"${pick(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'prototype'], rnd)}"`)),
+  hugeNumber: onSpan(/ (admin_epoch|epoch|num_updates|score|interval|format)="[^"]*"/g, (attr, rnd) =>
+    attr.replace(/"[^"]*"/, `"${pick(NUMBERS, rnd)}"`),
+  ),
+  oddVerdict: onSpan(
+    /<source-verdict level="[^"]*"/g,
+    (_s, rnd) =>
+      `<source-verdict level="${pick(['constructor', '__proto__', 'toString', 'fatal', 'ERRORS', ''], rnd)}"`,
+  ),
+  prototypeNames: onSpan(/ (name|id|uname)="[^"]*"/g, (attr, rnd) =>
+    attr.replace(/"[^"]*"/, `"${pick(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'prototype'], rnd)}"`),
+  ),
   deepNesting: (doc, rnd) => {
     const depth = pick([200, 300, 5000], rnd);
     return doc.replace('<resources>', `<resources>${'<group>'.repeat(depth)}${'</group>'.repeat(depth)}`);
   },
-  wrongDigest: (doc, rnd) => doc.replace(/ digest="([0-9a-f])/, (_m, c: string) => ` digest="${c === '0' ? (rnd() < 0.5 ? '1' : 'X') : '0'}`),
-  wrongRoot: (doc, rnd) => doc.replace(/cibsync-publication/g, pick(['cib', 'cibsync-publicatio', 'x:cibsync-publication'], rnd)),
+  wrongDigest: (doc, rnd) =>
+    doc.replace(/ digest="([0-9a-f])/, (_m, c: string) => ` digest="${c === '0' ? (rnd() < 0.5 ? '1' : 'X') : '0'}`),
+  wrongRoot: (doc, rnd) =>
+    doc.replace(/cibsync-publication/g, pick(['cib', 'cibsync-publicatio', 'x:cibsync-publication'], rnd)),
 };
 
 /** The mutated document with its digest attribute set to the digest of its new content (when it still parses). */
@@ -138,16 +187,32 @@ describe(`fuzz of the publication reader (seed ${SEED})`, () => {
         code = refusalCode(err, c);
       }
       codes.set(code, (codes.get(code) ?? 0) + 1);
-      if (code !== 'read' && !c.resealed && pipelineRefused.length < PIPELINE_REFUSED && c.n % 7 === 0) pipelineRefused.push(c);
+      if (code !== 'read' && !c.resealed && pipelineRefused.length < PIPELINE_REFUSED && c.n % 7 === 0)
+        pipelineRefused.push(c);
       if (c.resealed && pipelineResealed.length < PIPELINE_RESEALED && c.n % 5 === 0) pipelineResealed.push(c);
     }
     // The mutations reach past the parser: refusals of several kinds, and some documents read whole.
-    for (const code of ['CIBSYNC_XML_MALFORMED', 'CIBSYNC_DIGEST_MISMATCH', 'CIBSYNC_PUBLICATION_INVALID', 'CIBSYNC_XML_TOO_DEEP', 'CIBSYNC_XML_ENTITY']) expect(codes.get(code), `${code} in ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
+    for (const code of [
+      'CIBSYNC_XML_MALFORMED',
+      'CIBSYNC_DIGEST_MISMATCH',
+      'CIBSYNC_PUBLICATION_INVALID',
+      'CIBSYNC_XML_TOO_DEEP',
+      'CIBSYNC_XML_ENTITY',
+    ])
+      expect(codes.get(code), `${code} in ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
     expect(read).toBeGreaterThan(0);
 
-    const config = loadConfig(undefined, { site: 'siteB', ticket: 'ticketA', stateDir: b.stateDir, nodeMap: { a1: 'b1', a2: 'b2' } });
+    const config = loadConfig(undefined, {
+      site: 'siteB',
+      ticket: 'ticketA',
+      stateDir: b.stateDir,
+      nodeMap: { a1: 'b1', a2: 'b2' },
+    });
     const before = b.hash();
-    for (const [sample, dryRun] of [[pipelineRefused, false], [pipelineResealed, true]] as const) {
+    for (const [sample, dryRun] of [
+      [pipelineRefused, false],
+      [pipelineResealed, true],
+    ] as const) {
       for (const c of sample) {
         try {
           await importPublication(c.text, { config, pacemaker: b.pacemaker, logger: silentLogger, dryRun });
@@ -160,8 +225,11 @@ describe(`fuzz of the publication reader (seed ${SEED})`, () => {
     expect(pipelineRefused.length + pipelineResealed.length).toBeGreaterThanOrEqual(50);
   }, 120_000);
 
-  it.each([['fatal'], ['constructor'], ['__proto__'], ['']])('refuses a correctly sealed publication whose source-verdict level is %j', (level) => {
-    const text = reseal(base.replace(/<source-verdict level="[^"]*"/, `<source-verdict level="${level}"`)) as string;
-    expect(() => readPublication(text)).toThrow(expect.objectContaining({ code: 'CIBSYNC_PUBLICATION_INVALID' }));
-  });
+  it.each([['fatal'], ['constructor'], ['__proto__'], ['']])(
+    'refuses a correctly sealed publication whose source-verdict level is %j',
+    (level) => {
+      const text = reseal(base.replace(/<source-verdict level="[^"]*"/, `<source-verdict level="${level}"`)) as string;
+      expect(() => readPublication(text)).toThrow(expect.objectContaining({ code: 'CIBSYNC_PUBLICATION_INVALID' }));
+    },
+  );
 });

@@ -9,7 +9,7 @@ import { createCa, issueCertificate } from '../../certs/authority.js';
 import { digestOf } from '../../services/publication/index.js';
 import { parseXml, serialize } from '../../services/xml/index.js';
 import { exportFrom, importAt, TEST_TRANSFORMS, useSitesAB } from '../helpers/import.js';
-import { issueSigner, signingArgs, SIGNER_NAME, trustSettings, type SignerFiles } from '../helpers/signing.js';
+import { issueSigner, SIGNER_NAME, type SignerFiles, signingArgs, trustSettings } from '../helpers/signing.js';
 import { cli } from '../helpers/sites.js';
 
 const sites = useSitesAB();
@@ -66,28 +66,54 @@ describe('refused, B unchanged', () => {
   it('a signature by another key under the trusted signer’s certificate', () => {
     const trusted = readFileSync(exportFrom(sites.a), 'utf8');
     const rogue = exportFrom(sites.a, ['--ticket', 'ticketA', ...signingArgs(issueSigner('rogue'))]);
-    const file = rewrite(rogue, (text) => text.replace(`signer="${attribute(text, 'signer')}"`, `signer="${attribute(trusted, 'signer')}"`));
+    const file = rewrite(rogue, (text) =>
+      text.replace(`signer="${attribute(text, 'signer')}"`, `signer="${attribute(trusted, 'signer')}"`),
+    );
     refused(file, 'CIBSYNC_SIGNATURE_INVALID', /does not match the digest/);
   });
 
   it('a signer of the same CA that is not trusted for siteA (another site’s, a subscriber’s, an operator’s)', () => {
-    for (const signer of [issueSigner('pub.siteC'), issueSigner('sub.siteB'), issueSigner('operator.siteB', { operator: true, usage: 'client' })]) {
-      refused(exportFrom(sites.a, ['--ticket', 'ticketA', ...signingArgs(signer)]), 'CIBSYNC_PUBLISHER_UNTRUSTED', /is not trusted to publish for site siteA/);
+    for (const signer of [
+      issueSigner('pub.siteC'),
+      issueSigner('sub.siteB'),
+      issueSigner('operator.siteB', { operator: true, usage: 'client' }),
+    ]) {
+      refused(
+        exportFrom(sites.a, ['--ticket', 'ticketA', ...signingArgs(signer)]),
+        'CIBSYNC_PUBLISHER_UNTRUSTED',
+        /is not trusted to publish for site siteA/,
+      );
     }
   });
 
   it('a signer trusted by name but issued by another CA', () => {
     const other = createCa({ name: 'cibsync signing test CA', days: 30, bits: 2048 });
     const pair = issueCertificate(other, { name: SIGNER_NAME, ips: [], dns: [], days: 30, bits: 2048, usage: 'both' });
-    const signer: SignerFiles = { cert: join(sites.a.dir, 'foreign.crt'), key: join(sites.a.dir, 'foreign.key'), ca: '' };
+    const signer: SignerFiles = {
+      cert: join(sites.a.dir, 'foreign.crt'),
+      key: join(sites.a.dir, 'foreign.key'),
+      ca: '',
+    };
     writeFileSync(signer.cert, pair.certPem);
     writeFileSync(signer.key, pair.keyPem);
-    refused(exportFrom(sites.a, ['--ticket', 'ticketA', ...signingArgs(signer)]), 'CIBSYNC_SIGNER_CERT_INVALID', /is not issued by the configured CA/);
+    refused(
+      exportFrom(sites.a, ['--ticket', 'ticketA', ...signingArgs(signer)]),
+      'CIBSYNC_SIGNER_CERT_INVALID',
+      /is not issued by the configured CA/,
+    );
   });
 
   it('an expired signer certificate, though trusted by name', () => {
-    const expired = issueSigner(SIGNER_NAME, { notBefore: new Date(Date.now() - 10 * 86_400_000), days: 1 }, 'expired-signer');
-    refused(exportFrom(sites.a, ['--ticket', 'ticketA', ...signingArgs(expired)]), 'CIBSYNC_SIGNER_CERT_INVALID', /expired at/);
+    const expired = issueSigner(
+      SIGNER_NAME,
+      { notBefore: new Date(Date.now() - 10 * 86_400_000), days: 1 },
+      'expired-signer',
+    );
+    refused(
+      exportFrom(sites.a, ['--ticket', 'ticketA', ...signingArgs(expired)]),
+      'CIBSYNC_SIGNER_CERT_INVALID',
+      /expired at/,
+    );
   });
 });
 
@@ -97,7 +123,13 @@ describe('unsigned publications', () => {
     expect(attribute(readFileSync(file, 'utf8'), 'format')).toBe('1');
     refused(file, 'CIBSYNC_PUBLICATION_UNSIGNED', /is not signed/);
     const allow = join(sites.b.dir, 'allow-unsigned.json');
-    writeFileSync(allow, JSON.stringify({ transformChain: [join(TEST_TRANSFORMS, 'identity.xsl')], trust: trustSettings({ allowUnsigned: true }) }));
+    writeFileSync(
+      allow,
+      JSON.stringify({
+        transformChain: [join(TEST_TRANSFORMS, 'identity.xsl')],
+        trust: trustSettings({ allowUnsigned: true }),
+      }),
+    );
     const r = importAt(sites.b, file, 'identity.xsl', ['--config', allow]);
     expect(r.code, r.stderr).toBe(0);
     expect(await sites.b.pacemaker.queryNodeAttribute('b1', 'cpu-weight')).toBe('4');

@@ -3,16 +3,26 @@
 // keeps serving a publication the pipeline refuses. The subscriber must stay bounded (time, bytes,
 // request rate), keep going, report stable codes (never CIBSYNC_INTERNAL), back off while rounds
 // fail, show a recovery at once, and leave its CIB byte-identical.
-import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
-import { startSubscriber, type RunningSubscriber } from '../../services/subscriber/index.js';
+import { type RunningSubscriber, startSubscriber } from '../../services/subscriber/index.js';
 import type { Site } from '../helpers/sites.js';
-import { httpsRequest, makePki, makeSites, subscriberConfig, waitFor, writeConfig, type CertFiles, type Pki } from '../network/helpers.js';
+import {
+  type CertFiles,
+  httpsRequest,
+  makePki,
+  makeSites,
+  type Pki,
+  subscriberConfig,
+  waitFor,
+  writeConfig,
+} from '../network/helpers.js';
 
 let pki: Pki;
 let a: Site;
@@ -31,10 +41,13 @@ interface Hostile {
 async function hostilePublisher(handler: Handler): Promise<Hostile> {
   const tls = pki.issue(`hostile-${Math.random().toString(36).slice(2, 8)}`);
   const requests: number[] = [];
-  const server: Server = createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: readFileSync(tls.ca), requestCert: true }, (req, res) => {
-    requests.push(performance.now());
-    handler(req, res);
-  });
+  const server: Server = createServer(
+    { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: readFileSync(tls.ca), requestCert: true },
+    (req, res) => {
+      requests.push(performance.now());
+      handler(req, res);
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -48,9 +61,24 @@ async function hostilePublisher(handler: Handler): Promise<Hostile> {
 }
 
 /** Runs a subscriber of B against `fake` with `settings`, checks B's CIB is untouched, and cleans up. */
-async function against(fake: Hostile, settings: Record<string, unknown>, body: (subscriber: RunningSubscriber) => Promise<void>, top: Record<string, unknown> = {}): Promise<void> {
+async function against(
+  fake: Hostile,
+  settings: Record<string, unknown>,
+  body: (subscriber: RunningSubscriber) => Promise<void>,
+  top: Record<string, unknown> = {},
+): Promise<void> {
   const before = b.hash();
-  const config = loadConfig(writeConfig(b, 'subscriber', { ...subscriberConfig(b, subTls, [fake.url], { backoffMinMs: 100, pollIntervalMs: 1600, minRoundIntervalMs: 50, ...settings }), ...top }));
+  const config = loadConfig(
+    writeConfig(b, 'subscriber', {
+      ...subscriberConfig(b, subTls, [fake.url], {
+        backoffMinMs: 100,
+        pollIntervalMs: 1600,
+        minRoundIntervalMs: 50,
+        ...settings,
+      }),
+      ...top,
+    }),
+  );
   const subscriber = await startSubscriber(config, b.pacemaker, silentLogger);
   try {
     await body(subscriber);
@@ -62,7 +90,8 @@ async function against(fake: Hostile, settings: Record<string, unknown>, body: (
   }
 }
 
-const publisherCodes = (s: RunningSubscriber) => (s.status.lastError?.details.publishers as { code: string; message: string }[] | undefined) ?? [];
+const publisherCodes = (s: RunningSubscriber) =>
+  (s.status.lastError?.details.publishers as { code: string; message: string }[] | undefined) ?? [];
 
 beforeAll(() => {
   pki = makePki();
@@ -185,7 +214,14 @@ describe('a hostile publisher', () => {
     });
     await against(fake, { waitMs: 20_000 }, async (subscriber) => {
       await waitFor('a failed round', () => subscriber.status.lastError, 10_000);
-      const recovered = await waitFor('recovery', () => (subscriber.status.state === 'following' && subscriber.status.consecutiveFailures === 0 ? subscriber.status : undefined), 5000);
+      const recovered = await waitFor(
+        'recovery',
+        () =>
+          subscriber.status.state === 'following' && subscriber.status.consecutiveFailures === 0
+            ? subscriber.status
+            : undefined,
+        5000,
+      );
       expect(recovered.nextRetryAt).toBeUndefined();
       expect(recovered.lastError?.code).toBe('CIBSYNC_PUBLICATION_INVALID');
     });

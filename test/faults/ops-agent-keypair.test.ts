@@ -3,17 +3,18 @@
 // daemon's links pointed at a pair that does not match, the monitor failed and the resource ended
 // stopped. The agents run here directly, with the OCF_* environment Pacemaker gives them (as
 // test/lab/ocf-conformance.sh does, without the live lab), on a file-backed CIB.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSite, REPO, tempDir, type Site } from '../helpers/sites.js';
-import { makePki, type CertFiles, type Pki } from '../network/helpers.js';
+import { makeSite, REPO, type Site, tempDir } from '../helpers/sites.js';
+import { type CertFiles, makePki, type Pki } from '../network/helpers.js';
 
 const OCF_SUCCESS = 0;
 const OCF_ERR_CONFIGURED = 6;
 const functionsDir = '/usr/lib/ocf/lib/heartbeat';
-const available = existsSync(join(functionsDir, 'ocf-shellfuncs')) && existsSync(join(REPO, 'dist/services/config/index.js'));
+const available =
+  existsSync(join(functionsDir, 'ocf-shellfuncs')) && existsSync(join(REPO, 'dist/services/config/index.js'));
 
 let pki: Pki;
 let site: Site;
@@ -40,7 +41,9 @@ function agent(name: 'Publisher' | 'Subscriber', action: string, params: Record<
     OCF_RESKEY_ticket: 'ticketA',
     OCF_RESKEY_state_dir: site.stateDir,
     OCF_RESKEY_log_file: join(site.dir, 'daemon.log'),
-    ...(name === 'Subscriber' ? { OCF_RESKEY_publishers: 'https://127.0.0.1:7443', OCF_RESKEY_trusted_publishers: 'siteA=site-a' } : {}),
+    ...(name === 'Subscriber'
+      ? { OCF_RESKEY_publishers: 'https://127.0.0.1:7443', OCF_RESKEY_trusted_publishers: 'siteA=site-a' }
+      : {}),
     ...Object.fromEntries(Object.entries(params).map(([k, v]) => [`OCF_RESKEY_${k}`, v])),
   };
   const r = spawnSync('/bin/sh', [join(REPO, 'agents', name), action], { env, encoding: 'utf8' });
@@ -76,7 +79,8 @@ describe.skipIf(!available)('agents refuse a key that does not match its certifi
 
   describe('Subscriber: reload-agent during a renewal made in two steps (crmsh: cert, then key)', () => {
     let daemon: ChildProcess | undefined;
-    const hups = () => (existsSync(join(rsctmp, 'hups')) ? readFileSync(join(rsctmp, 'hups'), 'utf8').trim().split('\n').length : 0);
+    const hups = () =>
+      existsSync(join(rsctmp, 'hups')) ? readFileSync(join(rsctmp, 'hups'), 'utf8').trim().split('\n').length : 0;
     afterAll(() => daemon?.kill('SIGKILL'));
 
     it('refuses the new certificate with the old key, leaves the daemon on the old pair, then takes both', async () => {
@@ -85,7 +89,11 @@ describe.skipIf(!available)('agents refuse a key that does not match its certifi
       const conffile = join(rsctmp, `cibsync-${instance}.json`);
       // A stand-in for the daemon: the agent knows it by its pid file and the configuration file on
       // its command line; it records every SIGHUP (the daemon reloads its certificates on SIGHUP).
-      daemon = spawn('/bin/sh', ['-c', `trap 'echo hup >>"${join(rsctmp, 'hups')}"' HUP; while :; do sleep 0.05; done`, conffile], { stdio: 'ignore' });
+      daemon = spawn(
+        '/bin/sh',
+        ['-c', `trap 'echo hup >>"${join(rsctmp, 'hups')}"' HUP; while :; do sleep 0.05; done`, conffile],
+        { stdio: 'ignore' },
+      );
       writeFileSync(join(rsctmp, `cibsync-${instance}.pid`), `${daemon.pid}\n`);
       await new Promise((r) => setTimeout(r, 200));
 

@@ -8,11 +8,14 @@ import { CLI, tempDir } from '../helpers/sites.js';
 
 const state = tempDir('cibsync-epipe-');
 mkdirSync(join(state, 'backups'));
-for (let i = 0; i < 3; i++) writeFileSync(join(state, 'backups', `configuration-2026-01-0${i}-1.${i}.xml`), '<configuration/>');
+for (let i = 0; i < 3; i++)
+  writeFileSync(join(state, 'backups', `configuration-2026-01-0${i}-1.${i}.xml`), '<configuration/>');
 afterAll(() => rmSync(state, { recursive: true, force: true }));
 
 /** Runs the CLI with its stdout closed by the reader before the command writes anything. */
-function withClosedStdout(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function withClosedStdout(
+  args: string[],
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();

@@ -2,7 +2,7 @@
 // place: `cibsync hold` writes nothing to the CIB, so the plan's epoch check alone would let it through.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startManualSites, type ManualSites } from '../approval/harness.js';
+import { type ManualSites, startManualSites } from '../approval/harness.js';
 import { cli } from '../helpers/sites.js';
 import { httpsRequest } from '../network/helpers.js';
 
@@ -21,7 +21,12 @@ describe('manual approval while on hold', () => {
     const plan = await sites.pendingPlan();
     const config = join(sites.b.dir, 'subscriber.json');
     expect(cli(['hold', '--reason', 'incident 42', '--config', config], { cibFile: sites.b.cibFile }).code).toBe(0);
-    const approve = () => httpsRequest(`${sites.subscriber.url}/v1/plans/${plan.id}/approve`, sites.adminTls, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const approve = () =>
+      httpsRequest(`${sites.subscriber.url}/v1/plans/${plan.id}/approve`, sites.adminTls, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
 
     const refused = await approve();
     expect(refused.status).toBe(409);

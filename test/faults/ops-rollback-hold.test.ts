@@ -4,7 +4,23 @@
 // rollback keeps this site's own parts as they are and puts the source on hold until `cibsync resume`.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cli, type Site } from '../helpers/sites.js';
-import { batchLimitOf, changeBatchLimit, httpsRequest, makePki, makeSites, metricValue, publisherConfig, startDaemon, statusOf, subscriberConfig, waitFor, writeConfig, cliTo, type CertFiles, type Daemon } from '../network/helpers.js';
+import {
+  batchLimitOf,
+  type CertFiles,
+  changeBatchLimit,
+  cliTo,
+  type Daemon,
+  httpsRequest,
+  makePki,
+  makeSites,
+  metricValue,
+  publisherConfig,
+  startDaemon,
+  statusOf,
+  subscriberConfig,
+  waitFor,
+  writeConfig,
+} from '../network/helpers.js';
 
 const POLL_MS = 300;
 let a: Site;
@@ -19,7 +35,9 @@ const status = () => statusOf(subscriber, subTls);
 
 /** The meta attribute `pcs resource disable` / `crm resource stop` sets. */
 function targetRoleOf(site: Site, resource: string): string | undefined {
-  const out = site.tool('crm_resource', ['--resource', resource, '--meta', '--get-parameter', 'target-role', '--quiet']).trim();
+  const out = site
+    .tool('crm_resource', ['--resource', resource, '--meta', '--get-parameter', 'target-role', '--quiet'])
+    .trim();
   return out === '' ? undefined : out;
 }
 
@@ -28,7 +46,11 @@ beforeAll(async () => {
   ({ a, b } = makeSites());
   const pubTls = pki.issue('pubA');
   subTls = pki.issue('subB');
-  publisher = await startDaemon('publisher', writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })), a.cibFile);
+  publisher = await startDaemon(
+    'publisher',
+    writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })),
+    a.cibFile,
+  );
   configFile = writeConfig(b, 'subscriber', subscriberConfig(b, subTls, [publisher.url], { pollIntervalMs: POLL_MS }));
   subscriber = await startDaemon('subscriber', configFile, b.cibFile);
 }, 60_000);
@@ -53,11 +75,24 @@ describe('rollback while the subscriber runs (docs/operations.md, section 8)', (
     const epoch = Number(/<cib [^>]*\bepoch="(\d+)"/.exec(a.read())?.[1]);
     // The whole import, not only its configuration write: a local edit made while the import still
     // runs is item 1's concurrent edit (another test's subject), not this one's.
-    await waitFor('the import of batch-limit 66 done at B', () => (status().lastApplied?.sourceEpoch === epoch ? true : undefined), 10_000, 200);
+    await waitFor(
+      'the import of batch-limit 66 done at B',
+      () => (status().lastApplied?.sourceEpoch === epoch ? true : undefined),
+      10_000,
+      200,
+    );
     expect(batchLimitOf(b)).toBe('66');
 
     // Step 1 of the guide as an administrator with pcs or crmsh did it: disable the subscriber.
-    b.tool('crm_resource', ['--resource', 'cibsync-subscriber', '--meta', '--set-parameter', 'target-role', '--parameter-value', 'Stopped']);
+    b.tool('crm_resource', [
+      '--resource',
+      'cibsync-subscriber',
+      '--meta',
+      '--set-parameter',
+      'target-role',
+      '--parameter-value',
+      'Stopped',
+    ]);
     // Step 2: restore the newest backup (the configuration before the bad change).
     const rolled = cli(['rollback', '1', '--config', configFile], { cibFile: b.cibFile });
     expect(rolled.code, rolled.stderr).toBe(0);
@@ -66,16 +101,26 @@ describe('rollback while the subscriber runs (docs/operations.md, section 8)', (
     expect(targetRoleOf(b, 'cibsync-subscriber')).toBe('Stopped');
 
     // The running daemon sees the hold, and refuses replicate-now; the source is not re-applied.
-    const held = await waitFor('the hold in the subscriber’s status', () => {
-      const s = status();
-      return s.hold ? s : undefined;
-    }, 5000);
+    const held = await waitFor(
+      'the hold in the subscriber’s status',
+      () => {
+        const s = status();
+        return s.hold ? s : undefined;
+      },
+      5000,
+    );
     expect(held.state).toBe('held');
-    expect(held.hold).toMatchObject({ reason: expect.stringMatching(/rollback/), by: expect.any(String), at: expect.any(String) });
+    expect(held.hold).toMatchObject({
+      reason: expect.stringMatching(/rollback/),
+      by: expect.any(String),
+      at: expect.any(String),
+    });
     expect(cliToSubscriber('status').stdout).toMatch(/on hold since .* by .*rollback/);
     const page = await httpsRequest(`${subscriber.url}/`, subTls);
     expect(page.body).toMatch(/on hold/i);
-    expect(metricValue((await httpsRequest(`${subscriber.url}/metrics`, subTls)).body, 'cibsync_subscriber_on_hold')).toBe(1);
+    expect(
+      metricValue((await httpsRequest(`${subscriber.url}/metrics`, subTls)).body, 'cibsync_subscriber_on_hold'),
+    ).toBe(1);
     const now = cliToSubscriber('replicate-now');
     expect(now.stderr).toContain('CIBSYNC_ON_HOLD');
     const hash = b.hash();
@@ -83,7 +128,9 @@ describe('rollback while the subscriber runs (docs/operations.md, section 8)', (
     await new Promise((r) => setTimeout(r, 5 * POLL_MS)); // several rounds of the follow loop
     expect(b.hash()).toBe(hash);
     expect(batchLimitOf(b)).toBe(good);
-    expect(cli(['import', '--config', configFile, '/dev/null'], { cibFile: b.cibFile }).stderr).toContain('CIBSYNC_ON_HOLD');
+    expect(cli(['import', '--config', configFile, '/dev/null'], { cibFile: b.cibFile }).stderr).toContain(
+      'CIBSYNC_ON_HOLD',
+    );
 
     // Step 4: resume. The subscriber follows the source again and applies it.
     const resumed = cli(['resume', '--config', configFile], { cibFile: b.cibFile });

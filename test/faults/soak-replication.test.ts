@@ -6,13 +6,23 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../services/config/index.js';
-import { parseXml, sameXml } from '../../services/xml/index.js';
 import { configurationOfCib } from '../../services/cib/index.js';
-import { buildPublication } from '../../services/publication/build.js';
+import { defaultConfig } from '../../services/config/index.js';
 import { spliceSiteLocal } from '../../services/pipeline/splice.js';
+import { buildPublication } from '../../services/publication/build.js';
+import { parseXml, sameXml } from '../../services/xml/index.js';
 import type { Site } from '../helpers/sites.js';
-import { batchLimitOf, makePki, makeSites, publisherConfig, startDaemon, subscriberConfig, waitFor, writeConfig, type Daemon } from '../network/helpers.js';
+import {
+  batchLimitOf,
+  type Daemon,
+  makePki,
+  makeSites,
+  publisherConfig,
+  startDaemon,
+  subscriberConfig,
+  waitFor,
+  writeConfig,
+} from '../network/helpers.js';
 
 const CHANGES = Number(process.env.SOAK_CHANGES ?? 300);
 const CHECKPOINT_EVERY = 50;
@@ -31,7 +41,11 @@ let subscriber: Daemon;
 function changeBatchLimitAtomically(site: Site, value: number): void {
   const copy = `${site.cibFile}.soak`;
   copyFileSync(site.cibFile, copy);
-  execFileSync('cibadmin', ['--modify', '--xml-text', `<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="${value}"/>`], { env: { ...process.env, LC_ALL: 'C', CIB_file: copy } });
+  execFileSync(
+    'cibadmin',
+    ['--modify', '--xml-text', `<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="${value}"/>`],
+    { env: { ...process.env, LC_ALL: 'C', CIB_file: copy } },
+  );
   renameSync(copy, site.cibFile);
 }
 
@@ -45,7 +59,9 @@ async function diverges(): Promise<boolean> {
 
 /** The epochs (admin_epoch.epoch) of the publications the subscriber parsed, in the order it did. */
 function parsedEpochs(): [number, number][] {
-  return subscriber.logs.filter((l) => l.step === 'parse' && typeof l.epoch === 'string').map((l) => (l.epoch as string).split('.').map(Number) as [number, number]);
+  return subscriber.logs
+    .filter((l) => l.step === 'parse' && typeof l.epoch === 'string')
+    .map((l) => (l.epoch as string).split('.').map(Number) as [number, number]);
 }
 
 beforeAll(async () => {
@@ -53,8 +69,16 @@ beforeAll(async () => {
   ({ a, b } = makeSites());
   const pubTls = pki.issue('pubA');
   const subTls = pki.issue('subB');
-  publisher = await startDaemon('publisher', writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })), a.cibFile);
-  subscriber = await startDaemon('subscriber', writeConfig(b, 'subscriber', subscriberConfig(b, subTls, [publisher.url], { pollIntervalMs: 60_000 })), b.cibFile);
+  publisher = await startDaemon(
+    'publisher',
+    writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })),
+    a.cibFile,
+  );
+  subscriber = await startDaemon(
+    'subscriber',
+    writeConfig(b, 'subscriber', subscriberConfig(b, subTls, [publisher.url], { pollIntervalMs: 60_000 })),
+    b.cibFile,
+  );
   await waitFor('the first replication', () => b.read().includes('id="vip-web"'), 20_000);
 }, 60_000);
 
@@ -71,11 +95,19 @@ describe(`soak: ${CHANGES} changes at the source`, () => {
     for (let i = 1; i <= CHANGES; i += 1) {
       changeBatchLimitAtomically(a, 1000 + i);
       if (i % CHECKPOINT_EVERY !== 0) continue;
-      await waitFor(`batch-limit ${1000 + i} at B`, () => batchLimitOf(b) === String(1000 + i), 30_000, 50).catch((err: Error) => {
-        throw new Error(`${err.message}; B has ${batchLimitOf(b)}; the subscriber: ${JSON.stringify(subscriber.logs.slice(-2))}; the publisher: ${JSON.stringify(publisher.logs.slice(-6))}`);
-      });
+      await waitFor(`batch-limit ${1000 + i} at B`, () => batchLimitOf(b) === String(1000 + i), 30_000, 50).catch(
+        (err: Error) => {
+          throw new Error(
+            `${err.message}; B has ${batchLimitOf(b)}; the subscriber: ${JSON.stringify(subscriber.logs.slice(-2))}; the publisher: ${JSON.stringify(publisher.logs.slice(-6))}`,
+          );
+        },
+      );
       // B's subscriber may still be checking what it just wrote: a divergence must persist to count.
-      if (await diverges()) divergences += (await waitFor('no divergence', async () => !(await diverges()), 5000, 200).then(() => 0, () => 1));
+      if (await diverges())
+        divergences += await waitFor('no divergence', async () => !(await diverges()), 5000, 200).then(
+          () => 0,
+          () => 1,
+        );
     }
     expect(divergences).toBe(0);
     expect(batchLimitOf(b)).toBe(String(1000 + CHANGES));

@@ -5,7 +5,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { buildPublication } from '../../services/publication/build.js';
 import { serializePublication } from '../../services/publication/index.js';
 import { signingArgs, trustSettings } from './signing.js';
-import { cli, FIXTURES, makeSite, type CliResult, type Site } from './sites.js';
+import { type CliResult, cli, FIXTURES, makeSite, type Site } from './sites.js';
 
 export const TEST_TRANSFORMS = join(FIXTURES, 'transforms');
 
@@ -32,7 +32,20 @@ export function importAt(b: Site, file: string, stylesheet = 'identity.xsl', ext
 export function importArgs(b: Site, file: string, stylesheet = 'identity.xsl', extra: string[] = []): string[] {
   const chainDir = join(b.dir, 'chain');
   mkdirSync(chainDir, { recursive: true });
-  return ['import', file, '--state-dir', b.stateDir, '--transforms', chainDir, '--node-map', 'a1=b1,a2=b2', '--site', 'siteB', ...chainArgs(b, stylesheet), ...extra];
+  return [
+    'import',
+    file,
+    '--state-dir',
+    b.stateDir,
+    '--transforms',
+    chainDir,
+    '--node-map',
+    'a1=b1,a2=b2',
+    '--site',
+    'siteB',
+    ...chainArgs(b, stylesheet),
+    ...extra,
+  ];
 }
 
 /** `--config` with only the trust settings (site A's signer), for imports that bring no chain of their own. */
@@ -44,7 +57,10 @@ export function trustArgs(b: Site): string[] {
 
 function chainArgs(b: Site, stylesheet: string): string[] {
   const config = join(b.dir, `chain-${stylesheet}.json`);
-  writeFileSync(config, JSON.stringify({ transformChain: [join(TEST_TRANSFORMS, stylesheet)], trust: trustSettings() }));
+  writeFileSync(
+    config,
+    JSON.stringify({ transformChain: [join(TEST_TRANSFORMS, stylesheet)], trust: trustSettings() }),
+  );
   return ['--config', config];
 }
 

@@ -2,7 +2,7 @@
 // tests export signed publications and import them with the trust a real subscriber has.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa, issueCertificate, type IssueOptions, type KeyAndCertificate } from '../../certs/authority.js';
+import { createCa, type IssueOptions, issueCertificate, type KeyAndCertificate } from '../../certs/authority.js';
 import { tempDir } from './sites.js';
 
 export const SIGNER_NAME = 'pub.siteA';
@@ -37,7 +37,15 @@ function testCa(): TestCa {
 /** A certificate of the shared test CA for CN `name`, written as FILE.crt/FILE.key (FILE defaults to the name), e.g. a hostile one or an expired one. */
 export function issueSigner(name: string, options: Partial<IssueOptions> = {}, file = name): SignerFiles {
   const { dir, ca, caFile } = testCa();
-  const pair = issueCertificate(ca, { name, ips: ['127.0.0.1'], dns: [], days: 30, bits: 2048, usage: 'both', ...options });
+  const pair = issueCertificate(ca, {
+    name,
+    ips: ['127.0.0.1'],
+    dns: [],
+    days: 30,
+    bits: 2048,
+    usage: 'both',
+    ...options,
+  });
   const files = { cert: join(dir, `${file}.crt`), key: join(dir, `${file}.key`), ca: caFile };
   writeFileSync(files.cert, pair.certPem);
   writeFileSync(files.key, pair.keyPem, { mode: 0o600 });

@@ -54,7 +54,10 @@ export interface CliResult {
 }
 
 /** Runs the built `cibsync` command (npm test builds first) with CIB_file pointing at `cibFile`. */
-export function cli(args: string[], options: { cibFile?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function cli(
+  args: string[],
+  options: { cibFile?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, CIBSYNC_LOG_LEVEL: 'warn' };
   if (options.cibFile) env.CIB_file = options.cibFile;
   const r = spawnSync(process.execPath, [CLI, ...args], { env, input: options.input, encoding: 'utf8' });

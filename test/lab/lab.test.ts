@@ -11,19 +11,27 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../..');
 
-const missing = spawnSync('bash', ['-c', '. "$0" && lab_missing_prerequisites', join(here, 'lab-lib.sh')], { encoding: 'utf8' }).stdout.trim();
+const missing = spawnSync('bash', ['-c', '. "$0" && lab_missing_prerequisites', join(here, 'lab-lib.sh')], {
+  encoding: 'utf8',
+}).stdout.trim();
 const skipReason = missing ? missing.split('\n').join('; ') : '';
 if (skipReason) console.warn(`test/lab skipped: ${skipReason}`);
 
 function runScript(name: string, timeoutMs: number): number | null {
   // stdin from /dev/null: bash reads ~/.bashrc when its stdin is a socket, as it may be under vitest.
-  const result = spawnSync('bash', [join(here, name)], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'], timeout: timeoutMs, killSignal: 'SIGTERM' });
+  const result = spawnSync('bash', [join(here, name)], {
+    cwd: repo,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: timeoutMs,
+    killSignal: 'SIGTERM',
+  });
   return result.status;
 }
 
 describe.skipIf(skipReason !== '')('OCF agents and the live two-site lab', () => {
   beforeAll(() => {
-    if (!existsSync(join(repo, 'dist/services/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+    if (!existsSync(join(repo, 'dist/services/cli/main.js')))
+      throw new Error('dist/ is missing: run `npm run build` first');
   });
 
   it('Publisher and Subscriber pass ocf-tester, the DTD check and crm_resource --validate', () => {

@@ -1,6 +1,6 @@
 // Two watchers of the same certificate files (the subscriber has one for its server and one for its
 // client): stopping one must not stop the other.
-import { writeFileSync, readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../services/log.js';
 import { watchTlsMaterial } from '../../services/net/tls-material.js';

@@ -19,11 +19,30 @@ describe('cibsync certs', () => {
   it('creates a CA and issues a certificate with SANs and usages; keys are 0600 and never printed', () => {
     const init = cli(['certs', 'init-ca', '--dir', dir, '--name', 'geo CA']);
     expect(init.code, init.stderr).toBe(0);
-    const issue = cli(['certs', 'issue', '--dir', dir, '--name', 'publisher.siteA', '--ip', '127.0.0.1', '--ip', '::1', '--dns', 'pub.siteA.example', '--days', '30']);
+    const issue = cli([
+      'certs',
+      'issue',
+      '--dir',
+      dir,
+      '--name',
+      'publisher.siteA',
+      '--ip',
+      '127.0.0.1',
+      '--ip',
+      '::1',
+      '--dns',
+      'pub.siteA.example',
+      '--days',
+      '30',
+    ]);
     expect(issue.code, issue.stderr).toBe(0);
     for (const output of [init.stdout, issue.stdout]) expect(output).not.toContain('PRIVATE KEY');
     for (const key of ['ca.key', 'publisher.siteA.key']) expect(statSync(join(dir, key)).mode & 0o777).toBe(0o600);
-    expect(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'publisher.siteA.crt')], { encoding: 'utf8' })).toContain('OK');
+    expect(
+      execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'publisher.siteA.crt')], {
+        encoding: 'utf8',
+      }),
+    ).toContain('OK');
     const x509 = new X509Certificate(readFileSync(join(dir, 'publisher.siteA.crt')));
     expect(x509.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(x509.checkHost('pub.siteA.example')).toBe('pub.siteA.example');
@@ -59,7 +78,11 @@ describe('cibsync certs', () => {
     const x509 = new X509Certificate(readFileSync(join(dir, 'alice.crt')));
     expect(x509.subject.split('\n')).toEqual(['OU=cibsync-operator', 'CN=alice']);
     expect(x509.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
-    expect(identityOf(x509)).toMatchObject({ commonName: 'alice', subject: 'OU=cibsync-operator, CN=alice', operator: true });
+    expect(identityOf(x509)).toMatchObject({
+      commonName: 'alice',
+      subject: 'OU=cibsync-operator, CN=alice',
+      operator: true,
+    });
     expect(identityOf(new X509Certificate(readFileSync(join(dir, 'publisher.siteA.crt')))).operator).toBe(false);
     const both = cli(['certs', 'issue', '--dir', dir, '--name', 'bob', '--operator', '--both']);
     expect(both.code).toBe(2);

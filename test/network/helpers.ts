@@ -1,12 +1,12 @@
 // Shared by the network tests: a throw-away PKI, two file-backed sites, the daemons as real processes
 // or in-process servers, and an HTTPS client that can present any certificate (or none).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:tls';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { Agent, request } from 'undici';
-import { createCa, issueCertificate, type CertificateUsage, type KeyAndCertificate } from '../../certs/authority.js';
-import { CLI, cli, makeSite, tempDir, type Site } from '../helpers/sites.js';
+import { type CertificateUsage, createCa, issueCertificate, type KeyAndCertificate } from '../../certs/authority.js';
+import { CLI, cli, makeSite, type Site, tempDir } from '../helpers/sites.js';
 
 export interface CertFiles {
   cert: string;
@@ -18,7 +18,10 @@ export interface Pki {
   dir: string;
   ca: string;
   /** Issued by the cluster CA for 127.0.0.1, both usages. */
-  issue(name: string, options?: { usage?: CertificateUsage; notBefore?: Date; days?: number; byOtherCa?: boolean; operator?: boolean }): CertFiles;
+  issue(
+    name: string,
+    options?: { usage?: CertificateUsage; notBefore?: Date; days?: number; byOtherCa?: boolean; operator?: boolean },
+  ): CertFiles;
 }
 
 export function makePki(): Pki {
@@ -34,7 +37,16 @@ export function makePki(): Pki {
     issue(name, options = {}) {
       if (options.byOtherCa) otherCa ??= createCa({ name: 'cibsync test CA', days: 30, bits: 2048 });
       const issuer = options.byOtherCa && otherCa ? otherCa : ca;
-      const pair = issueCertificate(issuer, { name, ips: ['127.0.0.1'], dns: ['localhost'], days: options.days ?? 30, bits: 2048, usage: options.usage ?? 'both', notBefore: options.notBefore, operator: options.operator });
+      const pair = issueCertificate(issuer, {
+        name,
+        ips: ['127.0.0.1'],
+        dns: ['localhost'],
+        days: options.days ?? 30,
+        bits: 2048,
+        usage: options.usage ?? 'both',
+        notBefore: options.notBefore,
+        operator: options.operator,
+      });
       const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), ca: caFile };
       writeFileSync(files.cert, pair.certPem);
       writeFileSync(files.key, pair.keyPem, { mode: 0o600 });
@@ -63,19 +75,38 @@ export function revoke(site: Site): void {
 
 /** A change to the replicated configuration at a site (a cluster property every site shares). */
 export function changeBatchLimit(site: Site, value: number): void {
-  site.tool('cibadmin', ['--modify', '--xml-text', `<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="${value}"/>`]);
+  site.tool('cibadmin', [
+    '--modify',
+    '--xml-text',
+    `<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="${value}"/>`,
+  ]);
 }
 
 export function batchLimitOf(site: Site): string | undefined {
   return /name="batch-limit" value="([^"]*)"/.exec(site.read())?.[1];
 }
 
-export function publisherConfig(site: Site, tls: CertFiles, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { site: 'siteA', ticket: TICKET, stateDir: site.stateDir, logLevel: 'info', publisher: { listen: '127.0.0.1', port: 0, ...tls, certCheckMs: 200, ...extra } };
+export function publisherConfig(
+  site: Site,
+  tls: CertFiles,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    site: 'siteA',
+    ticket: TICKET,
+    stateDir: site.stateDir,
+    logLevel: 'info',
+    publisher: { listen: '127.0.0.1', port: 0, ...tls, certCheckMs: 200, ...extra },
+  };
 }
 
 /** Site B's subscriber, trusting `pubA` (the certificate the tests' publisher at site A signs with) for siteA. */
-export function subscriberConfig(site: Site, tls: CertFiles, publishers: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function subscriberConfig(
+  site: Site,
+  tls: CertFiles,
+  publishers: string[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     site: 'siteB',
     ticket: TICKET,
@@ -83,7 +114,17 @@ export function subscriberConfig(site: Site, tls: CertFiles, publishers: string[
     nodeMap: { a1: 'b1', a2: 'b2' },
     trust: { publishers: { siteA: ['pubA'] } },
     logLevel: 'info',
-    subscriber: { listen: '127.0.0.1', port: 0, ...tls, publishers, pollIntervalMs: 2000, backoffMinMs: 100, requestTimeoutMs: 5000, waitMs: 5000, ...extra },
+    subscriber: {
+      listen: '127.0.0.1',
+      port: 0,
+      ...tls,
+      publishers,
+      pollIntervalMs: 2000,
+      backoffMinMs: 100,
+      requestTimeoutMs: 5000,
+      waitMs: 5000,
+      ...extra,
+    },
   };
 }
 
@@ -101,12 +142,23 @@ export interface Daemon {
 }
 
 /** Starts `cibsync publisher|subscriber` as a process with a minimal environment (no HOME, LC_ALL=C, as pacemaker-execd runs it), plus `env`. */
-export function startDaemon(kind: 'publisher' | 'subscriber', configFile: string, cibFile: string, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
-  const child = spawn(process.execPath, [CLI, kind, '--config', configFile], { env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cibFile, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+export function startDaemon(
+  kind: 'publisher' | 'subscriber',
+  configFile: string,
+  cibFile: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Daemon> {
+  const child = spawn(process.execPath, [CLI, kind, '--config', configFile], {
+    env: { PATH: process.env.PATH, LC_ALL: 'C', CIB_file: cibFile, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const logs: Record<string, unknown>[] = [];
   let buffered = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} did not start within 15 s: ${JSON.stringify(logs.slice(-3))}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${kind} did not start within 15 s: ${JSON.stringify(logs.slice(-3))}`)),
+      15_000,
+    );
     child.stderr?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
@@ -149,17 +201,36 @@ export interface HttpsAnswer {
 }
 
 /** One HTTPS request presenting `tls` (or no client certificate when only `ca` is given). */
-export async function httpsRequest(url: string, tls: Partial<CertFiles> & { ca: string }, options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } = {}): Promise<HttpsAnswer> {
-  const agent = new Agent({ connect: { ca: readFileSync(tls.ca), ...(tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : {}) } });
+export async function httpsRequest(
+  url: string,
+  tls: Partial<CertFiles> & { ca: string },
+  options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpsAnswer> {
+  const agent = new Agent({
+    connect: {
+      ca: readFileSync(tls.ca),
+      ...(tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : {}),
+    },
+  });
   try {
-    const res = await request(url, { dispatcher: agent, method: options.method ?? 'GET', headers: options.headers, body: options.body });
+    const res = await request(url, {
+      dispatcher: agent,
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      body: options.body,
+    });
     return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
   } finally {
     await agent.close();
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000, everyMs = 20): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+  everyMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -177,10 +248,19 @@ export function metricValue(text: string, series: string): number {
 /** The SHA-256 fingerprint of the certificate a TLS server presents to a new connection. */
 export function serverFingerprint(url: string, tls: CertFiles): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: Number(new URL(url).port), ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, () => {
-      resolve(socket.getPeerX509Certificate()?.fingerprint256 ?? '');
-      socket.end();
-    });
+    const socket = connect(
+      {
+        host: '127.0.0.1',
+        port: Number(new URL(url).port),
+        ca: readFileSync(tls.ca),
+        cert: readFileSync(tls.cert),
+        key: readFileSync(tls.key),
+      },
+      () => {
+        resolve(socket.getPeerX509Certificate()?.fingerprint256 ?? '');
+        socket.end();
+      },
+    );
     socket.on('error', reject);
   });
 }

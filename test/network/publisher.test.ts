@@ -1,15 +1,29 @@
 // The publisher as an in-process server on 127.0.0.1 over real TLS, against a file-backed CIB.
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
-import { startPublisher, type RunningPublisher } from '../../services/publisher/index.js';
+import { type RunningPublisher, startPublisher } from '../../services/publisher/index.js';
 import type { Site } from '../helpers/sites.js';
-import { changeBatchLimit, grant, httpsRequest, makePki, makeSites, metricValue, publisherConfig, revoke, serverFingerprint, waitFor, writeConfig, type CertFiles, type Pki } from './helpers.js';
+import {
+  type CertFiles,
+  changeBatchLimit,
+  grant,
+  httpsRequest,
+  makePki,
+  makeSites,
+  metricValue,
+  type Pki,
+  publisherConfig,
+  revoke,
+  serverFingerprint,
+  waitFor,
+  writeConfig,
+} from './helpers.js';
 
 let pki: Pki;
 let a: Site;
@@ -17,7 +31,11 @@ let publisher: RunningPublisher;
 let subscriber: CertFiles;
 let pubFiles: CertFiles;
 
-async function get(path: string, tls: Partial<CertFiles> & { ca: string } = subscriber, headers: Record<string, string> = {}) {
+async function get(
+  path: string,
+  tls: Partial<CertFiles> & { ca: string } = subscriber,
+  headers: Record<string, string> = {},
+) {
   return httpsRequest(`${publisher.url}${path}`, tls, { headers });
 }
 
@@ -30,7 +48,13 @@ beforeAll(async () => {
   subscriber = pki.issue('subB');
   pubFiles = pki.issue('pubA');
   ({ a } = makeSites());
-  const config = loadConfig(writeConfig(a, 'publisher', publisherConfig(a, pubFiles, { allow: ['subB', 'operator'], replicateNowAllow: ['operator'], waitMaxMs: 3000 })));
+  const config = loadConfig(
+    writeConfig(
+      a,
+      'publisher',
+      publisherConfig(a, pubFiles, { allow: ['subB', 'operator'], replicateNowAllow: ['operator'], waitMaxMs: 3000 }),
+    ),
+  );
   publisher = await startPublisher(config, a.pacemaker, silentLogger);
 }, 30_000);
 
@@ -58,9 +82,19 @@ describe('publisher', () => {
 
   it.each([
     ['no client certificate', () => ({ ca: pki.ca }), 'CIBSYNC_TLS_CLIENT_REFUSED', 'no_client_certificate'],
-    ['a certificate from another CA', () => pki.issue('intruder', { byOtherCa: true }), 'CIBSYNC_TLS_CLIENT_REFUSED', 'unknown_ca'],
+    [
+      'a certificate from another CA',
+      () => pki.issue('intruder', { byOtherCa: true }),
+      'CIBSYNC_TLS_CLIENT_REFUSED',
+      'unknown_ca',
+    ],
     ['a certificate not on the allowlist', () => pki.issue('stranger'), 'CIBSYNC_TLS_NOT_ALLOWED', 'not_allowed'],
-    ['an expired certificate', () => pki.issue('expired', { notBefore: new Date(Date.now() - 10 * 86_400_000), days: 1 }), 'CIBSYNC_TLS_CLIENT_REFUSED', 'certificate_expired'],
+    [
+      'an expired certificate',
+      () => pki.issue('expired', { notBefore: new Date(Date.now() - 10 * 86_400_000), days: 1 }),
+      'CIBSYNC_TLS_CLIENT_REFUSED',
+      'certificate_expired',
+    ],
   ])('refuses %s with 403 and serves nothing', async (_what, tls, code, reason) => {
     const served = await metric('cibsync_publisher_publications_served_total');
     const answer = await get('/v1/publication', tls());
@@ -80,23 +114,34 @@ describe('publisher', () => {
   it('stops serving within 1 s of losing the ticket (503 naming the reason), and serves again once it is back', async () => {
     revoke(a);
     const revokedAt = Date.now();
-    const refused = await waitFor('a 503', async () => {
-      const r = await get('/v1/publication');
-      return r.status === 503 ? r : undefined;
-    }, 1000, 10);
+    const refused = await waitFor(
+      'a 503',
+      async () => {
+        const r = await get('/v1/publication');
+        return r.status === 503 ? r : undefined;
+      },
+      1000,
+      10,
+    );
     expect(Date.now() - revokedAt).toBeLessThan(1000);
     expect(refused.body).not.toContain('cibsync-publication');
     expect(JSON.parse(refused.body)).toMatchObject({ code: 'CIBSYNC_TICKET_NOT_HELD', ticket: 'ticketA' });
     expect(await metric('cibsync_publisher_refusals_total{reason="ticket_not_held"}')).toBeGreaterThanOrEqual(1);
     grant(a);
-    await waitFor('serving again', async () => ((await get('/v1/publication')).status === 200 ? true : undefined), 2000);
+    await waitFor(
+      'serving again',
+      async () => ((await get('/v1/publication')).status === 200 ? true : undefined),
+      2000,
+    );
   });
 
   it('holds a change-feed request and answers it with the new publication within 1 s of a change', async () => {
     const { headers } = await get('/v1/publication');
     const digest = String(headers.etag).replace(/"/g, '');
     const waiting = get(`/v1/publication?wait=${digest}`, subscriber, { 'if-none-match': `"${digest}"` });
-    await waitFor('the request to wait', async () => ((await metric('cibsync_publisher_subscribers_waiting')) === 1 ? true : undefined));
+    await waitFor('the request to wait', async () =>
+      (await metric('cibsync_publisher_subscribers_waiting')) === 1 ? true : undefined,
+    );
     const changedAt = Date.now();
     changeBatchLimit(a, 41);
     const answer = await waiting;
@@ -109,29 +154,49 @@ describe('publisher', () => {
   it('stops counting a waiting subscriber that goes away', async () => {
     const { headers } = await get('/v1/publication');
     const digest = String(headers.etag).replace(/"/g, '');
-    const agent = new Agent({ connect: { ca: readFileSync(pki.ca), cert: readFileSync(subscriber.cert), key: readFileSync(subscriber.key) } });
+    const agent = new Agent({
+      connect: { ca: readFileSync(pki.ca), cert: readFileSync(subscriber.cert), key: readFileSync(subscriber.key) },
+    });
     const gone = new AbortController();
-    const waiting = request(`${publisher.url}/v1/publication?wait=${digest}`, { dispatcher: agent, signal: gone.signal }).catch(() => 'aborted');
-    await waitFor('the request to wait', async () => ((await metric('cibsync_publisher_subscribers_waiting')) === 1 ? true : undefined));
+    const waiting = request(`${publisher.url}/v1/publication?wait=${digest}`, {
+      dispatcher: agent,
+      signal: gone.signal,
+    }).catch(() => 'aborted');
+    await waitFor('the request to wait', async () =>
+      (await metric('cibsync_publisher_subscribers_waiting')) === 1 ? true : undefined,
+    );
     gone.abort();
     await agent.destroy();
     expect(await waiting).toBe('aborted');
-    await waitFor('the waiter to be dropped', async () => ((await metric('cibsync_publisher_subscribers_waiting')) === 0 ? true : undefined), 2000);
+    await waitFor(
+      'the waiter to be dropped',
+      async () => ((await metric('cibsync_publisher_subscribers_waiting')) === 0 ? true : undefined),
+      2000,
+    );
   });
 
   it('recovers from a CIB file caught half written: the rest of the write triggers a rebuild', async () => {
     // The same change cibadmin would make, prepared on a copy, then written to A's file in two halves.
     const copy = join(a.dir, 'next.xml');
     copyFileSync(a.cibFile, copy);
-    execFileSync('cibadmin', ['--modify', '--xml-text', '<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="43"/>'], { env: { ...process.env, CIB_file: copy } });
+    execFileSync(
+      'cibadmin',
+      ['--modify', '--xml-text', '<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="43"/>'],
+      { env: { ...process.env, CIB_file: copy } },
+    );
     const next = readFileSync(copy, 'utf8');
     writeFileSync(a.cibFile, next.slice(0, next.length / 2));
     await new Promise((r) => setTimeout(r, 400));
     writeFileSync(a.cibFile, next);
-    const served = await waitFor('the whole new publication', async () => {
-      const r = await get('/v1/publication');
-      return r.body.includes('value="43"') ? r.body : undefined;
-    }, 3000, 50);
+    const served = await waitFor(
+      'the whole new publication',
+      async () => {
+        const r = await get('/v1/publication');
+        return r.body.includes('value="43"') ? r.body : undefined;
+      },
+      3000,
+      50,
+    );
     expect(served).toContain('id="vip-db"'); // from the second half of the file
   });
 
@@ -139,7 +204,9 @@ describe('publisher', () => {
     const { headers } = await get('/v1/publication');
     const digest = String(headers.etag).replace(/"/g, '');
     const started = Date.now();
-    const answer = await get(`/v1/publication?wait=${digest}&timeout=300`, subscriber, { 'if-none-match': `"${digest}"` });
+    const answer = await get(`/v1/publication?wait=${digest}&timeout=300`, subscriber, {
+      'if-none-match': `"${digest}"`,
+    });
     expect(answer.status).toBe(304);
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
   });
@@ -148,8 +215,12 @@ describe('publisher', () => {
     const operator = pki.issue('operator');
     const { headers } = await get('/v1/publication');
     const digest = String(headers.etag).replace(/"/g, '');
-    const waiting = [1, 2, 3].map(() => get(`/v1/publication?wait=${digest}`, subscriber, { 'if-none-match': `"${digest}"` }));
-    await waitFor('three waiting', async () => ((await metric('cibsync_publisher_subscribers_waiting')) === 3 ? true : undefined));
+    const waiting = [1, 2, 3].map(() =>
+      get(`/v1/publication?wait=${digest}`, subscriber, { 'if-none-match': `"${digest}"` }),
+    );
+    await waitFor('three waiting', async () =>
+      (await metric('cibsync_publisher_subscribers_waiting')) === 3 ? true : undefined,
+    );
     const denied = await httpsRequest(`${publisher.url}/v1/replicate-now`, subscriber, { method: 'POST' });
     expect(denied.status).toBe(403);
     expect(JSON.parse(denied.body).code).toBe('CIBSYNC_TLS_NOT_ALLOWED');
@@ -172,10 +243,15 @@ describe('publisher', () => {
     const renewed = pki.issue('pubA-renewed');
     copyFileSync(renewed.key, pubFiles.key);
     copyFileSync(renewed.cert, pubFiles.cert);
-    const after = await waitFor('the new certificate', async () => {
-      const now = await fingerprint();
-      return now !== before ? now : undefined;
-    }, 5000, 100);
+    const after = await waitFor(
+      'the new certificate',
+      async () => {
+        const now = await fingerprint();
+        return now !== before ? now : undefined;
+      },
+      5000,
+      100,
+    );
     expect(after).toBe(new X509Certificate(readFileSync(renewed.cert)).fingerprint256);
     changeBatchLimit(a, 42);
     const answer = await waiting;

@@ -5,7 +5,18 @@ import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Site } from '../helpers/sites.js';
-import { makePki, makeSites, publisherConfig, serverFingerprint, startDaemon, waitFor, writeConfig, type CertFiles, type Daemon, type Pki } from './helpers.js';
+import {
+  type CertFiles,
+  type Daemon,
+  makePki,
+  makeSites,
+  type Pki,
+  publisherConfig,
+  serverFingerprint,
+  startDaemon,
+  waitFor,
+  writeConfig,
+} from './helpers.js';
 
 let pki: Pki;
 let a: Site;
@@ -21,7 +32,11 @@ beforeAll(async () => {
   served = pki.issue('pubA');
   ({ a } = makeSites());
   // File polling far beyond the test: only SIGHUP can trigger a reload here.
-  publisher = await startDaemon('publisher', writeConfig(a, 'publisher', publisherConfig(a, served, { certCheckMs: 600_000 })), a.cibFile);
+  publisher = await startDaemon(
+    'publisher',
+    writeConfig(a, 'publisher', publisherConfig(a, served, { certCheckMs: 600_000 })),
+    a.cibFile,
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -37,7 +52,9 @@ describe('certificate reload on SIGHUP', () => {
 
     copyFileSync(renewed.cert, served.cert); // the key is still the old one
     publisher.child.kill('SIGHUP');
-    const failure = await waitFor('the refused reload', () => publisher.logs.find((l) => l.event === 'tls-reload-failed'));
+    const failure = await waitFor('the refused reload', () =>
+      publisher.logs.find((l) => l.event === 'tls-reload-failed'),
+    );
     expect(failure).toMatchObject({ trigger: 'SIGHUP', code: 'CIBSYNC_TLS_FILES_INVALID' });
     expect(await serverFingerprint(publisher.url, client)).toBe(original);
 

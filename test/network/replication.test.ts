@@ -3,7 +3,25 @@
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Site } from '../helpers/sites.js';
-import { batchLimitOf, changeBatchLimit, grant, makePki, makeSites, metricValue, httpsRequest, publisherConfig, revoke, startDaemon, statusOf, subscriberConfig, waitFor, writeConfig, cliTo, type CertFiles, type Daemon } from './helpers.js';
+import {
+  batchLimitOf,
+  type CertFiles,
+  changeBatchLimit,
+  cliTo,
+  type Daemon,
+  grant,
+  httpsRequest,
+  makePki,
+  makeSites,
+  metricValue,
+  publisherConfig,
+  revoke,
+  startDaemon,
+  statusOf,
+  subscriberConfig,
+  waitFor,
+  writeConfig,
+} from './helpers.js';
 
 let a: Site;
 let b: Site;
@@ -23,9 +41,17 @@ beforeAll(async () => {
   ({ a, b } = makeSites());
   const pubTls = pki.issue('pubA');
   subTls = pki.issue('subB');
-  publisher = await startDaemon('publisher', writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })), a.cibFile);
+  publisher = await startDaemon(
+    'publisher',
+    writeConfig(a, 'publisher', publisherConfig(a, pubTls, { allow: ['subB'] })),
+    a.cibFile,
+  );
   // A poll interval far beyond the test's 5 s: only the change feed can deliver in time.
-  subscriber = await startDaemon('subscriber', writeConfig(b, 'subscriber', subscriberConfig(b, subTls, [publisher.url], { pollIntervalMs: 60_000 })), b.cibFile);
+  subscriber = await startDaemon(
+    'subscriber',
+    writeConfig(b, 'subscriber', subscriberConfig(b, subTls, [publisher.url], { pollIntervalMs: 60_000 })),
+    b.cibFile,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -38,10 +64,15 @@ afterAll(async () => {
 describe('publisher at A, subscriber at B', () => {
   it('replicates A’s configuration to B on start', async () => {
     // The status, not the CIB file: the file is written before the import has finished (state files, status).
-    const s = await waitFor('A’s configuration applied at B', () => {
-      const now = status();
-      return now.lastApplied ? now : undefined;
-    }, 15_000, 200);
+    const s = await waitFor(
+      'A’s configuration applied at B',
+      () => {
+        const now = status();
+        return now.lastApplied ? now : undefined;
+      },
+      15_000,
+      200,
+    );
     expect(b.read()).toContain('id="vip-web"');
     expect(b.read()).not.toContain('id="cibsync-publisher"');
     expect(s.state).toBe('following');
@@ -75,11 +106,19 @@ describe('publisher at A, subscriber at B', () => {
   it('stops replicating when A loses the ticket; B’s status names the reason and its CIB is untouched', async () => {
     revoke(a);
     const hash = b.hash();
-    const s = await waitFor('the refusal in B’s status', () => {
-      const now = status();
-      return now.lastError?.code === 'CIBSYNC_NO_PUBLISHER' ? now : undefined;
-    }, 5000, 200);
-    expect(s.lastError.details.publishers[0]).toMatchObject({ publisher: publisher.url, code: 'CIBSYNC_TICKET_NOT_HELD' });
+    const s = await waitFor(
+      'the refusal in B’s status',
+      () => {
+        const now = status();
+        return now.lastError?.code === 'CIBSYNC_NO_PUBLISHER' ? now : undefined;
+      },
+      5000,
+      200,
+    );
+    expect(s.lastError.details.publishers[0]).toMatchObject({
+      publisher: publisher.url,
+      code: 'CIBSYNC_TICKET_NOT_HELD',
+    });
     expect(s.state).toBe('failing');
     const text = cliToSubscriber('status');
     expect(text.stdout).toMatch(/last error: CIBSYNC_NO_PUBLISHER: .*CIBSYNC_TICKET_NOT_HELD/);
@@ -93,22 +132,36 @@ describe('publisher at A, subscriber at B', () => {
 
   it('idles while its own site holds the ticket, and says so', async () => {
     grant(b);
-    const s = await waitFor('idle', () => {
-      const now = status();
-      return now.state === 'idle' ? now : undefined;
-    }, 5000, 200);
+    const s = await waitFor(
+      'idle',
+      () => {
+        const now = status();
+        return now.state === 'idle' ? now : undefined;
+      },
+      5000,
+      200,
+    );
     expect(s.idleReason).toContain('holds ticket ticketA');
     const refused = cliToSubscriber('replicate-now');
     expect(refused.stderr).toContain('CIBSYNC_LOCAL_HOLDS_TICKET');
     b.tool('crm_ticket', ['--ticket', 'ticketA', '--revoke', '--force']);
     grant(a);
-    await waitFor('batch-limit 78 at B once A holds the ticket again', () => (batchLimitOf(b) === '78' ? true : undefined), 10_000);
+    await waitFor(
+      'batch-limit 78 at B once A holds the ticket again',
+      () => (batchLimitOf(b) === '78' ? true : undefined),
+      10_000,
+    );
   });
 
   it('on SIGTERM finishes the apply in flight, then stops with exit status 0', async () => {
     const seen = subscriber.logs.length;
     changeBatchLimit(a, 79);
-    await waitFor('an import under way at B', () => subscriber.logs.slice(seen).some((l) => l.step === 'parse'), 5000, 5);
+    await waitFor(
+      'an import under way at B',
+      () => subscriber.logs.slice(seen).some((l) => l.step === 'parse'),
+      5000,
+      5,
+    );
     const exit = subscriber.stop();
     expect(await exit).toBe(0);
     const after = subscriber.logs.slice(seen);

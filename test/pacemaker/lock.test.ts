@@ -1,6 +1,6 @@
 // The cross-process write lock (flock(1) held by a child process): it waits for another holder, gives
 // up with CIBSYNC_LOCK_TIMEOUT, and holds the lock for as long as the write takes.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,10 @@ function killGroup(p: ChildProcess): void {
 
 /** Another process holding the lock until its group is killed; resolves once it holds it. */
 function holdElsewhere(lockFile: string): Promise<ChildProcess> {
-  const p = spawn('flock', [lockFile, 'sh', '-c', 'echo held; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  const p = spawn('flock', [lockFile, 'sh', '-c', 'echo held; exec sleep 60'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    detached: true,
+  });
   others.push(p);
   return new Promise((resolve) => p.stdout?.once('data', () => resolve(p)));
 }

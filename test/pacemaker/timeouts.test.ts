@@ -13,9 +13,14 @@ describe('tool timeouts', () => {
     site = makeSite('site-b.xml');
     const cib = await site.pacemaker.queryCib();
     const pacemaker = new Pacemaker({ cibFile: site.cibFile, timeoutMs: 1, timeoutPerMiBMs: 0 });
-    const err = await pacemaker.verify(cib).then(() => undefined, (e: unknown) => e);
+    const err = await pacemaker.verify(cib).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'CIBSYNC_PCMK_TIMEOUT', details: { tool: 'crm_verify', timeoutMs: 1 } });
-    expect((err as Error).message).toMatch(/^crm_verify gave no answer within 1 ms \(input 0\.0 MiB; .*toolTimeoutMs 1 \+ toolTimeoutPerMiBMs 0 per MiB: raise either/);
+    expect((err as Error).message).toMatch(
+      /^crm_verify gave no answer within 1 ms \(input 0\.0 MiB; .*toolTimeoutMs 1 \+ toolTimeoutPerMiBMs 0 per MiB: raise either/,
+    );
   });
 
   it('derives the timeout from the size of the input', async () => {
@@ -30,8 +35,13 @@ describe('tool timeouts', () => {
     site = makeSite('site-b.xml');
     const config = join(site.dir, 'timeouts.json');
     writeFileSync(config, JSON.stringify({ toolTimeoutMs: 1, toolTimeoutPerMiBMs: 0, trust: { allowUnsigned: true } }));
-    writeFileSync(join(site.dir, 'pub.xml'), cli(['export', '--unsigned', '--site', 'siteA'], { cibFile: site.cibFile }).stdout);
-    const r = cli(['import', join(site.dir, 'pub.xml'), '--config', config, '--state-dir', site.stateDir], { cibFile: site.cibFile });
+    writeFileSync(
+      join(site.dir, 'pub.xml'),
+      cli(['export', '--unsigned', '--site', 'siteA'], { cibFile: site.cibFile }).stdout,
+    );
+    const r = cli(['import', join(site.dir, 'pub.xml'), '--config', config, '--state-dir', site.stateDir], {
+      cibFile: site.cibFile,
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/CIBSYNC_PCMK_TIMEOUT: \S+ gave no answer within 1 ms .*toolTimeoutMs 1/);
   });
@@ -40,6 +50,8 @@ describe('tool timeouts', () => {
     site = makeSite('site-b.xml');
     const config = join(site.dir, 'timeouts.json');
     writeFileSync(config, JSON.stringify({ toolTimeoutMs: 0 }));
-    expect(cli(['export', '--unsigned', '--config', config], { cibFile: site.cibFile }).stderr).toMatch(/CIBSYNC_CONFIG_INVALID: .*toolTimeoutMs must be at least 1/);
+    expect(cli(['export', '--unsigned', '--config', config], { cibFile: site.cibFile }).stderr).toMatch(
+      /CIBSYNC_CONFIG_INVALID: .*toolTimeoutMs must be at least 1/,
+    );
   });
 });

@@ -4,7 +4,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { versionOf } from '../../services/cib/index.js';
-import { Pacemaker, errorCodeForExit } from '../../services/pacemaker/index.js';
+import { errorCodeForExit, Pacemaker } from '../../services/pacemaker/index.js';
 import { runTool } from '../../services/pacemaker/run.js';
 import { parseXml } from '../../services/xml/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';
@@ -40,7 +40,10 @@ describe('queries', () => {
 
   it('maps a missing CIB file to CIBSYNC_PCMK_NO_SUCH_OBJECT with the tool message', async () => {
     const p = new Pacemaker({ cibFile: '/nonexistent/cib.xml' });
-    await expect(p.queryCib()).rejects.toMatchObject({ code: 'CIBSYNC_PCMK_NO_SUCH_OBJECT', message: expect.stringContaining('cibadmin') });
+    await expect(p.queryCib()).rejects.toMatchObject({
+      code: 'CIBSYNC_PCMK_NO_SUCH_OBJECT',
+      message: expect.stringContaining('cibadmin'),
+    });
   });
 });
 
@@ -66,7 +69,12 @@ describe('writes', () => {
     const { from, patch } = await patchTo(s, (t) => t.replace('value="r7"', 'value="r9"'));
     s.tool('crm_ticket', ['--ticket', 'T', '--grant', '--force']); // a status change: num_updates 0 → 1
     const before = s.hash();
-    for (const source of [versionOf(from), { ...versionOf(from), num_updates: 2 }, { ...versionOf(from), epoch: 6 }, { ...versionOf(from), epoch: 9 }]) {
+    for (const source of [
+      versionOf(from),
+      { ...versionOf(from), num_updates: 2 },
+      { ...versionOf(from), epoch: 6 },
+      { ...versionOf(from), epoch: 9 },
+    ]) {
       expect(await codeOf(s.pacemaker.write((w) => w.patch(patch, source)))).toBe('CIBSYNC_CIB_CHANGED');
       expect(s.hash()).toBe(before);
     }
@@ -118,8 +126,15 @@ describe('node attributes', () => {
         await w.patch(await p.diff(from, to), versionOf(from));
       });`;
     s.tool('crm_attribute', ['--node', 'b2', '--name', 'seed', '--update', '1']); // gives b2 a start tag to hang sets on
-    const runs = Array.from({ length: 12 }, (_, i) =>
-      new Promise<number>((resolve) => spawn(process.execPath, ['--input-type=module', '-e', script, s.cibFile, String(i)], { stdio: 'ignore' }).on('close', (c) => resolve(c ?? -1))),
+    const runs = Array.from(
+      { length: 12 },
+      (_, i) =>
+        new Promise<number>((resolve) =>
+          spawn(process.execPath, ['--input-type=module', '-e', script, s.cibFile, String(i)], { stdio: 'ignore' }).on(
+            'close',
+            (c) => resolve(c ?? -1),
+          ),
+        ),
     );
     expect(await Promise.all(runs)).toEqual(Array(12).fill(0));
     for (let i = 0; i < 12; i++) expect(await s.pacemaker.queryNodeAttribute('b2', `attr-${i}`)).toBe(String(i));
@@ -162,14 +177,26 @@ describe('crm_verify', () => {
 
   it('reports schema errors separately', async () => {
     const s = site('site-b.xml');
-    const v = await s.pacemaker.verify(s.read().replace('<rsc_location id="fence-b-not-on-b1"', '<rsc_ticket id="t" rsc="fence-b" ticket="T" loss-policy="explode"/><rsc_location id="fence-b-not-on-b1"'));
+    const v = await s.pacemaker.verify(
+      s
+        .read()
+        .replace(
+          '<rsc_location id="fence-b-not-on-b1"',
+          '<rsc_ticket id="t" rsc="fence-b" ticket="T" loss-policy="explode"/><rsc_location id="fence-b-not-on-b1"',
+        ),
+    );
     expect(v.level).toBe('errors');
     expect(v.schemaErrors.join('\n')).toMatch(/Relax-NG validity error|Invalid attribute loss-policy/);
   });
 
   it('reports warnings as warnings', async () => {
     const s = site('site-b.xml');
-    const withLsbClone = s.read().replace('</resources>', '<clone id="c1"><meta_attributes id="c1-m"><nvpair id="c1-gu" name="globally-unique" value="true"/></meta_attributes><primitive id="l1" class="lsb" type="cron"/></clone></resources>');
+    const withLsbClone = s
+      .read()
+      .replace(
+        '</resources>',
+        '<clone id="c1"><meta_attributes id="c1-m"><nvpair id="c1-gu" name="globally-unique" value="true"/></meta_attributes><primitive id="l1" class="lsb" type="cron"/></clone></resources>',
+      );
     const v = await s.pacemaker.verify(withLsbClone);
     expect(v.level).toBe('warnings');
     expect(v.warnings.join('\n')).toMatch(/globally-unique/);
@@ -179,7 +206,11 @@ describe('crm_verify', () => {
 describe('crm_simulate', () => {
   it('lists the starts the scheduler plans', async () => {
     const s = site('site-b.xml');
-    const cib = parseXml(s.read().replace('</resources>', '<primitive id="d1" class="ocf" provider="pacemaker" type="Dummy"/></resources>'));
+    const cib = parseXml(
+      s
+        .read()
+        .replace('</resources>', '<primitive id="d1" class="ocf" provider="pacemaker" type="Dummy"/></resources>'),
+    );
     const actions = await s.pacemaker.simulate(cib);
     expect(actions).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'start', resource: 'd1' })]));
   });
@@ -204,31 +235,55 @@ describe('exit codes', () => {
 
   it('gets 4 from crm_ticket --grant without --force', async () => {
     const s = site('site-a.xml');
-    expect(await codeOf(runTool('crm_ticket', ['--ticket', 'ticketA', '--grant'], { env: env(s.cibFile), timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_INSUFFICIENT_PRIVILEGES');
+    expect(
+      await codeOf(
+        runTool('crm_ticket', ['--ticket', 'ticketA', '--grant'], { env: env(s.cibFile), timeoutMs: 30_000 }),
+      ),
+    ).toBe('CIBSYNC_PCMK_INSUFFICIENT_PRIVILEGES');
   });
 
   it('gets 76 from crm_verify on a bare configuration', async () => {
     const s = site('site-a.xml');
     const file = join(s.dir, 'config-only.xml');
     writeFileSync(file, '<configuration><crm_config/><nodes/><resources/><constraints/></configuration>');
-    expect(await codeOf(runTool('crm_verify', ['--xml-file', file], { env: env(s.cibFile), timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_PROTOCOL');
+    expect(await codeOf(runTool('crm_verify', ['--xml-file', file], { env: env(s.cibFile), timeoutMs: 30_000 }))).toBe(
+      'CIBSYNC_PCMK_PROTOCOL',
+    );
   });
 
   it('gets 102 from the live cluster when none runs', async () => {
     const { CIB_file: _unused, ...rest } = process.env;
-    expect(await codeOf(runTool('cibadmin', ['--query'], { env: rest, timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_NOT_CONNECTED');
+    expect(await codeOf(runTool('cibadmin', ['--query'], { env: rest, timeoutMs: 30_000 }))).toBe(
+      'CIBSYNC_PCMK_NOT_CONNECTED',
+    );
   });
 
   it('gets 103 from a whole-CIB replace with an older epoch', async () => {
     const s = site('site-a.xml');
     const file = join(s.dir, 'older.xml');
     writeFileSync(file, s.read().replace('epoch="20"', 'epoch="3"'));
-    expect(await codeOf(runTool('cibadmin', ['--replace', '--xml-file', file], { env: env(s.cibFile), timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_OLD_DATA');
+    expect(
+      await codeOf(runTool('cibadmin', ['--replace', '--xml-file', file], { env: env(s.cibFile), timeoutMs: 30_000 })),
+    ).toBe('CIBSYNC_PCMK_OLD_DATA');
   });
 
   it('gets 108 from creating an existing id', async () => {
     const s = site('site-b.xml');
-    expect(await codeOf(runTool('cibadmin', ['--create', '--scope', 'resources', '--xml-text', '<primitive id="fence-b" class="stonith" type="fence_ipmilan"/>'], { env: env(s.cibFile), timeoutMs: 30_000 }))).toBe('CIBSYNC_PCMK_EXISTS');
+    expect(
+      await codeOf(
+        runTool(
+          'cibadmin',
+          [
+            '--create',
+            '--scope',
+            'resources',
+            '--xml-text',
+            '<primitive id="fence-b" class="stonith" type="fence_ipmilan"/>',
+          ],
+          { env: env(s.cibFile), timeoutMs: 30_000 },
+        ),
+      ),
+    ).toBe('CIBSYNC_PCMK_EXISTS');
   });
 
   it('times a hanging tool out as CIBSYNC_PCMK_TIMEOUT', async () => {
@@ -236,17 +291,28 @@ describe('exit codes', () => {
   });
 
   it('reports a missing program as CIBSYNC_TOOL_MISSING', async () => {
-    expect(await codeOf(runTool('cibadmin-not-installed', [], { env: process.env, timeoutMs: 1000 }))).toBe('CIBSYNC_TOOL_MISSING');
+    expect(await codeOf(runTool('cibadmin-not-installed', [], { env: process.env, timeoutMs: 1000 }))).toBe(
+      'CIBSYNC_TOOL_MISSING',
+    );
   });
 
   it('stops a tool that prints more than the output cap: CIBSYNC_TOOL_OUTPUT_TOO_LARGE naming the command and the stream', async () => {
-    const err = await runTool('sh', ['-c', 'head -c 100000 /dev/zero'], { env: process.env, timeoutMs: 30_000, maxOutputBytes: 1000 }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'CIBSYNC_TOOL_OUTPUT_TOO_LARGE', details: { tool: 'sh', stream: 'stdout', maxBytes: 1000 } });
+    const err = await runTool('sh', ['-c', 'head -c 100000 /dev/zero'], {
+      env: process.env,
+      timeoutMs: 30_000,
+      maxOutputBytes: 1000,
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'CIBSYNC_TOOL_OUTPUT_TOO_LARGE',
+      details: { tool: 'sh', stream: 'stdout', maxBytes: 1000 },
+    });
     expect((err as Error).message).toMatch(/^sh -c head -c 100000 \/dev\/zero: printed more than 1000 bytes on stdout/);
   });
 
   it('reports a tool killed by a signal as CIBSYNC_PCMK_ERROR naming the signal', async () => {
-    const err = await runTool('sh', ['-c', 'kill -TERM $$'], { env: process.env, timeoutMs: 30_000 }).catch((e: unknown) => e);
+    const err = await runTool('sh', ['-c', 'kill -TERM $$'], { env: process.env, timeoutMs: 30_000 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'CIBSYNC_PCMK_ERROR', details: { signal: 'SIGTERM' } });
   });
 });

@@ -2,11 +2,11 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type CibVersion, configurationOfCib } from '../../services/cib/index.js';
 import { silentLogger } from '../../services/log.js';
-import { configurationOfCib, type CibVersion } from '../../services/cib/index.js';
+import { Pacemaker } from '../../services/pacemaker/index.js';
 import { applyConfiguration } from '../../services/pipeline/apply.js';
 import { listBackups, saveBackup } from '../../services/state/backups.js';
-import { Pacemaker } from '../../services/pacemaker/index.js';
 import { parseXml, sameXml, serialize, type XmlElement } from '../../services/xml/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';
 
@@ -22,7 +22,11 @@ describe('applyConfiguration', () => {
     b = makeSite('site-b.xml');
     const plannedOn = await b.pacemaker.queryCib();
     const candidate = candidateFrom(b, (t) => t.replace('score="-INFINITY"', 'score="-1000"'));
-    const out = await applyConfiguration(b.pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger });
+    const out = await applyConfiguration(b.pacemaker, plannedOn, candidate, {
+      stateDir: b.stateDir,
+      keepBackups: 3,
+      logger: silentLogger,
+    });
     expect(out.method).toBe('patch');
     expect(out.after.epoch).toBe(8);
     expect(sameXml(configurationOfCib(await b.pacemaker.queryCib()), candidate)).toBe(true);
@@ -35,7 +39,13 @@ describe('applyConfiguration', () => {
     b.tool('crm_attribute', ['--type', 'crm_config', '--name', 'batch-limit', '--update', '5']);
     const hash = b.hash();
     const candidate = candidateFrom(b, (t) => t.replace('score="-INFINITY"', 'score="-1000"'));
-    await expect(applyConfiguration(b.pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger })).rejects.toMatchObject({ code: 'CIBSYNC_CIB_CHANGED' });
+    await expect(
+      applyConfiguration(b.pacemaker, plannedOn, candidate, {
+        stateDir: b.stateDir,
+        keepBackups: 3,
+        logger: silentLogger,
+      }),
+    ).rejects.toMatchObject({ code: 'CIBSYNC_CIB_CHANGED' });
     expect(b.hash()).toBe(hash);
     expect(await listBackups(b.stateDir)).toEqual([]);
   });
@@ -45,7 +55,11 @@ describe('applyConfiguration', () => {
     const plannedOn = await b.pacemaker.queryCib();
     const hash = b.hash();
     const candidate = candidateFrom(b, (t) => t.replace('<configuration>', '<configuration bogus="1">'));
-    const err = await applyConfiguration(b.pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger }).catch((e) => e);
+    const err = await applyConfiguration(b.pacemaker, plannedOn, candidate, {
+      stateDir: b.stateDir,
+      keepBackups: 3,
+      logger: silentLogger,
+    }).catch((e) => e);
     expect(err.code).toBe('CIBSYNC_PCMK_INVALID_CONFIG');
     expect(err.message).toMatch(/does not conform to the configured schema/);
     expect(b.hash()).toBe(hash);
@@ -62,7 +76,11 @@ describe('applyConfiguration', () => {
     const pacemaker = new WrongDiff({ cibFile: b.cibFile });
     const plannedOn = await pacemaker.queryCib();
     const candidate = candidateFrom(b, (t) => t.replace('score="-INFINITY"', 'score="-1000"'));
-    const err = await applyConfiguration(pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger }).catch((e) => e);
+    const err = await applyConfiguration(pacemaker, plannedOn, candidate, {
+      stateDir: b.stateDir,
+      keepBackups: 3,
+      logger: silentLogger,
+    }).catch((e) => e);
     expect(err).toMatchObject({ code: 'CIBSYNC_APPLY_CONFLICT', details: { written: true } });
     expect(err.message).toMatch(/did not produce it/);
     // What the patch wrote stays; nothing else was written over it.
@@ -101,7 +119,11 @@ describe('a concurrent local edit during the apply', () => {
     const plannedOn = await b.pacemaker.queryCib();
     const candidate = candidateFrom(b, (t) => t.replace('score="-INFINITY"', 'score="-1000"'));
     const pacemaker = editAroundQuery(b, n, when, edit);
-    return applyConfiguration(pacemaker, plannedOn, candidate, { stateDir: b.stateDir, keepBackups: 3, logger: silentLogger }).catch((e) => e);
+    return applyConfiguration(pacemaker, plannedOn, candidate, {
+      stateDir: b.stateDir,
+      keepBackups: 3,
+      logger: silentLogger,
+    }).catch((e) => e);
   }
 
   it('landing between the epoch check and the patch: the versioned patch is refused, nothing written, the edit kept', async () => {
@@ -131,7 +153,10 @@ describe('backups', () => {
   it('removes the temporary file of a backup cut short by a kill -9', async () => {
     b = makeSite('site-b.xml');
     mkdirSync(join(b.stateDir, 'backups'), { recursive: true });
-    writeFileSync(join(b.stateDir, 'backups', 'configuration-2026-01-01T00-00-00-000Z-0.1.xml.tmp-999999999'), '<configuration');
+    writeFileSync(
+      join(b.stateDir, 'backups', 'configuration-2026-01-01T00-00-00-000Z-0.1.xml.tmp-999999999'),
+      '<configuration',
+    );
     await saveBackup(b.stateDir, parseXml('<configuration/>'), '0.2', 3);
     expect(readdirSync(join(b.stateDir, 'backups')).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
@@ -141,6 +166,10 @@ describe('backups', () => {
     const c = parseXml('<configuration/>');
     for (let i = 0; i < 5; i++) await saveBackup(b.stateDir, c, `0.${i}`, 3, new Date(Date.UTC(2026, 0, 1, 0, 0, i)));
     const list = await listBackups(b.stateDir);
-    expect(list.map((x) => x.file)).toEqual(['configuration-2026-01-01T00-00-04-000Z-0.4.xml', 'configuration-2026-01-01T00-00-03-000Z-0.3.xml', 'configuration-2026-01-01T00-00-02-000Z-0.2.xml']);
+    expect(list.map((x) => x.file)).toEqual([
+      'configuration-2026-01-01T00-00-04-000Z-0.4.xml',
+      'configuration-2026-01-01T00-00-03-000Z-0.3.xml',
+      'configuration-2026-01-01T00-00-02-000Z-0.2.xml',
+    ]);
   });
 });

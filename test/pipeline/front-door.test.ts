@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
-import { applyPlan, planImport, replan, type PipelineContext } from '../../services/pipeline/index.js';
+import { applyPlan, type PipelineContext, planImport, replan } from '../../services/pipeline/index.js';
 import { clone, element, firstChild, type XmlElement } from '../../services/xml/index.js';
 import { unsignedPublicationOf, useSitesAB } from '../helpers/import.js';
 
@@ -14,12 +14,19 @@ const publicationOfA = () => unsignedPublicationOf(sites.a);
 
 beforeEach(() => {
   const defaults = defaultConfig();
-  const config = { ...defaults, site: 'siteB', stateDir: sites.b.stateDir, nodeMap: { a1: 'b1', a2: 'b2' }, trust: { ...defaults.trust, allowUnsigned: true } };
+  const config = {
+    ...defaults,
+    site: 'siteB',
+    stateDir: sites.b.stateDir,
+    nodeMap: { a1: 'b1', a2: 'b2' },
+    trust: { ...defaults.trust, allowUnsigned: true },
+  };
   ctx = { config, pacemaker: sites.b.pacemaker, logger: silentLogger };
 });
 afterEach(() => vi.restoreAllMocks());
 
-const actions = (plan: { transition?: { action: string; resource: string }[] }) => plan.transition?.map((t) => `${t.action} ${t.resource}`).sort();
+const actions = (plan: { transition?: { action: string; resource: string }[] }) =>
+  plan.transition?.map((t) => `${t.action} ${t.resource}`).sort();
 
 describe('planImport', () => {
   it('writes nothing, and runs crm_simulate only when the transition is asked for', async () => {
@@ -51,7 +58,9 @@ describe('replan', () => {
   /** The candidate with one more primitive, `extra`, in its resources. */
   function withExtra(candidate: XmlElement): XmlElement {
     const edited = clone(candidate);
-    firstChild(edited, 'resources')?.children.push(element('primitive', { id: 'extra', class: 'ocf', provider: 'pacemaker', type: 'Dummy' }));
+    firstChild(edited, 'resources')?.children.push(
+      element('primitive', { id: 'extra', class: 'ocf', provider: 'pacemaker', type: 'Dummy' }),
+    );
     return edited;
   }
 
@@ -69,7 +78,9 @@ describe('replan', () => {
   it('refuses a candidate that is not a <configuration>, writing nothing', async () => {
     const plan = await planImport(await publicationOfA(), ctx);
     const before = sites.b.hash();
-    await expect(replan(plan, element('resources'), ctx)).rejects.toMatchObject({ code: 'CIBSYNC_TRANSFORM_OUTPUT_INVALID' });
+    await expect(replan(plan, element('resources'), ctx)).rejects.toMatchObject({
+      code: 'CIBSYNC_TRANSFORM_OUTPUT_INVALID',
+    });
     expect(sites.b.hash()).toBe(before);
   });
 });

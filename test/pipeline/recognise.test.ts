@@ -1,7 +1,7 @@
 // No work twice: the same publication onto an unchanged CIB is recognised without running the
 // pipeline's Pacemaker tools; any change at this site, in the settings or in the publication runs it.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { defaultConfig, type Config } from '../../services/config/index.js';
+import { type Config, defaultConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
 import { importPublication } from '../../services/pipeline/index.js';
 import { buildPublication } from '../../services/publication/build.js';
@@ -15,7 +15,13 @@ let config: Config;
 beforeEach(() => {
   a = makeSite('site-a.xml');
   b = makeSite('site-b.xml');
-  config = { ...defaultConfig(), site: 'siteB', stateDir: b.stateDir, nodeMap: { a1: 'b1', a2: 'b2' }, trust: { ...defaultConfig().trust, allowUnsigned: true } };
+  config = {
+    ...defaultConfig(),
+    site: 'siteB',
+    stateDir: b.stateDir,
+    nodeMap: { a1: 'b1', a2: 'b2' },
+    trust: { ...defaultConfig().trust, allowUnsigned: true },
+  };
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -45,8 +51,18 @@ describe('an unchanged publication onto an unchanged CIB', () => {
     const hash = b.hash();
     const tools = countTools();
     const again = await importPublication(text, { config, pacemaker: b.pacemaker, logger: silentLogger });
-    expect(again).toMatchObject({ outcome: 'unchanged', changes: [], before: first.after, candidateVerdict: first.candidateVerdict });
-    expect([tools.query.mock.calls.length, tools.verify.mock.calls.length, tools.diff.mock.calls.length, tools.root.mock.calls.length]).toEqual([0, 0, 0, 1]);
+    expect(again).toMatchObject({
+      outcome: 'unchanged',
+      changes: [],
+      before: first.after,
+      candidateVerdict: first.candidateVerdict,
+    });
+    expect([
+      tools.query.mock.calls.length,
+      tools.verify.mock.calls.length,
+      tools.diff.mock.calls.length,
+      tools.root.mock.calls.length,
+    ]).toEqual([0, 0, 0, 1]);
     expect(b.hash()).toBe(hash);
   });
 
@@ -65,7 +81,11 @@ describe('an unchanged publication onto an unchanged CIB', () => {
     const text = await publicationOfA();
     await importPublication(text, { config, pacemaker: b.pacemaker, logger: silentLogger });
     const tools = countTools();
-    const again = await importPublication(text, { config: { ...config, verifyBaseline: 'local' }, pacemaker: b.pacemaker, logger: silentLogger });
+    const again = await importPublication(text, {
+      config: { ...config, verifyBaseline: 'local' },
+      pacemaker: b.pacemaker,
+      logger: silentLogger,
+    });
     expect(again.outcome).toBe('unchanged');
     expect(tools.verify.mock.calls.length).toBeGreaterThan(0);
   });
@@ -76,6 +96,8 @@ describe('an unchanged publication onto an unchanged CIB', () => {
     a.tool('crm_ticket', ['--ticket', 'ticketA', '--revoke', '--force']);
     await importPublication(text, { config, pacemaker: b.pacemaker, logger: silentLogger });
     b.tool('crm_ticket', ['--ticket', 'ticketA', '--grant', '--force']);
-    await expect(importPublication(text, { config, pacemaker: b.pacemaker, logger: silentLogger })).rejects.toMatchObject({ code: 'CIBSYNC_LOCAL_HOLDS_TICKET' });
+    await expect(
+      importPublication(text, { config, pacemaker: b.pacemaker, logger: silentLogger }),
+    ).rejects.toMatchObject({ code: 'CIBSYNC_LOCAL_HOLDS_TICKET' });
   });
 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withConfiguration, withoutHistory } from '../../services/cib/index.js';
 import { defaultConfig } from '../../services/config/index.js';
 import { spliceSiteLocal } from '../../services/pipeline/splice.js';
-import { withConfiguration, withoutHistory } from '../../services/cib/index.js';
-import { makeSite, type Site } from '../helpers/sites.js';
 import { canonical, childElements, firstChild, parseXml, type XmlElement } from '../../services/xml/index.js';
+import { makeSite, type Site } from '../helpers/sites.js';
 
 const rules = defaultConfig().siteLocal;
 
@@ -51,7 +51,9 @@ describe('spliceSiteLocal', () => {
 
   it('keeps this site’s nodes and cluster-owned properties, the publication’s other properties', () => {
     expect(canonical(firstChild(c, 'nodes')!)).toBe(canonical(firstChild(local, 'nodes')!));
-    const props = [...childElements(childElements(firstChild(c, 'crm_config')!)[0]!)].map((nv) => `${nv.attrs.name}=${nv.attrs.value}`);
+    const props = [...childElements(childElements(firstChild(c, 'crm_config')!)[0]!)].map(
+      (nv) => `${nv.attrs.name}=${nv.attrs.value}`,
+    );
     expect(props).toEqual(['batch-limit=20', 'cluster-name=siteB']);
   });
 
@@ -69,7 +71,9 @@ describe('spliceSiteLocal', () => {
 
   it('takes the site-local tag from this site and prunes references to dropped objects', () => {
     const tags = firstChild(c, 'tags')!;
-    expect(canonical(tags)).toBe('<tags><tag id="apps"><obj_ref id="app"/></tag><tag id="cibsync-local"><obj_ref id="b-only"/></tag></tags>');
+    expect(canonical(tags)).toBe(
+      '<tags><tag id="apps"><obj_ref id="app"/></tag><tag id="cibsync-local"><obj_ref id="b-only"/></tag></tags>',
+    );
   });
 
   it('is idempotent: splicing its own result again changes nothing', () => {
@@ -77,8 +81,16 @@ describe('spliceSiteLocal', () => {
   });
 
   it('refuses a publication that reuses an id this site keeps', () => {
-    const clash = parseXml(canonical(remote).replace('id="app"', 'id="b-only"').replace('rsc="app"', 'rsc="b-only"').replace('<resource_ref id="app"/>', '<resource_ref id="b-only"/>').replace('<obj_ref id="app"/>', ''));
-    expect(() => spliceSiteLocal(clash, local, rules)).toThrow(expect.objectContaining({ code: 'CIBSYNC_SPLICE_ID_CONFLICT' }));
+    const clash = parseXml(
+      canonical(remote)
+        .replace('id="app"', 'id="b-only"')
+        .replace('rsc="app"', 'rsc="b-only"')
+        .replace('<resource_ref id="app"/>', '<resource_ref id="b-only"/>')
+        .replace('<obj_ref id="app"/>', ''),
+    );
+    expect(() => spliceSiteLocal(clash, local, rules)).toThrow(
+      expect.objectContaining({ code: 'CIBSYNC_SPLICE_ID_CONFLICT' }),
+    );
   });
 
   it('follows the configuration: with stonith off, fencing crosses', () => {
@@ -91,8 +103,10 @@ describe('spliceSiteLocal', () => {
 // ordinary resources never reached the other site, silently. Hand-written on the fixtures' sites and
 // judged by the real crm_verify on site B's CIB.
 describe('spliceSiteLocal: fencing devices inside replicated groups', () => {
-  const fenceA = '<primitive id="fence-a-web" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-a-web-ia"><nvpair id="fence-a-web-hosts" name="pcmk_host_list" value="a1 a2"/></instance_attributes></primitive>';
-  const fenceB = '<primitive id="fence-b-web" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-b-web-ia"><nvpair id="fence-b-web-hosts" name="pcmk_host_list" value="b1 b2"/></instance_attributes></primitive>';
+  const fenceA =
+    '<primitive id="fence-a-web" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-a-web-ia"><nvpair id="fence-a-web-hosts" name="pcmk_host_list" value="a1 a2"/></instance_attributes></primitive>';
+  const fenceB =
+    '<primitive id="fence-b-web" class="stonith" type="fence_ipmilan"><instance_attributes id="fence-b-web-ia"><nvpair id="fence-b-web-hosts" name="pcmk_host_list" value="b1 b2"/></instance_attributes></primitive>';
   let site: Site;
   let siteA: Site;
   let bCib: XmlElement;
@@ -105,7 +119,10 @@ describe('spliceSiteLocal: fencing devices inside replicated groups', () => {
     aConfiguration = parseXml(
       canonical(firstChild(await siteA.pacemaker.queryCib(), 'configuration')!)
         .replace('<group id="g-web">', `<group id="g-web">${fenceA}`)
-        .replace('<constraints>', '<constraints><rsc_location id="fence-a-web-loc" rsc="fence-a-web" node="a1" score="-INFINITY"/>'),
+        .replace(
+          '<constraints>',
+          '<constraints><rsc_location id="fence-a-web-loc" rsc="fence-a-web" node="a1" score="-INFINITY"/>',
+        ),
     );
   });
   afterAll(() => {
@@ -113,7 +130,8 @@ describe('spliceSiteLocal: fencing devices inside replicated groups', () => {
     siteA?.cleanup();
   });
 
-  const group = (c: XmlElement, id: string) => childElements(firstChild(c, 'resources')!, 'group').find((g) => g.attrs.id === id);
+  const group = (c: XmlElement, id: string) =>
+    childElements(firstChild(c, 'resources')!, 'group').find((g) => g.attrs.id === id);
   const verdictOf = async (c: XmlElement) => site.pacemaker.verify(withoutHistory(withConfiguration(bCib, c)));
 
   it('the group crosses without the source’s fencing device; crm_verify finds nothing new', async () => {
@@ -131,17 +149,26 @@ describe('spliceSiteLocal: fencing devices inside replicated groups', () => {
     const b = parseXml(
       canonical(spliceSiteLocal(aConfiguration, firstChild(bCib, 'configuration')!, rules).configuration)
         .replace('<group id="g-web">', `<group id="g-web">${fenceB}`)
-        .replace('<constraints>', '<constraints><rsc_location id="fence-b-web-loc" rsc="fence-b-web" node="b1" score="-INFINITY"/>'),
+        .replace(
+          '<constraints>',
+          '<constraints><rsc_location id="fence-b-web-loc" rsc="fence-b-web" node="b1" score="-INFINITY"/>',
+        ),
     );
     const { configuration, kept } = spliceSiteLocal(aConfiguration, b, rules);
     expect(ids(group(configuration, 'g-web'))).toEqual(['fence-b-web', 'vip-web', 'fs-data', 'web']);
     expect(kept).toEqual(expect.arrayContaining(['fence-b-web', 'fence-b-web-loc']));
     expect(ids(firstChild(configuration, 'constraints'))).toContain('fence-b-web-loc');
-    expect(canonical(spliceSiteLocal(aConfiguration, configuration, rules).configuration)).toBe(canonical(configuration));
+    expect(canonical(spliceSiteLocal(aConfiguration, configuration, rules).configuration)).toBe(
+      canonical(configuration),
+    );
     expect((await verdictOf(configuration)).schemaErrors).toEqual([]);
 
     // The source drops the group: this site's fencing device is not lost with it.
-    const noGroup = parseXml(canonical(aConfiguration).replace(/<group id="g-web">.*?<\/group>/, '').replace(/<rsc_(colocation|order)[^>]*g-web[^>]*\/>/g, ''));
+    const noGroup = parseXml(
+      canonical(aConfiguration)
+        .replace(/<group id="g-web">.*?<\/group>/, '')
+        .replace(/<rsc_(colocation|order)[^>]*g-web[^>]*\/>/g, ''),
+    );
     const without = spliceSiteLocal(noGroup, b, rules).configuration;
     expect(group(without, 'g-web')).toBeUndefined();
     expect(ids(firstChild(without, 'resources'))).toContain('fence-b-web');
@@ -149,10 +176,26 @@ describe('spliceSiteLocal: fencing devices inside replicated groups', () => {
   });
 
   it('refuses, naming it, a clone that mixes a fencing device with replicated resources; tagged cibsync-local it stays here whole', () => {
-    const mixed = parseXml(canonical(aConfiguration).replace('<clone id="cl-ping">', `<clone id="cl-ping"><group id="g-ping">${fenceA.replace(/fence-a-web/g, 'fence-ping')}`).replace('</primitive></clone>', '</primitive></group></clone>'));
+    const mixed = parseXml(
+      canonical(aConfiguration)
+        .replace(
+          '<clone id="cl-ping">',
+          `<clone id="cl-ping"><group id="g-ping">${fenceA.replace(/fence-a-web/g, 'fence-ping')}`,
+        )
+        .replace('</primitive></clone>', '</primitive></group></clone>'),
+    );
     expect(ids(childElements(firstChild(mixed, 'resources')!, 'clone')[0])).toEqual(['g-ping']);
-    expect(() => spliceSiteLocal(mixed, firstChild(bCib, 'configuration')!, rules)).toThrow(expect.objectContaining({ code: 'CIBSYNC_SPLICE_FENCING_MIXED', message: expect.stringContaining('cl-ping') }));
-    const tagged = parseXml(canonical(mixed).replace('</configuration>', '<tags><tag id="cibsync-local"><obj_ref id="cl-ping"/></tag></tags></configuration>'));
-    expect(ids(firstChild(spliceSiteLocal(tagged, firstChild(bCib, 'configuration')!, rules).configuration, 'resources'))).not.toContain('cl-ping');
+    expect(() => spliceSiteLocal(mixed, firstChild(bCib, 'configuration')!, rules)).toThrow(
+      expect.objectContaining({ code: 'CIBSYNC_SPLICE_FENCING_MIXED', message: expect.stringContaining('cl-ping') }),
+    );
+    const tagged = parseXml(
+      canonical(mixed).replace(
+        '</configuration>',
+        '<tags><tag id="cibsync-local"><obj_ref id="cl-ping"/></tag></tags></configuration>',
+      ),
+    );
+    expect(
+      ids(firstChild(spliceSiteLocal(tagged, firstChild(bCib, 'configuration')!, rules).configuration, 'resources')),
+    ).not.toContain('cl-ping');
   });
 });

@@ -4,10 +4,12 @@ import { parseXml } from '../../services/xml/index.js';
 
 describe('summarizeChanges', () => {
   it('names added, removed and changed objects and properties', () => {
-    const before = parseXml(`<configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="batch-limit" value="20"/></cluster_property_set></crm_config>
+    const before =
+      parseXml(`<configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="batch-limit" value="20"/></cluster_property_set></crm_config>
       <resources><primitive id="vip" class="ocf" provider="heartbeat" type="IPaddr2"><instance_attributes id="vip-ia"><nvpair id="vip-ip" name="ip" value="10.0.0.1"/></instance_attributes></primitive>
       <primitive id="gone" class="ocf" provider="heartbeat" type="Dummy"/></resources><constraints/></configuration>`);
-    const after = parseXml(`<configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="batch-limit" value="30"/><nvpair id="o2" name="stop-all-resources" value="false"/></cluster_property_set></crm_config>
+    const after =
+      parseXml(`<configuration><crm_config><cluster_property_set id="o"><nvpair id="o1" name="batch-limit" value="30"/><nvpair id="o2" name="stop-all-resources" value="false"/></cluster_property_set></crm_config>
       <resources><primitive id="vip" class="ocf" provider="heartbeat" type="IPaddr2"><instance_attributes id="vip-ia"><nvpair id="vip-ip" name="ip" value="10.1.0.1"/></instance_attributes></primitive>
       <primitive id="new" class="ocf" provider="heartbeat" type="Dummy"/></resources><constraints><rsc_location id="l" rsc="new" node="n" score="1"/></constraints></configuration>`);
     expect(summarizeChanges(before, after)).toEqual([
@@ -21,7 +23,9 @@ describe('summarizeChanges', () => {
   });
 
   it('reports nothing for equal configurations', () => {
-    const c = parseXml('<configuration><resources><primitive id="p" class="ocf" provider="heartbeat" type="Dummy"/></resources></configuration>');
+    const c = parseXml(
+      '<configuration><resources><primitive id="p" class="ocf" provider="heartbeat" type="Dummy"/></resources></configuration>',
+    );
     expect(summarizeChanges(c, c)).toEqual([]);
   });
 });

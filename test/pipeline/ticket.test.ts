@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../services/log.js';
 import { Pacemaker, type TicketState } from '../../services/pacemaker/index.js';
 import { TicketGate } from '../../services/watch/ticket-gate.js';
-import { exportFrom, useSitesAB } from '../helpers/import.js';
 import { importArgs, runCli } from '../faults/apply-helpers.js';
+import { exportFrom, useSitesAB } from '../helpers/import.js';
 
 const sites = useSitesAB();
 
@@ -36,8 +36,12 @@ describe('the import checks the configured ticket', () => {
   it('refuses with CIBSYNC_TICKET_QUERY_FAILED when the ticket cannot be read (fails closed)', async () => {
     const bin = join(sites.b.dir, 'broken-bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'crm_ticket'), '#!/bin/sh\necho "crm_ticket: Could not connect to the CIB" >&2\nexit 1\n', { mode: 0o755 });
-    const run = await refusedUntouched(exportFrom(sites.a, []), 'CIBSYNC_TICKET_QUERY_FAILED', { PATH: `${bin}:${process.env.PATH}` });
+    writeFileSync(join(bin, 'crm_ticket'), '#!/bin/sh\necho "crm_ticket: Could not connect to the CIB" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    const run = await refusedUntouched(exportFrom(sites.a, []), 'CIBSYNC_TICKET_QUERY_FAILED', {
+      PATH: `${bin}:${process.env.PATH}`,
+    });
     expect(run.stderr).toMatch(/cannot tell whether this site holds ticket ticketA/);
   });
 });

@@ -4,7 +4,7 @@
 // nothing and pass the source's values through).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type Config } from '../../services/config/index.js';
+import { type Config, defaultConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
 import { importPublication } from '../../services/pipeline/index.js';
 import { lastApplied } from '../../services/state/sources.js';
@@ -17,7 +17,13 @@ const sites = useSitesAB();
 /** B's settings with the test chain and no site. */
 function chainWithoutSite(): Config {
   const { site: _site, ...defaults } = defaultConfig();
-  return { ...defaults, stateDir: sites.b.stateDir, nodeMap: { a1: 'b1', a2: 'b2' }, trust: { ...defaults.trust, allowUnsigned: true }, transformChain: [join(TEST_TRANSFORMS, 'identity.xsl')] };
+  return {
+    ...defaults,
+    stateDir: sites.b.stateDir,
+    nodeMap: { a1: 'b1', a2: 'b2' },
+    trust: { ...defaults.trust, allowUnsigned: true },
+    transformChain: [join(TEST_TRANSFORMS, 'identity.xsl')],
+  };
 }
 
 describe('a transform chain without this site’s name', () => {
@@ -27,15 +33,29 @@ describe('a transform chain without this site’s name', () => {
     const before = b.hash();
     const config = chainWithoutSite();
     const ctx = { config, pacemaker: b.pacemaker, logger: silentLogger };
-    await expect(importPublication(text, ctx)).rejects.toMatchObject({ code: 'CIBSYNC_CONFIG_INVALID', message: expect.stringMatching(REFUSAL), details: { key: 'site' } });
+    await expect(importPublication(text, ctx)).rejects.toMatchObject({
+      code: 'CIBSYNC_CONFIG_INVALID',
+      message: expect.stringMatching(REFUSAL),
+      details: { key: 'site' },
+    });
     expect(b.hash()).toBe(before);
     expect(await lastApplied(b.stateDir, 'siteA')).toBeUndefined();
     // With the site set, the same publication goes through.
-    await expect(importPublication(text, { ...ctx, config: { ...config, site: 'siteB' } })).resolves.toMatchObject({ outcome: 'applied' });
+    await expect(importPublication(text, { ...ctx, config: { ...config, site: 'siteB' } })).resolves.toMatchObject({
+      outcome: 'applied',
+    });
   });
 
   it('is refused alike by `cibsync transform run`', () => {
-    const r = cli(['transform', 'run', '--transforms', TEST_TRANSFORMS, '--chain', 'identity.xsl', join(FIXTURES, 'sites', 'site-a.xml')]);
+    const r = cli([
+      'transform',
+      'run',
+      '--transforms',
+      TEST_TRANSFORMS,
+      '--chain',
+      'identity.xsl',
+      join(FIXTURES, 'sites', 'site-a.xml'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^cibsync: CIBSYNC_CONFIG_INVALID: ${REFUSAL.source.slice(1)}`, 'm'));
   });

@@ -2,15 +2,21 @@
 // Before, the node map (a plain object) resolved them to Object.prototype's functions and every
 // import failed; now they are servers without a local counterpart, and the import goes through.
 import { describe, expect, it } from 'vitest';
-import { exportFrom, useSitesAB } from '../helpers/import.js';
 import { importArgs, runCli } from '../faults/apply-helpers.js';
+import { exportFrom, useSitesAB } from '../helpers/import.js';
 
 const sites = useSitesAB();
 
 describe('servers named like Object.prototype members', () => {
   it('are unmapped servers, and the import applies the rest', async () => {
     ['constructor', 'toString', '__proto__'].forEach((name, i) => {
-      sites.a.tool('cibadmin', ['--create', '--scope', 'nodes', '--xml-text', `<node id="${90 + i}" uname="${name}"/>`]);
+      sites.a.tool('cibadmin', [
+        '--create',
+        '--scope',
+        'nodes',
+        '--xml-text',
+        `<node id="${90 + i}" uname="${name}"/>`,
+      ]);
       sites.a.tool('crm_attribute', ['--node', name, '--name', 'app-role', '--update', 'odd']);
     });
     const pub = exportFrom(sites.a);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/config/index.js';
-import { Pacemaker, type CibWriter } from '../../services/pacemaker/index.js';
+import { type CibWriter, Pacemaker } from '../../services/pacemaker/index.js';
 import { Applier } from '../../services/subscriber/applier.js';
 import { subscriberMetrics } from '../../services/subscriber/metrics.js';
 import { SubscriberStatus } from '../../services/subscriber/status.js';
@@ -18,7 +18,12 @@ describe('a failure after the CIB write', () => {
     const b = sites.b;
     // The configuration `cibsync import` gets in the other tests (chain and whatever else the shared setup adds).
     const args = importArgs(b, 'unused');
-    const config = loadConfig(args[args.indexOf('--config') + 1], { site: 'siteB', ticket: 'ticketA', stateDir: b.stateDir, nodeMap: { a1: 'b1', a2: 'b2' } });
+    const config = loadConfig(args[args.indexOf('--config') + 1], {
+      site: 'siteB',
+      ticket: 'ticketA',
+      stateDir: b.stateDir,
+      nodeMap: { a1: 'b1', a2: 'b2' },
+    });
     // The state file becomes impossible to replace right after the write (as a disk filling up would).
     const sabotaged = new (class extends Pacemaker {
       override async write<T>(fn: (writer: CibWriter) => Promise<T>): Promise<T> {

@@ -8,7 +8,10 @@ import { runProcess, runProcessFromFile, startProcess } from '../../services/pro
 
 describe('runProcess', () => {
   it('passes stdin through and captures stdout and stderr', async () => {
-    const outcome = await runProcess('sh', ['-c', 'cat; echo oops >&2'], { input: 'héllo\nworld\n', timeoutMs: 30_000 });
+    const outcome = await runProcess('sh', ['-c', 'cat; echo oops >&2'], {
+      input: 'héllo\nworld\n',
+      timeoutMs: 30_000,
+    });
     expect(outcome).toEqual({ kind: 'exited', code: 0, stdout: 'héllo\nworld\n', stderr: 'oops\n' });
   });
 
@@ -18,7 +21,10 @@ describe('runProcess', () => {
   });
 
   it('hands the environment it is given to the program', async () => {
-    const outcome = await runProcess('sh', ['-c', 'printf %s "$CIBSYNC_TEST_VALUE"'], { env: { PATH: process.env.PATH, CIBSYNC_TEST_VALUE: 'from-env' }, timeoutMs: 30_000 });
+    const outcome = await runProcess('sh', ['-c', 'printf %s "$CIBSYNC_TEST_VALUE"'], {
+      env: { PATH: process.env.PATH, CIBSYNC_TEST_VALUE: 'from-env' },
+      timeoutMs: 30_000,
+    });
     expect(outcome).toMatchObject({ kind: 'exited', code: 0, stdout: 'from-env' });
   });
 
@@ -28,17 +34,26 @@ describe('runProcess', () => {
   });
 
   it('stops a program whose output passes the cap, naming the stream and the cap', async () => {
-    const outcome = await runProcess('sh', ['-c', 'head -c 100000 /dev/zero; exec sleep 30'], { timeoutMs: 30_000, maxOutputBytes: 1000 });
+    const outcome = await runProcess('sh', ['-c', 'head -c 100000 /dev/zero; exec sleep 30'], {
+      timeoutMs: 30_000,
+      maxOutputBytes: 1000,
+    });
     expect(outcome).toEqual({ kind: 'output-too-large', stream: 'stdout', maxBytes: 1000 });
   });
 
   it('caps stderr too', async () => {
-    const outcome = await runProcess('sh', ['-c', 'head -c 5000 /dev/zero >&2'], { timeoutMs: 30_000, maxOutputBytes: 1000 });
+    const outcome = await runProcess('sh', ['-c', 'head -c 5000 /dev/zero >&2'], {
+      timeoutMs: 30_000,
+      maxOutputBytes: 1000,
+    });
     expect(outcome).toEqual({ kind: 'output-too-large', stream: 'stderr', maxBytes: 1000 });
   });
 
   it('admits output of exactly the cap', async () => {
-    const outcome = await runProcess('sh', ['-c', 'head -c 1000 /dev/zero | tr "\\0" x'], { timeoutMs: 30_000, maxOutputBytes: 1000 });
+    const outcome = await runProcess('sh', ['-c', 'head -c 1000 /dev/zero | tr "\\0" x'], {
+      timeoutMs: 30_000,
+      maxOutputBytes: 1000,
+    });
     expect(outcome).toMatchObject({ kind: 'exited', code: 0 });
     expect(outcome.kind === 'exited' && outcome.stdout.length).toBe(1000);
   });
@@ -86,7 +101,10 @@ describe('runProcessFromFile', () => {
   });
 
   it('kills the program when its input file cannot be read, naming the file', async () => {
-    const outcome = await runProcessFromFile('sh', ['-c', 'cat >/dev/null; exec sleep 30'], { inputFile: '/nonexistent/cibsync-input', timeoutMs: 30_000 });
+    const outcome = await runProcessFromFile('sh', ['-c', 'cat >/dev/null; exec sleep 30'], {
+      inputFile: '/nonexistent/cibsync-input',
+      timeoutMs: 30_000,
+    });
     expect(outcome).toMatchObject({ kind: 'input-failed', file: '/nonexistent/cibsync-input' });
   });
 });

@@ -14,7 +14,12 @@ describe('cibsync scopes', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.filter((l) => l.startsWith('scope ticket-db '))).toEqual(['scope ticket-db resource db-ip', 'scope ticket-db resource g-db', 'scope ticket-db constraint db-needs-ticket', 'scope ticket-db constraint db-ip-before-db']);
+    expect(lines.filter((l) => l.startsWith('scope ticket-db '))).toEqual([
+      'scope ticket-db resource db-ip',
+      'scope ticket-db resource g-db',
+      'scope ticket-db constraint db-needs-ticket',
+      'scope ticket-db constraint db-ip-before-db',
+    ]);
     expect(lines).toContain('scope ticket-web: 1 resource, 0 templates, 1 constraint, 0 tags');
     expect(lines).toContain('scope ticket-web resource web-clone');
     expect(lines).toContain('scope global section rsc_defaults');
@@ -29,7 +34,12 @@ describe('cibsync scopes', () => {
     const r = cli(['scopes', '--output-as=json'], { cibFile: site.cibFile });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(splitScopes(fixture('two-tickets.xml'), rules));
-    expect(JSON.parse(r.stdout).fellToGlobal).toContainEqual({ kind: 'resource', id: 'shared-cache', reason: 'bound to tickets ticket-db and ticket-web', owners: ['ticket-db', 'ticket-web'] });
+    expect(JSON.parse(r.stdout).fellToGlobal).toContainEqual({
+      kind: 'resource',
+      id: 'shared-cache',
+      reason: 'bound to tickets ticket-db and ticket-web',
+      owners: ['ticket-db', 'ticket-web'],
+    });
   });
 
   it('--help says the scopes are shown, not yet replicated; a bad --output-as is a usage error', () => {

@@ -6,8 +6,24 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VERDICT_RANK } from '../../services/cib/index.js';
 import { Pacemaker } from '../../services/pacemaker/index.js';
-import { extractScope, mergeScope, siteLocalPart, splitScopes, type ScopeRef, type ScopeSplit } from '../../services/scopes/index.js';
-import { canonical, childElements, clone, element, ensureChild, firstChild, parseXml, type XmlElement } from '../../services/xml/index.js';
+import {
+  extractScope,
+  mergeScope,
+  type ScopeRef,
+  type ScopeSplit,
+  siteLocalPart,
+  splitScopes,
+} from '../../services/scopes/index.js';
+import {
+  canonical,
+  childElements,
+  clone,
+  element,
+  ensureChild,
+  firstChild,
+  parseXml,
+  type XmlElement,
+} from '../../services/xml/index.js';
 import { REPO } from '../helpers/sites.js';
 import { itemsInOrder, parts, rules } from './helpers.js';
 
@@ -17,8 +33,19 @@ const SOURCES = [
   { dir: join(CORPUS, 'pacemaker-cts/cibs'), take: (f: string) => /^ticket-.*\.xml$/.test(f) },
 ];
 const missing = SOURCES.filter((s) => !existsSync(s.dir)).map((s) => s.dir);
-if (missing.length > 0) console.warn(`scope corpus test skipped: ${missing.join(', ')} absent (the corpus lives in ../shared beside the repository)`);
-const files = missing.length > 0 ? [] : SOURCES.flatMap((s) => readdirSync(s.dir).filter(s.take).sort().map((f) => join(s.dir, f)));
+if (missing.length > 0)
+  console.warn(
+    `scope corpus test skipped: ${missing.join(', ')} absent (the corpus lives in ../shared beside the repository)`,
+  );
+const files =
+  missing.length > 0
+    ? []
+    : SOURCES.flatMap((s) =>
+        readdirSync(s.dir)
+          .filter(s.take)
+          .sort()
+          .map((f) => join(s.dir, f)),
+      );
 
 const pacemaker = new Pacemaker();
 const name = (path: string) => path.slice(CORPUS.length + 1);
@@ -34,10 +61,18 @@ interface Row {
 const rows: Row[] = [];
 
 function topLevelItems(c: XmlElement): XmlElement[] {
-  return ['resources', 'constraints', 'tags'].flatMap((s) => (firstChild(c, s) ? childElements(firstChild(c, s) as XmlElement) : []));
+  return ['resources', 'constraints', 'tags'].flatMap((s) =>
+    firstChild(c, s) ? childElements(firstChild(c, s) as XmlElement) : [],
+  );
 }
 
-const listed = (s: ScopeSplit) => [...Object.values(s.tickets), s.global, s.siteLocal].flatMap((p) => [...p.resources, ...p.templates, ...p.constraints, ...p.tags]);
+const listed = (s: ScopeSplit) =>
+  [...Object.values(s.tickets), s.global, s.siteLocal].flatMap((p) => [
+    ...p.resources,
+    ...p.templates,
+    ...p.constraints,
+    ...p.tags,
+  ]);
 
 /**
  * Site B: the same services, with its own mind everywhere except where it must not matter: another
@@ -50,16 +85,25 @@ function siteB(source: XmlElement): XmlElement {
   const set = childElements(crm, 'cluster_property_set')[0] ?? ensureChild(crm, 'cluster_property_set');
   set.attrs.id ??= 'b-options';
   for (const nv of childElements(set, 'nvpair')) if (nv.attrs.name === 'cluster-name') nv.attrs.value = 'siteB';
-  set.children.push(element('nvpair', { id: 'b-cluster-name', name: 'cluster-name', value: 'siteB' }), element('nvpair', { id: 'b-batch-limit', name: 'batch-limit', value: '7' }));
+  set.children.push(
+    element('nvpair', { id: 'b-cluster-name', name: 'cluster-name', value: 'siteB' }),
+    element('nvpair', { id: 'b-batch-limit', name: 'batch-limit', value: '7' }),
+  );
   const resources = ensureChild(b, 'resources');
-  resources.children.push(element('primitive', { id: 'b-booth', class: 'ocf', provider: 'pacemaker', type: 'booth-site' }), element('primitive', { id: 'b-global', class: 'ocf', provider: 'pacemaker', type: 'Dummy' }));
-  for (const top of childElements(resources)) if (top.name !== 'template') top.attrs.description = `site B's ${top.attrs.id}`;
+  resources.children.push(
+    element('primitive', { id: 'b-booth', class: 'ocf', provider: 'pacemaker', type: 'booth-site' }),
+    element('primitive', { id: 'b-global', class: 'ocf', provider: 'pacemaker', type: 'Dummy' }),
+  );
+  for (const top of childElements(resources))
+    if (top.name !== 'template') top.attrs.description = `site B's ${top.attrs.id}`;
   return b;
 }
 
 function withConfiguration(cib: XmlElement, configuration: XmlElement): XmlElement {
   const copy = clone(cib);
-  copy.children = copy.children.map((ch) => (ch.kind === 'element' && ch.name === 'configuration' ? configuration : ch));
+  copy.children = copy.children.map((ch) =>
+    ch.kind === 'element' && ch.name === 'configuration' ? configuration : ch,
+  );
   return copy;
 }
 
@@ -70,7 +114,10 @@ describe.skipIf(files.length === 0)('scopes on the ticket corpus', () => {
       `scope corpus: ${rows.length} CIBs, ${rows.reduce((n, r) => n + r.tickets, 0)} ticket scopes; top-level items: ${sum('tickets')} in ticket scopes, ${sum('global')} global, ${sum('site-local')} site-local; ` +
         `${rows.reduce((n, r) => n + r.fell, 0)} fell to global; rebuilt in the source's exact order: ${rows.filter((r) => r.exactOrder).length}/${rows.length}`,
     );
-    for (const r of rows) console.log(`  ${r.file}: ${r.tickets} tickets, items ${JSON.stringify(r.items)}, fell ${r.fell}, exact order ${r.exactOrder}, crm_verify ${r.verdicts}`);
+    for (const r of rows)
+      console.log(
+        `  ${r.file}: ${r.tickets} tickets, items ${JSON.stringify(r.items)}, fell ${r.fell}, exact order ${r.exactOrder}, crm_verify ${r.verdicts}`,
+      );
   });
 
   it.each(files.map((f) => [name(f), f]))('%s', async (_name, file) => {
@@ -83,7 +130,11 @@ describe.skipIf(files.length === 0)('scopes on the ticket corpus', () => {
     // Disjoint, and every top-level item in exactly one part.
     const ids = listed(split);
     expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual(topLevelItems(source).map((e) => e.attrs.id).sort());
+    expect([...ids].sort()).toEqual(
+      topLevelItems(source)
+        .map((e) => e.attrs.id)
+        .sort(),
+    );
 
     // The site-local part and the scopes rebuild the source.
     const scopes: ScopeRef[] = ['global', ...tickets.map((ticket) => ({ ticket }))];
@@ -104,19 +155,31 @@ describe.skipIf(files.length === 0)('scopes on the ticket corpus', () => {
       // Into site B: that scope becomes the source's, all else stays B's; again: nothing changes.
       const merged = mergeScope(b, fragment, scope, rules);
       const after = parts(merged);
-      for (const part of Object.keys(bParts)) expect(after[part], `${key}: ${part}`).toBe(part === key ? sourceParts[part] : bParts[part]);
+      for (const part of Object.keys(bParts))
+        expect(after[part], `${key}: ${part}`).toBe(part === key ? sourceParts[part] : bParts[part]);
       expect(canonical(mergeScope(merged, fragment, scope, rules)), key).toBe(canonical(merged));
       const verdict = await pacemaker.verify(withConfiguration(cib, merged));
-      expect(VERDICT_RANK[verdict.level], `${key}: ${[...verdict.schemaErrors, ...verdict.errors].join('; ')}`).toBeLessThanOrEqual(VERDICT_RANK[sourceVerdict.level]);
-      expect([...verdict.schemaErrors, ...verdict.errors].filter((e) => !sourceVerdict.errors.includes(e)), `${key}: new errors`).toEqual([]);
+      expect(
+        VERDICT_RANK[verdict.level],
+        `${key}: ${[...verdict.schemaErrors, ...verdict.errors].join('; ')}`,
+      ).toBeLessThanOrEqual(VERDICT_RANK[sourceVerdict.level]);
+      expect(
+        [...verdict.schemaErrors, ...verdict.errors].filter((e) => !sourceVerdict.errors.includes(e)),
+        `${key}: new errors`,
+      ).toEqual([]);
       verdicts.push(`${key} ${verdict.level}`);
     }
 
-    const count = (o: { resources: string[]; templates: string[]; constraints: string[]; tags: string[] }) => o.resources.length + o.templates.length + o.constraints.length + o.tags.length;
+    const count = (o: { resources: string[]; templates: string[]; constraints: string[]; tags: string[] }) =>
+      o.resources.length + o.templates.length + o.constraints.length + o.tags.length;
     rows.push({
       file: name(file),
       tickets: tickets.length,
-      items: { tickets: Object.values(split.tickets).reduce((n, c) => n + count(c), 0), global: count(split.global), 'site-local': count(split.siteLocal) },
+      items: {
+        tickets: Object.values(split.tickets).reduce((n, c) => n + count(c), 0),
+        global: count(split.global),
+        'site-local': count(split.siteLocal),
+      },
       fell: split.fellToGlobal.length,
       exactOrder: canonical(rebuilt) === canonical(source),
       verdicts: verdicts.join(', '),

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig } from '../../services/config/index.js';
 import { extractScope, siteLocalPart, splitScopes } from '../../services/scopes/index.js';
-import { canonical, childElements, clone, firstChild, parseXml, type XmlElement, type XmlNode } from '../../services/xml/index.js';
+import {
+  canonical,
+  childElements,
+  clone,
+  firstChild,
+  parseXml,
+  type XmlElement,
+  type XmlNode,
+} from '../../services/xml/index.js';
 import { FIXTURES } from '../helpers/sites.js';
 
 export const rules = defaultConfig().siteLocal;
@@ -20,8 +28,12 @@ export const fixture = (name: string) => configurationOfFile(fixturePath(name));
 
 /** Every part of a configuration (each ticket's scope, global, site-local), canonical, by name. */
 export function parts(configuration: XmlElement): Record<string, string> {
-  const out: Record<string, string> = { global: canonical(extractScope(configuration, rules, 'global')), 'site-local': canonical(siteLocalPart(configuration, rules)) };
-  for (const ticket of Object.keys(splitScopes(configuration, rules).tickets)) out[`ticket ${ticket}`] = canonical(extractScope(configuration, rules, { ticket }));
+  const out: Record<string, string> = {
+    global: canonical(extractScope(configuration, rules, 'global')),
+    'site-local': canonical(siteLocalPart(configuration, rules)),
+  };
+  for (const ticket of Object.keys(splitScopes(configuration, rules).tickets))
+    out[`ticket ${ticket}`] = canonical(extractScope(configuration, rules, { ticket }));
   return out;
 }
 

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { splitScopes, type ScopeSplit } from '../../services/scopes/index.js';
+import { type ScopeSplit, splitScopes } from '../../services/scopes/index.js';
 import { childElements, firstChild, parseXml, serialize, type XmlElement } from '../../services/xml/index.js';
 import { tempDir } from '../helpers/sites.js';
 import { fixture, fixturePath, rules } from './helpers.js';
@@ -15,7 +15,8 @@ const split = splitScopes(naming, rules);
 /** The owner of a top-level id in a split: a ticket, `global` or `site-local`. */
 function ownerOf(s: ScopeSplit, id: string): string[] {
   const owners: string[] = [];
-  const has = (c: { resources: string[]; templates: string[]; constraints: string[]; tags: string[] }) => [...c.resources, ...c.templates, ...c.constraints, ...c.tags].includes(id);
+  const has = (c: { resources: string[]; templates: string[]; constraints: string[]; tags: string[] }) =>
+    [...c.resources, ...c.templates, ...c.constraints, ...c.tags].includes(id);
   for (const [t, c] of Object.entries(s.tickets)) if (has(c)) owners.push(t);
   if (has(s.global)) owners.push('global');
   if (has(s.siteLocal)) owners.push('site-local');
@@ -64,12 +65,25 @@ describe('scope rules: how an rsc_ticket names a resource', () => {
   });
 
   it("the scope holds the ticket's rsc_ticket constraints and the constraints all of whose resources are in it", () => {
-    expect(split.tickets['ticket-db']?.constraints).toEqual(['db-vip-needs-db', 'db-server-needs-db', 'db-helper-needs-db', 'vip-before-db']);
-    expect(split.tickets['ticket-batch']?.constraints).toEqual(['workers-need-batch', 'reports-need-batch', 'reports-together']);
+    expect(split.tickets['ticket-db']?.constraints).toEqual([
+      'db-vip-needs-db',
+      'db-server-needs-db',
+      'db-helper-needs-db',
+      'vip-before-db',
+    ]);
+    expect(split.tickets['ticket-batch']?.constraints).toEqual([
+      'workers-need-batch',
+      'reports-need-batch',
+      'reports-together',
+    ]);
   });
 
   it('a clone child named by an rsc_ticket binds the whole clone (Pacemaker itself refuses such a reference)', () => {
-    const c = withConstraint(naming, 'web-clone-needs-web', '<rsc_ticket id="web-server-needs-web" rsc="web-server" ticket="ticket-web" loss-policy="stop"/>');
+    const c = withConstraint(
+      naming,
+      'web-clone-needs-web',
+      '<rsc_ticket id="web-server-needs-web" rsc="web-server" ticket="ticket-web" loss-policy="stop"/>',
+    );
     const s = splitScopes(c, rules);
     expect(ownerOf(s, 'web-clone')).toEqual(['ticket-web']);
     expect(ownerOf(s, 'web-server-needs-web')).toEqual(['ticket-web']);
@@ -83,9 +97,17 @@ describe('scope rules: how an rsc_ticket names a resource', () => {
   });
 
   it('a location constraint by rsc-pattern names every top-level resource the pattern matches', () => {
-    const inDb = withConstraint(naming, 'monitor-on-a1', '<rsc_location id="db-pattern" rsc-pattern="^db-" node="a1" score="10"/>');
+    const inDb = withConstraint(
+      naming,
+      'monitor-on-a1',
+      '<rsc_location id="db-pattern" rsc-pattern="^db-" node="a1" score="10"/>',
+    );
     expect(ownerOf(splitScopes(inDb, rules), 'db-pattern')).toEqual(['ticket-db']);
-    const across = withConstraint(naming, 'monitor-on-a1', '<rsc_location id="any-pattern" rsc-pattern="-" node="a1" score="10"/>');
+    const across = withConstraint(
+      naming,
+      'monitor-on-a1',
+      '<rsc_location id="any-pattern" rsc-pattern="-" node="a1" score="10"/>',
+    );
     expect(splitScopes(across, rules).fellToGlobal.map((f) => f.id)).toContain('any-pattern');
   });
 });
@@ -120,18 +142,34 @@ describe('scope rules: what falls to the global scope, named with the reason', (
 
   it('nothing else is reported: a resource bound to no ticket is global without a reason', () => {
     expect(ownerOf(split, 'monitor-agent')).toEqual(['global']);
-    expect(Object.keys(fell).sort()).toEqual(['constraint db-with-web', 'constraint shared-cache-needs-db', 'constraint shared-cache-needs-web', 'resource shared-cache', 'tag tag-frontends', 'template tpl-shared']);
+    expect(Object.keys(fell).sort()).toEqual([
+      'constraint db-with-web',
+      'constraint shared-cache-needs-db',
+      'constraint shared-cache-needs-web',
+      'resource shared-cache',
+      'tag tag-frontends',
+      'template tpl-shared',
+    ]);
   });
 
   it('the global scope holds the cluster properties and defaults; the site-local part nodes, fencing and cluster-owned properties', () => {
     expect(split.global.sections).toEqual(['crm_config', 'rsc_defaults']);
-    expect(split.siteLocal).toEqual({ resources: ['fence-a'], templates: [], constraints: ['fence-a-avoids-a1'], tags: [], sections: ['crm_config', 'nodes'] });
+    expect(split.siteLocal).toEqual({
+      resources: ['fence-a'],
+      templates: [],
+      constraints: ['fence-a-avoids-a1'],
+      tags: [],
+      sections: ['crm_config', 'nodes'],
+    });
   });
 
   it('a tag naming a tag passes its scope on; shared nested tags fall to global', () => {
     const c = parseXml(serialize(naming));
     const tags = firstChild(c, 'tags') as XmlElement;
-    tags.children.push(parseXml('<tag id="tag-batch"><obj_ref id="tag-reports"/><obj_ref id="worker-1"/></tag>'), parseXml('<tag id="tag-everything"><obj_ref id="tag-batch"/><obj_ref id="db-vip"/></tag>'));
+    tags.children.push(
+      parseXml('<tag id="tag-batch"><obj_ref id="tag-reports"/><obj_ref id="worker-1"/></tag>'),
+      parseXml('<tag id="tag-everything"><obj_ref id="tag-batch"/><obj_ref id="db-vip"/></tag>'),
+    );
     const s = splitScopes(c, rules);
     expect(ownerOf(s, 'tag-everything')).toEqual(['global']);
     // tag-batch names only ticket-batch's resources, but tag-everything (global) names it: it is shared.
@@ -145,8 +183,15 @@ describe('scope rules: the parts are disjoint and cover the configuration', () =
   it.each(['naming.xml', 'two-tickets.xml', 'two-tickets-b.xml'])('%s', (name) => {
     const c = fixture(name);
     const s = splitScopes(c, rules);
-    const listed = [...Object.values(s.tickets), s.global, s.siteLocal].flatMap((p) => [...p.resources, ...p.templates, ...p.constraints, ...p.tags]);
-    const items = ['resources', 'constraints', 'tags'].flatMap((section) => (firstChild(c, section) ? childElements(firstChild(c, section) as XmlElement).map((e) => e.attrs.id) : []));
+    const listed = [...Object.values(s.tickets), s.global, s.siteLocal].flatMap((p) => [
+      ...p.resources,
+      ...p.templates,
+      ...p.constraints,
+      ...p.tags,
+    ]);
+    const items = ['resources', 'constraints', 'tags'].flatMap((section) =>
+      firstChild(c, section) ? childElements(firstChild(c, section) as XmlElement).map((e) => e.attrs.id) : [],
+    );
     expect(listed.sort()).toEqual(items.sort());
     expect(new Set(listed).size).toBe(listed.length);
   });

@@ -14,8 +14,15 @@ afterEach(() => {
 describe('state files', () => {
   it('turns EPERM, EACCES and ENOSPC into CIBSYNC_STATE_ACCESS naming the path', () => {
     for (const code of ['EPERM', 'EACCES', 'ENOSPC', 'EROFS']) {
-      const err = stateAccessError(Object.assign(new Error(`${code}: boom`), { code }), '/var/lib/cibsync/x.json', 'write');
-      expect(err).toMatchObject({ code: 'CIBSYNC_STATE_ACCESS', details: { path: '/var/lib/cibsync/x.json', errno: code } });
+      const err = stateAccessError(
+        Object.assign(new Error(`${code}: boom`), { code }),
+        '/var/lib/cibsync/x.json',
+        'write',
+      );
+      expect(err).toMatchObject({
+        code: 'CIBSYNC_STATE_ACCESS',
+        details: { path: '/var/lib/cibsync/x.json', errno: code },
+      });
       expect((err as Error).message).toContain('/var/lib/cibsync/x.json');
     }
     const bug = new TypeError('not a file system error');
@@ -28,7 +35,10 @@ describe('state files', () => {
     await checkStateWritable([join(d, 'sources', 'a.json'), join(d, 'node-attributes.json')]);
     expect(readdirSync(d).sort()).toEqual(['sources']);
     mkdirSync(join(d, 'node-attributes.json'));
-    await expect(checkStateWritable([join(d, 'node-attributes.json')])).rejects.toMatchObject({ code: 'CIBSYNC_STATE_ACCESS', details: { path: join(d, 'node-attributes.json') } });
+    await expect(checkStateWritable([join(d, 'node-attributes.json')])).rejects.toMatchObject({
+      code: 'CIBSYNC_STATE_ACCESS',
+      details: { path: join(d, 'node-attributes.json') },
+    });
   });
 
   it('removes temporary files a killed writer left (kill -9 between write and rename)', async () => {

@@ -26,7 +26,9 @@ describe('cibsync transform', () => {
     const made = cli(['transform', 'new', 'no-apache', dir, '--drop', "primitive[@type='apache']", '--input', input]);
     expect(made.code, made.stderr).toBe(0);
     const expectedPath = join(dir, 'fixtures/no-apache/basic/expected.xml');
-    expect(readFileSync(join(dir, 'no-apache.xsl'), 'utf8')).toContain(`<xsl:template match="primitive[@type='apache']"/>`);
+    expect(readFileSync(join(dir, 'no-apache.xsl'), 'utf8')).toContain(
+      `<xsl:template match="primitive[@type='apache']"/>`,
+    );
     expect(readFileSync(expectedPath, 'utf8')).not.toContain('id="web"');
 
     const ok = cli(['transform', 'test', dir]);
@@ -64,7 +66,23 @@ describe('cibsync transform', () => {
 
   it("run prints a site's chain result with the parameters", () => {
     const { input } = workspace();
-    const r = cli(['transform', 'run', '--site', 'siteB', '--transforms', TRANSFORMS, '--chain', 'rewrite-ip.xsl,rewrite-paths.xsl,map-nodes.xsl', '--param', 'ip_map=10.0.0.10=10.1.0.10', '--param', 'path_map=/srv/siteA=/srv/siteB', '--param', 'node_map=a1=b1', input]);
+    const r = cli([
+      'transform',
+      'run',
+      '--site',
+      'siteB',
+      '--transforms',
+      TRANSFORMS,
+      '--chain',
+      'rewrite-ip.xsl,rewrite-paths.xsl,map-nodes.xsl',
+      '--param',
+      'ip_map=10.0.0.10=10.1.0.10',
+      '--param',
+      'path_map=/srv/siteA=/srv/siteB',
+      '--param',
+      'node_map=a1=b1',
+      input,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('value="10.1.0.10"');
     expect(r.stdout).toContain('value="/srv/siteB/httpd.conf"');
@@ -74,24 +92,78 @@ describe('cibsync transform', () => {
 
   it('run takes source_site from a publication, and --source-site from the command line otherwise', () => {
     const { dir, input } = workspace();
-    writeFileSync(join(dir, 'sites.xsl'), `<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+    writeFileSync(
+      join(dir, 'sites.xsl'),
+      `<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:param name="local_site"/><xsl:param name="source_site"/>
   <xsl:template match="/configuration"><configuration from="{$source_site}" to="{$local_site}"/></xsl:template>
-</xsl:stylesheet>`);
+</xsl:stylesheet>`,
+    );
     const publication = join(dir, 'pub.xml');
-    writeFileSync(publication, serializePublication(sealPublication({ site: 'siteA', ticket: 'ticketA', adminEpoch: 1, epoch: 2, created: '2026-11-22T00:00:00Z', configuration: parseXml(CONFIGURATION), nodeAttributes: {}, sourceVerdict: { level: 'clean', messages: [] } })));
-    const fromPublication = cli(['transform', 'run', '--site', 'siteB', '--transforms', dir, '--chain', 'sites.xsl', publication]);
+    writeFileSync(
+      publication,
+      serializePublication(
+        sealPublication({
+          site: 'siteA',
+          ticket: 'ticketA',
+          adminEpoch: 1,
+          epoch: 2,
+          created: '2026-11-22T00:00:00Z',
+          configuration: parseXml(CONFIGURATION),
+          nodeAttributes: {},
+          sourceVerdict: { level: 'clean', messages: [] },
+        }),
+      ),
+    );
+    const fromPublication = cli([
+      'transform',
+      'run',
+      '--site',
+      'siteB',
+      '--transforms',
+      dir,
+      '--chain',
+      'sites.xsl',
+      publication,
+    ]);
     expect(fromPublication.stdout, fromPublication.stderr).toContain('<configuration from="siteA" to="siteB"/>');
-    const fromFlag = cli(['transform', 'run', '--site', 'siteC', '--transforms', dir, '--chain', 'sites.xsl', '--source-site', 'siteX', input]);
+    const fromFlag = cli([
+      'transform',
+      'run',
+      '--site',
+      'siteC',
+      '--transforms',
+      dir,
+      '--chain',
+      'sites.xsl',
+      '--source-site',
+      'siteX',
+      input,
+    ]);
     expect(fromFlag.stdout, fromFlag.stderr).toContain('<configuration from="siteX" to="siteC"/>');
   });
 
   it('lint reports what the chain missed and exits 9, and 0 once the chain covers it', () => {
     const { input } = workspace();
-    const base = ['transform', 'lint', '--site', 'siteB', '--transforms', TRANSFORMS, '--chain', 'rewrite-ip.xsl', '--source-networks', '10.0.0.0/24', '--source-paths', '/srv/siteA'];
+    const base = [
+      'transform',
+      'lint',
+      '--site',
+      'siteB',
+      '--transforms',
+      TRANSFORMS,
+      '--chain',
+      'rewrite-ip.xsl',
+      '--source-networks',
+      '10.0.0.0/24',
+      '--source-paths',
+      '/srv/siteA',
+    ];
     const missed = cli([...base, '--param', 'ip_map=10.0.0.10=10.1.0.10', input]);
     expect(missed.code).toBe(9);
-    expect(missed.stdout).toContain("nvpair[@id='web-conf']/@value: path /srv/siteA/httpd.conf is under source prefix /srv/siteA");
+    expect(missed.stdout).toContain(
+      "nvpair[@id='web-conf']/@value: path /srv/siteA/httpd.conf is under source prefix /srv/siteA",
+    );
     expect(missed.stdout).not.toContain('10.0.0.10');
     const clean = cli([...base.slice(0, -2), '--param', 'ip_map=10.0.0.10=10.1.0.10', input]);
     expect(clean.code, clean.stdout).toBe(0);

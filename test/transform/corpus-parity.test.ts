@@ -5,9 +5,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runChain, type ChainParams } from '../../services/transform/chain.js';
-import { createEngine } from '../../services/transform/engine.js';
 import { suppliedConfiguration } from '../../services/cib/index.js';
+import { type ChainParams, runChain } from '../../services/transform/chain.js';
+import { createEngine } from '../../services/transform/engine.js';
 import { lintConfiguration } from '../../services/transform/lint.js';
 import { canonical, childElements, firstChild, parseXml, type XmlElement } from '../../services/xml/index.js';
 
@@ -16,18 +16,32 @@ const CIBS = fileURLToPath(new URL('../../../shared/corpus/pacemaker-cts/cibs', 
 const MAX_BYTES = 70_000;
 
 const available = existsSync(CIBS);
-if (!available) console.warn(`corpus parity test skipped: ${CIBS} is absent (it lives in ../shared beside the repository)`);
-const files = available ? readdirSync(CIBS).filter((f) => f.endsWith('.xml') && statSync(join(CIBS, f)).size <= MAX_BYTES).sort() : [];
+if (!available)
+  console.warn(`corpus parity test skipped: ${CIBS} is absent (it lives in ../shared beside the repository)`);
+const files = available
+  ? readdirSync(CIBS)
+      .filter((f) => f.endsWith('.xml') && statSync(join(CIBS, f)).size <= MAX_BYTES)
+      .sort()
+  : [];
 
 /** Maps that touch everything these transforms can touch in `configuration`. */
 function paramsFor(configuration: XmlElement): ChainParams {
-  const addresses = [...new Set(lintConfiguration(configuration, { networks: ['0.0.0.0/0', '::/0'], pathPrefixes: [] }).map((f) => f.literal))];
-  const nodes = childElements(firstChild(configuration, 'nodes') ?? configuration, 'node').map((n) => n.attrs.uname ?? '');
+  const addresses = [
+    ...new Set(
+      lintConfiguration(configuration, { networks: ['0.0.0.0/0', '::/0'], pathPrefixes: [] }).map((f) => f.literal),
+    ),
+  ];
+  const nodes = childElements(firstChild(configuration, 'nodes') ?? configuration, 'node').map(
+    (n) => n.attrs.uname ?? '',
+  );
   return {
     local_site: 'siteB',
     source_site: 'siteA',
     ip_map: addresses.map((a, i) => `${a}=${a.includes(':') ? `2001:db8::${i + 1}` : `192.0.2.${i + 1}`}`).join(','),
-    node_map: nodes.filter(Boolean).map((n) => `${n}=b-${n}`).join(','),
+    node_map: nodes
+      .filter(Boolean)
+      .map((n) => `${n}=b-${n}`)
+      .join(','),
     path_map: '/var=/srv/var,/usr/lib/ocf=/opt/ocf',
   };
 }

@@ -20,7 +20,9 @@ function stylesheets(files: Record<string, string>): string {
 describe.each(ENGINE_NAMES)('%s engine', (name) => {
   it('refuses a truncated stylesheet', async () => {
     const dir = stylesheets({ 'cut.xsl': `${HEAD}<xsl:template match="/"><configuration/></xsl:template` });
-    await expect((await createEngine(name)).transform(join(dir, 'cut.xsl'), INPUT, {})).rejects.toMatchObject({ code: 'CIBSYNC_TRANSFORM_FAILED' });
+    await expect((await createEngine(name)).transform(join(dir, 'cut.xsl'), INPUT, {})).rejects.toMatchObject({
+      code: 'CIBSYNC_TRANSFORM_FAILED',
+    });
   });
 
   it('includes a local stylesheet with a comment before its root, and reads an XML file with document()', async () => {
@@ -29,7 +31,9 @@ describe.each(ENGINE_NAMES)('%s engine', (name) => {
       'main.xsl': `${HEAD}<xsl:include href="lib.xsl"/><xsl:param name="file"/><xsl:template match="/"><configuration><xsl:call-template name="site"/></configuration></xsl:template></xsl:stylesheet>`,
       'map.xml': '<!-- map -->\n<map><entry from="a" to="siteB"/></map>',
     });
-    const out = await (await createEngine(name)).transform(join(dir, 'main.xsl'), INPUT, { file: join(dir, 'map.xml') });
+    const out = await (await createEngine(name)).transform(join(dir, 'main.xsl'), INPUT, {
+      file: join(dir, 'map.xml'),
+    });
     expect(out).toContain('>siteB</configuration>');
   });
 
@@ -45,8 +49,12 @@ describe.each(ENGINE_NAMES)('%s engine', (name) => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x.xsl`;
-      const dir = stylesheets({ 'net.xsl': `${HEAD}<xsl:include href="${url}"/><xsl:template match="/"><configuration/></xsl:template></xsl:stylesheet>` });
-      await expect((await createEngine(name)).transform(join(dir, 'net.xsl'), INPUT, {})).rejects.toMatchObject({ code: 'CIBSYNC_TRANSFORM_FAILED' });
+      const dir = stylesheets({
+        'net.xsl': `${HEAD}<xsl:include href="${url}"/><xsl:template match="/"><configuration/></xsl:template></xsl:stylesheet>`,
+      });
+      await expect((await createEngine(name)).transform(join(dir, 'net.xsl'), INPUT, {})).rejects.toMatchObject({
+        code: 'CIBSYNC_TRANSFORM_FAILED',
+      });
       expect(requests).toEqual([]);
     } finally {
       server.closeAllConnections();
@@ -55,7 +63,9 @@ describe.each(ENGINE_NAMES)('%s engine', (name) => {
   });
 
   it('keeps xsl:message out of standard output', async () => {
-    const dir = stylesheets({ 'msg.xsl': `${HEAD}<xsl:template match="/"><xsl:message>note</xsl:message><configuration/></xsl:template></xsl:stylesheet>` });
+    const dir = stylesheets({
+      'msg.xsl': `${HEAD}<xsl:template match="/"><xsl:message>note</xsl:message><configuration/></xsl:template></xsl:stylesheet>`,
+    });
     const log = vi.spyOn(console, 'log');
     const write = vi.spyOn(process.stdout, 'write');
     try {

@@ -24,7 +24,8 @@ const BRACES = `<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/
   <xsl:template match="primitive"><primitive id="{@id}" description="{{literal}}"/></xsl:template>
 </xsl:stylesheet>`;
 
-const INPUT = '<configuration><resources><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"/></resources></configuration>';
+const INPUT =
+  '<configuration><resources><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"/></resources></configuration>';
 
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cibsync-fixtures-'));
@@ -42,13 +43,22 @@ function addCase(dir: string, transform: string, name: string, files: Record<str
 describe('fixture runner', () => {
   it('passes a correct golden file and fails a wrong one with a diff', async () => {
     const dir = workspace();
-    addCase(dir, 'rename', 'right', { 'params.json': '{"to": "c"}', 'expected.xml': INPUT.replace('id="a"', 'id="c"') });
-    addCase(dir, 'rename', 'wrong', { 'params.json': '{"to": "c"}', 'expected.xml': INPUT.replace('id="a"', 'id="x"') });
+    addCase(dir, 'rename', 'right', {
+      'params.json': '{"to": "c"}',
+      'expected.xml': INPUT.replace('id="a"', 'id="c"'),
+    });
+    addCase(dir, 'rename', 'wrong', {
+      'params.json': '{"to": "c"}',
+      'expected.xml': INPUT.replace('id="a"', 'id="x"'),
+    });
     const [right, wrong] = await Promise.all((await findFixtures(dir)).map((f) => runFixture(f, engines)));
     expect(right && passed(right)).toBe(true);
     expect(right?.enginesDisagree).toBe(false);
     expect(wrong && passed(wrong)).toBe(false);
-    expect(wrong?.problems).toEqual(['xsltproc: output differs from expected.xml', 'xslt-processor: output differs from expected.xml']);
+    expect(wrong?.problems).toEqual([
+      'xsltproc: output differs from expected.xml',
+      'xslt-processor: output differs from expected.xml',
+    ]);
     expect(wrong?.diffs[0]).toContain('-    <primitive class="ocf" id="x" provider="heartbeat" type="Dummy"/>');
     expect(wrong?.diffs[0]).toContain('+    <primitive class="ocf" id="c" provider="heartbeat" type="Dummy"/>');
   });
@@ -60,7 +70,11 @@ describe('fixture runner', () => {
     addCase(dir, 'rename', 'other-error', { 'input.xml': failing, 'expected-error.txt': 'something else' });
     addCase(dir, 'rename', 'no-error', { 'expected-error.txt': 'refusing fail' });
     const results = await Promise.all((await findFixtures(dir)).map((f) => runFixture(f, engines)));
-    expect(results.map((r) => [r.fixture.name, passed(r)])).toEqual([['good-error', true], ['no-error', false], ['other-error', false]]);
+    expect(results.map((r) => [r.fixture.name, passed(r)])).toEqual([
+      ['good-error', true],
+      ['no-error', false],
+      ['other-error', false],
+    ]);
     expect(results[1]?.problems[0]).toMatch(/^xsltproc: succeeded, but expected-error.txt expects/);
   });
 
@@ -90,7 +104,12 @@ describe('fixture runner', () => {
     const dir = workspace();
     addCase(dir, 'rename', 'file', { 'params.json': '{"to_file": "map.xml", "to": "q"}' });
     const [fixture] = await findFixtures(dir);
-    expect(fixture?.params).toMatchObject({ to_file: join(dir, 'fixtures/rename/file/map.xml'), to: 'q', local_site: 'siteB', source_site: 'siteA' });
+    expect(fixture?.params).toMatchObject({
+      to_file: join(dir, 'fixtures/rename/file/map.xml'),
+      to: 'q',
+      local_site: 'siteB',
+      source_site: 'siteA',
+    });
   });
 });
 

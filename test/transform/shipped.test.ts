@@ -11,7 +11,8 @@ const engines = await Promise.all(ENGINE_NAMES.map((name) => createEngine(name))
 describe('shipped transforms', () => {
   it('has fixtures for every shipped transform', () => {
     const covered = new Set(fixtures.map((f) => f.transform));
-    for (const name of ['rewrite-ip', 'rewrite-paths', 'map-nodes', 'drop', 'set-nvpairs', 'identity']) expect(covered.has(name), name).toBe(true);
+    for (const name of ['rewrite-ip', 'rewrite-paths', 'map-nodes', 'drop', 'set-nvpairs', 'identity'])
+      expect(covered.has(name), name).toBe(true);
   });
 
   it.each(fixtures.map((f) => [`${f.transform}/${f.name}`, f] as const))('%s passes in %s', async (_label, fixture) => {

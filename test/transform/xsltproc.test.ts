@@ -21,19 +21,27 @@ function program(body: string): string {
 describe('xsltproc engine', () => {
   it('reports a missing program as CIBSYNC_TOOL_MISSING naming the package', async () => {
     dir = mkdtempSync(join(tmpdir(), 'cibsync-xsltproc-'));
-    const err = await new XsltprocEngine(join(dir, 'no-xsltproc')).transform('t.xsl', INPUT, {}).catch((e: unknown) => e);
+    const err = await new XsltprocEngine(join(dir, 'no-xsltproc'))
+      .transform('t.xsl', INPUT, {})
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CIBSYNC_TOOL_MISSING' });
     expect((err as Error).message).toMatch(/is not installed \(Debian package xsltproc\)/);
   });
 
   it('kills a run at its timeout: CIBSYNC_TRANSFORM_FAILED saying so', async () => {
-    const err = await new XsltprocEngine(program('exec sleep 30'), 500).transform('t.xsl', INPUT, {}).catch((e: unknown) => e);
+    const err = await new XsltprocEngine(program('exec sleep 30'), 500)
+      .transform('t.xsl', INPUT, {})
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CIBSYNC_TRANSFORM_FAILED', details: { stylesheet: 't.xsl' } });
     expect((err as Error).message).toMatch(/^t\.xsl: xsltproc killed at the timeout \(500 ms\)/);
   });
 
   it('keeps the exit status and the first lines of stderr of a failed run', async () => {
-    const err = await new XsltprocEngine(program('cat >/dev/null; echo "compilation error: x" >&2; echo second >&2; exit 5')).transform('t.xsl', INPUT, {}).catch((e: unknown) => e);
+    const err = await new XsltprocEngine(
+      program('cat >/dev/null; echo "compilation error: x" >&2; echo second >&2; exit 5'),
+    )
+      .transform('t.xsl', INPUT, {})
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CIBSYNC_TRANSFORM_FAILED', details: { exit: 5 } });
     expect((err as Error).message).toBe('t.xsl: xsltproc exit 5: compilation error: x; second');
   });

@@ -20,15 +20,24 @@ describe('problem+json', () => {
   });
 
   it('gives every row of the error table an HTTP error status', () => {
-    for (const [code, spec] of Object.entries(ERRORS)) expect([400, 403, 404, 409, 422, 500, 502, 503], code).toContain(spec.http);
+    for (const [code, spec] of Object.entries(ERRORS))
+      expect([400, 403, 404, 409, 422, 500, 502, 503], code).toContain(spec.http);
   });
 
   it('keeps a status the caller imposes (a publisher with nothing to serve answers 503 whatever the cause)', () => {
-    expect(problemOf(new CibsyncError('CIBSYNC_PCMK_ERROR', 'cibadmin failed'), 503)).toMatchObject({ status: 503, problem: { status: 503 } });
+    expect(problemOf(new CibsyncError('CIBSYNC_PCMK_ERROR', 'cibadmin failed'), 503)).toMatchObject({
+      status: 503,
+      problem: { status: 503 },
+    });
   });
 
   it("answers under the table's status even where the details carry a status of their own (a plan's), as the body always has", () => {
-    const answer = problemOf(new CibsyncError('CIBSYNC_PLAN_NOT_PENDING', 'plan p is superseded, not pending', { plan: 'p', status: 'superseded' }));
+    const answer = problemOf(
+      new CibsyncError('CIBSYNC_PLAN_NOT_PENDING', 'plan p is superseded, not pending', {
+        plan: 'p',
+        status: 'superseded',
+      }),
+    );
     expect(answer.status).toBe(409);
     expect(answer.problem.status).toBe('superseded');
   });
@@ -50,7 +59,7 @@ describe('problem+json', () => {
     ['truncated JSON', '{"code":"CIBSYNC_TICKET_NOT_HELD","det'],
     ['a JSON array', '["CIBSYNC_TICKET_NOT_HELD"]'],
     ['JSON null', 'null'],
-    ['no code (fastify\'s own error)', '{"statusCode":404,"error":"Not Found","message":"Route GET:/x not found"}'],
+    ["no code (fastify's own error)", '{"statusCode":404,"error":"Not Found","message":"Route GET:/x not found"}'],
     ['a code that is not a string', '{"code":42,"detail":"x"}'],
     ['a code not in the table', '{"code":"CIBSYNC_NO_SUCH_THING","detail":"x"}'],
     ['a code from the prototype', '{"code":"toString","detail":"x"}'],

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
 import type { HttpsApp } from '../../services/net/https-app.js';
-import { startPublisher, type RunningPublisher } from '../../services/publisher/index.js';
-import { startSubscriber, type RunningSubscriber } from '../../services/subscriber/index.js';
-import { PUBLISHER_ROUTES, SUBSCRIBER_ROUTES, type Route } from '../../services/wire/index.js';
+import { type RunningPublisher, startPublisher } from '../../services/publisher/index.js';
+import { type RunningSubscriber, startSubscriber } from '../../services/subscriber/index.js';
+import { PUBLISHER_ROUTES, type Route, SUBSCRIBER_ROUTES } from '../../services/wire/index.js';
 import type { Site } from '../helpers/sites.js';
 import { makePki, makeSites, publisherConfig, subscriberConfig, writeConfig } from '../network/helpers.js';
 
@@ -31,7 +31,8 @@ function registeredRoutes(app: HttpsApp): string[] {
   return routes.sort();
 }
 
-const listed = (routes: Record<string, Route>) => [...new Set(Object.values(routes).map((r) => `${r.method} ${r.path}`))].sort();
+const listed = (routes: Record<string, Route>) =>
+  [...new Set(Object.values(routes).map((r) => `${r.method} ${r.path}`))].sort();
 
 let a: Site;
 let b: Site;
@@ -41,8 +42,18 @@ let subscriber: RunningSubscriber;
 beforeAll(async () => {
   const pki = makePki();
   ({ a, b } = makeSites());
-  publisher = await startPublisher(loadConfig(writeConfig(a, 'publisher', publisherConfig(a, pki.issue('pubA')))), a.pacemaker, silentLogger);
-  subscriber = await startSubscriber(loadConfig(writeConfig(b, 'subscriber', subscriberConfig(b, pki.issue('subB'), [publisher.url], { approval: 'manual' }))), b.pacemaker, silentLogger);
+  publisher = await startPublisher(
+    loadConfig(writeConfig(a, 'publisher', publisherConfig(a, pki.issue('pubA')))),
+    a.pacemaker,
+    silentLogger,
+  );
+  subscriber = await startSubscriber(
+    loadConfig(
+      writeConfig(b, 'subscriber', subscriberConfig(b, pki.issue('subB'), [publisher.url], { approval: 'manual' })),
+    ),
+    b.pacemaker,
+    silentLogger,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -68,13 +79,18 @@ describe('the wire module and the routes the daemons register', () => {
 
   it("docs/network.md's wire table lists exactly these routes", () => {
     const doc = readFileSync(new URL('../../docs/network.md', import.meta.url), 'utf8');
-    const documented = (daemon: string) => [...doc.matchAll(new RegExp(`^\\| ${daemon} \\| \`(GET|POST) (\\S+)\` \\|`, 'gm'))].map((m) => `${m[1]} ${m[2]}`).sort();
+    const documented = (daemon: string) =>
+      [...doc.matchAll(new RegExp(`^\\| ${daemon} \\| \`(GET|POST) (\\S+)\` \\|`, 'gm'))]
+        .map((m) => `${m[1]} ${m[2]}`)
+        .sort();
     expect(documented('publisher')).toEqual(listed(PUBLISHER_ROUTES));
     expect(documented('subscriber')).toEqual(listed(SUBSCRIBER_ROUTES));
   });
 
   it('each listed route is registered under its method', () => {
-    for (const route of Object.values(PUBLISHER_ROUTES)) expect(publisher.app.hasRoute({ method: route.method, url: route.path }), route.path).toBe(true);
-    for (const route of Object.values(SUBSCRIBER_ROUTES)) expect(subscriber.app.hasRoute({ method: route.method, url: route.path }), route.path).toBe(true);
+    for (const route of Object.values(PUBLISHER_ROUTES))
+      expect(publisher.app.hasRoute({ method: route.method, url: route.path }), route.path).toBe(true);
+    for (const route of Object.values(SUBSCRIBER_ROUTES))
+      expect(subscriber.app.hasRoute({ method: route.method, url: route.path }), route.path).toBe(true);
   });
 });

@@ -12,7 +12,9 @@ function codeOf(fn: () => unknown): string | undefined {
 
 describe('parseXml', () => {
   it('reads elements, attributes, comments and character references', () => {
-    const root = parseXml('<?xml version="1.0"?>\n<!-- lead --><a x="1&#10;2&lt;" y="&quot;"><!-- c --><b>t&amp;&#x41;</b></a>\n');
+    const root = parseXml(
+      '<?xml version="1.0"?>\n<!-- lead --><a x="1&#10;2&lt;" y="&quot;"><!-- c --><b>t&amp;&#x41;</b></a>\n',
+    );
     expect(root.name).toBe('a');
     expect(root.attrs).toEqual({ x: '1\n2<', y: '"' });
     expect(root.children[0]).toEqual({ kind: 'comment', text: ' c ' });
@@ -20,7 +22,11 @@ describe('parseXml', () => {
   });
 
   it.each([
-    ['truncated', '<configuration><resources><primitive id="p1"/><primitive id="p2" class="ocf"', 'CIBSYNC_XML_MALFORMED'],
+    [
+      'truncated',
+      '<configuration><resources><primitive id="p1"/><primitive id="p2" class="ocf"',
+      'CIBSYNC_XML_MALFORMED',
+    ],
     ['unclosed root', '<configuration><crm_config/><nodes/><resources/><constraints/>', 'CIBSYNC_XML_MALFORMED'],
     ['mismatched tag', '<a><b></a>', 'CIBSYNC_XML_MALFORMED'],
     ['two roots', '<a/><b/>', 'CIBSYNC_XML_MALFORMED'],
@@ -43,7 +49,12 @@ describe('parseXml', () => {
   });
 
   it('decodes each reference once: &amp;#10; is the text "&#10;", not a newline', () => {
-    expect(parseXml('<a x="&amp;#10;&#38;lt;">&amp;amp;&#x1F600;</a>')).toEqual({ kind: 'element', name: 'a', attrs: { x: '&#10;&lt;' }, children: [{ kind: 'text', text: '&amp;\u{1F600}' }] });
+    expect(parseXml('<a x="&amp;#10;&#38;lt;">&amp;amp;&#x1F600;</a>')).toEqual({
+      kind: 'element',
+      name: 'a',
+      attrs: { x: '&#10;&lt;' },
+      children: [{ kind: 'text', text: '&amp;\u{1F600}' }],
+    });
   });
 
   it('accepts an ampersand inside CDATA and comments', () => {
