@@ -94,7 +94,10 @@ type RawNode = Record<string, unknown>;
 function textNode(text: string, spaces: Map<string, XmlNode>): XmlNode {
   if (text.trim() !== '') return { kind: 'text', text };
   let node = spaces.get(text);
-  if (!node) spaces.set(text, (node = { kind: 'text', text }));
+  if (!node) {
+    node = { kind: 'text', text };
+    spaces.set(text, node);
+  }
   return node;
 }
 
