@@ -105,7 +105,7 @@ function runImport(file, work, siteCib) {
   // Tool timeouts of an hour: on a loaded machine crm_verify of 15 MiB takes many minutes, and what is measured is memory.
   writeFileSync(
     config,
-    JSON.stringify({ maxPublicationBytes: 2 ** 31, toolTimeoutMs: 3_600_000, trust: { allowUnsigned: true } }),
+    JSON.stringify({ maxPublicationBytes: 2 ** 31 - 1, toolTimeoutMs: 3_600_000, trust: { allowUnsigned: true } }),
   );
   const started = performance.now();
   const r = spawnSync(
