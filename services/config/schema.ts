@@ -167,7 +167,7 @@ export const ConfigSchema = Type.Object(
     // Measured (docs/benchmarks.md, "Memory of a large publication"): admits a 10,000-primitive CIB; docs/configuration.md says why not more.
     maxPublicationBytes: Type.Integer({
       description: 'larger publications are refused',
-      default: 2 * 1024 * 1024,
+      default: 1024 * 1024,
       minimum: 1,
       maximum: 2 ** 31 - 1,
     }),

@@ -9,7 +9,7 @@ import { CibsyncError } from '../errors.js';
 /**
  * The default cap on each of stdout and stderr: 256 MiB, far above what any admitted CIB prints
  * (`cibadmin --query` prints the whole CIB, status and resource history included, several times its
- * configuration; maxPublicationBytes is 2 MiB by default), so that only a runaway program meets it.
+ * configuration; maxPublicationBytes is 1 MiB by default), so that only a runaway program meets it.
  */
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
