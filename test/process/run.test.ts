@@ -89,8 +89,9 @@ describe('runProcessFromFile', () => {
   it('streams the file to stdin, and decodes a multi-byte character split across chunks whole', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cibsync-process-'));
     try {
-      // 'é' is two bytes: at an odd offset past 64 KiB, a pipe chunk boundary falls inside one sooner or later.
-      const text = `${'é'.repeat(200_000)}\n`;
+      // 'é' is two bytes: one ASCII byte first puts every 'é' at an odd offset, so a pipe's chunk
+      // boundary (a power of two) falls inside one.
+      const text = `x${'é'.repeat(200_000)}\n`;
       writeFileSync(join(dir, 'input'), text);
       const outcome = await runProcessFromFile('cat', [], { inputFile: join(dir, 'input'), timeoutMs: 30_000 });
       expect(outcome).toMatchObject({ kind: 'exited', code: 0 });
