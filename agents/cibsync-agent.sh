@@ -207,7 +207,8 @@ cibsync_start() {
 
 	deadline=$(($(date +%s) + $(cibsync_budget_ms 60000) / 1000))
 	while :; do
-		if [ -s "$cibsync_pidfile" ] && ! cibsync_pid >/dev/null; then
+		# Read twice: while the daemon execs (sh, env, node) its /proc/PID/cmdline reads empty for an instant.
+		if [ -s "$cibsync_pidfile" ] && ! cibsync_pid >/dev/null && sleep 0.2 && ! cibsync_pid >/dev/null; then
 			ocf_exit_reason "the $CIBSYNC_ROLE exited during start: $(cibsync_last_error)"
 			rm -f "$cibsync_pidfile"
 			return "$OCF_ERR_GENERIC"
