@@ -28,7 +28,13 @@ const subscriber = await startDaemon(
     stateDir: `${dir}/state`,
     nodeMap: { a1: 'b1', a2: 'b2' },
     trust: { publishers: { siteA: ['pubA'] } },
-    subscriber: { listen: '127.0.0.1', port: 0, ...subTls, publishers: [publisher.url] },
+    subscriber: {
+      listen: '127.0.0.1',
+      port: 0,
+      adminSocket: `${dir}/subscriber.sock`,
+      ...subTls,
+      publishers: [publisher.url],
+    },
   }),
   b.cibFile,
   (e) => {

@@ -263,6 +263,18 @@ export const ERRORS = {
     http: 503,
     summary: 'The daemon is stopping (SIGTERM) and takes no new work.',
   },
+  CIBSYNC_ADMIN_SOCKET_UNREACHABLE: {
+    exit: EXIT.network,
+    http: 502,
+    summary:
+      "Nothing answers on the subscriber's admin socket (no such file, or no daemon behind it; or not root): the message names the path and how to find the node where the subscriber runs.",
+  },
+  CIBSYNC_ADMIN_SOCKET_IN_USE: {
+    exit: EXIT.conflict,
+    http: 409,
+    summary:
+      'A daemon could not take its admin socket: another daemon answers on that path (never taken from it), or something that is not a socket is there; the message names the path.',
+  },
   CIBSYNC_PCMK_INSUFFICIENT_PRIVILEGES: {
     exit: EXIT.pacemaker,
     http: 422,

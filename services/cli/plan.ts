@@ -7,6 +7,7 @@ import { type PlanRecord, recordOf } from '../approval/index.js';
 import type { Config } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { socketAnswers } from '../net/admin-socket.js';
 import { MtlsClient } from '../net/client.js';
 import { type PipelineContext, planImport } from '../pipeline/index.js';
 import { fetchPublication } from '../subscriber/fetcher.js';
@@ -22,7 +23,7 @@ import {
   type Values,
 } from './command.js';
 import { localDesk, type PlanDesk, remoteDesk } from './plan-desk.js';
-import { clientMaterial, SUBSCRIBER_CLIENT_OPTIONS, timeoutOf } from './subscriber-client.js';
+import { clientMaterial, configuredSocket, SUBSCRIBER_CLIENT_OPTIONS, timeoutOf } from './subscriber-client.js';
 
 const OPTIONS: OptionTable = {
   from: {
@@ -37,7 +38,7 @@ const OPTIONS: OptionTable = {
   subscriber: {
     kind: 'text',
     value: 'URL',
-    description: 'act on that subscriber over HTTPS with the client certificate instead of the local plan store',
+    description: 'act on that subscriber over HTTPS with the client certificate (--cert/--key/--ca)',
   },
 };
 
@@ -57,7 +58,7 @@ const command: Command = {
       return printHelp(
         this,
         OPTIONS,
-        "\nPlans live in <stateDir>/plans. approve applies exactly the plan's candidate and is refused once the local CIB changed;\nedit opens $EDITOR on the candidate, then re-verifies and re-plans.\nWith --subscriber URL the command acts on that subscriber over HTTPS with the client certificate (--cert/--key/--ca, or the subscriber's own from --config);\nits decisions are recorded under the certificate's subject.\n--from URL fetches the publication from that publisher with the same client certificate; --from FILE reads it. Either way nothing is recorded or written.\n",
+        "\nPlans live in <stateDir>/plans. approve applies exactly the plan's candidate and is refused once the local CIB changed;\nedit opens $EDITOR on the candidate, then re-verifies and re-plans.\nThe command acts through the subscriber of this host, on its admin socket (--socket PATH, else subscriber.adminSocket of --config;\nroot only), recording decisions as local:<socket path>; when no subscriber answers there (and --socket is not given), on the plan store\nof --config directly, recording them as local:<user>.\nWith --subscriber URL the command acts on that subscriber over HTTPS with the client certificate (--cert/--key/--ca, or the subscriber's own from --config);\nits decisions are recorded under the certificate's subject.\n--from URL fetches the publication from that publisher with the same client certificate; --from FILE reads it. Either way nothing is recorded or written.\n",
       );
     const as = String(values['output-as'] ?? 'text');
     const config = configFromFlags(values);
@@ -66,7 +67,7 @@ const command: Command = {
 
     if (typeof values.from === 'string')
       return dryRun(await readPublicationFrom(values.from, values, ctx.config), ctx, as);
-    const desk = typeof values.subscriber === 'string' ? remoteDesk(values) : localDesk(ctx);
+    const desk = (await throughSubscriber(values, config)) ? remoteDesk(values) : localDesk(ctx);
     const needId = () => {
       if (!id) throw new CibsyncError('CIBSYNC_USAGE', `plan ${verb} needs a plan id\nusage: ${this.usage}`);
       return id;
@@ -103,6 +104,13 @@ const command: Command = {
   },
 };
 export default command;
+
+/** --subscriber or --socket: that subscriber; otherwise the one of this host when its admin socket answers, else the plan store itself. */
+async function throughSubscriber(values: Values, config: Config): Promise<boolean> {
+  if (typeof values.subscriber === 'string' || typeof values.socket === 'string') return true;
+  const socket = configuredSocket(config);
+  return socket !== '' && (await socketAnswers(socket).catch(() => false));
+}
 
 async function edit(id: string, desk: PlanDesk, as: string): Promise<number> {
   const original = await desk.candidate(id);

@@ -1,7 +1,11 @@
-// `cibsync replicate-now` and `cibsync status` talk to the subscriber's HTTPS port with a client
-// certificate: by default the subscriber's own (from its config), at https://127.0.0.1:PORT.
+// `cibsync status`, `replicate-now`, `plan` and the other commands that talk to a subscriber reach the
+// one of this host on its admin socket by default (--socket PATH, else subscriber.adminSocket of
+// --config): root only, no address, no certificate, so they work at a passive site whose service
+// address is down. --subscriber URL reaches a subscriber elsewhere over HTTPS with a client
+// certificate: --cert/--key/--ca, or the subscriber's own from --config.
 
 import type { Config } from '../config/index.js';
+import { DEFAULT_ADMIN_SOCKET } from '../config/schema.js';
 import { CibsyncError } from '../errors.js';
 import { MtlsClient } from '../net/client.js';
 import { loadTlsMaterial, type TlsMaterial } from '../net/tls-material.js';
@@ -16,16 +20,21 @@ export const OUTPUT_AS: OptionSpec = {
 };
 
 export const SUBSCRIBER_CLIENT_OPTIONS: OptionTable = {
+  socket: {
+    kind: 'text',
+    value: 'PATH',
+    description: `the subscriber's admin socket on this host (default: subscriber.adminSocket of --config, else ${DEFAULT_ADMIN_SOCKET})`,
+  },
   subscriber: {
     kind: 'text',
     value: 'URL',
-    description: "the subscriber's HTTPS address (default: https://127.0.0.1:<subscriber.port> of --config)",
+    description: 'reach a subscriber over HTTPS instead, with a client certificate (e.g. https://198.51.100.10:7444)',
   },
   config: CONFIG_OPTIONS.config as OptionSpec,
   cert: {
     kind: 'text',
     value: 'FILE',
-    description: "client certificate (default: the subscriber's own, from --config)",
+    description: "client certificate for --subscriber (default: the subscriber's own, from --config)",
   },
   key: { kind: 'text', value: 'FILE', description: 'its private key' },
   ca: { kind: 'text', value: 'FILE', description: "the CA bundle the subscriber's certificate must chain to" },
@@ -33,8 +42,10 @@ export const SUBSCRIBER_CLIENT_OPTIONS: OptionTable = {
   'output-as': OUTPUT_AS,
 };
 
-export const SUBSCRIBER_CLIENT_HELP =
-  "\n--subscriber URL defaults to https://127.0.0.1:<subscriber.port> of --config. The client certificate is --cert/--key/--ca, or the subscriber's own from --config.\n";
+export const SUBSCRIBER_CLIENT_HELP = `
+Without --subscriber the command talks to the subscriber of this host on its admin socket: --socket PATH, else subscriber.adminSocket of --config (default ${DEFAULT_ADMIN_SOCKET}); root only, no certificate.
+--subscriber URL reaches a subscriber over HTTPS; the client certificate is --cert/--key/--ca, or the subscriber's own from --config.
+`;
 
 /** --output-as (checked against OUTPUT_AS's choices when parsed). */
 export function outputAs(values: Values): 'text' | 'json' {
@@ -62,35 +73,86 @@ export interface SubscriberRequest {
   accept?: string;
 }
 
+/** Where a command reaches the subscriber: its admin socket on this host, or an HTTPS URL. */
+export type SubscriberTarget = { socket: string } | { url: string };
+
+/** The admin socket of the configuration's subscriber (its default without a subscriber section); empty when disabled. */
+export function configuredSocket(config: Config): string {
+  return config.subscriber ? config.subscriber.adminSocket : DEFAULT_ADMIN_SOCKET;
+}
+
+/** --subscriber URL (HTTPS), else --socket PATH, else the admin socket of the configuration (CIBSYNC_USAGE when it is disabled). */
+export function subscriberTarget(values: Values, config: Config): SubscriberTarget {
+  if (typeof values.subscriber === 'string') {
+    if (typeof values.socket === 'string')
+      throw new CibsyncError('CIBSYNC_USAGE', 'give --socket PATH (this host) or --subscriber URL (HTTPS), not both');
+    return { url: values.subscriber };
+  }
+  if (typeof values.socket === 'string') return { socket: values.socket };
+  const socket = configuredSocket(config);
+  if (!socket)
+    throw new CibsyncError(
+      'CIBSYNC_USAGE',
+      'subscriber.adminSocket is empty (no admin socket): give --socket PATH, or --subscriber URL with a client certificate',
+    );
+  return { socket };
+}
+
+/** The connection failures that mean "no subscriber behind this socket", with what the operator can do. */
+function unreachable(socket: string, err: unknown): CibsyncError | undefined {
+  const cause = err instanceof CibsyncError ? err.details.cause : undefined;
+  const hint =
+    'is the subscriber running on this node? (crm_resource --locate --resource <the Subscriber resource>; run the command on that node, or give --socket PATH or --subscriber URL)';
+  const what =
+    cause === 'ENOENT'
+      ? `no admin socket at ${socket}`
+      : cause === 'ECONNREFUSED'
+        ? `nothing answers on ${socket} (a stopped subscriber's socket)`
+        : cause === 'EACCES'
+          ? `${socket}: permission denied (the admin socket is root's: run the command as root)`
+          : cause === 'ENOTSOCK'
+            ? `${socket} is not a socket`
+            : undefined;
+  return what === undefined
+    ? undefined
+    : new CibsyncError('CIBSYNC_ADMIN_SOCKET_UNREACHABLE', cause === 'EACCES' ? what : `${what}: ${hint}`, {
+        socket,
+        cause,
+      });
+}
+
 /** Calls a route of the subscriber and returns its answer's text; a problem+json answer becomes its CibsyncError. */
 export async function requestSubscriber(values: Values, route: Route, call: SubscriberRequest = {}): Promise<string> {
   const config = configFromFlags({ config: values.config });
-  const section = config.subscriber;
-  const base =
-    typeof values.subscriber === 'string'
-      ? values.subscriber
-      : section
-        ? `https://127.0.0.1:${section.port}`
-        : undefined;
-  if (!base) throw new CibsyncError('CIBSYNC_USAGE', 'give --subscriber URL, or --config with a "subscriber" section');
+  const target = subscriberTarget(values, config);
   const timeoutMs = timeoutOf(values);
-  const client = new MtlsClient(clientMaterial(values, config), Math.min(timeoutMs, 10_000));
-  const url = new URL(call.id === undefined ? route.path : planPath(route, call.id), base).toString();
+  const client = new MtlsClient(
+    'socket' in target ? { socketPath: target.socket } : clientMaterial(values, config),
+    Math.min(timeoutMs, 10_000),
+  );
+  const path = call.id === undefined ? route.path : planPath(route, call.id);
+  // Over the socket the host part is only the Host header; errors name the socket instead.
+  const url = new URL(path, 'socket' in target ? 'http://localhost' : target.url).toString();
+  const where = 'socket' in target ? `${target.socket} ${path}` : url;
   const headers: Record<string, string> = {
     [HEADER.accept]: call.accept ?? CONTENT_TYPE.json,
     ...(call.contentType ? { [HEADER.contentType]: call.contentType } : {}),
   };
   try {
-    const response = await client.request(url, {
-      method: route.method,
-      headers,
-      body: call.body,
-      maxBytes: 16 * 1024 * 1024,
-      headersTimeoutMs: timeoutMs,
-      bodyTimeoutMs: timeoutMs,
-      deadlineMs: timeoutMs,
-    });
-    if (response.status !== 200) throw errorFromProblem(url, response.status, response.body);
+    const response = await client
+      .request(url, {
+        method: route.method,
+        headers,
+        body: call.body,
+        maxBytes: 16 * 1024 * 1024,
+        headersTimeoutMs: timeoutMs,
+        bodyTimeoutMs: timeoutMs,
+        deadlineMs: timeoutMs,
+      })
+      .catch((err: unknown) => {
+        throw ('socket' in target && unreachable(target.socket, err)) || err;
+      });
+    if (response.status !== 200) throw errorFromProblem(where, response.status, response.body);
     return response.body.toString('utf8');
   } finally {
     await client.close();

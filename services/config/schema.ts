@@ -61,6 +61,9 @@ function tlsProperties(role: Role) {
   };
 }
 
+/** Where the subscriber serves local root (services/net/admin-socket.ts); the CLI's default too. */
+export const DEFAULT_ADMIN_SOCKET = '/run/cibsync/subscriber.sock';
+
 export const PublisherSchema = Type.Object(
   {
     ...tlsProperties('publisher'),
@@ -94,6 +97,10 @@ export const SubscriberSchema = Type.Object(
       'auto',
     ),
     admins: list('certificates allowed to decide a plan over HTTPS; empty: operator certificates only'),
+    adminSocket: text(
+      'Unix domain socket where the subscriber also serves its API to local root, without TLS; empty: none',
+      { default: DEFAULT_ADMIN_SOCKET },
+    ),
     feed: choice(
       ['long-poll', 'poll'] as const,
       "long-poll follows the publisher's change feed; poll only fetches every pollIntervalMs",

@@ -1,4 +1,5 @@
-// The mutual-TLS HTTP client of the subscriber and of the CLI: undici with a client certificate,
+// The mutual-TLS HTTP client of the subscriber and of the CLI: undici with a client certificate (or,
+// towards a daemon's admin socket, plain HTTP over a Unix domain socket),
 // a byte limit enforced while reading (never buffering more than the limit), an overall deadline
 // for headers and body together (the per-chunk timeouts alone let a publisher trickling one byte a
 // second hold a request for ever), and every failure turned into a stable code. Bodies are always read to the end or destroyed, never dump()ed:
@@ -46,17 +47,24 @@ function fetchError(url: string, err: unknown): CibsyncError {
   return new CibsyncError('CIBSYNC_FETCH_FAILED', `${url}: ${message}`, { url, cause: code });
 }
 
+/** A daemon's admin socket (services/net/admin-socket.ts): plain HTTP over a Unix domain socket, no TLS. */
+export interface SocketTarget {
+  socketPath: string;
+}
+
 export class MtlsClient {
   private agent: Agent;
 
   constructor(
-    material: TlsMaterial,
+    material: TlsMaterial | SocketTarget,
     private readonly connectTimeoutMs: number,
   ) {
     this.agent = this.agentFor(material);
   }
 
-  private agentFor(material: TlsMaterial): Agent {
+  private agentFor(material: TlsMaterial | SocketTarget): Agent {
+    if ('socketPath' in material)
+      return new Agent({ connect: { socketPath: material.socketPath, timeout: this.connectTimeoutMs } });
     return new Agent({
       connect: { ca: material.ca, cert: material.cert, key: material.key, timeout: this.connectTimeoutMs },
     });

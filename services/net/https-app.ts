@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController } from 'fastify';
 import type { TlsConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
+import { localAdminOf } from './admin-socket.js';
 import { checkAllowed, PeerRefused, peerOf, type RefusalReason } from './mtls.js';
 import { sendProblem } from './problem.js';
 import { loadTlsMaterial, type TlsMaterial, watchTlsMaterial } from './tls-material.js';
@@ -41,6 +42,8 @@ export function createHttpsApp(options: HttpsAppOptions) {
   });
   const exempt = new Set(options.allowlistExempt);
   app.addHook('onRequest', async (request, reply) => {
+    // Root on this host, through the admin socket (admin-socket.ts): no certificate to check.
+    if (localAdminOf(request)) return;
     try {
       const peer = peerOf(request);
       if (!exempt.has(request.url.split('?')[0] ?? '')) checkAllowed(peer, options.tls.allow, request.url);

@@ -3,13 +3,16 @@
 // one a page elsewhere makes it send; so a decision whose Origin (or Sec-Fetch-Site) says it came from
 // another site is refused. With subscriber.admins set, only those certificates may decide; without it,
 // only operator certificates (`cibsync certs issue --operator`), never a daemon's own certificate.
+// A caller on the admin socket is root on this host: a local administrator, like an operator
+// certificate, recorded as `local:<socket path>`.
 import type { FastifyRequest } from 'fastify';
 import { CibsyncError } from '../errors.js';
+import { localAdminOf } from '../net/admin-socket.js';
 import { isAllowed, type Peer, PeerRefused, peerOf } from '../net/mtls.js';
 
-/** The name a decision is recorded under: `cert:` and the certificate subject, e.g. `cert:CN=admin.siteB`. */
+/** The name a decision is recorded under: `cert:` and the certificate subject, e.g. `cert:CN=admin.siteB`; `local:<socket path>` on the admin socket. */
 export function deciderName(request: FastifyRequest): string {
-  return `cert:${peerOf(request).subject}`;
+  return localAdminOf(request) ?? `cert:${peerOf(request).subject}`;
 }
 
 function isDecider(peer: Peer, admins: string[]): boolean {
@@ -17,7 +20,7 @@ function isDecider(peer: Peer, admins: string[]): boolean {
 }
 
 export function mayDecide(request: FastifyRequest, admins: string[]): boolean {
-  return isDecider(peerOf(request), admins);
+  return localAdminOf(request) !== undefined || isDecider(peerOf(request), admins);
 }
 
 /** Throws (CIBSYNC_CROSS_ORIGIN, CIBSYNC_TLS_NOT_ALLOWED) unless this request may decide; returns the decider's name. */
@@ -32,6 +35,8 @@ export function requireDecider(request: FastifyRequest, admins: string[]): strin
       { origin, fetchSite },
     );
   }
+  const local = localAdminOf(request);
+  if (local) return local;
   const peer = peerOf(request);
   if (!isDecider(peer, admins)) {
     const rule =

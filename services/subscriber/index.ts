@@ -1,8 +1,10 @@
 // The subscriber daemon: follows the publishers' change feed and imports what they publish while this
-// site does not hold the ticket; answers replicate-now, status, health and metrics on its own port.
+// site does not hold the ticket; answers replicate-now, status, health and metrics on its own port,
+// and the same routes to local root on its admin socket (subscriber.adminSocket).
 import { PlanStore } from '../approval/index.js';
 import { type Config, type SubscriberConfig, settingsFor } from '../config/index.js';
 import type { Logger } from '../log.js';
+import { type AdminSocket, listenAdminSocket } from '../net/admin-socket.js';
 import { MtlsClient } from '../net/client.js';
 import { createHttpsApp, type HttpsApp, listen } from '../net/https-app.js';
 import { loadTlsMaterial, watchTlsMaterial } from '../net/tls-material.js';
@@ -21,6 +23,8 @@ import { pendingPlanSummary, SubscriberStatus } from './status.js';
 export interface RunningSubscriber {
   app: HttpsApp;
   url: string;
+  /** The admin socket's path, unless subscriber.adminSocket is empty. */
+  adminSocket?: string;
   status: SubscriberStatus;
   metrics: SubscriberMetrics;
   close(): Promise<void>;
@@ -83,17 +87,34 @@ export async function startSubscriber(
   // An operator's hold or resume (a file in the state directory) takes effect without waiting for the feed.
   const holdCheck = setInterval(() => void loop.refreshHold().catch(() => undefined), settings.changePollMs);
   holdCheck.unref();
+  // The admin socket first: a live daemon's socket refuses this start before anything else runs.
+  await app.ready();
+  const admin: AdminSocket | undefined = settings.adminSocket
+    ? await listenAdminSocket(app, settings.adminSocket)
+    : undefined;
   await watcher.start();
 
-  const url = await listen(app, settings.listen, settings.port);
+  const url = await listen(app, settings.listen, settings.port).catch(async (err: unknown) => {
+    watcher.stop();
+    await admin?.close();
+    throw err;
+  });
   logger.info(
-    { event: 'listening', url, publishers: settings.publishers, ticket: settings.ticket, cib: pacemaker.describe() },
-    `subscriber listening on ${url}`,
+    {
+      event: 'listening',
+      url,
+      adminSocket: admin?.path,
+      publishers: settings.publishers,
+      ticket: settings.ticket,
+      cib: pacemaker.describe(),
+    },
+    `subscriber listening on ${url}${admin ? ` and ${admin.path}` : ''}`,
   );
   loop.start();
   return {
     app,
     url,
+    adminSocket: admin?.path,
     status,
     metrics,
     async close() {
@@ -104,6 +125,7 @@ export async function startSubscriber(
       await loop.stop();
       await applier.idle();
       stopClientReload();
+      await admin?.close();
       await app.close();
       await client.close();
     },

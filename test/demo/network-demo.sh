@@ -70,7 +70,7 @@ config() {
     "allow": ["subscriber-$other", "operator"]
   },
   "subscriber": {
-    "listen": "127.0.0.1", "port": $4,
+    "listen": "127.0.0.1", "port": $4, "adminSocket": "$WORK/site$site/subscriber.sock",
     "cert": "$WORK/pki/subscriber-$site.crt", "key": "$WORK/pki/subscriber-$site.key", "ca": "$WORK/pki/ca.crt",
     "allow": ["subscriber-$site", "operator"],
     "publishers": ["https://127.0.0.1:$5"],

@@ -117,6 +117,8 @@ export function subscriberConfig(
     subscriber: {
       listen: '127.0.0.1',
       port: 0,
+      // Its own socket, never the default /run/cibsync/subscriber.sock that every test would share.
+      adminSocket: join(site.dir, 'subscriber.sock'),
       ...tls,
       publishers,
       pollIntervalMs: 2000,
@@ -136,6 +138,8 @@ export function writeConfig(site: Site, name: string, config: Record<string, unk
 
 export interface Daemon {
   url: string;
+  /** The subscriber's admin socket, as its `listening` line names it. */
+  adminSocket?: string;
   child: ChildProcess;
   logs: Record<string, unknown>[];
   stop(): Promise<number | null>;
@@ -175,6 +179,7 @@ export function startDaemon(
           clearTimeout(timer);
           resolve({
             url: entry.url as string,
+            adminSocket: entry.adminSocket as string | undefined,
             child,
             logs,
             stop: () =>

@@ -1,0 +1,133 @@
+// The admin socket: a daemon also serves its HTTPS app's routes (the same fastify instance, its
+// router fed by a second listener) on a Unix domain socket, without TLS, to root on this host only.
+// It is what `cibsync status` and the other local commands talk to: at a passive site the daemon's
+// address may be down, and no certificate is needed. Who may connect is the file system's answer:
+// the socket is 0600 in a directory created 0700, and it is created that way (umask held while the
+// socket file is bound), never widened afterwards. Node offers no SO_PEERCRED, so a caller is known
+// only as "whoever may open this socket": `local:<path>`.
+import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import type { FastifyRequest } from 'fastify';
+import { CibsyncError } from '../errors.js';
+
+/** The sockets accepted on an admin socket, each with that socket's path. */
+const localSockets = new WeakMap<Socket, string>();
+
+/** `local:<socket path>` for a request that came in on an admin socket; undefined for one over TLS. */
+export function localAdminOf(request: FastifyRequest): string | undefined {
+  const path = localSockets.get(request.raw.socket);
+  return path === undefined ? undefined : `local:${path}`;
+}
+
+export interface AdminSocket {
+  path: string;
+  /** Stops listening, ends the open connections; the socket file goes with the listener. */
+  close(): Promise<void>;
+}
+
+/** How long a socket file's owner gets to accept a connection before it counts as alive anyway (never steal a live one). */
+const PROBE_MS = 2000;
+
+/** Whether a process accepts connections on the socket `path`: false when there is no such file or the connection is refused (a dead daemon's file); other failures (EACCES) reject. */
+export function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = connect(path);
+    const done = (alive: boolean) => {
+      clearTimeout(timer);
+      probe.destroy();
+      resolve(alive);
+    };
+    const timer = setTimeout(() => done(true), PROBE_MS);
+    probe.once('connect', () => done(true));
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') resolve(false);
+      else reject(err);
+    });
+  });
+}
+
+/** Removes a socket file nothing answers on (a daemon that was killed leaves its file); refuses a live one or anything else. */
+async function clearStale(path: string): Promise<void> {
+  const stat = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!stat) return;
+  if (!stat.isSocket())
+    throw new CibsyncError(
+      'CIBSYNC_ADMIN_SOCKET_IN_USE',
+      `${path} exists and is not a socket: remove it, or set subscriber.adminSocket to another path`,
+      { path },
+    );
+  const alive = await socketAnswers(path).catch((err: Error) => {
+    throw new CibsyncError('CIBSYNC_ADMIN_SOCKET_IN_USE', `${path}: cannot tell whether it is in use: ${err.message}`, {
+      path,
+    });
+  });
+  if (alive)
+    throw new CibsyncError(
+      'CIBSYNC_ADMIN_SOCKET_IN_USE',
+      `another daemon answers on ${path}: is a subscriber already running on this host? Stop it, or give this one another subscriber.adminSocket`,
+      { path },
+    );
+  await unlink(path);
+}
+
+/** Binds with umask 0177, so the socket file is 0600 from its first instant (a path's bind happens within listen()). */
+function bind(server: Server, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new CibsyncError('CIBSYNC_ADMIN_SOCKET_IN_USE', `${path} is in use by another daemon`, { path })
+          : new CibsyncError(
+              'CIBSYNC_CONFIG_INVALID',
+              `subscriber.adminSocket: cannot listen on ${path}: ${err.message}`,
+              {
+                path,
+              },
+            ),
+      );
+    server.once('error', failed);
+    const previous = process.umask(0o177);
+    try {
+      server.listen(path, () => {
+        server.off('error', failed);
+        resolve();
+      });
+    } finally {
+      process.umask(previous);
+    }
+  });
+}
+
+/** Serves `app`'s routes on the Unix domain socket `path` (its directory made 0700 when missing). */
+export async function listenAdminSocket(
+  app: { routing(request: IncomingMessage, reply: ServerResponse): void },
+  path: string,
+): Promise<AdminSocket> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((err: Error) => {
+    throw new CibsyncError(
+      'CIBSYNC_CONFIG_INVALID',
+      `subscriber.adminSocket: cannot create ${dirname(path)}: ${err.message}`,
+      {
+        path,
+      },
+    );
+  });
+  await clearStale(path);
+  const server = createServer((request, reply) => app.routing(request, reply));
+  server.on('connection', (socket) => localSockets.set(socket, path));
+  await bind(server, path);
+  return {
+    path,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
