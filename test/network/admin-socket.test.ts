@@ -161,7 +161,20 @@ describe('the admin socket', () => {
   it('refuses --socket together with --subscriber', () => {
     const r = cli(['status', '--socket', socket, '--subscriber', subscriber.url]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('CIBSYNC_USAGE');
+    expect(r.stderr).toContain('CIBSYNC_USAGE: give --socket PATH (this host) or --subscriber URL (HTTPS), not both');
+  });
+
+  it('plan works on the plan store itself when no subscriber answers on the configured socket, never with --socket', () => {
+    const stale = join(tempDir('cibsync-stale-'), 'subscriber.sock');
+    staleSocket(stale);
+    const config = join(b.dir, 'stale-client.json');
+    writeFileSync(config, JSON.stringify({ stateDir: b.stateDir, subscriber: { adminSocket: stale } }));
+    const listed = cli(['plan', 'list', '--config', config]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/\tapplied\t/);
+    const explicit = cli(['plan', 'list', '--socket', stale]);
+    expect(explicit.code).toBe(8);
+    expect(explicit.stderr).toContain('CIBSYNC_ADMIN_SOCKET_UNREACHABLE');
   });
 });
 
