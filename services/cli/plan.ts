@@ -35,6 +35,11 @@ const OPTIONS: OptionTable = {
   ...CONFIG_OPTIONS,
   ...SUBSCRIBER_CLIENT_OPTIONS,
   'output-as': { kind: 'choice', choices: ['text', 'json', 'xml'], description: 'output format (default: text)' },
+  cert: {
+    kind: 'text',
+    value: 'FILE',
+    description: "client certificate for --subscriber and --from URL (default: the subscriber's own, from --config)",
+  },
   subscriber: {
     kind: 'text',
     value: 'URL',

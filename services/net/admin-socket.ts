@@ -119,7 +119,8 @@ export async function listenAdminSocket(
     );
   });
   await clearStale(path);
-  const server = createServer((request, reply) => app.routing(request, reply));
+  // No request timeout, as on the HTTPS port (fastify's default): a replicate-now lasts as long as its import.
+  const server = createServer({ requestTimeout: 0 }, (request, reply) => app.routing(request, reply));
   server.on('connection', (socket) => localSockets.set(socket, path));
   await bind(server, path);
   return {

@@ -80,5 +80,9 @@ export function checkAllowed(peer: Peer, allow: string[], what: string): void {
 }
 
 export function peerOf(request: FastifyRequest): Peer {
-  return verifiedPeer(request.raw.socket as TLSSocket);
+  const socket = request.raw.socket as TLSSocket;
+  // A request on the admin socket (admin-socket.ts) has no TLS, so no certificate: its caller is localAdminOf's.
+  if (typeof socket.getPeerX509Certificate !== 'function')
+    throw new PeerRefused('no_client_certificate', 'no client certificate: the request came in without TLS', {});
+  return verifiedPeer(socket);
 }
