@@ -3,11 +3,11 @@
 // site the service address is down). Real daemons as processes (publisher at A, subscriber at B in
 // manual approval), the socket in a temporary directory the daemon creates, the built CLI.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../services/approval/index.js';
-import { CLI, cli, type Site, tempDir } from '../helpers/sites.js';
+import { CLI, cli, type Site, tempDir as siteTempDir } from '../helpers/sites.js';
 import {
   batchLimitOf,
   type CertFiles,
@@ -33,6 +33,14 @@ let runDir: string;
 let socket: string;
 /** A client's configuration that names the socket and nothing else: no certificate, no address. */
 let clientConfig: string;
+
+/** Temporary directories of this file, removed at the end. */
+const temps: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = siteTempDir(prefix);
+  temps.push(dir);
+  return dir;
+}
 
 /** Python's bind() leaves the socket file behind when it exits: a killed daemon's socket, nothing behind it. */
 function staleSocket(path: string): void {
@@ -78,6 +86,7 @@ afterAll(async () => {
   await publisher?.stop();
   a?.cleanup();
   b?.cleanup();
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the admin socket', () => {
