@@ -38,6 +38,7 @@ enum exit_status { EXIT_OK = 0, EXIT_SIGNON = 2, EXIT_DISCONNECTED = 3, EXIT_QUE
 static cib_t *cib;
 static GMainLoop *loop;
 static int exit_status = EXIT_OK;
+static gboolean finished = FALSE;
 static guint pending_query;
 static char *last_line;
 
@@ -45,7 +46,8 @@ static void finish(int status, const char *message) {
     if (message != NULL) {
         fprintf(stderr, NAME ": %s\n", message);
     }
-    if (exit_status == EXIT_OK) {
+    if (!finished) { /* the first reason stands: signing off after a stop also "loses" the connection */
+        finished = TRUE;
         exit_status = status;
     }
     g_main_loop_quit(loop);
