@@ -1,5 +1,6 @@
 #!/bin/bash
-# cib-daemon.sh DIR - a live CIB manager for tests and benchmarks, alone in private namespaces.
+# cib-daemon.sh DIR [COMMAND...] - a live CIB manager for tests and benchmarks, alone in private
+# namespaces; with a COMMAND, runs it there once the CIB answers and ends with its status.
 #
 # Run it as PID 1 of fresh namespaces:
 #   unshare --net --mount --uts --ipc --pid --mount-proc --fork --kill-child bash cib-daemon.sh DIR
@@ -17,6 +18,7 @@
 # SIGTERM; a test may stop pacemaker-based alone to see what its clients do.
 set -u
 dir=$1
+shift
 ip link set lo up
 mkdir -p "$dir"/cib "$dir"/corosync-lib "$dir"/corosync-etc
 chown hacluster:haclient "$dir"/cib
@@ -60,6 +62,10 @@ for _ in $(seq 1 100); do cibadmin --query --local --scope crm_config >/dev/null
 if ! cibadmin --query --local --scope crm_config >/dev/null 2>&1; then
 	echo "cib-daemon: pacemaker-based did not answer; see $dir/based.out, $dir/corosync.out" >&2
 	exit 1
+fi
+if [ $# -gt 0 ]; then
+	"$@"
+	exit
 fi
 echo ready
 trap 'exit 0' TERM INT
