@@ -8,7 +8,7 @@
 // Needs root, `npm run build` (with pacemaker-dev), unshare/nsenter, corosync.
 //   node bench/ticket-watch-idle.mjs [SECONDS=120]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machine, REPO } from './network-lib.mjs';

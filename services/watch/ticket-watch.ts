@@ -115,6 +115,9 @@ export class TicketWatch {
   private switchTo(mode: TicketWatchMode, why: string): void {
     if (this.mode === mode) return;
     this.mode = mode;
-    this.logger.info({ event: `ticket-watch-${mode}`, ticket: this.gate.ticket, why }, `ticket watch: ${mode} (${why})`);
+    this.logger.info(
+      { event: `ticket-watch-${mode}`, ticket: this.gate.ticket, why },
+      `ticket watch: ${mode} (${why})`,
+    );
   }
 }
