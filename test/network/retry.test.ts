@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/config/index.js';
-import { silentLogger } from '../../services/log.js';
+import { type Logger, silentLogger } from '../../services/log.js';
 import { type RunningPublisher, startPublisher } from '../../services/publisher/index.js';
 import { type RunningSubscriber, startSubscriber } from '../../services/subscriber/index.js';
 import type { Site } from '../helpers/sites.js';
@@ -22,9 +22,9 @@ import {
 } from './helpers.js';
 
 /** A logger whose lines are kept, to read the subscriber's round-failed events. */
-function recordingLogger(): { logger: ReturnType<typeof pino>; lines: Record<string, unknown>[] } {
+function recordingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const logger: Logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
   return { logger, lines };
 }
 
