@@ -3,14 +3,18 @@
 // revoke, and a TicketGate learns of them from the notification alone (its own cache never expires
 // and the fallback poll is a day apart); without the program, the fallback poll carries the change.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CibDaemon, cibDaemonUnavailable, startCibDaemon } from '../helpers/cib-daemon.js';
+import { makePki } from '../network/helpers.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PROGRAM = `${REPO}dist/bin/cibsync-ticket-watch`;
 const PROBE = `${REPO}test/watch/ticket-probe.mjs`;
+const CLI = `${REPO}dist/services/cli/main.js`;
 const DAY_MS = 86_400_000;
 
 const skip =
@@ -146,6 +150,42 @@ describe.skipIf(skip)('ticket watch on a live CIB manager', () => {
       expect(probe.err.some(event('ticket-watch-notify'))).toBe(false);
     } finally {
       await probe.stop();
+    }
+  });
+
+  it('a publisher on the live CIB builds its publication once it gains the ticket, told by the notification alone', async () => {
+    // Site A's configuration in the live CIB, ticketA revoked: the publisher starts with nothing to
+    // serve. Its CIB watcher polls once a day and the disk copy does not change: only the ticket
+    // watch can tell it of the grant.
+    const loaded = cib.run('cibadmin', '--replace', '--xml-file', `${REPO}test/fixtures/sites/site-a.xml`);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    ticket('--revoke', 'ticketA');
+    const pki = makePki();
+    const dir = mkdtempSync(join(tmpdir(), 'cibsync-live-pub-'));
+    const config = join(dir, 'publisher.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        site: 'siteA',
+        ticket: 'ticketA',
+        stateDir: join(dir, 'state'),
+        ticketPollMs: DAY_MS,
+        publisher: { listen: '127.0.0.1', port: 0, ...pki.issue('pubA'), changePollMs: DAY_MS },
+      }),
+    );
+    const publisher = new Lines([...cib.enter, 'env', '-u', 'CIB_file', 'node', CLI, 'publisher', '--config', config]);
+    try {
+      await publisher.next('err', event('ticket-watch-notify'));
+      await publisher.next('err', event('ticket-not-held'));
+      await publisher.next('err', event('listening')); // its start-up build is over, and dropped
+      const seen = publisher.err.length;
+      ticket('--grant', 'ticketA');
+      await publisher.next('err', event('ticket-held'), seen);
+      await publisher.next('err', event('publication-built'), seen);
+    } finally {
+      publisher.child.kill('SIGTERM');
+      await publisher.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
