@@ -8,6 +8,9 @@
 #   resource-agents          ocf-shellfuncs and ocf-tester for the OCF agents
 #   curl                     the agents' depth-10 monitor calls /healthz with it
 #   gcc libc6-dev            builds test/lab/nl-done-split.c (Debian 12's booth on Linux >= 6.9)
+#   pacemaker-dev libglib2.0-dev pkg-config  build dist/bin/cibsync-ticket-watch (scripts/build-native.sh):
+#                            Pacemaker's CIB change notifications for the tickets; without them the
+#                            build goes on and the daemons poll the ticket instead
 #   iproute2 util-linux procps  ip netns, unshare/nsenter/setsid, flock, pgrep
 #   chromium                 the browser test of the subscriber's page (driven by playwright-core)
 # then the npm dependencies (npm ci) and the build.
@@ -17,7 +20,7 @@ cd "$(dirname "$0")/.."
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
   pacemaker pacemaker-cli-utils corosync xsltproc libxml2-utils \
-  booth booth-pacemaker resource-agents curl gcc libc6-dev iproute2 util-linux procps \
+  booth booth-pacemaker resource-agents curl gcc libc6-dev pacemaker-dev libglib2.0-dev pkg-config iproute2 util-linux procps \
   ca-certificates chromium
 npm ci --no-audit --no-fund
 npm run build

@@ -91,6 +91,11 @@ export const SubscriberSchema = Type.Object(
       'deadline of each request to a publisher (connect, headers, body), on top of the wait',
       30_000,
     ),
+    connectTimeoutMs: ms('time allowed to connect to a publisher (TCP and TLS handshake)', 3_000),
+    retryMaxMs: ms(
+      'the longest wait between two rounds after a failure (the backoff cap, at most pollIntervalMs)',
+      1_000,
+    ),
     approval: choice(
       ['auto', 'manual'] as const,
       'auto applies at once; manual records a plan that an operator decides',
@@ -178,6 +183,10 @@ export const ConfigSchema = Type.Object(
       minimum: 1,
       maximum: 2 ** 31 - 1,
     }),
+    ticketPollMs: ms(
+      "live cluster: how often the ticket's state is queried while Pacemaker's change notifications cannot be had",
+      1_000,
+    ),
     toolTimeoutMs: ms('timeout of every Pacemaker tool run, plus toolTimeoutPerMiBMs per MiB of CIB it reads', 60_000),
     toolTimeoutPerMiBMs: ms('see toolTimeoutMs', 120_000, 0),
     verifyBaseline: choice(

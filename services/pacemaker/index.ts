@@ -19,8 +19,10 @@ import {
 import { WriteLock } from './lock.js';
 import { runTool, type ToolResult } from './run.js';
 import { removeStaleTempsOf, tempPathFor } from './temp-files.js';
+import { startTicketWatch, type TicketWatchProcess, ticketWatchProgram, type WatchedTicket } from './ticket-watch.js';
 
 export { errorCodeForExit } from './run.js';
+export type { TicketWatchProcess, WatchedTicket } from './ticket-watch.js';
 
 export type CibScope =
   | 'configuration'
@@ -204,6 +206,39 @@ export class Pacemaker {
       throw err;
     }
     return parseTicketDetails(ticket, result.stdout);
+  }
+
+  /**
+   * One ticket's state from its `<ticket_state>` alone (`cibadmin --query --xpath`): the cheapest
+   * reliable query of it, for polling when the ticket watcher cannot run. No state yet is not granted.
+   */
+  async ticketState(ticket: string): Promise<TicketState> {
+    const xpath = `/cib/status/tickets/ticket_state[@id=${xpathLiteral(ticket)}]`;
+    let stdout: string;
+    try {
+      ({ stdout } = await this.run('cibadmin', ['--query', '--xpath', xpath]));
+    } catch (err) {
+      if (err instanceof CibsyncError && err.code === 'CIBSYNC_PCMK_NO_SUCH_OBJECT')
+        return { ticket, granted: false, standby: false, details: {} };
+      throw err;
+    }
+    const state = parseXml(stdout, { source: `cibadmin --query --xpath ${xpath}` });
+    return {
+      ticket,
+      granted: isTrue(state.attrs.granted),
+      standby: isTrue(state.attrs.standby),
+      owner: state.attrs.owner,
+      details: { ...state.attrs },
+    };
+  }
+
+  /**
+   * Starts cibsync-ticket-watch: `onTickets` gets every ticket's state at once and after each change.
+   * Undefined for a CIB file (it has no notifications) or when the build could not make the program.
+   */
+  watchTickets(onTickets: (tickets: WatchedTicket[]) => void): TicketWatchProcess | undefined {
+    const program = this.cibFile ? undefined : ticketWatchProgram();
+    return program ? startTicketWatch(program, this.env, onTickets) : undefined;
   }
 
   /**
@@ -422,6 +457,18 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** Pacemaker's booleans (crm_is_true): true, on, yes, y, 1. */
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && ['true', 'on', 'yes', 'y', '1'].includes(value.toLowerCase());
+}
+
+/** A string as an XPath 1.0 literal; a ticket name holding both kinds of quote is refused. */
+function xpathLiteral(value: string): string {
+  if (!value.includes("'")) return `'${value}'`;
+  if (!value.includes('"')) return `"${value}"`;
+  throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `ticket name ${value} holds both ' and ": it cannot be queried`);
 }
 
 export function parseTicketDetails(ticket: string, stdout: string): TicketState {

@@ -154,3 +154,64 @@ export function outputTooLarge(
     { tool, stream: outcome.stream, maxBytes: outcome.maxBytes },
   );
 }
+
+export interface LineProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Called with each complete line on stdout, without its newline. */
+  onLine: (line: string) => void;
+  /** A longer line stops the program (output-too-large): it is not what it should print. */
+  maxLineBytes: number;
+}
+
+export interface LineProcess {
+  readonly pid: number | undefined;
+  /** How it ended (stderr: its last 4 KiB); never rejects. */
+  readonly outcome: Promise<ProcessOutcome>;
+  /** Closes its stdin (a helper that watches it stops by itself) and sends SIGTERM. */
+  stop(): void;
+}
+
+/**
+ * A long-running program that reports on stdout, one line at a time: no timeout, its stdin kept open
+ * (closed by stop(), and by the kernel when this process dies, so the program can notice either).
+ */
+export function startLineProcess(command: string, args: string[], options: LineProcessOptions): LineProcess {
+  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  let stderr = '';
+  let tooLong = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (tooLong) return;
+    const lines = (partial + decoder.write(chunk)).split('\n');
+    partial = lines.pop() ?? '';
+    if ([partial, ...lines].some((line) => Buffer.byteLength(line) > options.maxLineBytes)) {
+      tooLong = true;
+      child.kill('SIGKILL');
+      return;
+    }
+    for (const line of lines) options.onLine(line);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4096);
+  });
+  child.stdin.on('error', () => undefined); // it may end before we close its input
+  const outcome = new Promise<ProcessOutcome>((resolve) => {
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({ kind: 'spawn-failed', errno: err.code, message: err.message }),
+    );
+    child.on('close', (code, signal) => {
+      if (tooLong) resolve({ kind: 'output-too-large', stream: 'stdout', maxBytes: options.maxLineBytes });
+      else if (signal) resolve({ kind: 'signalled', signal, stdout: partial, stderr });
+      else resolve({ kind: 'exited', code: code ?? 128, stdout: partial, stderr });
+    });
+  });
+  return {
+    pid: child.pid,
+    outcome,
+    stop: () => {
+      child.stdin.end();
+      child.kill('SIGTERM');
+    },
+  };
+}

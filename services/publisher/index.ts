@@ -6,6 +6,7 @@ import { createHttpsApp, type HttpsApp, listen } from '../net/https-app.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { CibWatcher } from '../watch/cib-watcher.js';
 import { TicketGate } from '../watch/ticket-gate.js';
+import { TicketWatch } from '../watch/ticket-watch.js';
 import { ALLOWLIST_EXEMPT } from '../wire/index.js';
 import { ChangeFeed, type WakeReason } from './feed.js';
 import { type PublisherMetrics, publisherMetrics } from './metrics.js';
@@ -37,6 +38,7 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
   );
   const feed = new ChangeFeed();
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
+  const ticketWatch = new TicketWatch(pacemaker, gate, config.ticketPollMs, logger);
   const metrics = publisherMetrics({ source, feed, gate, watcher });
   const app = createHttpsApp({
     tls: settings,
@@ -51,13 +53,17 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
     if (woken > 0) metrics.woken({ cause: reason }, woken);
   };
   source.on('published', () => release('published'));
-  gate.on('change', () => release('ticket-changed'));
+  gate.on('change', (verdict) => {
+    if (verdict.held) source.onTicketGained();
+    release('ticket-changed');
+  });
   let reaction: Promise<void> = Promise.resolve();
   watcher.on('change', (change) => {
     reaction = source.onCibChange(change);
   });
   await watcher.start();
   await reaction;
+  ticketWatch.start();
 
   const url = await listen(app, settings.listen, settings.port);
   logger.info(
@@ -71,6 +77,7 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
     metrics,
     async close() {
       watcher.stop();
+      ticketWatch.stop();
       feed.close();
       await app.close();
     },

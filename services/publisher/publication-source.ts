@@ -67,8 +67,17 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     }
     // The ticket check and the build run side by side (the build skips its own ticket check); the
     // result is kept only if the ticket is held.
-    const [verdict] = await Promise.all([this.gate.check(), this.rebuild()]);
-    if (!verdict.held) this.current = undefined;
+    await Promise.all([this.gate.check(), this.rebuild()]);
+    // Asked again: the ticket watcher may have seen a grant while the build ran.
+    if (!(await this.gate.check()).held) this.current = undefined;
+  }
+
+  /**
+   * This site gained the ticket: on a live cluster a status change the CIB watcher does not see, so
+   * build now unless a publication is built or being built.
+   */
+  onTicketGained(): void {
+    if (!this.current && !this.building) void this.rebuild();
   }
 
   /**

@@ -1,7 +1,8 @@
 // The follow loop: ask the publishers in turn (the last one that answered first) for the publication,
 // holding a change-feed request open while this subscriber is up to date; import what comes back;
 // on failure retry with backoff and jitter, never more often than the backoff allows and never less
-// often than the poll interval. Rounds start at least minRoundIntervalMs apart, whatever a publisher
+// often than retryMaxMs (1 s by default: a publisher that starts serving after a ticket move is found
+// within about a second; one request per publisher per round, so no storm). Rounds start at least minRoundIntervalMs apart, whatever a publisher
 // answers (one that answers a held request at once would otherwise be asked thousands of times a
 // second). The first round after a failure is not held, so a recovery shows at once. While this site
 // holds the ticket, or an operator has put replication on hold (`cibsync hold`, a rollback), it
@@ -112,7 +113,11 @@ export class FollowLoop {
         if (!longPoll) await this.sleep(settings.pollIntervalMs);
       } catch (err) {
         if (this.stopped) break;
-        const delay = backoffDelay(status.consecutiveFailures + 1, settings.backoffMinMs, settings.pollIntervalMs);
+        const delay = backoffDelay(
+          status.consecutiveFailures + 1,
+          settings.backoffMinMs,
+          Math.min(settings.retryMaxMs, settings.pollIntervalMs),
+        );
         const record = status.failed(err, delay);
         metrics.errors({ code: record.code });
         logger.warn(

@@ -11,6 +11,7 @@ import { loadTlsMaterial, watchTlsMaterial } from '../net/tls-material.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { CibWatcher } from '../watch/cib-watcher.js';
 import { TicketGate } from '../watch/ticket-gate.js';
+import { TicketWatch } from '../watch/ticket-watch.js';
 import { ALLOWLIST_EXEMPT } from '../wire/index.js';
 import { Applier } from './applier.js';
 import { FollowLoop } from './follow.js';
@@ -43,10 +44,11 @@ export async function startSubscriber(
   const settings = subscriberSettings(config);
   const status = new SubscriberStatus(config.site, settings.approval);
   const metrics = subscriberMetrics(status);
-  const client = new MtlsClient(loadTlsMaterial(settings), settings.requestTimeoutMs);
+  const client = new MtlsClient(loadTlsMaterial(settings), settings.connectTimeoutMs);
   const stopClientReload = watchTlsMaterial(settings, logger, (material) => client.reload(material));
   const gate = new TicketGate(pacemaker, settings.ticket, settings.changePollMs, logger);
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
+  const ticketWatch = new TicketWatch(pacemaker, gate, config.ticketPollMs, logger);
   const applier = new Applier(config, pacemaker, logger, status, metrics);
   const loop = new FollowLoop({
     settings,
@@ -93,6 +95,7 @@ export async function startSubscriber(
     ? await listenAdminSocket(app, settings.adminSocket)
     : undefined;
   await watcher.start();
+  ticketWatch.start();
 
   const url = await listen(app, settings.listen, settings.port).catch(async (err: unknown) => {
     watcher.stop();
@@ -121,6 +124,7 @@ export async function startSubscriber(
       stopping = true;
       status.state = 'stopping';
       watcher.stop();
+      ticketWatch.stop();
       clearInterval(holdCheck);
       await loop.stop();
       await applier.idle();

@@ -8,7 +8,7 @@
 // admin_epoch, epoch or num_updates moved.
 //
 // Status-only changes of the live cluster (a ticket granted or revoked) never reach the disk copy:
-// the ticket gate's short cache covers those (docs/network.md).
+// the ticket watch (ticket-watch.ts) covers those (docs/network.md).
 import { EventEmitter } from 'node:events';
 import { accessSync, constants, type FSWatcher, watch } from 'node:fs';
 import { open, stat } from 'node:fs/promises';

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { asCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Pacemaker } from '../pacemaker/index.js';
+import type { Pacemaker, TicketState } from '../pacemaker/index.js';
 
 export interface TicketVerdict {
   held: boolean;
@@ -57,15 +57,20 @@ export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
     return this.pending;
   }
 
+  /**
+   * A state the ticket watcher saw (Pacemaker's notification, or its poll): taken as the answer now,
+   * and any query already under way is dropped (it may have read the CIB before the change).
+   */
+  observe(state: Pick<TicketState, 'granted' | 'standby'>): TicketVerdict {
+    this.invalidate();
+    return this.settle(verdictOf(state));
+  }
+
   private async query(): Promise<TicketVerdict> {
     const generation = this.generation;
     let next: TicketVerdict;
     try {
-      const state = await this.pacemaker.ticket(this.ticket);
-      const held = state.granted && !state.standby;
-      next = held
-        ? { held, checkedAt: Date.now() }
-        : { held, reason: state.granted ? 'standby' : 'not granted', checkedAt: Date.now() };
+      next = verdictOf(await this.pacemaker.ticket(this.ticket));
     } catch (err) {
       const error = asCibsyncError(err);
       next = { held: false, unknown: true, reason: error.code, checkedAt: Date.now() };
@@ -75,6 +80,11 @@ export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
       );
     }
     if (generation !== this.generation) return next;
+    return this.settle(next);
+  }
+
+  /** Keeps `next` as the answer; logs and emits 'change' when it flips. */
+  private settle(next: TicketVerdict): TicketVerdict {
     this.verdict = next;
     const answer = next.held ? 'held' : next.unknown ? 'unknown' : 'not held';
     if (this.lastAnswer !== answer) {
@@ -87,4 +97,11 @@ export class TicketGate extends EventEmitter<{ change: [TicketVerdict] }> {
     }
     return next;
   }
+}
+
+function verdictOf(state: Pick<TicketState, 'granted' | 'standby'>): TicketVerdict {
+  const held = state.granted && !state.standby;
+  return held
+    ? { held, checkedAt: Date.now() }
+    : { held, reason: state.granted ? 'standby' : 'not granted', checkedAt: Date.now() };
 }

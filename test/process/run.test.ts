@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runProcess, runProcessFromFile, startProcess } from '../../services/process/run.js';
+import { runProcess, runProcessFromFile, startLineProcess, startProcess } from '../../services/process/run.js';
 
 describe('runProcess', () => {
   it('passes stdin through and captures stdout and stderr', async () => {
@@ -107,5 +107,39 @@ describe('runProcessFromFile', () => {
       timeoutMs: 30_000,
     });
     expect(outcome).toMatchObject({ kind: 'input-failed', file: '/nonexistent/cibsync-input' });
+  });
+});
+
+describe('startLineProcess', () => {
+  it('hands over each whole line as it comes, even one split across writes, and keeps the stderr tail', async () => {
+    const lines: string[] = [];
+    const child = startLineProcess(
+      'sh',
+      ['-c', "printf 'one\\ntw'; sleep 0.2; printf 'o\\nthree'; echo gone >&2; exit 4"],
+      { onLine: (line) => lines.push(line), maxLineBytes: 100 },
+    );
+    const outcome = await child.outcome;
+    expect(lines).toEqual(['one', 'two']);
+    expect(outcome).toEqual({ kind: 'exited', code: 4, stdout: 'three', stderr: 'gone\n' });
+  });
+
+  it('stop() closes its stdin, so a program that watches it ends by itself', async () => {
+    const lines: string[] = [];
+    const child = startLineProcess('sh', ['-c', 'echo up; cat >/dev/null; echo bye >&2'], {
+      onLine: (line) => lines.push(line),
+      maxLineBytes: 100,
+    });
+    while (lines.length === 0) await new Promise((r) => setTimeout(r, 10));
+    child.stop();
+    expect(await child.outcome).toMatchObject({ kind: expect.stringMatching(/exited|signalled/) });
+    expect(lines).toEqual(['up']);
+  });
+
+  it('stops a program that prints a line over the limit', async () => {
+    const child = startLineProcess('sh', ['-c', 'head -c 5000 /dev/zero | tr "\\0" x; sleep 30'], {
+      onLine: () => undefined,
+      maxLineBytes: 1000,
+    });
+    expect(await child.outcome).toEqual({ kind: 'output-too-large', stream: 'stdout', maxBytes: 1000 });
   });
 });
