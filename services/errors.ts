@@ -343,7 +343,7 @@ export const ERRORS = {
     exit: EXIT.notReady,
     http: 409,
     summary:
-      'Readiness: replication is on hold (`cibsync hold`, a rollback), so the local configuration is not the source\'s.',
+      "Readiness: replication is on hold (`cibsync hold`, a rollback), so the local configuration is not the source's.",
   },
   CIBSYNC_READY_STALE: {
     exit: EXIT.notReady,
@@ -355,13 +355,13 @@ export const ERRORS = {
     exit: EXIT.notReady,
     http: 409,
     summary:
-      'Readiness: an import failed since the last publication was applied; the failure\'s own code and time are named.',
+      "Readiness: an import failed since the last publication was applied; the failure's own code and time are named.",
   },
   CIBSYNC_READY_PLAN_PENDING: {
     exit: EXIT.notReady,
     http: 409,
     summary:
-      'Readiness: a plan waits for approval (manual approval): the source\'s current configuration is not applied here.',
+      "Readiness: a plan waits for approval (manual approval): the source's current configuration is not applied here.",
   },
   CIBSYNC_READY_OTHER_TICKET: {
     exit: EXIT.notReady,

@@ -52,7 +52,8 @@ const command: Command = {
         SUBSCRIBER_CLIENT_OPTIONS,
         `${SUBSCRIBER_CLIENT_HELP}TICKET defaults to the \`ticket\` setting of --config. The conditions are the settings subscriber.readiness.*; each failed one is a CIBSYNC_READY_* reason (docs/errors.md). A subscriber that does not answer: ready only where this site holds the ticket (booth renewing it), else CIBSYNC_READY_UNREACHABLE.\n`,
       );
-    if (positionals.length > 1) throw new CibsyncError('CIBSYNC_USAGE', `one ticket at most, got ${positionals.length}`);
+    if (positionals.length > 1)
+      throw new CibsyncError('CIBSYNC_USAGE', `one ticket at most, got ${positionals.length}`);
     const config = configFromFlags({ config: values.config });
     const ticket = positionals[0] ?? config.ticket;
     if (!ticket) throw new CibsyncError('CIBSYNC_USAGE', 'name the TICKET, or give --config with a `ticket` setting');
@@ -64,7 +65,9 @@ const command: Command = {
       if (error.exitCode !== EXIT.network) throw error;
       verdict = await unanswered(ticket, config, error);
     }
-    process.stdout.write(outputAs(values) === 'json' ? `${JSON.stringify(verdict, null, 2)}\n` : formatVerdict(verdict));
+    process.stdout.write(
+      outputAs(values) === 'json' ? `${JSON.stringify(verdict, null, 2)}\n` : formatVerdict(verdict),
+    );
     return verdict.ready ? EXIT.ok : EXIT.notReady;
   },
 };

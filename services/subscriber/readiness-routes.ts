@@ -32,7 +32,8 @@ export function registerReadinessRoutes(
     status.readinessChecked({ ticket, ready, at, reasons });
     const log = { event: 'readiness', ticket, ready, codes: reasons.map((r) => r.code), note: verdict.note };
     if (ready) request.log.info(log, `ticket ${ticket}: ready${verdict.note ? ` (${verdict.note})` : ''}`);
-    else request.log.warn(log, `ticket ${ticket}: not ready: ${reasons.map((r) => `${r.code}: ${r.message}`).join('; ')}`);
+    else
+      request.log.warn(log, `ticket ${ticket}: not ready: ${reasons.map((r) => `${r.code}: ${r.message}`).join('; ')}`);
     return verdict;
   });
 }

@@ -10,8 +10,8 @@ import { PlanStore } from '../../services/approval/index.js';
 import { loadConfig } from '../../services/config/index.js';
 import { silentLogger } from '../../services/log.js';
 import { type RunningPublisher, startPublisher } from '../../services/publisher/index.js';
-import type { ReadinessVerdict } from '../../services/subscriber/readiness.js';
 import { type RunningSubscriber, startSubscriber } from '../../services/subscriber/index.js';
+import type { ReadinessVerdict } from '../../services/subscriber/readiness.js';
 import { CLI, cli, makeSite, REPO, type Site, tempDir } from '../helpers/sites.js';
 import {
   batchLimitOf,
@@ -188,11 +188,15 @@ describe('takeover ready', () => {
     const r = await waitForVerdict('B1 stale', b1Config, undefined, (v) => codes(v).includes('CIBSYNC_READY_STALE'));
     expect(r.code).toBe(10);
     expect(codes(r.verdict), JSON.stringify(r.verdict)).toEqual(['CIBSYNC_READY_STALE']);
-    expect(r.verdict.reasons[0]?.message).toMatch(/last confirmed .* ago .*limit is 4 s \(subscriber\.readiness\.maxAgeMs\)/);
+    expect(r.verdict.reasons[0]?.message).toMatch(
+      /last confirmed .* ago .*limit is 4 s \(subscriber\.readiness\.maxAgeMs\)/,
+    );
     // maxAgeMs 0: no age limit.
     expect(await ready(configs.b2 as string, b2Sub.url)).toMatchObject({ code: 0, verdict: { ready: true } });
     const status = cli(['status', '--config', b1Config]);
-    expect(status.stdout).toMatch(/last readiness refusal \(booth's before-acquire handler\): ticket ticketA at \S+: CIBSYNC_READY_STALE: /);
+    expect(status.stdout).toMatch(
+      /last readiness refusal \(booth's before-acquire handler\): ticket ticketA at \S+: CIBSYNC_READY_STALE: /,
+    );
     const json = JSON.parse(cli(['status', '--config', b1Config, '--output-as=json']).stdout);
     expect(json.readiness.lastRefusal).toMatchObject({ ticket: TICKET, ready: false, at: expect.any(String) });
     await startA(port);
@@ -204,7 +208,9 @@ describe('takeover ready', () => {
   it('a ticket this subscriber does not replicate is not vouched for', () => {
     const r = cli(['takeover', 'ready', 'otherTicket', '--config', b1Config]);
     expect(r.code).toBe(10);
-    expect(r.stdout).toContain('CIBSYNC_READY_OTHER_TICKET: this subscriber replicates ticket ticketA, not otherTicket');
+    expect(r.stdout).toContain(
+      'CIBSYNC_READY_OTHER_TICKET: this subscriber replicates ticket ticketA, not otherTicket',
+    );
   });
 });
 
@@ -250,10 +256,15 @@ describe("booth's before-acquire handler", () => {
   it('refuses (exit 1) with the reason in syslog (tag cibsync) and on stderr', async () => {
     expect(cli(['hold', '--config', b1Config, '--reason', 'drill']).code).toBe(0);
     try {
-      await waitFor('the hold at B1', () => JSON.parse(cli(['status', '--config', b1Config, '--output-as=json']).stdout).hold);
+      await waitFor(
+        'the hold at B1',
+        () => JSON.parse(cli(['status', '--config', b1Config, '--output-as=json']).stdout).hold,
+      );
       const r = handler();
       expect(r.code).toBe(1);
-      expect(r.syslog).toMatch(/^-t cibsync -p daemon\.warning -- cibsync-before-acquire: ticket ticketA refused at site 127\.0\.0\.2 \(cibsync exit 10\)$/m);
+      expect(r.syslog).toMatch(
+        /^-t cibsync -p daemon\.warning -- cibsync-before-acquire: ticket ticketA refused at site 127\.0\.0\.2 \(cibsync exit 10\)$/m,
+      );
       expect(r.syslog).toMatch(/ticket ticketA: {3}CIBSYNC_READY_ON_HOLD: replication is on hold since .*drill/);
       expect(r.stderr).toContain('CIBSYNC_READY_ON_HOLD');
     } finally {
@@ -272,7 +283,9 @@ describe("booth's before-acquire handler", () => {
     await daemon.stop();
     const r = handler();
     expect(r.code).toBe(1);
-    expect(r.syslog).toMatch(/CIBSYNC_READY_UNREACHABLE: the subscriber did not answer \(CIBSYNC_FETCH_\w+: .*\), and this site does not hold it/);
+    expect(r.syslog).toMatch(
+      /CIBSYNC_READY_UNREACHABLE: the subscriber did not answer \(CIBSYNC_FETCH_\w+: .*\), and this site does not hold it/,
+    );
     grant(b1);
     expect(handler()).toMatchObject({ code: 0, syslog: '' });
     b1.tool('crm_ticket', ['--ticket', TICKET, '--revoke', '--force']);
