@@ -6,6 +6,7 @@
 #   /usr/lib/cibsync/current -> releases/<version>-<build>
 #   /usr/lib/ocf/resource.d/cibsync/              Publisher, Subscriber (+ their shared helpers)
 #   /usr/sbin/cibsync                             the command line tool
+#   /usr/sbin/cibsync-before-acquire              booth's before-acquire-handler (the readiness gate)
 #
 # Each build gets its own directory (<build> is a digest of dist/ and the lock file) and `current` is
 # switched last: a running daemon keeps the files it was started from (Node resolves the symlink when
@@ -62,4 +63,5 @@ cat >"$DESTDIR/usr/sbin/cibsync" <<WRAPPER
 exec $node $app_dir/current/dist/services/cli/main.js "\$@"
 WRAPPER
 chmod 0755 "$DESTDIR/usr/sbin/cibsync"
+install -m 0755 "$repo/agents/cibsync-before-acquire" "$DESTDIR/usr/sbin/cibsync-before-acquire"
 echo "installed cibsync $name in $releases/$name, agents in $agents"

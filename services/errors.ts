@@ -21,6 +21,7 @@ export const EXIT = {
   notFound: 7,
   network: 8,
   checkFailed: 9,
+  notReady: 10,
 } as const;
 
 export const ERRORS = {
@@ -343,6 +344,48 @@ export const ERRORS = {
     http: 422,
     summary:
       "The CIB's admin_epoch, epoch or num_updates is not a non-negative integer: its version cannot be compared.",
+  },
+  CIBSYNC_READY_NOT_APPLIED: {
+    exit: EXIT.notReady,
+    http: 409,
+    summary:
+      'Readiness (`cibsync takeover ready`): the last publication of a scope of the ticket is not applied here (nothing applied yet, or a newer one was served and not applied).',
+  },
+  CIBSYNC_READY_ON_HOLD: {
+    exit: EXIT.notReady,
+    http: 409,
+    summary:
+      "Readiness: replication is on hold (`cibsync hold`, a rollback), so the local configuration is not the source's.",
+  },
+  CIBSYNC_READY_STALE: {
+    exit: EXIT.notReady,
+    http: 409,
+    summary:
+      'Readiness: no publisher that serves has confirmed within `subscriber.readiness.maxAgeMs` that this site holds its current publication (the message says when one last did).',
+  },
+  CIBSYNC_READY_IMPORT_FAILED: {
+    exit: EXIT.notReady,
+    http: 409,
+    summary:
+      "Readiness: an import failed since the last publication was applied; the failure's own code and time are named.",
+  },
+  CIBSYNC_READY_PLAN_PENDING: {
+    exit: EXIT.notReady,
+    http: 409,
+    summary:
+      "Readiness: a plan waits for approval (manual approval): the source's current configuration is not applied here.",
+  },
+  CIBSYNC_READY_OTHER_TICKET: {
+    exit: EXIT.notReady,
+    http: 409,
+    summary:
+      'Readiness was asked about a ticket this subscriber does not replicate (its `ticket` setting names another).',
+  },
+  CIBSYNC_READY_UNREACHABLE: {
+    exit: EXIT.notReady,
+    http: 409,
+    summary:
+      '`cibsync takeover ready`: the subscriber did not answer and this site does not hold the ticket, so nothing vouches for its replica (fail closed).',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

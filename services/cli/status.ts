@@ -28,6 +28,13 @@ function formatStatus(s: StatusSnapshot): string {
   else if (s.approval === 'manual') lines.push('pending plan: none (manual approval)');
   const e = s.lastError;
   lines.push(e ? `last error: ${e.code}: ${e.message} (at ${e.at})` : 'last error: none');
+  if (s.confirmedAt) lines.push(`confirmed current by a publisher: ${s.confirmedAt}`);
+  const { last, lastRefusal: r } = s.readiness;
+  if (r)
+    lines.push(
+      `last readiness refusal (booth's before-acquire handler): ticket ${r.ticket} at ${r.at}: ${r.reasons.map((x) => `${x.code}: ${x.message}`).join('; ')}`,
+    );
+  if (last?.ready) lines.push(`last readiness check: ticket ${last.ticket} ready at ${last.at}`);
   if (s.consecutiveFailures > 0)
     lines.push(
       `failing: ${s.consecutiveFailures} rounds in a row${s.nextRetryAt ? `, next retry ${s.nextRetryAt}` : ''}`,

@@ -15,6 +15,7 @@ export {
   LOG_LEVELS,
   type LogLevel,
   type PublisherConfig,
+  type ReadinessConfig,
   ROLES,
   type Role,
   type SiteLocalConfig,

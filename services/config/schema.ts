@@ -77,6 +77,26 @@ export const PublisherSchema = Type.Object(
   { additionalProperties: false, description: 'the publisher daemon', requiredFor: ['publisher'] },
 );
 
+/** When booth may give this site the ticket (the before-acquire handler, `cibsync takeover ready`): each condition can be switched off. */
+export const ReadinessSchema = Type.Object(
+  {
+    requireApplied: flag(
+      'the last publication of every scope of the ticket is applied here, and replication is not on hold',
+      true,
+    ),
+    // Booth's own failover of an automatic ticket comes only after the holder's term expired (booth's
+    // default expire is 600 s), and from the holder's death on nothing confirms: 15 min lets that pass.
+    maxAgeMs: ms(
+      'from 0 (0: no limit); the longest since a publisher that serves confirmed that this site holds its current publication',
+      900_000,
+      0,
+    ),
+    refuseAfterFailedImport: flag('refuse while an import failed since the last applied publication', true),
+    refusePendingPlan: flag('refuse while a plan waits for approval (manual approval)', true),
+  },
+  { additionalProperties: false, description: 'when this site is ready to take the ticket' },
+);
+
 export const SubscriberSchema = Type.Object(
   {
     ...tlsProperties('subscriber'),
@@ -115,6 +135,7 @@ export const SubscriberSchema = Type.Object(
     backoffMinMs: ms('first retry delay after a failure; doubles (with jitter) up to pollIntervalMs', 500),
     changePollMs: ms('how often the local CIB is checked for a change (to notice this site gaining the ticket)', 250),
     minRoundIntervalMs: ms('least time between the starts of two rounds, whatever the publishers answer', 500, 0),
+    readiness: ReadinessSchema,
   },
   { additionalProperties: false, description: 'the subscriber daemon', requiredFor: ['subscriber'] },
 );
@@ -207,6 +228,7 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type PublisherConfig = Static<typeof PublisherSchema>;
 export type SubscriberConfig = Static<typeof SubscriberSchema>;
+export type ReadinessConfig = Static<typeof ReadinessSchema>;
 export type SiteLocalConfig = Static<typeof SiteLocalSchema>;
 export type TrustConfig = Static<typeof TrustSchema>;
 export type TlsConfig = Pick<PublisherConfig, 'cert' | 'key' | 'ca' | 'allow' | 'certCheckMs'>;

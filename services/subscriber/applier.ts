@@ -78,6 +78,7 @@ export class Applier {
     const started = Date.now();
     try {
       const result = await takePublication(text, this.ctx, { by: 'subscriber' });
+      this.status.importDone();
       this.recordStatus(result, publisher);
       this.metrics.imports({ outcome: result.outcome });
       this.logger.info(
@@ -97,6 +98,7 @@ export class Applier {
       return result;
     } catch (err) {
       const error = asCibsyncError(err);
+      this.status.importFailed(error);
       this.metrics.imports({ outcome: 'refused' });
       // Say what happened to the CIB: most failures come before the write, a few after it.
       const written = error.details.written === true;

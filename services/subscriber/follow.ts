@@ -159,6 +159,7 @@ export class FollowLoop {
     try {
       const served = await this.firstServing({ known: this.knownDigest, hold }, controller.signal);
       if (served === 'aborted') return 'aborted';
+      if (served.outcome.kind === 'not-modified') this.deps.status.notModified(this.knownDigest);
       if (served.outcome.kind === 'publication')
         await this.importFrom(served.publisher, served.outcome, served.outcome.forced ? 'replicate-now' : 'feed');
       return 'done';

@@ -18,6 +18,7 @@ import { FollowLoop } from './follow.js';
 import { type SubscriberMetrics, subscriberMetrics } from './metrics.js';
 import { registerPageRoutes } from './page-routes.js';
 import { registerPlanRoutes } from './plan-routes.js';
+import { registerReadinessRoutes } from './readiness-routes.js';
 import { registerSubscriberRoutes } from './routes.js';
 import { pendingPlanSummary, SubscriberStatus } from './status.js';
 
@@ -79,6 +80,7 @@ export async function startSubscriber(
   registerSubscriberRoutes(app, { loop, status, metrics, stopping: () => stopping, pendingPlan });
   registerPlanRoutes(app, { applier, store: plans, admins: settings.admins, maxBytes: config.maxPublicationBytes });
   registerPageRoutes(app, { applier, store: plans, status, gate, admins: settings.admins });
+  registerReadinessRoutes(app, { status, gate, settings: settings.readiness, pendingPlan });
 
   // This site gaining (or losing) the ticket is a change of its own CIB: look again at once.
   watcher.on('change', () => {

@@ -120,6 +120,7 @@ function statusSection(v: PageView): Html {
   const s = v.status;
   const a = s.lastApplied;
   const e = s.lastError;
+  const r = s.readiness.lastRefusal;
   return html`<section><h2>This site${s.site ? html` — ${s.site}` : ''}</h2><dl>
 <dt>Mode</dt><dd>${s.approval === 'manual' ? 'manual approval: nothing is applied until a person approves the plan' : 'automatic: publications are applied as they arrive'}</dd>
 <dt>Hold</dt><dd>${s.hold ? html`<strong>on hold</strong> since ${when(s.hold.at, v.now)}, by <code>${s.hold.by}</code>: ${s.hold.reason || 'no reason given'} — lift it with <code>cibsync resume</code>` : 'none'}</dd>
@@ -128,6 +129,7 @@ function statusSection(v: PageView): Html {
 <dt>Lag</dt><dd>${s.lagSeconds === undefined ? '—' : `${s.lagSeconds.toFixed(1)} s from the build at the source to the commit here`}</dd>
 <dt>Publisher</dt><dd>${s.publisher ? html`<code>${s.publisher}</code>${s.lastContactAt ? html`, last contact ${when(s.lastContactAt, v.now)}` : ''}` : 'none answered yet'}</dd>
 <dt>Last error</dt><dd>${e ? html`<strong><code>${e.code}</code></strong>: ${e.message} (${when(e.at, v.now)})` : 'none'}</dd>
+<dt>Readiness refused</dt><dd>${r ? html`ticket ${r.ticket}, ${when(r.at, v.now)}: ${r.reasons.map((x) => html`<strong><code>${x.code}</code></strong>: ${x.message} `)}` : 'never'}</dd>
 </dl></section>`;
 }
 

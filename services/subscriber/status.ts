@@ -51,6 +51,21 @@ export interface ErrorRecord {
   details: Record<string, unknown>;
 }
 
+/** An error as status keeps it: code, message, when, and its details without the stack. */
+function errorRecord(err: unknown): ErrorRecord {
+  const error = asCibsyncError(err);
+  const { stack: _stack, ...details } = error.details;
+  return { code: error.code, message: error.message, at: new Date().toISOString(), details };
+}
+
+/** One readiness check as `cibsync status` and the page show it (services/subscriber/readiness.ts). */
+export interface ReadinessRecord {
+  ticket: string;
+  ready: boolean;
+  at: string;
+  reasons: { code: string; message: string; scope?: string }[];
+}
+
 export class SubscriberStatus {
   state: SubscriberState = 'starting';
   idleReason: string | undefined;
@@ -62,6 +77,17 @@ export class SubscriberStatus {
   nextRetryAt: string | undefined;
   /** An operator's hold (`cibsync hold`, a rollback): nothing is fetched or applied until `cibsync resume`. */
   hold: Hold | undefined;
+  /**
+   * The last time a publisher that serves confirmed that this site holds its current publication: it
+   * served one that was then applied (or found unchanged), or answered "not modified" to the digest
+   * last applied. What readiness's maxAgeMs measures.
+   */
+  confirmedAt: string | undefined;
+  /** The last import that failed (the fetch went well); cleared by the next import that does not fail. */
+  lastImportError: ErrorRecord | undefined;
+  /** Booth's before-acquire handler asks (`cibsync takeover ready`): the last verdict, and the last refusal. */
+  lastReadiness: ReadinessRecord | undefined;
+  lastRefusal: ReadinessRecord | undefined;
 
   constructor(
     readonly site: string | undefined,
@@ -115,6 +141,27 @@ export class SubscriberStatus {
   applied(result: Pick<ImportResult, 'source' | 'outcome' | 'changes' | 'attributes'>, publisher: string): void {
     this.contacted(publisher);
     this.commit(result.source, result.outcome, result.changes.length + result.attributes.length, publisher);
+    this.confirmedAt = this.lastApplied?.checkedAt;
+  }
+
+  /** A publisher answered "not modified" to `digest`: when that is the one applied here, this site is current. */
+  notModified(digest: string | undefined): void {
+    if (digest !== undefined && digest === this.lastApplied?.digest) this.confirmedAt = new Date().toISOString();
+  }
+
+  /** The intake took a publication (applied, unchanged, or a plan made): no import failure stands. */
+  importDone(): void {
+    this.lastImportError = undefined;
+  }
+
+  importFailed(err: unknown): void {
+    this.lastImportError = errorRecord(err);
+  }
+
+  /** Keeps a readiness verdict; a refusal also stays as the last refusal until the next one. */
+  readinessChecked(record: ReadinessRecord): void {
+    this.lastReadiness = record;
+    if (!record.ready) this.lastRefusal = record;
   }
 
   /** An approved plan was applied: its publication is this site's last applied one. */
@@ -157,9 +204,7 @@ export class SubscriberStatus {
   }
 
   failed(err: unknown, retryInMs?: number): ErrorRecord {
-    const error = asCibsyncError(err);
-    const { stack: _stack, ...details } = error.details;
-    this.lastError = { code: error.code, message: error.message, at: new Date().toISOString(), details };
+    this.lastError = errorRecord(err);
     this.consecutiveFailures += 1;
     if (this.state !== 'idle' && this.state !== 'stopping') this.state = 'failing';
     this.nextRetryAt = retryInMs === undefined ? undefined : new Date(Date.now() + retryInMs).toISOString();
@@ -183,6 +228,9 @@ export class SubscriberStatus {
       consecutiveFailures: this.consecutiveFailures,
       nextRetryAt: this.nextRetryAt,
       hold: this.hold,
+      confirmedAt: this.confirmedAt,
+      lastImportError: this.lastImportError,
+      readiness: { last: this.lastReadiness, lastRefusal: this.lastRefusal },
     };
   }
 }

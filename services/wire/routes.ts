@@ -3,7 +3,7 @@
 
 export interface Route {
   method: 'GET' | 'POST';
-  /** As fastify registers it: `:id` stands for a plan id. */
+  /** As fastify registers it: `:id` stands for a plan id, `:ticket` for a ticket's name. */
   path: string;
 }
 
@@ -36,6 +36,8 @@ export const SUBSCRIBER_ROUTES = {
   page: { method: 'GET', path: '/' },
   pageApprove: { method: 'POST', path: '/plans/:id/approve' },
   pageReject: { method: 'POST', path: '/plans/:id/reject' },
+  /** Whether this site's replica is ready for it to take the ticket (booth's before-acquire handler asks). */
+  readiness: { method: 'GET', path: '/v1/takeover/:ticket/readiness' },
 } as const satisfies Record<string, Route>;
 
 /** Paths that any certificate of the CA may use, on the allowlist or not (the agents' health check). */
@@ -48,9 +50,9 @@ export const PLAN_QUERY = { format: 'format' } as const;
 /** The query of the approval page: the plan to show. */
 export const PAGE_QUERY = { plan: 'plan' } as const;
 
-/** A route's path for one plan, the id encoded. */
+/** A route's path for one plan (or ticket): its one parameter (`:id`, `:ticket`) replaced by `id`, encoded. */
 export function planPath(route: Route, id: string): string {
-  return route.path.replace(':id', encodeURIComponent(id));
+  return route.path.replace(/:[a-z]+/, encodeURIComponent(id));
 }
 
 /** The approval page showing plan `id` (where a decision redirects). */

@@ -1,0 +1,34 @@
+// `cibsync takeover SUBCOMMAND`: the failover path. One file per subcommand, loaded only when used;
+// this table is all they share.
+import { CibsyncError, EXIT } from '../errors.js';
+import type { Command } from './command.js';
+
+const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  ready: {
+    summary: "is this site's replica ready for it to take the ticket? (booth's before-acquire handler asks)",
+    load: async () => (await import('./takeover-ready.js')).default,
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
+  const lines = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: cibsync takeover <subcommand> [options]   (cibsync takeover <subcommand> --help)\n\nsubcommands:\n${lines.join('\n')}\n`;
+}
+
+const command: Command = {
+  name: 'takeover',
+  summary: 'The failover path: whether this site is ready to take the ticket.',
+  usage: 'cibsync takeover <subcommand> [options]',
+  async run(argv) {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h') {
+      process.stdout.write(`${this.summary}\n\n${usage()}`);
+      return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const entry = SUBCOMMANDS[name];
+    if (!entry) throw new CibsyncError('CIBSYNC_USAGE', `unknown subcommand 'takeover ${name}'\n\n${usage()}`);
+    return (await entry.load()).run(rest);
+  },
+};
+export default command;
