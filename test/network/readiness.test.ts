@@ -284,7 +284,7 @@ describe("booth's before-acquire handler", () => {
     const r = handler();
     expect(r.code).toBe(1);
     expect(r.syslog).toMatch(
-      /CIBSYNC_READY_UNREACHABLE: the subscriber did not answer \(CIBSYNC_FETCH_\w+: .*\), and this site does not hold it/,
+      /CIBSYNC_READY_UNREACHABLE: the subscriber did not answer \(CIBSYNC_ADMIN_SOCKET_UNREACHABLE: .*\), and this site does not hold it/,
     );
     grant(b1);
     expect(handler()).toMatchObject({ code: 0, syslog: '' });
