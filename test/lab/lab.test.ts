@@ -38,7 +38,9 @@ describe.skipIf(skipReason !== '')('OCF agents and the live two-site lab', () =>
     expect(runScript('ocf-conformance.sh', 240_000)).toBe(0);
   }, 250_000);
 
-  it('two sites and booth: grant, change, ticket move, link cut and failover', () => {
-    expect(runScript('two-sites.sh', 540_000)).toBe(0);
-  }, 550_000);
+  // Up to ~10 min before the ticket watching of issue 10 (each of the ten ticket moves then waits
+  // for a poll or a connect timeout); ~5 min with it.
+  it('two sites and booth, as docs/operations.md says: grant, change, ticket moves both ways, link cut and failover', () => {
+    expect(runScript('two-sites.sh', 840_000)).toBe(0);
+  }, 850_000);
 });
