@@ -26,7 +26,7 @@ lab_since() { awk -v a="$1" -v b="$(lab_now)" 'BEGIN { printf "%.2f", b - a }'; 
 lab_missing_prerequisites() {
 	[ "$(id -u)" = 0 ] || echo "not root"
 	local tool
-	for tool in pacemakerd corosync cibadmin crm_mon crm_resource boothd booth ocf-tester curl gcc ip unshare nsenter setsid xmllint; do
+	for tool in pacemakerd corosync cibadmin crm_mon crm_resource crm boothd booth ocf-tester curl gcc ip unshare nsenter setsid xmllint; do
 		command -v "$tool" >/dev/null || echo "$tool is not installed (scripts/setup-debian.sh)"
 	done
 	[ -f /usr/lib/ocf/lib/heartbeat/ocf-shellfuncs ] || echo "resource-agents is not installed"
