@@ -33,7 +33,7 @@ ticket=ticketA
 expire=${LAB_BOOTH_EXPIRE:-10}
 moves=${LAB_MOVES:-5}
 must_show_s=5
-declare -A number=([a]=1 [b]=2 [arb]=3) peer=([a]=b [b]=a) site=([a]=site-a [b]=site-b)
+declare -A number=([a]=1 [b]=2 [arb]=3) site=([a]=site-a [b]=site-b)
 # cibsync's service address at each site (IPaddr2, in the group with the publisher): not booth's.
 declare -A service=([a]=$LAB_NET.11 [b]=$LAB_NET.12)
 
