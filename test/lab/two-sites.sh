@@ -121,12 +121,14 @@ write_site_seed() { # SITE WITH_APP
 }
 
 # ---- Steps the lead wires after merging the takeover and readiness-gate work (issue 10) --------
-# They run only when this build has `cibsync takeover`; otherwise the lab prints that they were
-# skipped. Written against the names the issue gives; "LEAD:" marks what to check after the merge.
-takeover_available() { cibsync takeover --help >/dev/null 2>&1; }
-# Booth's before-acquire-handler, from the guide's booth.conf line under the ticket.
+# Each runs only when this build has its `cibsync takeover` subcommand; otherwise the lab prints that
+# it was skipped. Written against the names the issue gives; "LEAD:" marks what to check after the
+# merge.
+takeover_has() { cibsync takeover "$1" --help >/dev/null 2>&1; } # plan, grant, ready
+# Booth's before-acquire-handler, as a booth.conf line under the ticket (LEAD: once it is active,
+# booth asks it before every grant of the lab, the first one at a included).
 gate_handler=/usr/sbin/cibsync-before-acquire
-gate_available() { takeover_available && [ -x "$gate_handler" ]; }
+gate_available() { takeover_has ready && [ -x "$gate_handler" ]; }
 
 # crm_simulate's start actions, in its order, were the ticket granted at SITE (what a takeover starts).
 simulated_starts() { # SITE
@@ -320,8 +322,12 @@ version=6
 
 lab_log "3. takeover plan, takeover grant, readiness gate"
 lab_log "  crm_simulate at b, were $ticket granted there, would start: $(simulated_starts b)"
-if takeover_available; then
+if takeover_has plan; then
 	lead_takeover_plan b
+else
+	lab_log "  SKIPPED takeover plan: this build has no 'cibsync takeover plan'"
+fi
+if takeover_has grant; then
 	version=$((version + 1))
 	lead_takeover_grant a b
 	set_value b "site-b:v$version"
@@ -329,14 +335,14 @@ if takeover_available; then
 	lab_booth b revoke "$ticket"
 	lab_booth a grant "$ticket"
 	lab_wait 60 "a publishes again" role_is a cibsync-publisher Started
-	if gate_available; then
-		version=$((version + 1))
-		lead_readiness_gate a b "$version"
-	else
-		lab_log "  SKIPPED readiness gate: $gate_handler is not installed by this build"
-	fi
 else
-	lab_log "  SKIPPED takeover plan, takeover grant and readiness gate: this build has no 'cibsync takeover'"
+	lab_log "  SKIPPED takeover grant: this build has no 'cibsync takeover grant'"
+fi
+if gate_available; then
+	version=$((version + 1))
+	lead_readiness_gate a b "$version"
+else
+	lab_log "  SKIPPED readiness gate: this build has no 'cibsync takeover ready' or no $gate_handler"
 fi
 
 lab_log "4. booth revoke here, booth grant there, a change there at once: live here within $must_show_s s? ($moves times each way)"
