@@ -5,6 +5,7 @@
 #   xsltproc                 the default transform engine (libxslt)
 #   libxml2-utils            xmllint: ocf-tester checks agent meta-data against ra-api-1.dtd
 #   booth booth-pacemaker    the live two-site lab: ticket manager (sites and arbitrator)
+#   crmsh                    the live lab runs docs/operations.md's crmsh commands as written
 #   resource-agents          ocf-shellfuncs and ocf-tester for the OCF agents
 #   curl                     the agents' depth-10 monitor calls /healthz with it
 #   gcc libc6-dev            builds test/lab/nl-done-split.c (Debian 12's booth on Linux >= 6.9)
@@ -20,7 +21,8 @@ cd "$(dirname "$0")/.."
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
   pacemaker pacemaker-cli-utils corosync xsltproc libxml2-utils \
-  booth booth-pacemaker resource-agents curl gcc libc6-dev pacemaker-dev libglib2.0-dev pkg-config iproute2 util-linux procps \
+  booth booth-pacemaker crmsh resource-agents curl gcc libc6-dev pacemaker-dev libglib2.0-dev pkg-config \
+  iproute2 util-linux procps \
   ca-certificates chromium
 npm ci --no-audit --no-fund
 npm run build

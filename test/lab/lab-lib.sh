@@ -26,7 +26,7 @@ lab_since() { awk -v a="$1" -v b="$(lab_now)" 'BEGIN { printf "%.2f", b - a }'; 
 lab_missing_prerequisites() {
 	[ "$(id -u)" = 0 ] || echo "not root"
 	local tool
-	for tool in pacemakerd corosync cibadmin crm_mon crm_resource boothd booth ocf-tester curl gcc ip unshare nsenter setsid xmllint; do
+	for tool in pacemakerd corosync cibadmin crm_mon crm_resource crm boothd booth ocf-tester curl gcc ip unshare nsenter setsid xmllint; do
 		command -v "$tool" >/dev/null || echo "$tool is not installed (scripts/setup-debian.sh)"
 	done
 	[ -f /usr/lib/ocf/lib/heartbeat/ocf-shellfuncs ] || echo "resource-agents is not installed"
@@ -78,6 +78,22 @@ lab_net_delete() {
 
 lab_site_dir() { echo "$LAB_BASE/$1"; }
 
+# lab_node SITE: the name of the site's one node (site a's is a1, as in docs/operations.md).
+lab_node() { echo "${1}1"; }
+
+# lab_guide_block NAME: the code block that follows the line "<!-- lab: NAME -->" in
+# docs/operations.md, as written there (the live lab runs the guide's own commands and files).
+lab_guide_block() {
+	local block
+	block=$(awk -v marker="<!-- lab: $1 -->" '
+		$0 == marker { found = 1; next }
+		found == 1 && /^```/ { found = 2; next }
+		found == 2 && /^```/ { exit }
+		found == 2 { print }' "$LAB_HERE/../../docs/operations.md")
+	[ -n "$block" ] || { echo "lab: docs/operations.md has no block marked <!-- lab: $1 -->" >&2; return 1; }
+	printf '%s\n' "$block"
+}
+
 # One-node corosync on the namespace's own loopback; quorum of one.
 lab_site_write_corosync_conf() {
 	local dir
@@ -101,7 +117,7 @@ quorum {
 }
 nodelist {
 	node {
-		name: $1
+		name: $(lab_node "$1")
 		nodeid: 1
 		ring0_addr: 127.0.0.1
 	}
@@ -128,7 +144,7 @@ lab_site_start() { # NAME
 	local dir holder=""
 	dir=$(lab_site_dir "$1")
 	setsid ip netns exec "$(lab_netns "$1")" unshare --mount --uts --ipc --pid --fork --mount-proc --propagation private \
-		bash "$LAB_HERE/site-init.sh" "$1" "$dir" </dev/null >"$dir/site-init.out" 2>&1 &
+		bash "$LAB_HERE/site-init.sh" "$1" "$dir" "$(lab_node "$1")" </dev/null >"$dir/site-init.out" 2>&1 &
 	echo $! >"$dir/unshare.pid"
 	for _ in $(seq 1 50); do
 		holder=$(lab_site_holder "$1")
@@ -156,7 +172,7 @@ lab_site_exec() { # NAME COMMAND…
 
 lab_site_wait_online() { # NAME TIMEOUT_S
 	local deadline=$(($(date +%s) + $2))
-	until lab_site_exec "$1" crm_mon -1 2>/dev/null | grep -q "Online: \[ $1 \]"; do
+	until lab_site_exec "$1" crm_mon -1 2>/dev/null | grep -q "Online: \[ $(lab_node "$1") \]"; do
 		[ "$(date +%s)" -lt "$deadline" ] || { echo "lab: site $1 not online after $2 s" >&2; return 1; }
 		sleep 0.3
 	done
@@ -177,7 +193,8 @@ lab_site_stop() {
 	rm -f "$dir/holder.pid" "$dir/unshare.pid"
 }
 
-# booth.conf shared by every site and the arbitrator.
+# booth.conf shared by every site and the arbitrator; LAB_BOOTH_TICKET_EXTRA, when set, is one more
+# line under the ticket (the readiness gate's before-acquire-handler).
 lab_write_booth_conf() { # FILE TICKET EXPIRE_S SITE_NUMBER… -- ARBITRATOR_NUMBER
 	local file=$1 ticket=$2 expire=$3
 	shift 3
@@ -190,6 +207,7 @@ lab_write_booth_conf() { # FILE TICKET EXPIRE_S SITE_NUMBER… -- ARBITRATOR_NUM
 		echo "	expire = $expire"
 		echo "	timeout = 1"
 		echo "	retries = 3"
+		[ -z "${LAB_BOOTH_TICKET_EXTRA:-}" ] || echo "	$LAB_BOOTH_TICKET_EXTRA"
 	} >"$file"
 }
 

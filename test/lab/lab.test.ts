@@ -38,7 +38,9 @@ describe.skipIf(skipReason !== '')('OCF agents and the live two-site lab', () =>
     expect(runScript('ocf-conformance.sh', 240_000)).toBe(0);
   }, 250_000);
 
-  it('two sites and booth: grant, change, ticket move, link cut and failover', () => {
-    expect(runScript('two-sites.sh', 540_000)).toBe(0);
-  }, 550_000);
+  // ~5 min on a loaded 2-core machine without issue 10's ticket watching (each of the ten ticket
+  // moves then waits up to a 30 s poll), less with it; the timeout leaves room for slower moves.
+  it('two sites and booth, as docs/operations.md says: grant, change, ticket moves both ways, link cut and failover', () => {
+    expect(runScript('two-sites.sh', 840_000)).toBe(0);
+  }, 850_000);
 });

@@ -1,22 +1,27 @@
 #!/bin/bash
-# site-init.sh NAME DIR - PID 1 of one lab site's PID namespace (see lab-lib.sh, lab_site_start).
+# site-init.sh NAME DIR NODE - PID 1 of one lab site's PID namespace (see lab-lib.sh, lab_site_start).
 #
 # Runs in fresh mount, UTS, IPC and PID namespaces inside the site's network namespace. Gives the
-# site private Pacemaker/corosync/booth state (bind mounts from DIR) and private /run and /dev/shm
+# site private Pacemaker/corosync/booth/cibsync configuration and state (bind mounts from DIR over
+# /etc/booth, /etc/cibsync, /var/lib/cibsync … as a real node has them; the mount points are created
+# on the host if missing, empty) and private /run and /dev/shm
 # (libqb's IPC lives there and in abstract sockets of the network namespace), then starts corosync
 # and pacemakerd. On SIGTERM it stops boothd, pacemakerd (which stops the resources first) and
 # corosync, in that order. When this process exits, the kernel kills anything left in the site.
 set -u
-name=$1 dir=$2
+name=$1 dir=$2 node=$3
 
-hostname "$name"
+hostname "$node"
 ip link set lo up
 mkdir -p "$dir"/lib-pacemaker/{cib,pengine,blackbox,cores} "$dir"/lib-corosync \
-	"$dir"/log-pacemaker "$dir"/log-corosync "$dir"/etc-booth "$dir"/etc-corosync
+	"$dir"/log-pacemaker "$dir"/log-corosync "$dir"/etc-booth "$dir"/etc-corosync \
+	"$dir"/etc-cibsync "$dir"/lib-cibsync "$dir"/log-cibsync
+mkdir -p /etc/cibsync /var/lib/cibsync /var/log/cibsync
 chown -R hacluster:haclient "$dir"/lib-pacemaker "$dir"/log-pacemaker
 chmod 750 "$dir"/lib-pacemaker/* "$dir"/log-pacemaker
 for pair in lib-pacemaker:/var/lib/pacemaker lib-corosync:/var/lib/corosync log-pacemaker:/var/log/pacemaker \
-	log-corosync:/var/log/corosync etc-corosync:/etc/corosync etc-booth:/etc/booth; do
+	log-corosync:/var/log/corosync etc-corosync:/etc/corosync etc-booth:/etc/booth \
+	etc-cibsync:/etc/cibsync lib-cibsync:/var/lib/cibsync log-cibsync:/var/log/cibsync; do
 	mount --bind "$dir/${pair%%:*}" "${pair#*:}"
 done
 mount -t tmpfs -o mode=0755 tmpfs /run

@@ -1,16 +1,25 @@
 #!/bin/bash
-# two-sites.sh - cibsync in a live booth geo cluster: two single-node Pacemaker sites (a, b) and a
-# booth arbitrator, each in its own network namespace. Each site runs ocf:cibsync:Publisher (bound
-# to the booth ticket by rsc_ticket, loss-policy=stop) and ocf:cibsync:Subscriber as Pacemaker
-# resources. The replicated configuration is an ocf:pacemaker:Dummy "app" whose value is site
-# specific ("a:v1" at a is "b:v1" at b, by the transform test/lab/site-values.xsl).
+# two-sites.sh - docs/operations.md followed literally in a live booth geo cluster: two single-node
+# Pacemaker sites (a, b; nodes a1, b1) and a booth arbitrator, each in its own network namespace.
+# The lab runs the guide's own blocks (marked <!-- lab: NAME --> there) with the lab's addresses
+# (guide_for): the certificates, /etc/cibsync/cibsync.json with the shipped transforms and
+# transformParams (no poll interval), validate-all, the crmsh resources in one commit (IPaddr2
+# service address + ocf:cibsync:Publisher in a group tied to the ticket, ocf:cibsync:Subscriber),
+# both certificate renewals (in place, and crmsh's cert/key in one commit) and the status commands. Booth's site addresses differ from the
+# cibsync service addresses. The replicated configuration is an ocf:pacemaker:Dummy "app" whose
+# value is site specific ("site-a:v1" at a is "site-b:v1" at b, by the lab's own transform
+# test/lab/site-values.xsl, run besides the guide's).
 #
-#   1. booth grants the ticket to a: a's publisher runs; b's subscriber applies a's configuration,
-#      through b's transform, to b's live CIB
-#   2. a change at a (cibadmin) goes live at b
-#   3. booth moves the ticket to b: Pacemaker stops a's publisher and starts b's; a follows b
-#   4. b's link is cut: booth fails the ticket over to a after expiry; a change made at b, which has
-#      lost the ticket, is applied nowhere, and b takes a's configuration back once it reconnects
+#   1. booth grants the ticket to a: a's service address and publisher run; b's subscriber applies
+#      a's configuration, through b's transforms, to b's live CIB; the agents' checks
+#   2. changes at a (cibadmin) go live at b
+#   3. takeover plan, takeover grant and booth's readiness gate (run only when this build has
+#      `cibsync takeover`; printed as skipped otherwise)
+#   4. the failover claim: after `booth revoke` at one site and `booth grant` at the other, a change
+#      made at once at the new site is live at the old one within 5 s, both ways, LAB_MOVES times
+#      each (default 5); every figure is printed, the lab fails when one exceeds 5 s
+#   5. a's link is cut: booth fails the ticket over to b after expiry; a change made at a, which has
+#      lost the ticket, is applied nowhere, and a takes b's configuration back once it reconnects
 #
 # Prints the timings at the end. Needs root, scripts/setup-debian.sh and a built tree (npm run
 # build). Cleans up every process, namespace, mount and bridge it made, also when a step fails.
@@ -22,7 +31,35 @@ export LAB_BASE=${LAB_BASE:-/tmp/cibsync-lab}
 . "$here/lab-lib.sh"
 ticket=ticketA
 expire=${LAB_BOOTH_EXPIRE:-10}
-declare -A number=([a]=1 [b]=2 [arb]=3) peer=([a]=b [b]=a)
+moves=${LAB_MOVES:-5}
+must_show_s=5
+declare -A number=([a]=1 [b]=2 [arb]=3) site=([a]=site-a [b]=site-b)
+# cibsync's service address at each site (IPaddr2, in the group with the publisher): not booth's.
+declare -A service=([a]=$LAB_NET.11 [b]=$LAB_NET.12)
+
+# guide_for a|b|admin: the guide's text (stdin) for site a, site b or the administration host, with
+# this lab's addresses. The guide writes site A's files; site B's are their mirror image, as it says.
+guide_for() {
+	local mirror=(cat)
+	[ "$1" != b ] || mirror=(sed -e 's/site-a/@SITE_A@/g; s/site-b/site-a/g; s/@SITE_A@/site-b/g'
+		-e 's/\<a\([12]\)\>/@NODE_A\1@/g; s/\<b\([12]\)\>/a\1/g; s/@NODE_A\([12]\)@/b\1/g'
+		-e 's/192\.0\.2\.\([0-9]*\)/@IP_A\1@/g; s/198\.51\.100\.\([0-9]*\)/192.0.2.\1/g; s/@IP_A\([0-9]*\)@/198.51.100.\1/g')
+	"${mirror[@]}" | sed -e "s/\<192\.0\.2\.5\>/$LAB_NET.1/g; s/\<198\.51\.100\.5\>/$LAB_NET.2/g; s/\<203\.0\.113\.10\>/$LAB_NET.3/g" \
+		-e "s/\<192\.0\.2\.10\>/${service[a]}/g; s/\<198\.51\.100\.10\>/${service[b]}/g" \
+		-e "s/\<192\.0\.2\.20\>/$LAB_NET.21/g; s/\<198\.51\.100\.20\>/$LAB_NET.22/g" \
+		-e "s#/root/cibsync-ca#$LAB_BASE/certs#g"
+}
+
+# guide_run SITE BLOCK [DIR]: runs the guide's shell block at SITE, as root in the site's namespaces,
+# from DIR (default: the site's work directory), as a user would paste it. With the booth shim
+# preloaded (lab-lib.sh: Debian 12's `booth list` hangs on Linux >= 6.9 without it).
+guide_run() {
+	local dir=${3:-$(lab_site_dir "$1")/work} script
+	script=$(lab_site_dir "$1")/work/$2.sh
+	mkdir -p "$(dirname "$script")" "$dir"
+	lab_guide_block "$2" | guide_for "$1" >"$script"
+	lab_site_exec "$1" env LD_PRELOAD="$LAB_BOOTH_PRELOAD" bash -c "cd '$dir' && exec bash -eu '$script'"
+}
 
 diagnostics() {
 	local s
@@ -32,8 +69,10 @@ diagnostics() {
 		lab_site_exec $s crm_mon -1 -r --include=tickets,failcounts 2>&1 | sed 's/^/    /'
 		for log in publisher subscriber; do
 			echo "---- site $s: $log log (tail)"
-			tail -n 15 "$(lab_site_dir $s)/$log.log" 2>/dev/null | sed 's/^/    /'
+			tail -n 15 "$(lab_site_dir $s)/log-cibsync/cibsync-$log.log" 2>/dev/null | sed 's/^/    /'
 		done
+		echo "---- site $s: boothd (tail)"
+		tail -n 5 "$(lab_site_dir $s)/log-pacemaker/boothd.out" 2>/dev/null | sed 's/^/    /'
 	done
 }
 cleanup() {
@@ -62,208 +101,321 @@ value_at() { # SITE: the app's site-specific value in SITE's live CIB
 value_is() { [ "$(value_at "$1")" = "$2" ]; }
 role_is() { [ "$(lab_role "$1" "$2")" = "$3" ]; }
 set_value() { lab_site_exec "$1" cibadmin --modify --xml-text "<nvpair id=\"app-fake\" value=\"$2\"/>"; }
+subscriber_log() { echo "$(lab_site_dir "$1")/log-cibsync/cibsync-subscriber.log"; }
+epoch() { lab_site_exec "$1" cibadmin --query --xpath /cib 2>/dev/null | sed -n 's/^<cib [^>]* epoch="\([0-9]*\)".*/\1/p'; }
+ran() { lab_site_exec "$1" cibadmin --query --xpath "//lrm_resource[@id='$2']/lrm_rsc_op[@operation='start']" >/dev/null 2>&1; }
 
-# A site's configuration: its own cibsync resources (site-local, never replicated), plus, at the
-# site that starts out active, the application configuration that cibsync replicates.
-write_site_configuration() { # SITE WITH_APP
-	local s=$1 dir other=${peer[$1]} common operations app="" app_ticket=""
-	dir=$(lab_site_dir "$s")
-	common="<nvpair id=\"@-site\" name=\"site\" value=\"$s\"/>
-        <nvpair id=\"@-ticket\" name=\"ticket\" value=\"$ticket\"/>
-        <nvpair id=\"@-listen\" name=\"listen\" value=\"$LAB_NET.${number[$s]}\"/>
-        <nvpair id=\"@-cert\" name=\"cert\" value=\"$LAB_BASE/certs/$s.crt\"/>
-        <nvpair id=\"@-key\" name=\"key\" value=\"$LAB_BASE/certs/$s.key\"/>
-        <nvpair id=\"@-ca\" name=\"ca\" value=\"$LAB_BASE/certs/ca.crt\"/>"
-	operations="<op id=\"@-start\" name=\"start\" interval=\"0\" timeout=\"60s\"/>
-        <op id=\"@-stop\" name=\"stop\" interval=\"0\" timeout=\"30s\"/>
-        <op id=\"@-monitor-5s\" name=\"monitor\" interval=\"5s\" timeout=\"20s\"/>
-        <op id=\"@-monitor-15s\" name=\"monitor\" interval=\"15s\" timeout=\"20s\">
-          <instance_attributes id=\"@-monitor-15s-ia\"><nvpair id=\"@-monitor-15s-depth\" name=\"OCF_CHECK_LEVEL\" value=\"10\"/></instance_attributes>
-        </op>"
+# The seed of a site's CIB: at the site that starts out active, the application (with its ticket
+# constraint, as the guide says); elsewhere nothing. cibsync's resources come from the guide's crmsh.
+write_site_seed() { # SITE WITH_APP
+	local app="" app_ticket=""
 	if [ "$2" = with-app ]; then
 		app="<primitive id=\"app\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">
-      <instance_attributes id=\"app-ia\"><nvpair id=\"app-fake\" name=\"fake\" value=\"$s:v1\"/></instance_attributes>
+      <instance_attributes id=\"app-ia\"><nvpair id=\"app-fake\" name=\"fake\" value=\"${site[$1]}:v1\"/></instance_attributes>
       <operations><op id=\"app-monitor\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/></operations>
     </primitive>"
 		app_ticket="<rsc_ticket id=\"app-needs-$ticket\" rsc=\"app\" ticket=\"$ticket\" loss-policy=\"stop\"/>"
 	fi
-	cat >"$dir/configuration.xml" <<EOF
-<configuration><crm_config/><nodes/>
-  <resources>
-    <primitive id="cibsync-publisher" class="ocf" provider="cibsync" type="Publisher">
-      <instance_attributes id="cibsync-publisher-ia">
-        ${common//@/cibsync-publisher}
-        <nvpair id="cibsync-publisher-port" name="port" value="7443"/>
-        <nvpair id="cibsync-publisher-state_dir" name="state_dir" value="$dir/state-publisher"/>
-        <nvpair id="cibsync-publisher-log_file" name="log_file" value="$dir/publisher.log"/>
-      </instance_attributes>
-      <operations>${operations//@/cibsync-publisher}</operations>
-    </primitive>
-    <primitive id="cibsync-subscriber" class="ocf" provider="cibsync" type="Subscriber">
-      <instance_attributes id="cibsync-subscriber-ia">
-        ${common//@/cibsync-subscriber}
-        <nvpair id="cibsync-subscriber-port" name="port" value="7444"/>
-        <nvpair id="cibsync-subscriber-publishers" name="publishers" value="https://$LAB_NET.${number[$other]}:7443"/>
-        <nvpair id="cibsync-subscriber-trusted_publishers" name="trusted_publishers" value="$other=$other"/>
-        <nvpair id="cibsync-subscriber-transforms" name="transforms" value="$LAB_BASE/transforms"/>
-        <nvpair id="cibsync-subscriber-poll" name="poll_interval_ms" value="2000"/>
-        <nvpair id="cibsync-subscriber-state_dir" name="state_dir" value="$dir/state-subscriber"/>
-        <nvpair id="cibsync-subscriber-log_file" name="log_file" value="$dir/subscriber.log"/>
-      </instance_attributes>
-      <operations>${operations//@/cibsync-subscriber}</operations>
-    </primitive>
-    $app
-  </resources>
-  <constraints>
-    <rsc_ticket id="cibsync-publisher-needs-$ticket" rsc="cibsync-publisher" ticket="$ticket" loss-policy="stop"/>
-    $app_ticket
-  </constraints>
-</configuration>
-EOF
+	echo "<configuration><crm_config/><nodes/><resources>$app</resources><constraints>$app_ticket</constraints></configuration>" \
+		>"$(lab_site_dir "$1")/seed.xml"
+}
+
+# ---- Steps the lead wires after merging the takeover and readiness-gate work (issue 10) --------
+# Each runs only when this build has its `cibsync takeover` subcommand; otherwise the lab prints that
+# it was skipped. Written against the names the issue gives; "LEAD:" marks what to check after the
+# merge.
+takeover_has() { cibsync takeover "$1" --help >/dev/null 2>&1; } # plan, grant, ready
+# Booth's before-acquire-handler, as a booth.conf line under the ticket (LEAD: once it is active,
+# booth asks it before every grant of the lab, the first one at a included).
+gate_handler=/usr/sbin/cibsync-before-acquire
+gate_available() { takeover_has ready && [ -x "$gate_handler" ]; }
+
+# crm_simulate's start actions, in its order, were the ticket granted at SITE (what a takeover starts).
+simulated_starts() { # SITE
+	lab_site_exec "$1" crm_simulate --live-check --ticket-grant "$ticket" --simulate 2>/dev/null |
+		sed -n 's/^ *\* Resource action: *\([^ ]*\) *start on .*/\1/p' | tr '\n' ' '
+}
+
+# LEAD: takeover plan at the standby lists the start actions of the ticket's resources in
+# crm_simulate's order.
+lead_takeover_plan() { # STANDBY
+	local plan actual expected
+	plan=$(lab_site_exec "$1" cibsync takeover plan "$ticket" --config /etc/cibsync/cibsync.json --output-as=json)
+	expected=$(simulated_starts "$1")
+	# LEAD: adapt to the plan's JSON: this takes, in document order, every object whose action (or
+	# task) is "start", and its resource (or rsc).
+	actual=$(printf '%s' "$plan" | node -e '
+		const starts = [];
+		const walk = (v) => {
+			if (Array.isArray(v)) return v.forEach(walk);
+			if (v && typeof v === "object") {
+				if ((v.action ?? v.task) === "start" && (v.resource ?? v.rsc)) starts.push(v.resource ?? v.rsc);
+				Object.values(v).forEach(walk);
+			}
+		};
+		walk(JSON.parse(require("fs").readFileSync(0, "utf8")));
+		process.stdout.write(starts.map((s) => s + " ").join(""));')
+	lab_log "  takeover plan at $1 starts: ${actual:-nothing}(crm_simulate: ${expected:-nothing})"
+	[ -n "$expected" ] && [ "$actual" = "$expected" ]
+}
+
+# LEAD: `cibsync takeover grant` at TO moves the ticket there (after booth revoke at FROM, as an
+# operator does while FROM still answers; LEAD: add a confirmation flag if the command needs one).
+lead_takeover_grant() { # FROM TO
+	lab_booth "$1" revoke "$ticket"
+	lab_site_exec "$2" cibsync takeover grant "$ticket" --config /etc/cibsync/cibsync.json
+	lab_wait 60 "$2's publisher Started after takeover grant" role_is "$2" cibsync-publisher Started
+	lab_log "  takeover grant at $2: $2 publishes"
+}
+
+# LEAD: booth's readiness gate refuses the ticket at STANDBY while its replica is stale: ACTIVE's
+# publisher stopped, a change at ACTIVE, the ticket revoked there, a grant at STANDBY is refused
+# with the reason; after replication it is granted. Ends with the ticket back at ACTIVE.
+lead_readiness_gate() { # ACTIVE STANDBY VERSION
+	local a=$1 b=$2 v=$3 out
+	lab_site_exec "$a" crm resource stop cibsync-publisher
+	lab_wait 30 "$a's publisher stopped by the operator" role_is "$a" cibsync-publisher Stopped
+	set_value "$a" "${site[$a]}:v$v"
+	lab_booth "$a" revoke "$ticket"
+	if out=$(lab_booth "$b" grant "$ticket" 2>&1); then
+		lab_log "  readiness gate: booth granted $ticket to $b with a stale replica: $out"
+		return 1
+	fi
+	lab_log "  readiness gate at $b refused $ticket: $out"
+	# LEAD: the reason must name the stale replica (check the wording of the gate's refusal)
+	lab_site_exec "$b" cibsync status --config /etc/cibsync/cibsync.json | sed 's/^/    /'
+	if role_is "$b" cibsync-publisher Started; then lab_log "  $b publishes without the ticket"; return 1; fi
+	lab_booth "$a" grant "$ticket"
+	lab_site_exec "$a" crm resource start cibsync-publisher
+	lab_wait 60 "the change at $a replicated to $b" value_is "$b" "${site[$b]}:v$v"
+	lab_booth "$a" revoke "$ticket"
+	lab_booth "$b" grant "$ticket"
+	lab_wait 60 "$b publishes once its replica is current" role_is "$b" cibsync-publisher Started
+	lab_log "  readiness gate at $b: granted once the replica was current"
+	lab_booth "$b" revoke "$ticket"
+	lab_booth "$a" grant "$ticket"
+	lab_wait 60 "$a publishes again" role_is "$a" cibsync-publisher Started
+}
+
+# The failover claim, one move: booth revoke at FROM, booth grant at TO, and at once a change at TO;
+# records when TO publishes, when FROM's publisher stopped and when the change is live at FROM.
+declare -a move_figures=()
+moves_over=0
+move_ticket() { # FROM TO VERSION
+	local from=$1 to=$2 v=$3 t0 publishes stopped live
+	lab_booth "$from" revoke "$ticket"
+	lab_booth "$to" grant "$ticket"
+	t0=$(lab_now)
+	set_value "$to" "${site[$to]}:v$v"
+	lab_watch 120 publishes "role_is $to cibsync-publisher Started" stopped "role_is $from cibsync-publisher Stopped" \
+		live "value_is $from ${site[$from]}:v$v"
+	publishes=$(lab_between "$t0" "${lab_seen[publishes]}")
+	stopped=$(lab_between "$t0" "${lab_seen[stopped]}")
+	live=$(lab_between "$t0" "${lab_seen[live]}")
+	move_figures+=("$from→$to $live $publishes $stopped")
+	awk -v t="$live" -v m="$must_show_s" 'BEGIN { exit !(t > m) }' && moves_over=$((moves_over + 1))
+	lab_log "  $from→$to: the change at $to live at $from after $live s ($to publishes after $publishes s, $from's publisher Stopped after $stopped s)"
 }
 
 missing=$(lab_missing_prerequisites)
 [ -z "$missing" ] || { echo "two-sites: cannot run: $missing" >&2; exit 2; }
 rm -rf "$LAB_BASE"
-mkdir -p "$LAB_BASE"/{certs,transforms}
+mkdir -p "$LAB_BASE"/certs
 trap cleanup EXIT
 trap 'exit 143' TERM INT # so that a test timeout still runs the cleanup
 t_lab=$(lab_now)
 
-lab_log "setup: booth shim, application and agents, certificates, transform"
+lab_log "setup: booth shim, application and agents (guide §1), certificates (guide §2, on the host as the administration host)"
 lab_build_booth_shim
 bash "$repo/scripts/install-agents.sh" >/dev/null
-cibsync certs init-ca --dir "$LAB_BASE/certs" --name "cibsync lab CA" >/dev/null
-for s in a b; do cibsync certs issue --dir "$LAB_BASE/certs" --name $s --ip "$LAB_NET.${number[$s]}" --both >/dev/null; done
-cp "$here/site-values.xsl" "$LAB_BASE/transforms/10-site-values.xsl"
+lab_guide_block certificates | guide_for admin | bash -eu >/dev/null
 
-lab_log "network: bridge $LAB_BRIDGE ($LAB_NET.254) and namespaces for a, b and the arbitrator"
+lab_log "network: bridge $LAB_BRIDGE ($LAB_NET.254) and namespaces; booth at $LAB_NET.1 (a), $LAB_NET.2 (b), $LAB_NET.3 (arbitrator); cibsync at ${service[a]} (a), ${service[b]} (b)"
 for s in a b arb; do lab_net_create $s "${number[$s]}"; done
+if gate_available; then export LAB_BOOTH_TICKET_EXTRA="before-acquire-handler = $gate_handler"; fi
 lab_write_booth_conf "$LAB_BASE/booth.conf" "$ticket" "$expire" 1 2 -- 3
 
-lab_log "sites a and b (a holds the application configuration; b has only its cibsync resources)"
+lab_log "sites a and b (a holds the application configuration; b has none)"
 for s in a b; do
-	mkdir -p "$(lab_site_dir $s)/etc-booth"
-	cp "$LAB_BASE/booth.conf" "$(lab_site_dir $s)/etc-booth/booth.conf"
+	dir=$(lab_site_dir $s)
+	mkdir -p "$dir"/etc-booth "$dir"/etc-cibsync
+	cp "$LAB_BASE/booth.conf" "$dir/etc-booth/booth.conf"
+	install -m 0644 "$LAB_BASE/certs/ca.crt" "$LAB_BASE/certs/${site[$s]}.crt" "$dir/etc-cibsync/"
+	install -m 0600 "$LAB_BASE/certs/${site[$s]}.key" "$dir/etc-cibsync/"
 	lab_site_write_corosync_conf $s
-	if [ $s = a ]; then write_site_configuration $s with-app; else write_site_configuration $s without-app; fi
-	lab_site_seed_cib $s "$(lab_site_dir $s)/configuration.xml"
+	if [ $s = a ]; then write_site_seed $s with-app; else write_site_seed $s without-app; fi
+	lab_site_seed_cib $s "$dir/seed.xml"
 	lab_site_start $s
 done
 lab_site_wait_online a 90
 lab_site_wait_online b 90
+
+lab_log "guide §4: transforms, /etc/cibsync/cibsync.json (no poll interval), validate-all; §5: the resources (crmsh, one commit)"
+for s in a b; do
+	guide_run $s transforms "$repo"
+	cp "$here/site-values.xsl" "$(lab_site_dir $s)/etc-cibsync/transforms/10-site-values.xsl" # the lab's app transform
+	lab_guide_block cibsync-json | guide_for $s >"$(lab_site_dir $s)/etc-cibsync/cibsync.json"
+	guide_run $s validate
+	epoch_before=$(epoch $s)
+	guide_run $s resources-crmsh 2>&1 | sed 's/^/    /'
+	lab_log "  $s: resources created; CIB epoch $epoch_before → $(epoch $s)"
+done
 lab_wait 60 "both subscribers started" eval 'role_is a cibsync-subscriber Started && role_is b cibsync-subscriber Started'
-lab_log "  online, subscribers Started; publishers: a=$(lab_role a cibsync-publisher) b=$(lab_role b cibsync-publisher) (no ticket yet)"
+for s in a b; do
+	for r in cibsync-address cibsync-publisher; do
+		! ran $s $r || { lab_log "  $s: $r was started before the ticket was granted"; exit 1; }
+	done
+done
+lab_log "  online, subscribers Started; publishing group never started (no ticket yet): a=$(lab_role a cibsync-publisher) b=$(lab_role b cibsync-publisher)"
 for s in a b; do lab_booth_start $s; done
 lab_arbitrator_start arb "$LAB_BASE/booth.conf"
 lab_wait 20 "booth answers at a" lab_booth a list
+lab_wait 20 "booth answers at b" lab_booth b list
 
 lab_log "1. booth grants $ticket to a"
 t0=$(lab_now)
 lab_booth a grant "$ticket"
 lab_wait 60 "a's publisher Started" role_is a cibsync-publisher Started
 t_grant_publisher=$(lab_since "$t0")
-lab_wait 60 "a's configuration (a:v1) live at b as b:v1" value_is b b:v1
+lab_wait 120 "a's configuration (site-a:v1) live at b as site-b:v1" value_is b site-b:v1
 t_grant_live=$(lab_since "$t0")
-lab_log "  a's publisher Started after ${t_grant_publisher} s; b's live CIB has app fake=b:v1 after ${t_grant_live} s"
+lab_log "  a's publisher Started after ${t_grant_publisher} s; b's live CIB has app fake=site-b:v1 after ${t_grant_live} s"
 lab_wait 30 "app runs at a only" eval 'role_is a app Started && role_is b app Stopped'
-lab_log "  app: a=$(lab_role a app) b=$(lab_role b app) (rsc_ticket replicated with it)"
+lab_wait 10 "a's service address ${service[a]} up at a only" eval \
+	"lab_site_exec a ip -o addr show | grep -q ' ${service[a]}/' && ! lab_site_exec b ip -o addr show | grep -q ' ${service[a]}/'"
+lab_log "  app: a=$(lab_role a app) b=$(lab_role b app) (rsc_ticket replicated with it); cibsync-address at a: ${service[a]}"
 
-lab_log "   the agents: a clean daemon environment, depth-10 monitors, certificates reloaded without a restart"
+lab_log "   the agents: a clean daemon environment, depth-10 monitors, certificates reloaded without a restart (guide §2, crmsh)"
 daemon_pid() { lab_site_exec "$1" cat "/run/resource-agents/cibsync-$2.pid"; }
 environment=$(lab_site_exec a cat "/proc/$(daemon_pid a cibsync-publisher)/environ" | tr '\0' ' ')
 lab_log "  a's publisher runs with: $environment"
 [ "$environment" = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C " ]
-depth10_ok() { lab_site_exec "$1" cibadmin --query --xpath "//lrm_rsc_op[@id='$2_monitor_15000'][@rc-code='0']"; }
+depth10_ok() { lab_site_exec "$1" cibadmin --query --xpath "//lrm_rsc_op[@id='$2_monitor_30000'][@rc-code='0']"; }
 lab_wait 30 "a depth-10 monitor (OCF_CHECK_LEVEL=10: /healthz over mutual TLS) passed at both sites" \
 	eval 'depth10_ok a cibsync-publisher && depth10_ok a cibsync-subscriber && depth10_ok b cibsync-subscriber'
 lab_log "  depth-10 monitors pass: a's publisher, a's and b's subscribers"
-cibsync certs issue --dir "$LAB_BASE/certs" --name b-renewed --ip "$LAB_NET.2" --both >/dev/null
+reloaded_to() { grep -q "\"event\":\"tls-reloaded\".*\"fingerprint\":\"$1\"" "$(subscriber_log b)"; }
+fingerprint() { cibsync certs show "$LAB_BASE/certs/$1.crt" | sed -n 's/^sha256: *//p'; }
 pid_before=$(daemon_pid b cibsync-subscriber)
-lab_site_exec b cibadmin --modify --xml-text "<instance_attributes id=\"cibsync-subscriber-ia\">
-	<nvpair id=\"cibsync-subscriber-cert\" value=\"$LAB_BASE/certs/b-renewed.crt\"/>
-	<nvpair id=\"cibsync-subscriber-key\" value=\"$LAB_BASE/certs/b-renewed.key\"/></instance_attributes>"
-renewed=$(cibsync certs show "$LAB_BASE/certs/b-renewed.crt" | sed -n 's/^sha256: *//p')
-lab_wait 30 "b's subscriber reloads the renewed certificate" \
-	grep -q "\"event\":\"tls-reloaded\".*\"fingerprint\":\"$renewed\"" "$(lab_site_dir b)/subscriber.log"
+lab_guide_block renew-issue | guide_for b | bash -eu >/dev/null
+cp "$LAB_BASE/certs/renewed"/site-b.{crt,key} "$(lab_site_dir b)/work/"
+guide_run b renew-in-place
+lab_wait 30 "b's subscriber reloads the certificate overwritten in place" reloaded_to "$(fingerprint renewed/site-b)"
+cibsync certs issue --dir "$LAB_BASE/certs" --name site-b-2027 --ip "${service[b]}" --ip 127.0.0.1 --both >/dev/null
+install -m 0644 "$LAB_BASE/certs/site-b-2027.crt" "$(lab_site_dir b)/etc-cibsync/"
+install -m 0600 "$LAB_BASE/certs/site-b-2027.key" "$(lab_site_dir b)/etc-cibsync/"
+guide_run b renew-crmsh 2>&1 | sed 's/^/    /'
+lab_wait 30 "b's subscriber reloads the certificate set by cert and key (crmsh)" reloaded_to "$(fingerprint site-b-2027)"
 [ "$(daemon_pid b cibsync-subscriber)" = "$pid_before" ]
-lab_log "  b's subscriber: cert/key changed in the CIB → reload-agent → certificate $renewed in use, same pid $pid_before"
+lab_log "  b's subscriber: files overwritten in place, then cert/key set in one crmsh commit (reload-agent): both reloaded, same pid $pid_before"
 
 lab_log "2. changes at a (cibadmin) go live at b"
 change_times=()
 for v in 2 3 4 5 6; do
 	t0=$(lab_now)
-	set_value a "a:v$v"
-	lab_wait 30 "a:v$v live at b" value_is b "b:v$v"
+	set_value a "site-a:v$v"
+	lab_wait 30 "site-a:v$v live at b" value_is b "site-b:v$v"
 	change_times+=("$(lab_since "$t0")")
 done
 lab_log "  change at a → live at b: ${change_times[*]} s"
+version=6
 
-lab_log "3. booth moves $ticket to b"
-t0=$(lab_now)
-lab_booth a revoke "$ticket"
-lab_booth b grant "$ticket"
-# As soon as b publishes, a change at b must reach a: that is the direction reversed. a's publisher
-# stops on its own schedule, timed alongside.
-lab_watch 60 b_publishes 'role_is b cibsync-publisher Started'
-t1=$(lab_now)
-set_value b b:v7
-lab_watch 60 a_stopped 'role_is a cibsync-publisher Stopped' reversed 'value_is a a:v7'
-t_move_b_publishes=$(lab_between "$t0" "${lab_seen[b_publishes]}")
-t_move_a_stopped=$(lab_between "$t0" "${lab_seen[a_stopped]}")
-t_move_reversed=$(lab_between "$t0" "${lab_seen[reversed]}")
-t_move_change=$(lab_between "$t1" "${lab_seen[reversed]}")
-lab_log "  b's publisher Started after ${t_move_b_publishes} s, a's Stopped after ${t_move_a_stopped} s"
-lab_log "  a change made at b once it published was live at a after ${t_move_change} s (${t_move_reversed} s after the move)"
+lab_log "3. takeover plan, takeover grant, readiness gate"
+lab_log "  crm_simulate at b, were $ticket granted there, would start: $(simulated_starts b)"
+if takeover_has plan; then
+	lead_takeover_plan b
+else
+	lab_log "  SKIPPED takeover plan: this build has no 'cibsync takeover plan'"
+fi
+if takeover_has grant; then
+	version=$((version + 1))
+	lead_takeover_grant a b
+	set_value b "site-b:v$version"
+	lab_wait 60 "the change at b live at a after takeover grant" value_is a "site-a:v$version"
+	lab_booth b revoke "$ticket"
+	lab_booth a grant "$ticket"
+	lab_wait 60 "a publishes again" role_is a cibsync-publisher Started
+else
+	lab_log "  SKIPPED takeover grant: this build has no 'cibsync takeover grant'"
+fi
+if gate_available; then
+	version=$((version + 1))
+	lead_readiness_gate a b "$version"
+else
+	lab_log "  SKIPPED readiness gate: this build has no 'cibsync takeover ready' or no $gate_handler"
+fi
 
-lab_log "4. b's link is cut; booth fails $ticket over to a after expiry ($expire s)"
-applied_from_b() { grep -c '"event":"import-done","outcome":"applied".*"source":"b"' "$(lab_site_dir a)/subscriber.log" || true; }
-applied_from_b_before_cut=$(applied_from_b)
+lab_log "4. booth revoke here, booth grant there, a change there at once: live here within $must_show_s s? ($moves times each way)"
+for _ in $(seq 1 "$moves"); do
+	version=$((version + 1))
+	move_ticket a b $version
+	version=$((version + 1))
+	move_ticket b a $version
+done
+
+lab_log "5. a's link is cut; booth fails $ticket over to b after expiry ($expire s)"
+applied_from_a() { grep -c '"event":"import-done","outcome":"applied".*"source":"site-a"' "$(subscriber_log b)" || true; }
+# The last move's import may be live in b's CIB a moment before its import-done line is logged:
+# count once the log has stood still for a second.
+applied_from_a_before_cut=-1
+until [ "$(applied_from_a)" = "$applied_from_a_before_cut" ]; do applied_from_a_before_cut=$(applied_from_a); sleep 1; done
 t0=$(lab_now)
-lab_net_link b down
-lab_watch $((expire * 5)) b_stopped 'role_is b cibsync-publisher Stopped' a_publishes 'role_is a cibsync-publisher Started'
-t_cut_b_stopped=$(lab_between "$t0" "${lab_seen[b_stopped]}")
-t_cut_failover=$(lab_between "$t0" "${lab_seen[a_publishes]}")
-lab_log "  a publishes after ${t_cut_failover} s; b's publisher Stopped after ${t_cut_b_stopped} s"
-set_value b b:rogue
-lab_log "  at b (isolated, no ticket): app fake set to b:rogue"
+lab_net_link a down
+lab_watch $((expire * 5)) a_stopped 'role_is a cibsync-publisher Stopped' b_publishes 'role_is b cibsync-publisher Started'
+t_cut_a_stopped=$(lab_between "$t0" "${lab_seen[a_stopped]}")
+t_cut_failover=$(lab_between "$t0" "${lab_seen[b_publishes]}")
+lab_log "  b publishes after ${t_cut_failover} s; a's publisher Stopped after ${t_cut_a_stopped} s"
+set_value a site-a:rogue
+lab_log "  at a (isolated, no ticket): app fake set to site-a:rogue"
 sleep 3
-lab_net_link b up
+lab_net_link a up
 t0=$(lab_now)
-lab_wait 60 "b takes a's configuration (a:v7 → b:v7) back" value_is b b:v7
+lab_wait 60 "a takes b's configuration (site-b:v$version → site-a:v$version) back" value_is a "site-a:v$version"
 t_rejoin=$(lab_since "$t0")
 for _ in $(seq 1 30); do
-	[ "$(value_at a)" = a:v7 ] || { lab_log "  a applied a change from b, which had lost the ticket: $(value_at a)"; exit 1; }
-	role_is b cibsync-publisher Stopped || { lab_log "  b publishes without the ticket"; exit 1; }
+	[ "$(value_at b)" = "site-b:v$version" ] || { lab_log "  b applied a change from a, which had lost the ticket: $(value_at b)"; exit 1; }
+	role_is a cibsync-publisher Stopped || { lab_log "  a publishes without the ticket"; exit 1; }
 	sleep 0.2
 done
-[ "$(applied_from_b)" = "$applied_from_b_before_cut" ] || { lab_log "  a's subscriber applied a publication from b after the cut"; exit 1; }
-lab_log "  b rejoined: its rogue change was replaced by a's configuration after ${t_rejoin} s; a kept a:v7 throughout"
-lab_log "  a's subscriber applied nothing from b after the cut (imports from b: $applied_from_b_before_cut before, the same after)"
-lab_booth a list | sed 's/^/    /'
-for s in a b; do
-	lab_log "  cibsync status at $s:"
-	lab_site_exec $s cibsync status --subscriber "https://$LAB_NET.${number[$s]}:7444" \
-		--cert "$LAB_BASE/certs/$s.crt" --key "$LAB_BASE/certs/$s.key" --ca "$LAB_BASE/certs/ca.crt" | sed 's/^/    /'
-done
+[ "$(applied_from_a)" = "$applied_from_a_before_cut" ] || { lab_log "  b's subscriber applied a publication from a after the cut"; exit 1; }
+lab_log "  a rejoined: its rogue change was replaced by b's configuration after ${t_rejoin} s; b kept site-b:v$version throughout"
+lab_log "  b's subscriber applied nothing from a after the cut (imports from a: $applied_from_a_before_cut before, the same after)"
 
+failed_actions() { lab_site_exec "$1" crm_mon -1 | grep -q 'Failed Resource Actions'; }
+failed_actions a && lab_log "  a: crm_mon lists failed actions after the cut: $(lab_site_exec a crm_mon -1 | grep -A2 'Failed Resource Actions' | tail -n +2 | tr -s ' ' | tr '\n' ' ')"
+guide_run a after-cut >/dev/null
+lab_wait 30 "no failed actions at a after the guide's cleanup" eval '! failed_actions a'
+for s in a b; do
+	lab_log "  guide §6 at $s:"
+	guide_run $s status 2>&1 | sed 's/^/    /'
+done
 for s in a b; do
 	kills=$(grep -c 'ignored SIGTERM' "$(lab_site_dir $s)/log-pacemaker/pacemaker.log" || true)
 	lab_log "  site $s: daemon stops that needed SIGKILL after the SIGTERM grace period: $kills"
 done
 
 sorted=$(printf '%s\n' "${change_times[@]}" | sort -n | tr '\n' ' ')
-cat <<EOF
+cat <<EOT
 
-TIMINGS (booth expire=$expire s, subscriber poll_interval_ms=2000, long-poll change feed)
+TIMINGS (docs/operations.md's configuration: no poll interval set; booth expire=$expire s)
   ticket granted to a → a's publisher Started:              $t_grant_publisher s
   ticket granted to a → a's configuration live at b:        $t_grant_live s
   change at a → live at b (5 changes, sorted):              $sorted s
-  ticket move → b's publisher Started:                      $t_move_b_publishes s
-  ticket move → a's publisher Stopped:                      $t_move_a_stopped s
-  ticket move → direction reversed (change at b live at a): $t_move_reversed s (the change itself: $t_move_change s)
-  b's link cut → a publishes (ticket failed over):          $t_cut_failover s
-  b's link cut → b's publisher Stopped:                     $t_cut_b_stopped s
-  b's link back → b has a's configuration again:            $t_rejoin s
+  ticket moves (booth revoke, booth grant, a change at the new site at once; seconds from the grant):
+    move   change live at the old site   new site publishes   old publisher Stopped
+EOT
+for f in "${move_figures[@]}"; do
+	read -r dir live publishes stopped <<<"$f"
+	printf '    %-6s %-29s %-20s %s\n' "$dir" "$live" "$publishes" "$stopped"
+done
+cat <<EOT
+  a's link cut → b publishes (ticket failed over):          $t_cut_failover s
+  a's link cut → a's publisher Stopped:                     $t_cut_a_stopped s
+  a's link back → a has b's configuration again:            $t_rejoin s
   whole lab:                                                $(lab_since "$t_lab") s (before cleanup)
-EOF
+EOT
+if [ "$moves_over" -gt 0 ]; then
+	lab_log "FAILED: after booth revoke/grant, a change at the new site took more than $must_show_s s to be live at the old one in $moves_over of $((moves * 2)) moves"
+	exit 1
+fi
+lab_log "every move: the change at the new site live at the old one within $must_show_s s"
