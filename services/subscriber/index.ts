@@ -87,7 +87,10 @@ export async function startSubscriber(
     gate.invalidate();
     void gate.check();
   });
-  gate.on('change', () => loop.kick());
+  gate.on('change', (verdict) => {
+    if (!verdict.unknown) status.ticketAnswer(verdict.held);
+    loop.kick();
+  });
   // An operator's hold or resume (a file in the state directory) takes effect without waiting for the feed.
   const holdCheck = setInterval(() => void loop.refreshHold().catch(() => undefined), settings.changePollMs);
   holdCheck.unref();

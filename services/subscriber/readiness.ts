@@ -6,7 +6,9 @@
 // "Not older than maxAgeMs" measures the time since a publisher that serves last confirmed that this
 // site holds its current publication (status.confirmedAt), not the age of the publication itself: a
 // configuration left unchanged for a month is current, while one that a publisher has not confirmed
-// for an hour may miss an hour of changes.
+// for an hour may miss an hour of changes. A site that held the ticket was its own source until it
+// gave the ticket up (status.heldUntil): it counts as applied and confirmed at that moment, so the
+// site that just gave the ticket up may take it back within maxAgeMs.
 import type { ReadinessConfig } from '../config/index.js';
 import type { ErrorCode } from '../errors.js';
 import { describeHold } from '../state/hold.js';
@@ -38,7 +40,8 @@ type Reason = ReadinessRecord['reasons'][number] & { code: ErrorCode };
  * publication (issue #9 splits a configuration into ticket scopes; each gets its own entry here).
  */
 function scopesOf(ticket: string, status: SubscriberStatus) {
-  return [{ scope: ticket, applied: status.lastApplied, confirmedAt: status.confirmedAt }];
+  const latest = [status.confirmedAt, status.heldUntil].filter((t) => t !== undefined).sort().at(-1);
+  return [{ scope: ticket, applied: status.lastApplied, heldUntil: status.heldUntil, confirmedAt: latest }];
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
@@ -49,14 +52,17 @@ function scopeReasons(
 ): Reason[] {
   const reasons: Reason[] = [];
   const at = (code: ErrorCode, message: string) => reasons.push({ code, message, scope: scope.scope });
-  if (settings.requireApplied && !scope.applied)
+  if (settings.requireApplied && !scope.applied && !scope.heldUntil)
     at('CIBSYNC_READY_NOT_APPLIED', `no publication of ticket ${scope.scope} has been applied here yet`);
   if (settings.requireApplied && status.hold)
     at('CIBSYNC_READY_ON_HOLD', `replication is ${describeHold(status.hold)}`);
   if (settings.maxAgeMs > 0) {
     const confirmed = scope.confirmedAt === undefined ? undefined : Date.parse(scope.confirmedAt);
     if (confirmed === undefined)
-      at('CIBSYNC_READY_STALE', `no publisher has confirmed that this site holds its current publication`);
+      at(
+        'CIBSYNC_READY_STALE',
+        `no publisher has confirmed that this site holds its current publication, and this site has not held ticket ${scope.scope} since the subscriber started`,
+      );
     else if (now - confirmed > settings.maxAgeMs)
       at(
         'CIBSYNC_READY_STALE',

@@ -83,6 +83,13 @@ export class SubscriberStatus {
    * last applied. What readiness's maxAgeMs measures.
    */
   confirmedAt: string | undefined;
+  /**
+   * The last time this site was seen holding the ticket: until then its own configuration was the
+   * source, so it was current then without any publication applied (a site that gave the ticket up
+   * takes it back). Set when the ticket gate's answer turns from held to not held.
+   */
+  heldUntil: string | undefined;
+  private siteHeld = false;
   /** The last import that failed (the fetch went well); cleared by the next import that does not fail. */
   lastImportError: ErrorRecord | undefined;
   /** Booth's before-acquire handler asks (`cibsync takeover ready`): the last verdict, and the last refusal. */
@@ -142,6 +149,12 @@ export class SubscriberStatus {
     this.contacted(publisher);
     this.commit(result.source, result.outcome, result.changes.length + result.attributes.length, publisher);
     this.confirmedAt = this.lastApplied?.checkedAt;
+  }
+
+  /** The ticket gate answered (not an unknown answer): on leaving the ticket, this site was the source until now. */
+  ticketAnswer(held: boolean): void {
+    if (this.siteHeld && !held) this.heldUntil = new Date().toISOString();
+    this.siteHeld = held;
   }
 
   /** A publisher answered "not modified" to `digest`: when that is the one applied here, this site is current. */
@@ -229,6 +242,7 @@ export class SubscriberStatus {
       nextRetryAt: this.nextRetryAt,
       hold: this.hold,
       confirmedAt: this.confirmedAt,
+      heldUntil: this.heldUntil,
       lastImportError: this.lastImportError,
       readiness: { last: this.lastReadiness, lastRefusal: this.lastRefusal },
     };

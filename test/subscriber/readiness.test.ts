@@ -54,6 +54,16 @@ describe('readiness', () => {
     });
   });
 
+  it('a site that gave the ticket up was its own source until then: ready to take it back, stale after maxAgeMs', () => {
+    const former = new SubscriberStatus('siteB');
+    former.ticketAnswer(false);
+    expect(codes(verdict(former))).toEqual(['CIBSYNC_READY_NOT_APPLIED', 'CIBSYNC_READY_STALE']);
+    former.ticketAnswer(true);
+    former.ticketAnswer(false);
+    expect(verdict(former)).toMatchObject({ ready: true, reasons: [] });
+    expect(codes(verdict(former, { now: Date.now() + 61_000 }))).toEqual(['CIBSYNC_READY_STALE']);
+  });
+
   it('nothing applied: not applied and never confirmed; requireApplied and maxAgeMs each lift one', () => {
     const fresh = new SubscriberStatus('siteB');
     expect(codes(verdict(fresh))).toEqual(['CIBSYNC_READY_NOT_APPLIED', 'CIBSYNC_READY_STALE']);
