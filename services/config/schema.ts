@@ -126,6 +126,10 @@ export const SubscriberSchema = Type.Object(
       'Unix domain socket where the subscriber also serves its API to local root, without TLS; empty: none',
       { default: DEFAULT_ADMIN_SOCKET },
     ),
+    adminGroup: text(
+      "group that may also open the admin socket (booth's before-acquire handler runs as hacluster); empty or a missing group: root only",
+      { default: 'haclient' },
+    ),
     feed: choice(
       ['long-poll', 'poll'] as const,
       "long-poll follows the publisher's change feed; poll only fetches every pollIntervalMs",

@@ -2,10 +2,12 @@
 // router fed by a second listener) on a Unix domain socket, without TLS, to root on this host only.
 // It is what `cibsync status` and the other local commands talk to: at a passive site the daemon's
 // address may be down, and no certificate is needed. Who may connect is the file system's answer:
-// the socket is 0600 in a directory created 0700, and it is created that way (umask held while the
-// socket file is bound), never widened afterwards. Node offers no SO_PEERCRED, so a caller is known
-// only as "whoever may open this socket": `local:<path>`.
-import { lstat, mkdir, unlink } from 'node:fs/promises';
+// root, and the admin group (Pacemaker's haclient by default: booth runs its before-acquire handler
+// as hacluster, and haclient's members may already write the CIB). The socket is 0660 root:group in
+// a directory created 0750 root:group (0600 and 0700 without a group), created that way (umask held
+// while the socket file is bound, then only its group set), never wider. Node offers no SO_PEERCRED,
+// so a caller is known only as "whoever may open this socket": `local:<path>`.
+import { chown, lstat, mkdir, readFile, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -76,8 +78,17 @@ async function clearStale(path: string): Promise<void> {
   await unlink(path);
 }
 
-/** Binds with umask 0177, so the socket file is 0600 from its first instant (a path's bind happens within listen()). */
-function bind(server: Server, path: string): Promise<void> {
+/** The id of the group `name` from /etc/group; undefined when there is none (or no name). */
+async function groupId(name: string): Promise<number | undefined> {
+  if (!name) return undefined;
+  const groups = await readFile('/etc/group', 'utf8').catch(() => '');
+  const line = groups.split('\n').find((entry) => entry.split(':')[0] === name);
+  const gid = line === undefined ? Number.NaN : Number(line.split(':')[2]);
+  return Number.isInteger(gid) ? gid : undefined;
+}
+
+/** Binds with umask 0177 (0117 with a group), so the socket file is never wider than 0600 (0660) (a path's bind happens within listen()). */
+function bind(server: Server, path: string, umask: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (err: NodeJS.ErrnoException) =>
       reject(
@@ -92,7 +103,7 @@ function bind(server: Server, path: string): Promise<void> {
             ),
       );
     server.once('error', failed);
-    const previous = process.umask(0o177);
+    const previous = process.umask(umask);
     try {
       server.listen(path, () => {
         server.off('error', failed);
@@ -104,25 +115,28 @@ function bind(server: Server, path: string): Promise<void> {
   });
 }
 
-/** Serves `app`'s routes on the Unix domain socket `path` (its directory made 0700 when missing). */
+/** Serves `app`'s routes on the Unix domain socket `path` to root and `group` (its directory made when missing). */
 export async function listenAdminSocket(
   app: { routing(request: IncomingMessage, reply: ServerResponse): void },
   path: string,
+  group = '',
 ): Promise<AdminSocket> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((err: Error) => {
-    throw new CibsyncError(
-      'CIBSYNC_CONFIG_INVALID',
-      `subscriber.adminSocket: cannot create ${dirname(path)}: ${err.message}`,
-      {
-        path,
-      },
-    );
-  });
+  const gid = await groupId(group);
+  const cannot = (what: string) => (err: Error) => {
+    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `subscriber.adminSocket: cannot ${what}: ${err.message}`, {
+      path,
+    });
+  };
+  const made = await mkdir(dirname(path), { recursive: true, mode: gid === undefined ? 0o700 : 0o750 }).catch(
+    cannot(`create ${dirname(path)}`),
+  );
+  if (made !== undefined && gid !== undefined) await chown(dirname(path), -1, gid).catch(cannot(`give ${dirname(path)} to group ${group}`));
   await clearStale(path);
   // No request timeout, as on the HTTPS port (fastify's default): a replicate-now lasts as long as its import.
   const server = createServer({ requestTimeout: 0 }, (request, reply) => app.routing(request, reply));
   server.on('connection', (socket) => localSockets.set(socket, path));
-  await bind(server, path);
+  await bind(server, path, gid === undefined ? 0o177 : 0o117);
+  if (gid !== undefined) await chown(path, -1, gid).catch(cannot(`give ${path} to group ${group}`));
   return {
     path,
     close: () =>

@@ -97,7 +97,7 @@ export async function startSubscriber(
   // The admin socket first: a live daemon's socket refuses this start before anything else runs.
   await app.ready();
   const admin: AdminSocket | undefined = settings.adminSocket
-    ? await listenAdminSocket(app, settings.adminSocket)
+    ? await listenAdminSocket(app, settings.adminSocket, settings.adminGroup)
     : undefined;
   await watcher.start();
   ticketWatch.start();

@@ -3,7 +3,7 @@
 // site the service address is down). Real daemons as processes (publisher at A, subscriber at B in
 // manual approval), the socket in a temporary directory the daemon creates, the built CLI.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../services/approval/index.js';
@@ -90,12 +90,15 @@ afterAll(async () => {
 });
 
 describe('the admin socket', () => {
-  it('is created root-only: the socket 0600 in a directory made 0700, named in the listening line', () => {
+  it("is created for root and Pacemaker's haclient group: the socket 0660 in a directory made 0750, named in the listening line", () => {
+    // haclient comes with Pacemaker; booth runs its before-acquire handler as hacluster.
+    const haclient = Number(/^haclient:[^:]*:(\d+):/m.exec(readFileSync('/etc/group', 'utf8'))?.[1]);
     expect(subscriber.adminSocket).toBe(socket);
     const file = statSync(socket);
     expect(file.isSocket()).toBe(true);
-    expect(file.mode & 0o777).toBe(0o600);
-    expect(statSync(runDir).mode & 0o777).toBe(0o700);
+    expect([file.mode & 0o777, file.uid, file.gid]).toEqual([0o660, process.getuid?.(), haclient]);
+    const dir = statSync(runDir);
+    expect([dir.mode & 0o777, dir.gid]).toEqual([0o750, haclient]);
   });
 
   it('answers status and replicate-now with no certificate and no address; plan decides as local:<socket>', async () => {
@@ -194,12 +197,12 @@ describe('a stale socket and the stop', () => {
     const path = join(dir, 'run', 'subscriber.sock');
     staleSocket(path);
     const file = writeConfig(b, 'stale', {
-      ...subscriberConfig(b, subTls, [publisher.url], { adminSocket: path }),
+      ...subscriberConfig(b, subTls, [publisher.url], { adminSocket: path, adminGroup: '' }),
       stateDir: join(b.dir, 'stale-state'),
     });
     const daemon = await startDaemon('subscriber', file, b.cibFile);
     try {
-      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(statSync(path).mode & 0o777, 'no adminGroup: root only').toBe(0o600);
       const status = cli(['status', '--socket', path, '--output-as=json']);
       expect(status.code, status.stderr).toBe(0);
       expect(JSON.parse(status.stdout)).toMatchObject({ role: 'subscriber' });
