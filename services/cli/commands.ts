@@ -50,6 +50,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'show how the local configuration splits into ticket scopes, global and site-local',
     load: async () => (await import('./scopes.js')).default,
   },
+  takeover: {
+    summary: 'at a standby site: what granting the ticket here would do (plan), and grant it (grant)',
+    load: async () => (await import('./takeover.js')).default,
+  },
   status: {
     summary: "show the subscriber's last applied publication, lag and last error",
     load: async () => (await import('./status.js')).default,

@@ -17,6 +17,8 @@ import { registerPageRoutes } from './page-routes.js';
 import { registerPlanRoutes } from './plan-routes.js';
 import { registerSubscriberRoutes } from './routes.js';
 import { pendingPlanSummary, SubscriberStatus } from './status.js';
+import { TakeoverDesk } from './takeover.js';
+import { registerTakeoverRoutes } from './takeover-routes.js';
 
 export interface RunningSubscriber {
   app: HttpsApp;
@@ -43,7 +45,8 @@ export async function startSubscriber(
   const stopClientReload = watchTlsMaterial(settings, logger, (material) => client.reload(material));
   const gate = new TicketGate(pacemaker, settings.ticket, settings.changePollMs, logger);
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
-  const applier = new Applier(config, pacemaker, logger, status, metrics);
+  // The takeover plan is computed ahead of time: at start and after every publication applied here.
+  const applier = new Applier(config, pacemaker, logger, status, metrics, () => takeover.refresh());
   const loop = new FollowLoop({
     settings,
     maxBytes: config.maxPublicationBytes,
@@ -70,12 +73,24 @@ export async function startSubscriber(
     const pending = await plans.pending();
     return pending && pendingPlanSummary(pending);
   };
+  const takeover = new TakeoverDesk({
+    pacemaker,
+    applier,
+    status,
+    pendingPlan,
+    stateDir: config.stateDir,
+    boothConfigDir: settings.boothConfigDir,
+    ticket: settings.ticket,
+    logger,
+  });
   registerSubscriberRoutes(app, { loop, status, metrics, stopping: () => stopping, pendingPlan });
   registerPlanRoutes(app, { applier, store: plans, admins: settings.admins, maxBytes: config.maxPublicationBytes });
-  registerPageRoutes(app, { applier, store: plans, status, gate, admins: settings.admins });
+  registerTakeoverRoutes(app, { desk: takeover, admins: settings.admins });
+  registerPageRoutes(app, { applier, store: plans, status, gate, takeover, admins: settings.admins });
 
   // This site gaining (or losing) the ticket is a change of its own CIB: look again at once.
-  watcher.on('change', () => {
+  watcher.on('change', (change) => {
+    takeover.cibMoved(change.current);
     gate.invalidate();
     void gate.check();
   });
@@ -84,6 +99,7 @@ export async function startSubscriber(
   const holdCheck = setInterval(() => void loop.refreshHold().catch(() => undefined), settings.changePollMs);
   holdCheck.unref();
   await watcher.start();
+  takeover.refresh();
 
   const url = await listen(app, settings.listen, settings.port);
   logger.info(

@@ -3,7 +3,7 @@
 
 export interface Route {
   method: 'GET' | 'POST';
-  /** As fastify registers it: `:id` stands for a plan id. */
+  /** As fastify registers it: `:id` stands for a plan id, `:ticket` for a ticket name. */
   path: string;
 }
 
@@ -36,6 +36,12 @@ export const SUBSCRIBER_ROUTES = {
   page: { method: 'GET', path: '/' },
   pageApprove: { method: 'POST', path: '/plans/:id/approve' },
   pageReject: { method: 'POST', path: '/plans/:id/reject' },
+  /** What granting the ticket here would do (docs/takeover.md), with the replica's freshness and the decisions. */
+  takeoverPlan: { method: 'GET', path: '/v1/takeover/:ticket/plan' },
+  /** Grant the ticket here: JSON `{"plan": DIGEST, "confirm": true}`, both optional. */
+  takeoverGrant: { method: 'POST', path: '/v1/takeover/:ticket/grant' },
+  /** The page's grant button (form fields `plan`, `confirm`). */
+  pageTakeoverGrant: { method: 'POST', path: '/takeover/:ticket/grant' },
 } as const satisfies Record<string, Route>;
 
 /** Paths that any certificate of the CA may use, on the allowlist or not (the agents' health check). */
@@ -48,9 +54,9 @@ export const PLAN_QUERY = { format: 'format' } as const;
 /** The query of the approval page: the plan to show. */
 export const PAGE_QUERY = { plan: 'plan' } as const;
 
-/** A route's path for one plan, the id encoded. */
+/** A route's path for one plan (`:id`) or ticket (`:ticket`), the value encoded. */
 export function planPath(route: Route, id: string): string {
-  return route.path.replace(':id', encodeURIComponent(id));
+  return route.path.replace(/:(id|ticket)\b/, encodeURIComponent(id));
 }
 
 /** The approval page showing plan `id` (where a decision redirects). */
