@@ -3,7 +3,7 @@
 // on screen at once when the moment comes; served with the replica's freshness from the status. A
 // grant runs in the applier's queue: never while a publication is being applied.
 import type { CibVersion } from '../cib/index.js';
-import { asCibsyncError } from '../errors.js';
+import { asCibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { checkedTicketName, type Pacemaker } from '../pacemaker/index.js';
 import { grantTakeover } from '../takeover/grant.js';
@@ -101,7 +101,18 @@ export class TakeoverDesk {
           boothConfigDir: this.deps.boothConfigDir,
         }),
       )
-      .finally(() => this.compute(ticket).catch(() => undefined));
+      .then(
+        (decision) => {
+          this.compute(ticket);
+          return decision;
+        },
+        (err) => {
+          // A refusal keeps the plan as it is: it stays out of date until a person confirms (or a
+          // publication is applied); after a failed grant the CIB may have moved, so compute it again.
+          if (!isCibsyncError(err, 'CIBSYNC_TAKEOVER_PLAN_STALE')) this.compute(ticket);
+          throw err;
+        },
+      );
   }
 
   private async freshness(): Promise<Freshness> {
