@@ -201,7 +201,8 @@ export const ERRORS = {
   CIBSYNC_BOOTH_GRANT_FAILED: {
     exit: EXIT.conflict,
     http: 409,
-    summary: "booth grant failed (booth's own message is kept: a peer refused, a before-acquire-handler said no, boothd not running).",
+    summary:
+      "booth grant failed (booth's own message is kept: a peer refused, a before-acquire-handler said no, boothd not running).",
   },
   CIBSYNC_PLAN_CHANGED: {
     exit: EXIT.conflict,

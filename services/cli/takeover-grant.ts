@@ -17,7 +17,8 @@ const OPTIONS: OptionTable = {
 
 const command: Command = {
   name: 'takeover grant',
-  summary: 'Grant the ticket at this site ("make it so"): booth grant when booth manages the ticket, else crm_ticket --grant.',
+  summary:
+    'Grant the ticket at this site ("make it so"): booth grant when booth manages the ticket, else crm_ticket --grant.',
   usage: usageLine('takeover grant', '[TICKET]'),
   async run(argv) {
     const { values, positionals } = parse(this, argv, OPTIONS);

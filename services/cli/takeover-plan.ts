@@ -17,7 +17,11 @@ export function ticketOf(values: Values, positionals: string[], usage: string): 
 
 export function formatTakeover(t: TakeoverView): string {
   const f = t.freshness;
-  const held = t.ticketState.granted ? (t.ticketState.standby ? 'granted here, in standby' : 'granted here already') : 'not granted here';
+  const held = t.ticketState.granted
+    ? t.ticketState.standby
+      ? 'granted here, in standby'
+      : 'granted here already'
+    : 'not granted here';
   const lines = [
     `Takeover plan for ${t.ticket}: ${t.actions.length} resource action(s), crm_verify ${t.verdict.level}`,
     `  computed ${t.computedAt} on this site's CIB at ${formatVersion(t.cibVersion)}${t.upToDate ? '' : `: OUT OF DATE, the CIB is now at ${formatVersion(t.cibVersionNow ?? t.cibVersion)}`}`,
@@ -67,7 +71,12 @@ const command: Command = {
   usage: usageLine('takeover plan', '[TICKET]'),
   async run(argv) {
     const { values, positionals } = parse(this, argv, SUBSCRIBER_CLIENT_OPTIONS);
-    if (values.help) return printHelp(this, SUBSCRIBER_CLIENT_OPTIONS, `\nTICKET defaults to the configuration's ticket.${SUBSCRIBER_CLIENT_HELP}`);
+    if (values.help)
+      return printHelp(
+        this,
+        SUBSCRIBER_CLIENT_OPTIONS,
+        `\nTICKET defaults to the configuration's ticket.${SUBSCRIBER_CLIENT_HELP}`,
+      );
     const ticket = ticketOf(values, positionals, this.usage);
     const view = (await callSubscriber(values, SUBSCRIBER_ROUTES.takeoverPlan, { id: ticket })) as TakeoverView;
     process.stdout.write(outputAs(values) === 'json' ? `${JSON.stringify(view, null, 2)}\n` : formatTakeover(view));

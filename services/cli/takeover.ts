@@ -34,8 +34,7 @@ const command: Command = {
       return name === undefined ? EXIT.usage : EXIT.ok;
     }
     const entry = TAKEOVER_SUBCOMMANDS[name];
-    if (!entry)
-      throw new CibsyncError('CIBSYNC_USAGE', `unknown takeover subcommand '${name}'\nusage: ${this.usage}`);
+    if (!entry) throw new CibsyncError('CIBSYNC_USAGE', `unknown takeover subcommand '${name}'\nusage: ${this.usage}`);
     return (await entry.load()).run(rest);
   },
 };

@@ -52,7 +52,13 @@ export class TakeoverDesk {
     next.then(
       (plan) =>
         this.deps.logger.info(
-          { event: 'takeover-plan', ticket, digest: plan.digest, actions: plan.actions.length, ms: Date.now() - started },
+          {
+            event: 'takeover-plan',
+            ticket,
+            digest: plan.digest,
+            actions: plan.actions.length,
+            ms: Date.now() - started,
+          },
           `takeover plan for ${ticket}: ${plan.actions.length} action(s)`,
         ),
       (err) => {
@@ -133,7 +139,9 @@ export class TakeoverDesk {
       ...(s.lastContactAt ? { lastContactAt: s.lastContactAt } : {}),
       ...(e ? { lastError: { code: e.code, message: e.message, at: e.at } } : {}),
       ...(s.pendingPlan ? { pendingPlan: s.pendingPlan.id } : {}),
-      ...(s.hold ? { hold: { by: s.hold.by, at: s.hold.at, ...(s.hold.reason ? { reason: s.hold.reason } : {}) } } : {}),
+      ...(s.hold
+        ? { hold: { by: s.hold.by, at: s.hold.at, ...(s.hold.reason ? { reason: s.hold.reason } : {}) } }
+        : {}),
     };
   }
 }

@@ -26,9 +26,13 @@ async function configFiles(dir: string): Promise<string[]> {
     return (await readdir(dir)).filter((n) => n.endsWith('.conf')).map((n) => join(dir, n));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new CibsyncError('CIBSYNC_BOOTH_CONFIG', `cannot list the booth configurations in ${dir}: ${(err as Error).message}`, {
-      dir,
-    });
+    throw new CibsyncError(
+      'CIBSYNC_BOOTH_CONFIG',
+      `cannot list the booth configurations in ${dir}: ${(err as Error).message}`,
+      {
+        dir,
+      },
+    );
   }
 }
 

@@ -4,7 +4,7 @@
 // it knows what was applied (TakeoverView).
 import { createHash } from 'node:crypto';
 import { type CibVersion, versionOf, withoutHistory } from '../cib/index.js';
-import { type Pacemaker, type SimulatedAction, type TicketState, type Verdict } from '../pacemaker/index.js';
+import type { Pacemaker, SimulatedAction, TicketState, Verdict } from '../pacemaker/index.js';
 import { predictTicketGrant } from '../pipeline/index.js';
 import type { TakeoverDecision } from './record.js';
 
@@ -80,7 +80,9 @@ export function byServer(actions: SimulatedAction[]): ServerActions[] {
 
 function digestOf(plan: Omit<TakeoverPlan, 'digest' | 'computedAt'>): string {
   return createHash('sha256')
-    .update(JSON.stringify([plan.ticket, plan.cibVersion, plan.ticketState, plan.actions.map((a) => a.attrs), plan.verdict]))
+    .update(
+      JSON.stringify([plan.ticket, plan.cibVersion, plan.ticketState, plan.actions.map((a) => a.attrs), plan.verdict]),
+    )
     .digest('hex');
 }
 

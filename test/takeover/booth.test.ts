@@ -47,7 +47,11 @@ describe('booth configurations', () => {
   });
 
   it('name the configuration that declares the ticket; none for a ticket booth never touched', async () => {
-    const dir = folder({ 'booth.conf': 'ticket = "ticketA"\n', 'web.conf': 'ticket = "ticketW"\n', 'notes.txt': 'ticket = "ticketX"\n' });
+    const dir = folder({
+      'booth.conf': 'ticket = "ticketA"\n',
+      'web.conf': 'ticket = "ticketW"\n',
+      'notes.txt': 'ticket = "ticketX"\n',
+    });
     await expect(boothConfigFor('ticketW', dir, NONE)).resolves.toBe(join(dir, 'web.conf'));
     await expect(boothConfigFor('ticketA', dir, NONE)).resolves.toBe(join(dir, 'booth.conf'));
     await expect(boothConfigFor('ticketX', dir, NONE)).resolves.toBeUndefined();

@@ -49,7 +49,20 @@ afterAll(async () => {
 });
 
 function plan(): TakeoverView {
-  const r = cli(['takeover', 'plan', TICKET, '--output-as=json', '--subscriber', subscriber.url, '--cert', subTls.cert, '--key', subTls.key, '--ca', subTls.ca]);
+  const r = cli([
+    'takeover',
+    'plan',
+    TICKET,
+    '--output-as=json',
+    '--subscriber',
+    subscriber.url,
+    '--cert',
+    subTls.cert,
+    '--key',
+    subTls.key,
+    '--ca',
+    subTls.ca,
+  ]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as TakeoverView;
 }
@@ -73,10 +86,15 @@ async function appliedAtB(): Promise<string> {
 describe('the takeover plan at a standby site', () => {
   it('is computed again after each applied publication, on the CIB it left, with its freshness', async () => {
     const first = await appliedAtB();
-    const afterFirst = await waitFor('the plan on the CIB the publication left', () => {
-      const p = plan();
-      return p.cibVersion.epoch === epochOf(b) ? p : undefined;
-    }, 10_000, 100);
+    const afterFirst = await waitFor(
+      'the plan on the CIB the publication left',
+      () => {
+        const p = plan();
+        return p.cibVersion.epoch === epochOf(b) ? p : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(afterFirst.actions.map((x) => x.resource)).toEqual(expect.arrayContaining(['vip-web', 'vip-db']));
     expect(afterFirst.freshness).toMatchObject({ source: 'siteA', digest: first, state: 'following' });
     expect(afterFirst.actions.some((x) => x.resource === 'extra-ip')).toBe(false);
@@ -97,10 +115,15 @@ describe('the takeover plan at a standby site', () => {
       '<rsc_ticket id="extra-needs-ticketA" rsc="extra-ip" ticket="ticketA" loss-policy="stop"/>',
     ]);
     const second = await appliedAtB();
-    const afterSecond = await waitFor('the plan after the second publication', () => {
-      const p = plan();
-      return p.digest !== afterFirst.digest && p.cibVersion.epoch === epochOf(b) ? p : undefined;
-    }, 10_000, 100);
+    const afterSecond = await waitFor(
+      'the plan after the second publication',
+      () => {
+        const p = plan();
+        return p.digest !== afterFirst.digest && p.cibVersion.epoch === epochOf(b) ? p : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(afterSecond.actions.map((x) => `${x.action} ${x.resource}`)).toContain('start extra-ip');
     expect(afterSecond.upToDate).toBe(true);
     expect(afterSecond.freshness.digest).toBe(second);

@@ -53,7 +53,18 @@ afterAll(async () => {
 
 /** `cibsync takeover …` against the subscriber with the operator's certificate. */
 function takeover(args: string[], tls: CertFiles = operator) {
-  return cli(['takeover', ...args, '--subscriber', subscriber.url, '--cert', tls.cert, '--key', tls.key, '--ca', tls.ca]);
+  return cli([
+    'takeover',
+    ...args,
+    '--subscriber',
+    subscriber.url,
+    '--cert',
+    tls.cert,
+    '--key',
+    tls.key,
+    '--ca',
+    tls.ca,
+  ]);
 }
 
 function planJson(): TakeoverView {
@@ -66,11 +77,9 @@ function planJson(): TakeoverView {
 function simulatedGrant(site: Site): string[] {
   const copy = join(site.dir, 'simulate-copy.xml');
   copyFileSync(site.cibFile, copy);
-  const xml = execFileSync(
-    'crm_simulate',
-    ['--run', '--xml-file', copy, '--ticket-grant', TICKET, '--output-as=xml'],
-    { encoding: 'utf8' },
-  );
+  const xml = execFileSync('crm_simulate', ['--run', '--xml-file', copy, '--ticket-grant', TICKET, '--output-as=xml'], {
+    encoding: 'utf8',
+  });
   return [...xml.matchAll(/<rsc_action action="([^"]+)" resource="([^"]+)" node="([^"]+)"/g)].map(
     (m) => `${m[1]} ${m[2]} ${m[3]}`,
   );
@@ -174,10 +183,15 @@ describe('takeover grant', () => {
   it('grants without --confirm while the plan is up to date (a revoke moves only the status); the plan shows the decisions', async () => {
     b.tool('crm_ticket', ['--ticket', TICKET, '--revoke', '--force']);
     // The grant above made the subscriber compute the plan again, on the CIB as it now is.
-    const plan = await waitFor('a plan computed after the grant', () => {
-      const p = planJson();
-      return p.upToDate && p.decisions.length >= 3 ? p : undefined;
-    }, 10_000, 100);
+    const plan = await waitFor(
+      'a plan computed after the grant',
+      () => {
+        const p = planJson();
+        return p.upToDate && p.decisions.length >= 3 ? p : undefined;
+      },
+      10_000,
+      100,
+    );
     const r = takeover(['grant', '--config', configFile]); // TICKET defaults to the configuration's ticket
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`${TICKET} granted here via crm_ticket by cert:OU=cibsync-operator, CN=operator.siteB`);
