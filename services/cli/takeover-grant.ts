@@ -8,6 +8,12 @@ import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPT
 import { ticketOf } from './takeover-plan.js';
 
 const OPTIONS: OptionTable = {
+  plan: {
+    kind: 'text',
+    value: 'DIGEST',
+    description:
+      'the plan you read (its digest, or the first 8 or more characters): refused if the current plan is another',
+  },
   confirm: {
     kind: 'flag',
     description: 'grant although the takeover plan is out of date (the CIB changed since it was computed)',
@@ -32,7 +38,7 @@ const command: Command = {
     const decision = (await callSubscriber(values, SUBSCRIBER_ROUTES.takeoverGrant, {
       id: ticket,
       contentType: CONTENT_TYPE.json,
-      body: JSON.stringify({ confirm: values.confirm === true }),
+      body: JSON.stringify({ plan: values.plan, confirm: values.confirm === true }),
     })) as TakeoverDecision;
     process.stdout.write(
       outputAs(values) === 'json'

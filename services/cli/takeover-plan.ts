@@ -60,7 +60,10 @@ export function formatTakeover(t: TakeoverView): string {
           `  ${d.at} ${d.outcome}${d.error ? ` ${d.error.code}` : ''} by ${d.by}${d.method ? ` via ${d.method}` : ''}, plan ${(d.planDigest ?? 'none').slice(0, 16)}${d.confirmed ? ' (confirmed out of date)' : ''}`,
       ),
     );
-  lines.push('', `Grant: cibsync takeover grant ${t.ticket}${t.upToDate ? '' : ' --confirm'}`);
+  lines.push(
+    '',
+    `Grant: cibsync takeover grant ${t.ticket} --plan ${t.digest.slice(0, 16)}${t.upToDate ? '' : ' --confirm'}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -13,8 +13,11 @@ type TicketParams = { Params: { ticket: string } };
 /** The grant's JSON body: the digest of the plan the client saw, and whether it confirms an out-of-date plan. */
 export function grantOptions(body: unknown): { seenDigest?: string; confirm: boolean } {
   const { plan, confirm } = (body ?? {}) as { plan?: unknown; confirm?: unknown };
-  if (plan !== undefined && typeof plan !== 'string')
-    throw new CibsyncError('CIBSYNC_USAGE', 'plan must be the digest of the takeover plan shown (a string)');
+  if (plan !== undefined && (typeof plan !== 'string' || !/^[0-9a-f]{8,64}$/.test(plan)))
+    throw new CibsyncError(
+      'CIBSYNC_USAGE',
+      'plan must be the digest of the takeover plan shown (its first 8 or more hex characters)',
+    );
   if (confirm !== undefined && typeof confirm !== 'boolean')
     throw new CibsyncError('CIBSYNC_USAGE', 'confirm must be true or false');
   return { ...(plan ? { seenDigest: plan } : {}), confirm: confirm === true };

@@ -27,6 +27,8 @@ export interface TakeoverDeskDeps {
 export class TakeoverDesk {
   private readonly plans = new Map<string, Promise<TakeoverPlan>>();
   private readonly decisions: TakeoverDecisions;
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly again = new Set<string>();
   /** The CIB version the watcher last reported. */
   private cibVersion: CibVersion | undefined;
 
@@ -36,7 +38,24 @@ export class TakeoverDesk {
 
   /** Computes the plan of every ticket asked about so far (the configured one at least) again. */
   refresh(): void {
-    for (const ticket of new Set([this.deps.ticket, ...this.plans.keys()])) this.compute(ticket);
+    for (const ticket of new Set([this.deps.ticket, ...this.plans.keys()])) void this.computeOnce(ticket);
+  }
+
+  /** One computation at a time per ticket: asked again while one runs, it runs once more after it (publications in a burst). */
+  private computeOnce(ticket: string): Promise<unknown> {
+    const running = this.running.get(ticket);
+    if (running) {
+      this.again.add(ticket);
+      return running;
+    }
+    const run = this.compute(ticket)
+      .catch(() => undefined)
+      .finally(() => {
+        this.running.delete(ticket);
+        if (this.again.delete(ticket)) void this.computeOnce(ticket);
+      });
+    this.running.set(ticket, run);
+    return run;
   }
 
   /** The watcher saw the CIB move: a plan computed on an older admin_epoch.epoch shows as out of date. */
@@ -109,13 +128,13 @@ export class TakeoverDesk {
       )
       .then(
         (decision) => {
-          this.compute(ticket);
+          void this.computeOnce(ticket);
           return decision;
         },
         (err) => {
           // A refusal keeps the plan as it is: it stays out of date until a person confirms (or a
           // publication is applied); after a failed grant the CIB may have moved, so compute it again.
-          if (!isCibsyncError(err, 'CIBSYNC_TAKEOVER_PLAN_STALE')) this.compute(ticket);
+          if (!isCibsyncError(err, 'CIBSYNC_TAKEOVER_PLAN_STALE')) void this.computeOnce(ticket);
           throw err;
         },
       );

@@ -17,7 +17,7 @@ export interface GrantRequest {
   by: string;
   /** The plan as last computed (undefined: none yet). */
   plan: TakeoverPlan | undefined;
-  /** The digest of the plan the person saw, when the client knows it (the page sends it). */
+  /** The digest of the plan the person saw (or its first 8 or more characters), when the client knows it: the page sends it, `--plan` does. */
   seenDigest?: string;
   /** Grant although the plan is out of date. */
   confirm: boolean;
@@ -31,8 +31,8 @@ function staleness(request: GrantRequest, now: CibVersion): string | undefined {
   if (!plan) return 'no takeover plan has been computed yet';
   if (compareVersions(plan.cibVersion, now) !== 0)
     return `the CIB changed since the plan was computed (at ${formatVersion(plan.cibVersion)}, now ${formatVersion(now)})`;
-  if (seenDigest !== undefined && seenDigest !== plan.digest)
-    return `the plan shown (${seenDigest.slice(0, 12)}…) is not the current one (${plan.digest.slice(0, 12)}…)`;
+  if (seenDigest !== undefined && !plan.digest.startsWith(seenDigest))
+    return `the plan shown (${seenDigest.slice(0, 16)}…) is not the current one (${plan.digest.slice(0, 16)}…)`;
   return undefined;
 }
 

@@ -171,7 +171,12 @@ describe('takeover grant', () => {
       planDigest: plan.digest,
       confirmed: true,
     });
-    const onDisk = decisionsOnDisk(b).slice(-2);
+    // The plan read before (named by --plan) is no longer the current one: the grant recomputed it.
+    const named = takeover(['grant', TICKET, '--plan', plan.digest.slice(0, 16)]);
+    expect(named.code).toBe(6);
+    expect(named.stderr).toContain(`the plan shown (${plan.digest.slice(0, 16)}…) is not the current one`);
+
+    const onDisk = decisionsOnDisk(b).slice(-3, -1);
     expect(onDisk.map((d) => d.outcome)).toEqual(['refused', 'granted']);
     expect(onDisk[0]).toMatchObject({
       by: 'cert:OU=cibsync-operator, CN=operator.siteB',
@@ -187,17 +192,18 @@ describe('takeover grant', () => {
       'a plan computed after the grant',
       () => {
         const p = planJson();
-        return p.upToDate && p.decisions.length >= 3 ? p : undefined;
+        return p.upToDate && p.decisions.length >= 4 ? p : undefined;
       },
       10_000,
       100,
     );
-    const r = takeover(['grant', '--config', configFile]); // TICKET defaults to the configuration's ticket
+    // TICKET defaults to the configuration's ticket; --plan names the plan just read, which is current.
+    const r = takeover(['grant', '--config', configFile, '--plan', plan.digest.slice(0, 16)]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`${TICKET} granted here via crm_ticket by cert:OU=cibsync-operator, CN=operator.siteB`);
     expect(ticketGranted(b)).toBe(true);
     expect(decisionsOnDisk(b).at(-1)).toMatchObject({ outcome: 'granted', confirmed: false, planDigest: plan.digest });
     const after = planJson();
-    expect(after.decisions.map((d) => d.outcome)).toEqual(['refused', 'refused', 'granted', 'granted']);
+    expect(after.decisions.map((d) => d.outcome)).toEqual(['refused', 'refused', 'granted', 'refused', 'granted']);
   });
 });
