@@ -94,7 +94,10 @@ export async function startSubscriber(
     gate.invalidate();
     void gate.check();
   });
-  gate.on('change', () => loop.kick());
+  gate.on('change', () => {
+    loop.kick();
+    takeover.refresh(); // the plan is about the ticket: its state here changed (granted or revoked)
+  });
   // An operator's hold or resume (a file in the state directory) takes effect without waiting for the feed.
   const holdCheck = setInterval(() => void loop.refreshHold().catch(() => undefined), settings.changePollMs);
   holdCheck.unref();

@@ -17,8 +17,13 @@ ${f.hold ? html`<dt>Hold</dt><dd><strong>on hold</strong> by <code>${f.hold.by}<
 </dl>`;
 }
 
-function grantForm(t: TakeoverView, viewer: { name: string; mayDecide: boolean }, confirm: boolean): Html {
-  if (t.ticketState.granted && !t.ticketState.standby) return html`<p>This site holds ${t.ticket}.</p>`;
+function grantForm(
+  t: TakeoverView,
+  viewer: { name: string; mayDecide: boolean },
+  confirm: boolean,
+  held: boolean,
+): Html {
+  if (held) return html`<p>This site holds ${t.ticket}.</p>`;
   if (!viewer.mayDecide)
     return html`<p class="muted">Your certificate (<code>${viewer.name}</code>) may read this plan but not grant the ticket.</p>`;
   return html`<form method="post" action="${planPath(ROUTES.pageTakeoverGrant, t.ticket)}"><input type="hidden" name="plan" value="${t.digest}">
@@ -32,6 +37,8 @@ export function takeoverSection(
   viewer: { name: string; mayDecide: boolean },
   now: Date,
   confirm: boolean,
+  /** This site holds the ticket now (the ticket gate's answer, newer than the plan's). */
+  held: boolean,
 ): Html {
   return html`<section class="plan" id="takeover">
 <h2>Takeover: if ${t.ticket} were granted here</h2>
@@ -46,7 +53,7 @@ ${freshnessList(t, now)}
 <p><strong>${t.verdict.level}</strong></p>
 ${[...t.verdict.errors.map((m) => html`<div class="detail">error: ${m}</div>`), ...t.verdict.warnings.map((m) => html`<div class="detail">warning: ${m}</div>`)]}
 <h3>Grant</h3>
-${grantForm(t, viewer, confirm)}
+${grantForm(t, viewer, confirm, held)}
 ${t.decisions.length === 0 ? '' : html`<h3>Decisions</h3><table>${[...t.decisions].reverse().map((d) => html`<tr><td>${when(d.at, now)}</td><td>${d.outcome}${d.error ? html` <code>${d.error.code}</code>` : ''}</td><td><code>${d.by}</code></td><td>${d.method ?? ''}</td><td>plan <code>${(d.planDigest ?? 'none').slice(0, 12)}</code>${d.confirmed ? ' (confirmed out of date)' : ''}</td></tr>`)}</table>`}
 </section>`;
 }

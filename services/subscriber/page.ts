@@ -146,7 +146,7 @@ export function renderPage(v: PageView): string {
 ${v.refusal ? html`<section class="notice error" role="alert"><p>Not done — <code>${v.refusal.code}</code>: ${v.refusal.message}</p></section>` : ''}
 <section class="state ${head.kind}"><h1>${head.text}</h1></section>
 ${v.plan ? planSection(v.plan, v) : ''}
-${v.takeover ? takeoverSection(v.takeover, v.viewer, v.now, !v.takeover.upToDate || v.refusal?.code === 'CIBSYNC_TAKEOVER_PLAN_STALE') : ''}
+${v.takeover ? takeoverSection(v.takeover, v.viewer, v.now, !v.takeover.upToDate || v.refusal?.code === 'CIBSYNC_TAKEOVER_PLAN_STALE', v.localTicket?.held === true) : ''}
 ${statusSection(v)}
 ${recentSection(v)}
 </main></body></html>

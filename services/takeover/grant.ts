@@ -1,12 +1,12 @@
 // "Make it so" for a takeover plan: grant the ticket at this site, through booth when booth manages it
 // (booth.ts says how that is told), else with crm_ticket. Refused (CIBSYNC_TAKEOVER_PLAN_STALE) when
-// the plan is out of date: none was computed, the CIB's admin_epoch.epoch moved since it was, or the
-// person saw another plan than the current one; unless they confirm. num_updates is not compared: on a
+// the plan is out of date: none was computed, the CIB's admin_epoch.epoch or the ticket's state moved
+// since it was, or the person saw another plan than the current one; unless they confirm. num_updates is not compared: on a
 // live cluster it moves with every status update (as for approval plans, docs/architecture.md).
 // Every request is recorded, refusals and failures too.
 import { type CibVersion, compareVersions, formatVersion } from '../cib/index.js';
 import { asCibsyncError, CibsyncError } from '../errors.js';
-import type { Pacemaker } from '../pacemaker/index.js';
+import type { Pacemaker, TicketState } from '../pacemaker/index.js';
 import { boothConfigFor } from './booth.js';
 import type { TakeoverPlan } from './plan.js';
 import type { TakeoverDecision, TakeoverDecisions } from './record.js';
@@ -26,11 +26,14 @@ export interface GrantRequest {
 }
 
 /** Why the plan is out of date for this grant, or undefined when it is not. */
-function staleness(request: GrantRequest, now: CibVersion): string | undefined {
+function staleness(request: GrantRequest, now: CibVersion, ticket: TicketState): string | undefined {
   const { plan, seenDigest } = request;
   if (!plan) return 'no takeover plan has been computed yet';
   if (compareVersions(plan.cibVersion, now) !== 0)
     return `the CIB changed since the plan was computed (at ${formatVersion(plan.cibVersion)}, now ${formatVersion(now)})`;
+  // A grant or revoke moves only num_updates, but it is what the plan is about.
+  if (plan.ticketState.granted !== ticket.granted || plan.ticketState.standby !== ticket.standby)
+    return `the ticket's state here changed since the plan was computed`;
   if (seenDigest !== undefined && !plan.digest.startsWith(seenDigest))
     return `the plan shown (${seenDigest.slice(0, 16)}…) is not the current one (${plan.digest.slice(0, 16)}…)`;
   return undefined;
@@ -42,8 +45,8 @@ export async function grantTakeover(
   request: GrantRequest,
 ): Promise<TakeoverDecision> {
   const { ticket, plan } = request;
-  const cibVersion = await pacemaker.rootVersion();
-  const stale = staleness(request, cibVersion);
+  const [cibVersion, ticketState] = await Promise.all([pacemaker.rootVersion(), pacemaker.ticket(ticket)]);
+  const stale = staleness(request, cibVersion, ticketState);
   const base = {
     at: new Date().toISOString(),
     by: request.by,
@@ -68,7 +71,7 @@ export async function grantTakeover(
     );
   let method: Pick<TakeoverDecision, 'method' | 'boothConfig'> = {};
   try {
-    const boothConfig = await boothConfigFor(ticket, request.boothConfigDir, await pacemaker.ticket(ticket));
+    const boothConfig = await boothConfigFor(ticket, request.boothConfigDir, ticketState);
     method = boothConfig ? { method: 'booth', boothConfig } : { method: 'crm_ticket' };
     if (boothConfig) await pacemaker.boothGrant(ticket, boothConfig);
     else await pacemaker.write((writer) => writer.grantTicket(ticket));

@@ -187,12 +187,12 @@ describe('takeover grant', () => {
 
   it('grants without --confirm while the plan is up to date (a revoke moves only the status); the plan shows the decisions', async () => {
     b.tool('crm_ticket', ['--ticket', TICKET, '--revoke', '--force']);
-    // The grant above made the subscriber compute the plan again, on the CIB as it now is.
+    // The revoke made the subscriber compute the plan again, on the CIB as it now is.
     const plan = await waitFor(
       'a plan computed after the grant',
       () => {
         const p = planJson();
-        return p.upToDate && p.decisions.length >= 4 ? p : undefined;
+        return p.upToDate && !p.ticketState.granted && p.decisions.length >= 4 ? p : undefined;
       },
       10_000,
       100,
@@ -205,5 +205,37 @@ describe('takeover grant', () => {
     expect(decisionsOnDisk(b).at(-1)).toMatchObject({ outcome: 'granted', confirmed: false, planDigest: plan.digest });
     const after = planJson();
     expect(after.decisions.map((d) => d.outcome)).toEqual(['refused', 'refused', 'granted', 'refused', 'granted']);
+  });
+
+  it('on the page: an out-of-date plan asks for the confirm box, and the grant with it is recorded as confirmed', async () => {
+    b.tool('crm_ticket', ['--ticket', TICKET, '--revoke', '--force']);
+    // The revoke changed the ticket here: the plan is computed again for it.
+    const plan = await waitFor(
+      'the plan after the revoke',
+      () => {
+        const p = planJson();
+        return p.ticketState.granted ? undefined : p;
+      },
+      10_000,
+      100,
+    );
+    b.tool('crm_attribute', ['--type', 'crm_config', '--name', 'batch-limit', '--update', '9']);
+    const form = (fields: string) =>
+      httpsRequest(`${subscriber.url}/takeover/${TICKET}/grant`, operator, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: fields,
+      });
+    const refused = await form(`plan=${plan.digest}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toContain('CIBSYNC_TAKEOVER_PLAN_STALE');
+    expect(refused.body).toMatch(/<input type="checkbox" name="confirm" value="yes" required>/);
+    expect(ticketGranted(b)).toBe(false);
+
+    const confirmed = await form(`plan=${plan.digest}&confirm=yes`);
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.location).toBe('/#takeover');
+    expect(ticketGranted(b)).toBe(true);
+    expect(decisionsOnDisk(b).at(-1)).toMatchObject({ outcome: 'granted', confirmed: true, planDigest: plan.digest });
   });
 });
