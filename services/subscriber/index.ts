@@ -94,9 +94,9 @@ export async function startSubscriber(
     gate.invalidate();
     void gate.check();
   });
-  gate.on('change', () => {
+  gate.on('change', (verdict) => {
     loop.kick();
-    takeover.refresh(); // the plan is about the ticket: its state here changed (granted or revoked)
+    takeover.ticketSeen(verdict.held);
   });
   // An operator's hold or resume (a file in the state directory) takes effect without waiting for the feed.
   const holdCheck = setInterval(() => void loop.refreshHold().catch(() => undefined), settings.changePollMs);

@@ -58,6 +58,18 @@ export class TakeoverDesk {
     return run;
   }
 
+  /**
+   * The ticket gate's answer for the configured ticket changed (granted or revoked here): the plan is
+   * about the ticket, so it is computed again unless the plan (once the one under way is done) already
+   * says the same: the gate's first answer at start needs no second computation.
+   */
+  ticketSeen(held: boolean): void {
+    const ticket = this.deps.ticket;
+    void this.current(ticket).then((plan) => {
+      if (!plan || (plan.ticketState.granted && !plan.ticketState.standby) !== held) void this.computeOnce(ticket);
+    });
+  }
+
   /** The watcher saw the CIB move: a plan computed on an older admin_epoch.epoch shows as out of date. */
   cibMoved(version: CibVersion): void {
     this.cibVersion = version;
