@@ -51,7 +51,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     load: async () => (await import('./scopes.js')).default,
   },
   takeover: {
-    summary: 'at a standby site: what granting the ticket here would do (plan), and grant it (grant)',
+    summary: 'the failover path: what granting the ticket here would do (plan), and grant it (grant)',
     load: async () => (await import('./takeover.js')).default,
   },
   status: {

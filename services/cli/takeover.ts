@@ -1,9 +1,9 @@
-// `cibsync takeover SUBCOMMAND`: the failover moment at a standby site. One file per subcommand,
-// loaded only when used; a new subcommand is one row of TAKEOVER_SUBCOMMANDS.
+// `cibsync takeover SUBCOMMAND`: the failover path. One file per subcommand, loaded only when used;
+// this table is all they share (a new subcommand is one row).
 import { CibsyncError, EXIT } from '../errors.js';
 import type { Command } from './command.js';
 
-export const TAKEOVER_SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+export const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   plan: {
     summary: 'what granting the ticket here would do, and how fresh the replica is',
     load: async () => (await import('./takeover-plan.js')).default,
@@ -14,27 +14,24 @@ export const TAKEOVER_SUBCOMMANDS: Record<string, { summary: string; load: () =>
   },
 };
 
-function listing(): string {
-  const width = Math.max(...Object.keys(TAKEOVER_SUBCOMMANDS).map((n) => n.length));
-  return Object.entries(TAKEOVER_SUBCOMMANDS)
-    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
-    .join('\n');
+function usage(): string {
+  const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
+  const lines = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: cibsync takeover <subcommand> [options]   (cibsync takeover <subcommand> --help)\n\nsubcommands:\n${lines.join('\n')}\n`;
 }
 
 const command: Command = {
   name: 'takeover',
-  summary: 'Take over at a standby site: see what granting the ticket here would do, then grant it.',
-  usage: `cibsync takeover ${Object.keys(TAKEOVER_SUBCOMMANDS).join('|')} [TICKET] [options]`,
+  summary: 'The failover path: what granting the ticket here would do, and granting it.',
+  usage: 'cibsync takeover <subcommand> [options]',
   async run(argv) {
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h') {
-      process.stdout.write(
-        `${this.summary}\n\nusage: ${this.usage}   (cibsync takeover <subcommand> --help for its options)\n\nsubcommands:\n${listing()}\n`,
-      );
+      process.stdout.write(`${this.summary}\n\n${usage()}`);
       return name === undefined ? EXIT.usage : EXIT.ok;
     }
-    const entry = TAKEOVER_SUBCOMMANDS[name];
-    if (!entry) throw new CibsyncError('CIBSYNC_USAGE', `unknown takeover subcommand '${name}'\nusage: ${this.usage}`);
+    const entry = SUBCOMMANDS[name];
+    if (!entry) throw new CibsyncError('CIBSYNC_USAGE', `unknown subcommand 'takeover ${name}'\n\n${usage()}`);
     return (await entry.load()).run(rest);
   },
 };

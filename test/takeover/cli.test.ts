@@ -1,13 +1,13 @@
 // `cibsync takeover`: its subcommands come from one table, each with its own usage and options.
 import { describe, expect, it } from 'vitest';
-import { TAKEOVER_SUBCOMMANDS } from '../../services/cli/takeover.js';
+import { SUBCOMMANDS } from '../../services/cli/takeover.js';
 import { cli } from '../helpers/sites.js';
 
 describe('cibsync takeover', () => {
   it('lists its subcommands; each shows its usage and options', () => {
     const top = cli(['takeover', '--help']);
     expect(top.code, top.stderr).toBe(0);
-    for (const [name, entry] of Object.entries(TAKEOVER_SUBCOMMANDS)) {
+    for (const [name, entry] of Object.entries(SUBCOMMANDS)) {
       expect(top.stdout).toContain(`  ${name}`);
       expect(top.stdout).toContain(entry.summary);
       const r = cli(['takeover', name, '--help']);
@@ -21,7 +21,7 @@ describe('cibsync takeover', () => {
   it('refuses an unknown subcommand and a missing one as usage errors', () => {
     const unknown = cli(['takeover', 'seize']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("CIBSYNC_USAGE: unknown takeover subcommand 'seize'");
+    expect(unknown.stderr).toContain("CIBSYNC_USAGE: unknown subcommand 'takeover seize'");
     expect(cli(['takeover']).code).toBe(2);
   });
 });
