@@ -187,6 +187,24 @@ export const ERRORS = {
     http: 409,
     summary: 'The plan was already applied, rejected or superseded by a newer publication; it cannot be decided again.',
   },
+  CIBSYNC_TAKEOVER_PLAN_STALE: {
+    exit: EXIT.conflict,
+    http: 409,
+    summary:
+      'A takeover grant was refused because its plan is out of date: none computed yet, the CIB changed since (admin_epoch.epoch), or the plan shown is not the current one; read it again and confirm.',
+  },
+  CIBSYNC_BOOTH_CONFIG: {
+    exit: EXIT.conflict,
+    http: 409,
+    summary:
+      "Whether booth manages the ticket cannot be told safely (a booth configuration unreadable, the ticket declared by two, or booth's marks on the ticket with no configuration declaring it): nothing was granted.",
+  },
+  CIBSYNC_BOOTH_GRANT_FAILED: {
+    exit: EXIT.conflict,
+    http: 409,
+    summary:
+      "booth grant failed (booth's own message is kept: a peer refused, a before-acquire-handler said no, boothd not running).",
+  },
   CIBSYNC_PLAN_CHANGED: {
     exit: EXIT.conflict,
     http: 409,

@@ -1,9 +1,17 @@
 // `cibsync takeover SUBCOMMAND`: the failover path. One file per subcommand, loaded only when used;
-// this table is all they share.
+// this table is all they share (a new subcommand is one row).
 import { CibsyncError, EXIT } from '../errors.js';
 import type { Command } from './command.js';
 
-const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+export const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  plan: {
+    summary: 'what granting the ticket here would do, and how fresh the replica is',
+    load: async () => (await import('./takeover-plan.js')).default,
+  },
+  grant: {
+    summary: 'grant the ticket here (booth grant, or crm_ticket when booth does not manage it)',
+    load: async () => (await import('./takeover-grant.js')).default,
+  },
   ready: {
     summary: "is this site's replica ready for it to take the ticket? (booth's before-acquire handler asks)",
     load: async () => (await import('./takeover-ready.js')).default,
@@ -18,7 +26,7 @@ function usage(): string {
 
 const command: Command = {
   name: 'takeover',
-  summary: 'The failover path: whether this site is ready to take the ticket.',
+  summary: 'The failover path: what granting the ticket here would do, granting it, and whether this site is ready for it.',
   usage: 'cibsync takeover <subcommand> [options]',
   async run(argv) {
     const [name, ...rest] = argv;

@@ -140,6 +140,10 @@ export const SubscriberSchema = Type.Object(
     changePollMs: ms('how often the local CIB is checked for a change (to notice this site gaining the ticket)', 250),
     minRoundIntervalMs: ms('least time between the starts of two rounds, whatever the publishers answer', 500, 0),
     readiness: ReadinessSchema,
+    boothConfigDir: text(
+      "folder of booth's configurations (*.conf): a ticket one of them declares is granted with booth grant, any other with crm_ticket",
+      { default: '/etc/booth' },
+    ),
   },
   { additionalProperties: false, description: 'the subscriber daemon', requiredFor: ['subscriber'] },
 );

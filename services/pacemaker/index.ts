@@ -282,12 +282,15 @@ export class Pacemaker {
     });
   }
 
-  /** The actions the scheduler would take for this whole CIB (crm_simulate --run). */
-  async simulate(cib: XmlElement): Promise<SimulatedAction[]> {
+  /**
+   * The actions the scheduler would take for this whole CIB (crm_simulate --run), in crm_simulate's
+   * order; with `ticketGrant`, as if that ticket were granted (--ticket-grant; nothing is written).
+   */
+  async simulate(cib: XmlElement, options: { ticketGrant?: string } = {}): Promise<SimulatedAction[]> {
+    const grant = options.ticketGrant === undefined ? [] : ['--ticket-grant', checkedTicketName(options.ticketGrant)];
     return this.withTempFiles({ 'cib.xml': cib }, async (dir, bytes) => {
-      const result = await this.run('crm_simulate', ['--run', '--xml-file', join(dir, 'cib.xml'), '--output-as=xml'], {
-        inputBytes: bytes,
-      });
+      const args = ['--run', '--xml-file', join(dir, 'cib.xml'), ...grant, '--output-as=xml'];
+      const result = await this.run('crm_simulate', args, { inputBytes: bytes });
       const doc = parseXml(result.stdout, { source: 'crm_simulate' });
       const actions = firstChild(doc, 'actions');
       return (actions ? childElements(actions, 'rsc_action') : []).map((a) => {
@@ -295,6 +298,24 @@ export class Pacemaker {
         return { action, resource, node, source, dest, reason, attrs: { ...a.attrs } };
       });
     });
+  }
+
+  /**
+   * `booth grant -C -c CONFIG TICKET`: asks booth to grant the ticket to this site and waits until it
+   * is committed to the CIB (boothd writes it, so no write lock is taken here). Booth answers with
+   * its own exit statuses, not Pacemaker's: any failure is CIBSYNC_BOOTH_GRANT_FAILED with booth's message.
+   */
+  async boothGrant(ticket: string, configFile: string): Promise<void> {
+    try {
+      await this.run('booth', ['grant', '-C', '-c', configFile, checkedTicketName(ticket)]);
+    } catch (err) {
+      if (!(err instanceof CibsyncError) || err.code === 'CIBSYNC_TOOL_MISSING') throw err;
+      throw new CibsyncError('CIBSYNC_BOOTH_GRANT_FAILED', `booth did not grant ${ticket}: ${err.message}`, {
+        ...err.details,
+        ticket,
+        config: configFile,
+      });
+    }
   }
 
   // ---- writes --------------------------------------------------------------------------------
@@ -469,6 +490,13 @@ function xpathLiteral(value: string): string {
   if (!value.includes("'")) return `'${value}'`;
   if (!value.includes('"')) return `"${value}"`;
   throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `ticket name ${value} holds both ' and ": it cannot be queried`);
+}
+
+/** A ticket name as booth and Pacemaker write them; anything else (a leading '-' would be an option) is refused. */
+export function checkedTicketName(ticket: string): string {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/.test(ticket))
+    throw new CibsyncError('CIBSYNC_USAGE', `'${ticket}' is not a ticket name (letters, digits, _ . : -)`, { ticket });
+  return ticket;
 }
 
 export function parseTicketDetails(ticket: string, stdout: string): TicketState {

@@ -22,6 +22,8 @@ export class Applier {
     private readonly logger: Logger,
     private readonly status: SubscriberStatus,
     private readonly metrics: SubscriberMetrics,
+    /** Called after a publication (or an approved plan) changed this site's CIB: the takeover plan is computed again. */
+    private readonly onApplied: () => void = () => undefined,
   ) {
     this.ctx = { config, pacemaker, logger };
   }
@@ -51,6 +53,7 @@ export class Applier {
       const record = await approvePlan(id, this.ctx, by);
       this.status.planApplied(record);
       this.metrics.imports({ outcome: 'applied' });
+      this.onApplied();
       return record;
     });
   }
@@ -61,6 +64,11 @@ export class Applier {
 
   edit(id: string, editedText: string, by: string): Promise<PlanRecord> {
     return this.queued(() => editPlan(id, editedText, this.ctx, by));
+  }
+
+  /** Runs `work` in the queue: never while a publication or a decision is being applied (a takeover grant). */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.queued(work);
   }
 
   /** Resolves once no apply is running or queued (SIGTERM waits for this). */
@@ -81,6 +89,7 @@ export class Applier {
       this.status.importDone();
       this.recordStatus(result, publisher);
       this.metrics.imports({ outcome: result.outcome });
+      if (result.outcome === 'applied') this.onApplied();
       this.logger.info(
         {
           event: 'import-done',

@@ -21,6 +21,8 @@ import { registerPlanRoutes } from './plan-routes.js';
 import { registerReadinessRoutes } from './readiness-routes.js';
 import { registerSubscriberRoutes } from './routes.js';
 import { pendingPlanSummary, SubscriberStatus } from './status.js';
+import { TakeoverDesk } from './takeover.js';
+import { registerTakeoverRoutes } from './takeover-routes.js';
 
 export interface RunningSubscriber {
   app: HttpsApp;
@@ -50,7 +52,8 @@ export async function startSubscriber(
   const gate = new TicketGate(pacemaker, settings.ticket, settings.changePollMs, logger);
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
   const ticketWatch = new TicketWatch(pacemaker, gate, config.ticketPollMs, logger);
-  const applier = new Applier(config, pacemaker, logger, status, metrics);
+  // The takeover plan is computed ahead of time: at start and after every publication applied here.
+  const applier = new Applier(config, pacemaker, logger, status, metrics, () => takeover.refresh());
   const loop = new FollowLoop({
     settings,
     maxBytes: config.maxPublicationBytes,
@@ -77,19 +80,32 @@ export async function startSubscriber(
     const pending = await plans.pending();
     return pending && pendingPlanSummary(pending);
   };
+  const takeover = new TakeoverDesk({
+    pacemaker,
+    applier,
+    status,
+    pendingPlan,
+    stateDir: config.stateDir,
+    boothConfigDir: settings.boothConfigDir,
+    ticket: settings.ticket,
+    logger,
+  });
   registerSubscriberRoutes(app, { loop, status, metrics, stopping: () => stopping, pendingPlan });
   registerPlanRoutes(app, { applier, store: plans, admins: settings.admins, maxBytes: config.maxPublicationBytes });
-  registerPageRoutes(app, { applier, store: plans, status, gate, admins: settings.admins });
   registerReadinessRoutes(app, { status, gate, settings: settings.readiness, pendingPlan });
+  registerTakeoverRoutes(app, { desk: takeover, admins: settings.admins });
+  registerPageRoutes(app, { applier, store: plans, status, gate, takeover, admins: settings.admins });
 
   // This site gaining (or losing) the ticket is a change of its own CIB: look again at once.
-  watcher.on('change', () => {
+  watcher.on('change', (change) => {
+    takeover.cibMoved(change.current);
     gate.invalidate();
     void gate.check();
   });
   gate.on('change', (verdict) => {
     if (!verdict.unknown) status.ticketAnswer(verdict.held);
     loop.kick();
+    takeover.ticketSeen(verdict.held);
   });
   // An operator's hold or resume (a file in the state directory) takes effect without waiting for the feed.
   const holdCheck = setInterval(() => void loop.refreshHold().catch(() => undefined), settings.changePollMs);
@@ -101,6 +117,7 @@ export async function startSubscriber(
     : undefined;
   await watcher.start();
   ticketWatch.start();
+  takeover.refresh();
 
   const url = await listen(app, settings.listen, settings.port).catch(async (err: unknown) => {
     watcher.stop();

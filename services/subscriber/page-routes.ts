@@ -12,12 +12,14 @@ import { deciderName, mayDecide, requireDecider } from './decider.js';
 import { type PageView, renderPage } from './page.js';
 import { PAGE_CSS_HASH } from './page-style.js';
 import { pendingPlanSummary, type SubscriberStatus } from './status.js';
+import type { TakeoverDesk } from './takeover.js';
 
 export interface PageDeps {
   applier: Applier;
   store: PlanStore;
   status: SubscriberStatus;
   gate: TicketGate;
+  takeover: TakeoverDesk;
   admins: string[];
 }
 
@@ -29,7 +31,7 @@ const CSP = `default-src 'none'; style-src ${PAGE_CSS_HASH}; form-action 'self';
 type IdParams = { Params: { id: string }; Body: Record<string, string> | undefined };
 
 export function registerPageRoutes(app: HttpsApp, deps: PageDeps): void {
-  const { applier, store, status, gate, admins } = deps;
+  const { applier, store, status, gate, takeover, admins } = deps;
 
   async function sendPage(
     request: FastifyRequest,
@@ -56,6 +58,8 @@ export function registerPageRoutes(app: HttpsApp, deps: PageDeps): void {
       plan,
       recent: plans.slice(0, RECENT_PLANS),
       viewer: { name: deciderName(request), mayDecide: mayDecide(request, admins) },
+      // The page still shows the rest when the takeover plan cannot be computed (its error is in the log).
+      takeover: await takeover.view(gate.ticket).catch(() => undefined),
       refusal: error && { code: error.code, message: error.message },
       now: new Date(),
     };
@@ -97,6 +101,21 @@ export function registerPageRoutes(app: HttpsApp, deps: PageDeps): void {
       }
       return reply.redirect(pageOf(id), 303);
     });
+
+    scope.post<{ Params: { ticket: string }; Body: Record<string, string> | undefined }>(
+      ROUTES.pageTakeoverGrant.path,
+      async (request, reply) => {
+        try {
+          await takeover.grant(request.params.ticket, requireDecider(request, admins), {
+            ...(request.body?.plan ? { seenDigest: request.body.plan } : {}),
+            confirm: request.body?.confirm === 'yes',
+          });
+        } catch (err) {
+          return sendPage(request, reply, undefined, err);
+        }
+        return reply.redirect(`${ROUTES.page.path}#takeover`, 303);
+      },
+    );
 
     scope.post<IdParams>(ROUTES.pageReject.path, async (request, reply) => {
       const { id } = request.params;

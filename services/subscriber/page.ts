@@ -4,9 +4,12 @@
 // do, crm_verify's verdict, and two big buttons (plain form posts). Every value is escaped.
 import { describeAction } from '../approval/format.js';
 import type { PlanRecord } from '../approval/index.js';
+import type { TakeoverView } from '../takeover/plan.js';
 import type { TicketVerdict } from '../watch/ticket-gate.js';
 import { pageOf, planPath, SUBSCRIBER_ROUTES as ROUTES } from '../wire/index.js';
+import { Html, html, when } from './page-html.js';
 import { PAGE_CSS } from './page-style.js';
+import { takeoverSection } from './page-takeover.js';
 import type { StatusSnapshot } from './status.js';
 
 export interface PageView {
@@ -18,48 +21,11 @@ export interface PageView {
   plan: PlanRecord | undefined;
   recent: PlanRecord[];
   viewer: { name: string; mayDecide: boolean };
+  /** What granting the ticket here would do (undefined when it could not be computed). */
+  takeover?: TakeoverView;
   /** Why the decision just asked for was not made (the page then shows the plan as it stands). */
   refusal?: { code: string; message: string };
   now: Date;
-}
-
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
-}
-
-/** Tagged template: interpolated values are escaped unless they are already rendered `Html`. */
-class Html {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
-
-function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  const render = (v: unknown): string =>
-    v instanceof Html
-      ? v.text
-      : Array.isArray(v)
-        ? v.map(render).join('')
-        : v === undefined || v === null || v === false
-          ? ''
-          : escapeHtml(v);
-  return new Html(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]) : ''), ''));
-}
-
-function ago(iso: string, now: Date): string {
-  const seconds = Math.round((now.getTime() - Date.parse(iso)) / 1000);
-  if (!Number.isFinite(seconds)) return '';
-  if (seconds < 90) return `${seconds} s ago`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} days ago`;
-}
-
-function when(iso: string, now: Date): Html {
-  return html`<span title="${iso}">${iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${ago(iso, now)})</span>`;
 }
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
@@ -182,6 +148,7 @@ export function renderPage(v: PageView): string {
 ${v.refusal ? html`<section class="notice error" role="alert"><p>Not done — <code>${v.refusal.code}</code>: ${v.refusal.message}</p></section>` : ''}
 <section class="state ${head.kind}"><h1>${head.text}</h1></section>
 ${v.plan ? planSection(v.plan, v) : ''}
+${v.takeover ? takeoverSection(v.takeover, v.viewer, v.now, !v.takeover.upToDate || v.refusal?.code === 'CIBSYNC_TAKEOVER_PLAN_STALE', v.localTicket?.held === true) : ''}
 ${statusSection(v)}
 ${recentSection(v)}
 </main></body></html>

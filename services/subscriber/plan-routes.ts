@@ -1,12 +1,12 @@
 // Manual approval over the subscriber's HTTPS port (docs/operations.md, "Manual approval"): the plans
 // as JSON (or the terminal text, or XML), and the decisions on them, recorded under the client
 // certificate's subject. `cibsync plan --subscriber URL` is the client.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { formatPlanText, planXml } from '../approval/format.js';
 import type { PlanStore } from '../approval/index.js';
 import { CibsyncError } from '../errors.js';
 import type { HttpsApp } from '../net/https-app.js';
-import { sendProblem } from '../net/problem.js';
+import { problemErrorHandler } from '../net/problem.js';
 import { CONTENT_TYPE, PLAN_QUERY, SUBSCRIBER_ROUTES as ROUTES, XML_BODY_TYPES } from '../wire/index.js';
 import type { Applier } from './applier.js';
 import { requireDecider } from './decider.js';
@@ -48,11 +48,7 @@ export function registerPlanRoutes(app: HttpsApp, deps: PlanRouteDeps): void {
       (_request, body, done) => done(null, body),
     );
     // Fastify's own refusals (unknown content type, body too large, bad JSON) keep their HTTP status.
-    scope.setErrorHandler((err: FastifyError, _request, reply) =>
-      err instanceof CibsyncError
-        ? sendProblem(reply, err)
-        : sendProblem(reply, new CibsyncError('CIBSYNC_USAGE', err.message), err.statusCode ?? 400),
-    );
+    scope.setErrorHandler(problemErrorHandler);
 
     scope.get(ROUTES.plans.path, async () => store.list());
 

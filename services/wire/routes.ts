@@ -38,6 +38,12 @@ export const SUBSCRIBER_ROUTES = {
   pageReject: { method: 'POST', path: '/plans/:id/reject' },
   /** Whether this site's replica is ready for it to take the ticket (booth's before-acquire handler asks). */
   readiness: { method: 'GET', path: '/v1/takeover/:ticket/readiness' },
+  /** What granting the ticket here would do (docs/takeover.md), with the replica's freshness and the decisions. */
+  takeoverPlan: { method: 'GET', path: '/v1/takeover/:ticket/plan' },
+  /** Grant the ticket here: JSON `{"plan": DIGEST, "confirm": true}`, both optional. */
+  takeoverGrant: { method: 'POST', path: '/v1/takeover/:ticket/grant' },
+  /** The page's grant button (form fields `plan`, `confirm`). */
+  pageTakeoverGrant: { method: 'POST', path: '/takeover/:ticket/grant' },
 } as const satisfies Record<string, Route>;
 
 /** Paths that any certificate of the CA may use, on the allowlist or not (the agents' health check). */
