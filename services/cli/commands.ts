@@ -51,7 +51,8 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     load: async () => (await import('./scopes.js')).default,
   },
   takeover: {
-    summary: 'the failover path: what granting the ticket here would do (plan), grant it (grant), is this site ready (ready: booth asks)',
+    summary:
+      'the failover path: what granting the ticket here would do (plan), grant it (grant), is this site ready (ready: booth asks)',
     load: async () => (await import('./takeover.js')).default,
   },
   status: {

@@ -26,7 +26,8 @@ function usage(): string {
 
 const command: Command = {
   name: 'takeover',
-  summary: 'The failover path: what granting the ticket here would do, granting it, and whether this site is ready for it.',
+  summary:
+    'The failover path: what granting the ticket here would do, granting it, and whether this site is ready for it.',
   usage: 'cibsync takeover <subcommand> [options]',
   async run(argv) {
     const [name, ...rest] = argv;

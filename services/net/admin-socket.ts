@@ -130,7 +130,8 @@ export async function listenAdminSocket(
   const made = await mkdir(dirname(path), { recursive: true, mode: gid === undefined ? 0o700 : 0o750 }).catch(
     cannot(`create ${dirname(path)}`),
   );
-  if (made !== undefined && gid !== undefined) await chown(dirname(path), -1, gid).catch(cannot(`give ${dirname(path)} to group ${group}`));
+  if (made !== undefined && gid !== undefined)
+    await chown(dirname(path), -1, gid).catch(cannot(`give ${dirname(path)} to group ${group}`));
   await clearStale(path);
   // No request timeout, as on the HTTPS port (fastify's default): a replicate-now lasts as long as its import.
   const server = createServer({ requestTimeout: 0 }, (request, reply) => app.routing(request, reply));

@@ -176,10 +176,11 @@ lead_readiness_gate() { # ACTIVE STANDBY VERSION
 	lab_site_exec "$a" crm resource stop cibsync-publisher
 	lab_wait 30 "$a's publisher stopped by the operator" role_is "$a" cibsync-publisher Stopped
 	set_value "$a" "${site[$a]}:v$v"
-	lab_booth "$a" revoke "$ticket"
-	# b's replica was last confirmed by a's publisher just before it stopped: stale once maxAgeMs (30 s) passed.
+	# b's replica was last confirmed by a's publisher just before it stopped: stale once
+	# readiness.maxAgeMs (30 s) has passed. a keeps the ticket meanwhile, so a may take it back later.
 	lab_log "  a's publisher stopped and a changed; waiting 32 s, past b's readiness.maxAgeMs"
 	sleep 32
+	lab_booth "$a" revoke "$ticket"
 	if out=$(lab_booth "$b" grant "$ticket" 2>&1); then
 		lab_log "  readiness gate: booth granted $ticket to $b with a stale replica: $out"
 		return 1
@@ -189,6 +190,7 @@ lead_readiness_gate() { # ACTIVE STANDBY VERSION
 	printf '%s\n' "$out" | sed 's/^/    /'
 	printf '%s\n' "$out" | grep -q CIBSYNC_READY_STALE || { lab_log "  b's status does not name the stale replica"; return 1; }
 	if role_is "$b" cibsync-publisher Started; then lab_log "  $b publishes without the ticket"; return 1; fi
+	# a gave the ticket up a moment ago: its own configuration was the source until then.
 	lab_booth "$a" grant "$ticket"
 	lab_site_exec "$a" crm resource start cibsync-publisher
 	lab_wait 60 "the change at $a replicated to $b" value_is "$b" "${site[$b]}:v$v"
