@@ -120,15 +120,10 @@ write_site_seed() { # SITE WITH_APP
 		>"$(lab_site_dir "$1")/seed.xml"
 }
 
-# ---- Steps the lead wires after merging the takeover and readiness-gate work (issue 10) --------
-# Each runs only when this build has its `cibsync takeover` subcommand; otherwise the lab prints that
-# it was skipped. Written against the names the issue gives; "LEAD:" marks what to check after the
-# merge.
-takeover_has() { cibsync takeover "$1" --help >/dev/null 2>&1; } # plan, grant, ready
-# Booth's before-acquire-handler, as a booth.conf line under the ticket (LEAD: once it is active,
-# booth asks it before every grant of the lab, the first one at a included).
+# ---- The failover path (issue 10): takeover plan, takeover grant, booth's readiness gate ---------
+# Booth's before-acquire-handler, as a booth.conf line under the ticket: booth asks it before every
+# grant of the lab (the first one at a, with the guide's override) and every renewal.
 gate_handler=/usr/sbin/cibsync-before-acquire
-gate_available() { takeover_has ready && [ -x "$gate_handler" ]; }
 
 # crm_simulate's start actions, in its order, were the ticket granted at SITE (what a takeover starts).
 simulated_starts() { # SITE
@@ -136,42 +131,36 @@ simulated_starts() { # SITE
 		sed -n 's/^ *\* Resource action: *\([^ ]*\) *start on .*/\1/p' | tr '\n' ' '
 }
 
-# LEAD: takeover plan at the standby lists the start actions of the ticket's resources in
+# takeover plan at the standby lists the start actions of the ticket's resources in
 # crm_simulate's order.
-lead_takeover_plan() { # STANDBY
+takeover_plan() { # STANDBY
 	local plan actual expected
 	plan=$(lab_site_exec "$1" cibsync takeover plan "$ticket" --config /etc/cibsync/cibsync.json --output-as=json)
 	expected=$(simulated_starts "$1")
-	# LEAD: adapt to the plan's JSON: this takes, in document order, every object whose action (or
-	# task) is "start", and its resource (or rsc).
+	# The plan's actions, in crm_simulate's order (docs/takeover.md): the starts, by resource.
 	actual=$(printf '%s' "$plan" | node -e '
-		const starts = [];
-		const walk = (v) => {
-			if (Array.isArray(v)) return v.forEach(walk);
-			if (v && typeof v === "object") {
-				if ((v.action ?? v.task) === "start" && (v.resource ?? v.rsc)) starts.push(v.resource ?? v.rsc);
-				Object.values(v).forEach(walk);
-			}
-		};
-		walk(JSON.parse(require("fs").readFileSync(0, "utf8")));
-		process.stdout.write(starts.map((s) => s + " ").join(""));')
+		const plan = JSON.parse(require("fs").readFileSync(0, "utf8"));
+		process.stdout.write(plan.actions.filter((a) => a.action === "start").map((a) => a.resource + " ").join(""));')
 	lab_log "  takeover plan at $1 starts: ${actual:-nothing}(crm_simulate: ${expected:-nothing})"
 	[ -n "$expected" ] && [ "$actual" = "$expected" ]
 }
 
-# LEAD: `cibsync takeover grant` at TO moves the ticket there (after booth revoke at FROM, as an
-# operator does while FROM still answers; LEAD: add a confirmation flag if the command needs one).
-lead_takeover_grant() { # FROM TO
+# `cibsync takeover grant` at TO moves the ticket there through booth (after booth revoke at FROM, as
+# an operator does while FROM still answers), naming the plan it read (--plan, as `takeover plan` prints).
+takeover_grant() { # FROM TO
+	local digest
+	digest=$(lab_site_exec "$2" cibsync takeover plan "$ticket" --config /etc/cibsync/cibsync.json --output-as=json |
+		node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).digest)')
 	lab_booth "$1" revoke "$ticket"
-	lab_site_exec "$2" cibsync takeover grant "$ticket" --config /etc/cibsync/cibsync.json
+	lab_site_exec "$2" cibsync takeover grant "$ticket" --plan "$digest" --config /etc/cibsync/cibsync.json | sed 's/^/    /'
 	lab_wait 60 "$2's publisher Started after takeover grant" role_is "$2" cibsync-publisher Started
-	lab_log "  takeover grant at $2: $2 publishes"
+	lab_log "  takeover grant at $2 (plan ${digest:0:16}): $2 publishes"
 }
 
-# LEAD: booth's readiness gate refuses the ticket at STANDBY while its replica is stale: ACTIVE's
+# booth's readiness gate refuses the ticket at STANDBY while its replica is stale: ACTIVE's
 # publisher stopped, a change at ACTIVE, the ticket revoked there, a grant at STANDBY is refused
 # with the reason; after replication it is granted. Ends with the ticket back at ACTIVE.
-lead_readiness_gate() { # ACTIVE STANDBY VERSION
+readiness_gate() { # ACTIVE STANDBY VERSION
 	local a=$1 b=$2 v=$3 out
 	lab_site_exec "$a" crm resource stop cibsync-publisher
 	lab_wait 30 "$a's publisher stopped by the operator" role_is "$a" cibsync-publisher Stopped
@@ -238,7 +227,7 @@ lab_guide_block certificates | guide_for admin | bash -eu >/dev/null
 
 lab_log "network: bridge $LAB_BRIDGE ($LAB_NET.254) and namespaces; booth at $LAB_NET.1 (a), $LAB_NET.2 (b), $LAB_NET.3 (arbitrator); cibsync at ${service[a]} (a), ${service[b]} (b)"
 for s in a b arb; do lab_net_create $s "${number[$s]}"; done
-if gate_available; then export LAB_BOOTH_TICKET_EXTRA="before-acquire-handler = $gate_handler"; fi
+export LAB_BOOTH_TICKET_EXTRA="before-acquire-handler = $gate_handler"
 lab_write_booth_conf "$LAB_BASE/booth.conf" "$ticket" "$expire" 1 2 -- 3
 
 lab_log "sites a and b (a holds the application configuration; b has none)"
@@ -284,11 +273,7 @@ lab_wait 20 "booth answers at b" lab_booth b list
 
 lab_log "1. booth grants $ticket to a"
 t0=$(lab_now)
-if gate_available; then
-	guide_run a first-grant # the readiness gate refuses a first grant: the guide's override
-else
-	lab_booth a grant "$ticket"
-fi
+guide_run a first-grant # the readiness gate refuses a first grant: the guide's override
 lab_wait 60 "a's publisher Started" role_is a cibsync-publisher Started
 t_grant_publisher=$(lab_since "$t0")
 lab_wait 120 "a's configuration (site-a:v1) live at b as site-b:v1" value_is b site-b:v1
@@ -336,28 +321,16 @@ version=6
 
 lab_log "3. takeover plan, takeover grant, readiness gate"
 lab_log "  crm_simulate at b, were $ticket granted there, would start: $(simulated_starts b)"
-if takeover_has plan; then
-	lead_takeover_plan b
-else
-	lab_log "  SKIPPED takeover plan: this build has no 'cibsync takeover plan'"
-fi
-if takeover_has grant; then
-	version=$((version + 1))
-	lead_takeover_grant a b
-	set_value b "site-b:v$version"
-	lab_wait 60 "the change at b live at a after takeover grant" value_is a "site-a:v$version"
-	lab_booth b revoke "$ticket"
-	lab_booth a grant "$ticket"
-	lab_wait 60 "a publishes again" role_is a cibsync-publisher Started
-else
-	lab_log "  SKIPPED takeover grant: this build has no 'cibsync takeover grant'"
-fi
-if gate_available; then
-	version=$((version + 1))
-	lead_readiness_gate a b "$version"
-else
-	lab_log "  SKIPPED readiness gate: this build has no 'cibsync takeover ready' or no $gate_handler"
-fi
+takeover_plan b
+version=$((version + 1))
+takeover_grant a b
+set_value b "site-b:v$version"
+lab_wait 60 "the change at b live at a after takeover grant" value_is a "site-a:v$version"
+lab_booth b revoke "$ticket"
+lab_booth a grant "$ticket"
+lab_wait 60 "a publishes again" role_is a cibsync-publisher Started
+version=$((version + 1))
+readiness_gate a b "$version"
 
 lab_log "4. booth revoke here, booth grant there, a change there at once: live here within $must_show_s s? ($moves times each way)"
 for _ in $(seq 1 "$moves"); do
