@@ -28,6 +28,12 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/resource-agents /run/crm /run/booth
 chmod 1755 /run/resource-agents
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+# Debian 12's booth client hangs on Linux >= 6.9 without the lab's shim (lab-lib.sh, nl-done-split.c).
+# The lab's own booth commands preload it; cibsync's `takeover grant` runs `booth` from the daemon's
+# PATH, whose first entry is /usr/local/sbin: a wrapper there, private to the site, preloads it too.
+mount -t tmpfs -o mode=0755 tmpfs /usr/local/sbin
+printf '#!/bin/sh\nLD_PRELOAD=%s exec /usr/sbin/booth "$@"\n' "$(dirname "$dir")/nl-done-split.so" >/usr/local/sbin/booth
+chmod 755 /usr/local/sbin/booth
 
 # What systemd would give the daemons: its default PATH and nothing else. A hand-started pacemakerd
 # passes its whole environment down to the resource agents.

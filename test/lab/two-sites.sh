@@ -13,8 +13,8 @@
 #   1. booth grants the ticket to a: a's service address and publisher run; b's subscriber applies
 #      a's configuration, through b's transforms, to b's live CIB; the agents' checks
 #   2. changes at a (cibadmin) go live at b
-#   3. takeover plan, takeover grant and booth's readiness gate (run only when this build has
-#      `cibsync takeover`; printed as skipped otherwise)
+#   3. takeover plan, takeover grant (through booth) and booth's readiness gate (the handler refuses
+#      the grant at b while its replica is stale, grants it once a replica is current)
 #   4. the failover claim: after `booth revoke` at one site and `booth grant` at the other, a change
 #      made at once at the new site is live at the old one within 5 s, both ways, LAB_MOVES times
 #      each (default 5); every figure is printed, the lab fails when one exceeds 5 s
