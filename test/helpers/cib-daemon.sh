@@ -23,30 +23,9 @@ ip link set lo up
 mkdir -p "$dir"/cib "$dir"/corosync-lib "$dir"/corosync-etc
 chown hacluster:haclient "$dir"/cib
 chmod 750 "$dir"/cib
-cat >"$dir/corosync-etc/corosync.conf" <<CONF
-totem {
-	version: 2
-	cluster_name: cibsync-test
-	transport: knet
-	crypto_cipher: none
-	crypto_hash: none
-}
-logging {
-	to_stderr: yes
-	to_logfile: no
-	to_syslog: no
-}
-quorum {
-	provider: corosync_votequorum
-}
-nodelist {
-	node {
-		name: node1
-		nodeid: 1
-		ring0_addr: 127.0.0.1
-	}
-}
-CONF
+# shellcheck source=one-node-corosync.sh
+. "$(dirname "$0")/one-node-corosync.sh"
+one_node_corosync_conf cibsync-test node1 >"$dir/corosync-etc/corosync.conf"
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/crm
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm

@@ -13,6 +13,8 @@
 : "${LAB_NET:=10.77.4}"
 : "${LAB_BRIDGE:=cibsynclab0}"
 LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../helpers/one-node-corosync.sh
+. "$LAB_HERE/../helpers/one-node-corosync.sh"
 # Pacemaker's, booth's and resource-agents' tools live in sbin, which a CI user's PATH may lack.
 PATH=$PATH:/usr/sbin:/sbin
 LAB_BOOTH_PRELOAD=$LAB_BASE/nl-done-split.so
@@ -94,35 +96,12 @@ lab_guide_block() {
 	printf '%s\n' "$block"
 }
 
-# One-node corosync on the namespace's own loopback; quorum of one.
+# The site's corosync.conf: one node on the namespace's own loopback.
 lab_site_write_corosync_conf() {
 	local dir
 	dir=$(lab_site_dir "$1")
 	mkdir -p "$dir/etc-corosync"
-	cat >"$dir/etc-corosync/corosync.conf" <<EOF
-totem {
-	version: 2
-	cluster_name: $1
-	transport: knet
-	crypto_cipher: none
-	crypto_hash: none
-}
-logging {
-	to_stderr: yes
-	to_logfile: no
-	to_syslog: no
-}
-quorum {
-	provider: corosync_votequorum
-}
-nodelist {
-	node {
-		name: $(lab_node "$1")
-		nodeid: 1
-		ring0_addr: 127.0.0.1
-	}
-}
-EOF
+	one_node_corosync_conf "$1" "$(lab_node "$1")" >"$dir/etc-corosync/corosync.conf"
 }
 
 # lab_site_seed_cib NAME CONFIGURATION_XML_FILE: the site's on-disk CIB before it starts. Without
