@@ -2,7 +2,9 @@
 // it has been failing (the backoff no longer grows to pollIntervalMs), and takes the publisher that
 // serves again; a publisher address that never completes a handshake costs connectTimeoutMs, not
 // requestTimeoutMs. Real TLS on loopback, file-backed CIBs.
+
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/config/index.js';
@@ -98,6 +100,7 @@ describe('a publisher address that never answers the handshake', () => {
       waitMs: 60_000,
       connectTimeoutMs: 300,
       port: 0,
+      adminSocket: join(b.dir, 'subscriber-silent.sock'), // the first test's subscriber may still hold the default one
     });
     const subscriber = await startSubscriber(
       loadConfig(writeConfig(b, 'subscriber-silent', config)),
