@@ -40,11 +40,7 @@ type Reason = ReadinessRecord['reasons'][number] & { code: ErrorCode };
  * publication (issue #9 splits a configuration into ticket scopes; each gets its own entry here).
  */
 function scopesOf(ticket: string, status: SubscriberStatus) {
-  const latest = [status.confirmedAt, status.heldUntil]
-    .filter((t) => t !== undefined)
-    .sort()
-    .at(-1);
-  return [{ scope: ticket, applied: status.lastApplied, heldUntil: status.heldUntil, confirmedAt: latest }];
+  return [{ scope: ticket, applied: status.lastApplied, heldUntil: status.heldUntil, confirmedAt: status.currentAsOf }];
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;

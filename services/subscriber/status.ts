@@ -157,6 +157,18 @@ export class SubscriberStatus {
     this.siteHeld = held;
   }
 
+  /**
+   * The last moment this site is known to have been current: a publisher's confirmation, or the end of
+   * its own holding of the ticket (then it was the source). What readiness and the takeover plan measure
+   * a replica's age from.
+   */
+  get currentAsOf(): string | undefined {
+    return [this.confirmedAt, this.heldUntil]
+      .filter((t) => t !== undefined)
+      .sort()
+      .at(-1);
+  }
+
   /** A publisher answered "not modified" to `digest`: when that is the one applied here, this site is current. */
   notModified(digest: string | undefined): void {
     if (digest !== undefined && digest === this.lastApplied?.digest) this.confirmedAt = new Date().toISOString();

@@ -156,6 +156,7 @@ export class TakeoverDesk {
     const s = this.deps.status.snapshot(await this.deps.pendingPlan());
     const a = s.lastApplied;
     const e = s.lastError;
+    const currentAsOf = this.deps.status.currentAsOf;
     return {
       state: s.state,
       ...(a
@@ -164,9 +165,9 @@ export class TakeoverDesk {
             digest: a.digest,
             builtAt: a.created,
             appliedAt: a.at,
-            ageSeconds: Math.max(0, Math.round((Date.now() - Date.parse(a.checkedAt)) / 1000)),
           }
         : {}),
+      ...(currentAsOf ? { ageSeconds: Math.max(0, Math.round((Date.now() - Date.parse(currentAsOf)) / 1000)) } : {}),
       ...(s.lastContactAt ? { lastContactAt: s.lastContactAt } : {}),
       ...(e ? { lastError: { code: e.code, message: e.message, at: e.at } } : {}),
       ...(s.pendingPlan ? { pendingPlan: s.pendingPlan.id } : {}),

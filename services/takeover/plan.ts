@@ -41,7 +41,7 @@ export interface Freshness {
   digest?: string;
   builtAt?: string;
   appliedAt?: string;
-  /** Seconds since the last applied publication was applied or last confirmed here (undefined: nothing applied). */
+  /** Seconds since this site was last known current (status.currentAsOf: a publisher's confirmation, or giving the ticket up); undefined: never. */
   ageSeconds?: number;
   lastContactAt?: string;
   lastError?: { code: string; message: string; at: string };

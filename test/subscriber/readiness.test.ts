@@ -1,7 +1,7 @@
 // The readiness verdict (services/subscriber/readiness.ts) from a subscriber status driven through its
 // own methods: one reason per failed condition, each condition switched off by its own setting, the
 // holder of the ticket always ready (booth runs the handler before every renewal).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CibsyncError } from '../../services/errors.js';
 import { evaluateReadiness, type ReadinessInputs } from '../../services/subscriber/readiness.js';
 import { type PendingPlanSummary, SubscriberStatus } from '../../services/subscriber/status.js';
@@ -62,6 +62,25 @@ describe('readiness', () => {
     former.ticketAnswer(false);
     expect(verdict(former)).toMatchObject({ ready: true, reasons: [] });
     expect(codes(verdict(former, { now: Date.now() + 61_000 }))).toEqual(['CIBSYNC_READY_STALE']);
+  });
+
+  it("currentAsOf (the takeover plan's age and readiness's): the latest confirmation or end of holding the ticket", () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-12-02T10:00:00.000Z'));
+      const status = current();
+      expect(status.currentAsOf).toBe('2026-12-02T10:00:00.000Z');
+      vi.setSystemTime(new Date('2026-12-02T10:05:00.000Z'));
+      status.notModified('d1'); // a publisher answers "not modified" to the digest applied here
+      expect(status.currentAsOf).toBe('2026-12-02T10:05:00.000Z');
+      expect(status.lastApplied?.checkedAt, 'the pipeline did not run again').toBe('2026-12-02T10:00:00.000Z');
+      vi.setSystemTime(new Date('2026-12-02T10:06:00.000Z'));
+      status.ticketAnswer(true);
+      status.ticketAnswer(false);
+      expect(status.currentAsOf).toBe('2026-12-02T10:06:00.000Z');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('nothing applied: not applied and never confirmed; requireApplied and maxAgeMs each lift one', () => {
