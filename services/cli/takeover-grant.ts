@@ -3,9 +3,9 @@
 // unless --confirm; the decision is recorded there under the client's name.
 import type { TakeoverDecision } from '../takeover/record.js';
 import { CONTENT_TYPE, SUBSCRIBER_ROUTES } from '../wire/index.js';
-import { type Command, type OptionTable, parse, printHelp, usageLine } from './command.js';
+import { type Command, configFromFlags, type OptionTable, parse, printHelp, usageLine } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
-import { ticketOf } from './takeover-plan.js';
+import { ticketOf } from './takeover.js';
 
 const OPTIONS: OptionTable = {
   plan: {
@@ -34,7 +34,7 @@ const command: Command = {
         OPTIONS,
         `\nTICKET defaults to the configuration's ticket. Refused (CIBSYNC_TAKEOVER_PLAN_STALE) while the plan is out of date: read it (cibsync takeover plan), then --confirm.${SUBSCRIBER_CLIENT_HELP}`,
       );
-    const ticket = ticketOf(values, positionals, this.usage);
+    const ticket = ticketOf(positionals, configFromFlags({ config: values.config }), this.usage);
     const decision = (await callSubscriber(values, SUBSCRIBER_ROUTES.takeoverGrant, {
       id: ticket,
       contentType: CONTENT_TYPE.json,

@@ -2,19 +2,13 @@
 // replica's freshness, as text for a terminal or as JSON.
 import { describeAction } from '../approval/format.js';
 import { formatVersion } from '../cib/index.js';
-import { CibsyncError } from '../errors.js';
 import type { TakeoverView } from '../takeover/plan.js';
 import { SUBSCRIBER_ROUTES } from '../wire/index.js';
-import { type Command, configFromFlags, parse, printHelp, usageLine, type Values } from './command.js';
+import { type Command, configFromFlags, parse, printHelp, usageLine } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+import { ticketOf } from './takeover.js';
 
 /** TICKET, else the configuration's ticket. */
-export function ticketOf(values: Values, positionals: string[], usage: string): string {
-  const ticket = positionals[0] ?? configFromFlags({ config: values.config }).ticket;
-  if (!ticket) throw new CibsyncError('CIBSYNC_USAGE', `give TICKET, or --config with a ticket\nusage: ${usage}`);
-  return ticket;
-}
-
 export function formatTakeover(t: TakeoverView): string {
   const f = t.freshness;
   const held = t.ticketState.granted
@@ -80,7 +74,7 @@ const command: Command = {
         SUBSCRIBER_CLIENT_OPTIONS,
         `\nTICKET defaults to the configuration's ticket.${SUBSCRIBER_CLIENT_HELP}`,
       );
-    const ticket = ticketOf(values, positionals, this.usage);
+    const ticket = ticketOf(positionals, configFromFlags({ config: values.config }), this.usage);
     const view = (await callSubscriber(values, SUBSCRIBER_ROUTES.takeoverPlan, { id: ticket })) as TakeoverView;
     process.stdout.write(outputAs(values) === 'json' ? `${JSON.stringify(view, null, 2)}\n` : formatTakeover(view));
     return 0;

@@ -7,11 +7,12 @@
 // site holds the ticket, which is booth renewing it at the active site. There a refusal would make
 // booth give up the ticket: a stopped subscriber must not move the active site.
 import type { Config } from '../config/index.js';
-import { asCibsyncError, CibsyncError, EXIT } from '../errors.js';
+import { asCibsyncError, type CibsyncError, EXIT } from '../errors.js';
 import type { ReadinessVerdict } from '../subscriber/readiness.js';
 import { SUBSCRIBER_ROUTES } from '../wire/index.js';
 import { type Command, configFromFlags, pacemakerFor, parse, printHelp, usageLine } from './command.js';
 import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+import { ticketOf } from './takeover.js';
 
 /** The verdict when the subscriber did not answer: only a site that holds the ticket passes. */
 async function unanswered(ticket: string, config: Config, error: CibsyncError): Promise<ReadinessVerdict> {
@@ -52,11 +53,8 @@ const command: Command = {
         SUBSCRIBER_CLIENT_OPTIONS,
         `${SUBSCRIBER_CLIENT_HELP}TICKET defaults to the \`ticket\` setting of --config. The conditions are the settings subscriber.readiness.*; each failed one is a CIBSYNC_READY_* reason (docs/errors.md). A subscriber that does not answer: ready only where this site holds the ticket (booth renewing it), else CIBSYNC_READY_UNREACHABLE.\n`,
       );
-    if (positionals.length > 1)
-      throw new CibsyncError('CIBSYNC_USAGE', `one ticket at most, got ${positionals.length}`);
     const config = configFromFlags({ config: values.config });
-    const ticket = positionals[0] ?? config.ticket;
-    if (!ticket) throw new CibsyncError('CIBSYNC_USAGE', 'name the TICKET, or give --config with a `ticket` setting');
+    const ticket = ticketOf(positionals, config, this.usage);
     let verdict: ReadinessVerdict;
     try {
       verdict = (await callSubscriber(values, SUBSCRIBER_ROUTES.readiness, { id: ticket })) as ReadinessVerdict;

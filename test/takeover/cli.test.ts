@@ -24,4 +24,12 @@ describe('cibsync takeover', () => {
     expect(unknown.stderr).toContain("CIBSYNC_USAGE: unknown subcommand 'takeover seize'");
     expect(cli(['takeover']).code).toBe(2);
   });
+
+  it('each subcommand takes one TICKET at most, and refuses a second before it asks anything', () => {
+    for (const name of Object.keys(SUBCOMMANDS)) {
+      const r = cli(['takeover', name, 'ticketA', 'ticketB', '--socket', '/nonexistent/cibsync.sock']);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('CIBSYNC_USAGE: one TICKET at most, got 2');
+    }
+  });
 });
