@@ -4,38 +4,24 @@
 // changePollMs.
 //   node bench/idle-cost.mjs [SECONDS=60]
 import { spawnSync } from 'node:child_process';
-import { cpuSeconds, machine, makeBenchSites, startDaemon, writeJson } from './network-lib.mjs';
+import {
+  cpuSeconds,
+  machine,
+  makeBenchSites,
+  startDaemon,
+  writePublisherConfig,
+  writeSubscriberConfig,
+} from './network-lib.mjs';
 
 const seconds = Number(process.argv[2] ?? 60);
 const { dir, a, b, issue } = makeBenchSites();
 const pubTls = issue('pubA');
 const subTls = issue('subB');
-const publisher = await startDaemon(
-  'publisher',
-  writeJson(dir, 'pub.json', {
-    site: 'siteA',
-    ticket: 'ticketA',
-    publisher: { listen: '127.0.0.1', port: 0, ...pubTls },
-  }),
-  a.cibFile,
-);
+const publisher = await startDaemon('publisher', writePublisherConfig(dir, pubTls), a.cibFile);
 let applied = false;
 const subscriber = await startDaemon(
   'subscriber',
-  writeJson(dir, 'sub.json', {
-    site: 'siteB',
-    ticket: 'ticketA',
-    stateDir: `${dir}/state`,
-    nodeMap: { a1: 'b1', a2: 'b2' },
-    trust: { publishers: { siteA: ['pubA'] } },
-    subscriber: {
-      listen: '127.0.0.1',
-      port: 0,
-      adminSocket: `${dir}/subscriber.sock`,
-      ...subTls,
-      publishers: [publisher.url],
-    },
-  }),
+  writeSubscriberConfig(dir, subTls, publisher.url),
   b.cibFile,
   (e) => {
     if (e.event === 'import-done') applied = true;

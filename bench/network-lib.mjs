@@ -40,6 +40,34 @@ export function writeJson(dir, name, value) {
   return file;
 }
 
+/** The bench's publisher at siteA (ticketA), listening on loopback. */
+export function writePublisherConfig(dir, tls) {
+  return writeJson(dir, 'pub.json', {
+    site: 'siteA',
+    ticket: 'ticketA',
+    publisher: { listen: '127.0.0.1', port: 0, ...tls },
+  });
+}
+
+/** The bench's subscriber at siteB, following `publisherUrl` and trusting pubA's signature; `settings` adds subscriber settings. */
+export function writeSubscriberConfig(dir, tls, publisherUrl, settings = {}) {
+  return writeJson(dir, 'sub.json', {
+    site: 'siteB',
+    ticket: 'ticketA',
+    stateDir: `${dir}/state`,
+    nodeMap: { a1: 'b1', a2: 'b2' },
+    trust: { publishers: { siteA: ['pubA'] } },
+    subscriber: {
+      listen: '127.0.0.1',
+      port: 0,
+      adminSocket: `${dir}/subscriber.sock`,
+      ...tls,
+      publishers: [publisherUrl],
+      ...settings,
+    },
+  });
+}
+
 /** Starts a daemon with the environment pacemaker-execd gives it; resolves with its URL once it listens. */
 export function startDaemon(kind, configFile, cibFile, onLog = () => undefined) {
   const child = spawn(process.execPath, [CLI, kind, '--config', configFile], {

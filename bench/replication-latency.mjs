@@ -7,7 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { watch } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { machine, makeBenchSites, percentile, startDaemon, writeJson } from './network-lib.mjs';
+import {
+  machine,
+  makeBenchSites,
+  percentile,
+  startDaemon,
+  writePublisherConfig,
+  writeSubscriberConfig,
+} from './network-lib.mjs';
 
 const changes = Number(process.argv[2] ?? 100);
 const { dir, a, b, issue } = makeBenchSites();
@@ -16,33 +23,10 @@ const subTls = issue('subB');
 const events = [];
 const record = (entry) => events.push({ ...entry, at: Date.parse(entry.time) });
 
-const publisher = await startDaemon(
-  'publisher',
-  writeJson(dir, 'pub.json', {
-    site: 'siteA',
-    ticket: 'ticketA',
-    publisher: { listen: '127.0.0.1', port: 0, ...pubTls },
-  }),
-  a.cibFile,
-  record,
-);
+const publisher = await startDaemon('publisher', writePublisherConfig(dir, pubTls), a.cibFile, record);
 const subscriber = await startDaemon(
   'subscriber',
-  writeJson(dir, 'sub.json', {
-    site: 'siteB',
-    ticket: 'ticketA',
-    stateDir: `${dir}/state`,
-    nodeMap: { a1: 'b1', a2: 'b2' },
-    trust: { publishers: { siteA: ['pubA'] } },
-    subscriber: {
-      listen: '127.0.0.1',
-      port: 0,
-      adminSocket: `${dir}/subscriber.sock`,
-      ...subTls,
-      publishers: [publisher.url],
-      pollIntervalMs: 60_000,
-    },
-  }),
+  writeSubscriberConfig(dir, subTls, publisher.url, { pollIntervalMs: 60_000 }),
   b.cibFile,
   record,
 );
