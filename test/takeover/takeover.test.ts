@@ -134,7 +134,8 @@ describe('takeover plan', () => {
 });
 
 describe('takeover grant', () => {
-  it('refuses a viewer and a page post naming another plan; nothing is granted', async () => {
+  it('refuses a viewer and a page post naming another plan; nothing is granted, the CIB byte-identical', async () => {
+    const before = readFileSync(b.cibFile);
     const refused = takeover(['grant', TICKET], viewer);
     expect(refused.code).toBe(8);
     expect(refused.stderr).toContain('CIBSYNC_TLS_NOT_ALLOWED');
@@ -147,17 +148,30 @@ describe('takeover grant', () => {
     expect(posted.body).toContain('CIBSYNC_TAKEOVER_PLAN_STALE');
     expect(posted.body).toContain('name="confirm"');
     expect(ticketGranted(b)).toBe(false);
+    expect(readFileSync(b.cibFile).equals(before)).toBe(true);
+  });
+
+  it('refuses a ticket name that is not one (CIBSYNC_USAGE, exit 2) for the plan and the grant; the CIB byte-identical', () => {
+    const before = readFileSync(b.cibFile);
+    for (const sub of ['plan', 'grant']) {
+      const r = takeover([sub, "ticket'A"]);
+      expect(r.code, `${sub}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/CIBSYNC_USAGE: .*'ticket'A' is not a ticket name/);
+    }
+    expect(readFileSync(b.cibFile).equals(before)).toBe(true);
   });
 
   it('refuses once the CIB changed after the plan, until --confirm; then grants through crm_ticket and records it', () => {
     const plan = planJson();
     b.tool('crm_attribute', ['--type', 'crm_config', '--name', 'batch-limit', '--update', '7']);
 
+    const changed = readFileSync(b.cibFile);
     const refused = takeover(['grant', TICKET]);
     expect(refused.code).toBe(6);
     expect(refused.stderr).toContain('CIBSYNC_TAKEOVER_PLAN_STALE');
     expect(refused.stderr).toContain('the CIB changed since the plan was computed');
     expect(ticketGranted(b)).toBe(false);
+    expect(readFileSync(b.cibFile).equals(changed), 'a refused grant writes nothing').toBe(true);
 
     const granted = takeover(['grant', TICKET, '--confirm', '--output-as=json']);
     expect(granted.code, granted.stderr).toBe(0);
