@@ -2,7 +2,7 @@
 // computed ahead of time (at start, after every publication applied here, after a grant) so that it is
 // on screen at once when the moment comes; served with the replica's freshness from the status. A
 // grant runs in the applier's queue: never while a publication is being applied.
-import type { CibVersion } from '../cib/index.js';
+import { type CibVersion, compareVersions } from '../cib/index.js';
 import { asCibsyncError, isCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { checkedTicketName, type Pacemaker } from '../pacemaker/index.js';
@@ -116,7 +116,7 @@ export class TakeoverDesk {
     checkedTicketName(ticket);
     const plan = await (this.plans.get(ticket) ?? this.compute(ticket));
     const now = this.cibVersion;
-    const upToDate = !now || (now.admin_epoch === plan.cibVersion.admin_epoch && now.epoch === plan.cibVersion.epoch);
+    const upToDate = !now || compareVersions(now, plan.cibVersion) === 0;
     return {
       ...plan,
       upToDate,
