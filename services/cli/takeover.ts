@@ -1,17 +1,7 @@
 // `cibsync takeover SUBCOMMAND`: the failover path. One file per subcommand, loaded only when used;
-// this table and the TICKET argument are all they share (a new subcommand is one row).
-import type { Config } from '../config/index.js';
+// this table and their TICKET argument (takeover-ticket.ts) are all they share (a new subcommand is one row).
 import { CibsyncError, EXIT } from '../errors.js';
 import type { Command } from './command.js';
-
-/** A subcommand's TICKET: the one argument, or the `ticket` setting of --config. */
-export function ticketOf(positionals: string[], config: Config, usage: string): string {
-  if (positionals.length > 1)
-    throw new CibsyncError('CIBSYNC_USAGE', `one TICKET at most, got ${positionals.length}\nusage: ${usage}`);
-  const ticket = positionals[0] ?? config.ticket;
-  if (!ticket) throw new CibsyncError('CIBSYNC_USAGE', `give TICKET, or --config with a ticket\nusage: ${usage}`);
-  return ticket;
-}
 
 export const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   plan: {
