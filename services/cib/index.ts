@@ -3,6 +3,7 @@
 
 export * from './nodes.js';
 export * from './properties.js';
+export * from './section-patch.js';
 export * from './sections.js';
 export * from './verdict.js';
 export * from './version.js';

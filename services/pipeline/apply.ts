@@ -1,15 +1,21 @@
 // Step 7: write the candidate (configuration and node attributes together, <nodes> being part of the
-// configuration) as one patch, so only what differs is touched and one import is one CIB write.
-// Under the write lock the CIB's admin_epoch.epoch is checked against the plan's; the patch is then
-// versioned with the exact version read there, so cibadmin itself refuses it if anyone wrote in
-// between. Nothing is ever replaced: when the read-back does not show the candidate (another writer
-// came right after, or the patch did not produce it), that is reported as a conflict and the next
-// round plans again from what is there.
+// configuration) as one patch, so only what differs is touched and one import is one CIB write. The
+// patch is crm_diff's, object by object, for a small change; for a large one it replaces the
+// sections that differ whole (cib/section-patch.ts), which Pacemaker applies in time proportional
+// to their size where crm_diff's patch of many objects grows with the square of it (measured:
+// bench/apply-crossover.mjs, docs/benchmarks.md). Either way, under the write lock the CIB's
+// admin_epoch.epoch is checked against the plan's; the patch is then versioned with the exact
+// version read there, so cibadmin itself refuses it if anyone wrote in between. Nothing is ever
+// overwritten: when the read-back does not show the candidate (another writer came right after, or
+// the patch did not produce it), that is reported as a conflict and the next round plans again from
+// what is there.
 import {
   type CibVersion,
   compareVersions,
   configurationOfCib,
   formatVersion,
+  type SectionReplace,
+  sectionReplacement,
   versionOf,
   withConfiguration,
 } from '../cib/index.js';
@@ -18,19 +24,49 @@ import type { Logger } from '../log.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { saveBackup } from '../state/backups.js';
 import { sameXml, type XmlElement } from '../xml/index.js';
+import { summarizeChanges } from './summary.js';
+
+/** How a configuration is written: crm_diff's patch (null: nothing differs), or whole sections. */
+export type PlannedWrite = { method: 'patch'; patch: XmlElement | null } | ({ method: 'sections' } & SectionReplace);
 
 export interface ApplyOptions {
   stateDir: string;
   keepBackups: number;
   logger: Logger;
-  /** A patch already computed from `plannedOn` (valid because the epoch is checked first). */
-  patch?: XmlElement;
+  /** The write already planned from `plannedOn` (valid because the epoch is checked first). */
+  write?: PlannedWrite;
 }
 
 export interface ApplyOutcome {
-  method: 'patch';
+  method: PlannedWrite['method'];
   backup: string;
   after: CibVersion;
+}
+
+/**
+ * From this many changed objects (resources, constraints, properties … as the plan names them) the
+ * sections that differ are replaced whole. Measured (bench/apply-crossover.mjs, docs/benchmarks.md):
+ * at 1,000 primitives crm_diff plus its patch cost as much as the section replace at about this
+ * many changes and grow past it with every further one; below it the patch touches less.
+ */
+export const SECTION_REPLACE_FROM = 50;
+
+/**
+ * The write for turning `plannedOn`'s configuration into `candidate`, chosen by the size of the
+ * change: `changedObjects` is the plan's count (summarizeChanges), counted here when not given.
+ * crm_diff runs only when the patch is chosen.
+ */
+export async function planWrite(
+  pacemaker: Pacemaker,
+  plannedOn: XmlElement,
+  candidate: XmlElement,
+  changedObjects?: number,
+): Promise<PlannedWrite> {
+  const configuration = configurationOfCib(plannedOn);
+  const changed = changedObjects ?? summarizeChanges(configuration, candidate).length;
+  const sections = changed >= SECTION_REPLACE_FROM ? sectionReplacement(configuration, candidate) : undefined;
+  if (sections) return { method: 'sections', ...sections };
+  return { method: 'patch', patch: await pacemaker.diff(plannedOn, withConfiguration(plannedOn, candidate)) };
 }
 
 /**
@@ -76,7 +112,7 @@ async function patchGuarded(
 
 /**
  * Under the lock: the CIB's version checked against the plan's, then the backup of its configuration
- * and the patch (the plan's, or one made now). Only the version is read: at the plan's
+ * and the write (the plan's, or one planned now). Only the version is read: at the plan's
  * admin_epoch.epoch the configuration is the one the plan was made on (every change to it moves the
  * epoch, which is also what makes the plan's patch valid), so no second whole CIB is held here.
  */
@@ -85,7 +121,7 @@ async function prepare(
   plannedOn: XmlElement,
   candidate: XmlElement,
   options: ApplyOptions,
-): Promise<{ version: CibVersion; backup: string; patch: XmlElement | null }> {
+): Promise<{ version: CibVersion; backup: string; write: PlannedWrite }> {
   const version = await pacemaker.rootVersion();
   checkUnchanged(plannedOn, version);
   const backup = await saveBackup(
@@ -94,8 +130,8 @@ async function prepare(
     formatVersion(version),
     options.keepBackups,
   );
-  const patch = options.patch ?? (await pacemaker.diff(plannedOn, withConfiguration(plannedOn, candidate)));
-  return { version, backup, patch };
+  const write = options.write ?? (await planWrite(pacemaker, plannedOn, candidate));
+  return { version, backup, write };
 }
 
 export async function applyConfiguration(
@@ -105,7 +141,8 @@ export async function applyConfiguration(
   options: ApplyOptions,
 ): Promise<ApplyOutcome> {
   return pacemaker.write(async (writer) => {
-    const { version, backup, patch } = await prepare(pacemaker, plannedOn, candidate, options);
+    const { version, backup, write } = await prepare(pacemaker, plannedOn, candidate, options);
+    const { patch } = write;
     const source = patch ? await patchGuarded(pacemaker, (v) => writer.patch(patch, v), plannedOn, version) : version;
     const after = await pacemaker.queryCib();
     if (!sameXml(configurationOfCib(after), candidate)) {
@@ -122,6 +159,6 @@ export async function applyConfiguration(
         { written: true, after: now, backup },
       );
     }
-    return { method: 'patch', backup, after: versionOf(after) };
+    return { method: write.method, backup, after: versionOf(after) };
   });
 }

@@ -6,7 +6,7 @@
 // the same guarded write. The CLI, the subscriber daemon and the approval flow call nothing else of
 // the pipeline; what they keep between calls (plans, holds, backups) is the state module's.
 
-import { type CibVersion, configurationOfCib, formatVersion, versionOf, withConfiguration } from '../cib/index.js';
+import { type CibVersion, configurationOfCib, formatVersion, versionOf } from '../cib/index.js';
 import { asCibsyncError, CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SimulatedAction } from '../pacemaker/index.js';
@@ -17,7 +17,7 @@ import { attributeStatePath, readOwnedAttributes } from '../state/ownership.js';
 import { type AppliedSource, recordApplied, sourceStatePath } from '../state/sources.js';
 import { hasChain, runSiteChain } from '../transform/site.js';
 import { parseXml, sameXml, type XmlElement } from '../xml/index.js';
-import { applyConfiguration } from './apply.js';
+import { applyConfiguration, type PlannedWrite, planWrite } from './apply.js';
 import {
   type AttributePlan,
   planAttributes,
@@ -46,8 +46,8 @@ export interface Plan {
   localCib: XmlElement;
   candidate: XmlElement;
   configurationChanged: boolean;
-  /** crm_diff's patch from localCib to the candidate, computed while planning (null when unchanged). */
-  patch?: XmlElement | null;
+  /** How the candidate is written (crm_diff's patch or whole sections), planned while crm_verify runs; absent: planned at the apply. */
+  write?: PlannedWrite;
   changes: ObjectChange[];
   attributes: AttributePlan;
   verify: Awaited<ReturnType<typeof verifyCandidate>>;
@@ -137,22 +137,21 @@ async function planChecked(
     );
 
   const configurationChanged = !sameXml(localConfiguration, spliced.configuration);
-  // The patch is computed while crm_verify runs; apply uses it only if the CIB is still at this version (a dry run never does).
-  const [verify, patch] = await Promise.all([
+  const changes = configurationChanged ? summarizeChanges(localConfiguration, spliced.configuration) : [];
+  // The write is planned while crm_verify runs; apply uses it only if the CIB is still at this version (a dry run never does).
+  const [verify, write] = await Promise.all([
     verifyCandidate(pacemaker, localCib, spliced.configuration, {
       baseline: config.verifyBaseline,
       sourceVerdict: publication.sourceVerdict,
     }),
     configurationChanged && !ctx.dryRun
-      ? pacemaker.diff(localCib, withConfiguration(localCib, spliced.configuration))
-      : Promise.resolve(null),
+      ? planWrite(pacemaker, localCib, spliced.configuration, changes.length)
+      : Promise.resolve(undefined),
   ]);
   log.info(
     { step: 'verify', baseline: verify.baseline.level, candidate: verify.candidate.level },
     'crm_verify verdict is no worse',
   );
-
-  const changes = configurationChanged ? summarizeChanges(localConfiguration, spliced.configuration) : [];
   log.info(
     { step: 'diff', changed: configurationChanged, objects: changes.length, attributes: attributes.changes.length },
     configurationChanged ? 'configuration differs' : 'configuration unchanged',
@@ -168,7 +167,7 @@ async function planChecked(
     localCib,
     candidate: spliced.configuration,
     configurationChanged,
-    patch,
+    write,
     changes,
     attributes,
     verify,
@@ -202,7 +201,7 @@ export async function replan(plan: Plan, candidate: XmlElement, ctx: PipelineCon
     localCib,
     candidate,
     configurationChanged: !sameXml(localConfiguration, candidate),
-    patch: undefined,
+    write: undefined,
     changes,
     verify,
     transition,
@@ -293,7 +292,7 @@ export async function applyPlan(plan: Plan, ctx: PipelineContext): Promise<Impor
       stateDir: config.stateDir,
       keepBackups: config.backups,
       logger: log,
-      patch: plan.patch ?? undefined,
+      write: plan.write,
     });
     Object.assign(result, { outcome: 'applied', after: applied.after, backup: applied.backup, method: applied.method });
     log.info(
@@ -304,7 +303,7 @@ export async function applyPlan(plan: Plan, ctx: PipelineContext): Promise<Impor
         attributes: plan.attributes.changes.length,
         backup: applied.backup,
       },
-      'configuration and node attributes applied in one patch',
+      'configuration and node attributes applied in one write',
     );
   } else {
     log.info({ step: 'apply' }, 'nothing to write');

@@ -42,8 +42,8 @@ export interface ImportResult {
   after?: CibVersion;
   /** Path of the backup taken before writing. */
   backup?: string;
-  /** How the configuration was written: always one versioned crm_diff patch (no replace exists). */
-  method?: 'patch';
+  /** How the configuration was written, always one versioned patch: crm_diff's (`patch`) or whole sections (`sections`). */
+  method?: 'patch' | 'sections';
   /** The configuration the import judged (absent when the publication was recognised as already applied: nothing was computed). */
   candidate?: XmlElement;
 }

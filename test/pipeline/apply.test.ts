@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type CibVersion, configurationOfCib } from '../../services/cib/index.js';
 import { silentLogger } from '../../services/log.js';
 import { Pacemaker } from '../../services/pacemaker/index.js';
-import { applyConfiguration } from '../../services/pipeline/apply.js';
+import { applyConfiguration, planWrite, SECTION_REPLACE_FROM } from '../../services/pipeline/apply.js';
 import { listBackups, saveBackup } from '../../services/state/backups.js';
 import { parseXml, sameXml, serialize, type XmlElement } from '../../services/xml/index.js';
 import { makeSite, type Site } from '../helpers/sites.js';
@@ -171,5 +171,100 @@ describe('backups', () => {
       'configuration-2026-01-01T00-00-03-000Z-0.3.xml',
       'configuration-2026-01-01T00-00-02-000Z-0.2.xml',
     ]);
+  });
+});
+
+/** site-b's configuration with `n` Dummy primitives (and as many location constraints) added: n × 2 changed objects. */
+function withDummies(site: Site, n: number) {
+  const ids = Array.from({ length: n }, (_, i) => `d${i}`);
+  return candidateFrom(site, (t) =>
+    t
+      .replace(
+        '</resources>',
+        `${ids.map((id) => `<primitive id="${id}" class="ocf" provider="pacemaker" type="Dummy"/>`).join('')}</resources>`,
+      )
+      .replace(
+        '</constraints>',
+        `${ids.map((id) => `<rsc_location id="l-${id}" rsc="${id}" node="b1" score="10"/>`).join('')}</constraints>`,
+      ),
+  );
+}
+
+describe('the write chosen by the size of the change', () => {
+  const options = () => ({ stateDir: b.stateDir, keepBackups: 3, logger: silentLogger });
+
+  it('a small change is crm_diff\'s patch; from SECTION_REPLACE_FROM changed objects the differing sections are replaced whole', async () => {
+    b = makeSite('site-b.xml');
+    const plannedOn = await b.pacemaker.queryCib();
+    const small = await planWrite(b.pacemaker, plannedOn, withDummies(b, 1));
+    expect(small.method).toBe('patch');
+    const below = await planWrite(b.pacemaker, plannedOn, withDummies(b, SECTION_REPLACE_FROM / 2 - 1));
+    expect(below.method).toBe('patch');
+    const large = await planWrite(b.pacemaker, plannedOn, withDummies(b, SECTION_REPLACE_FROM / 2));
+    expect(large).toMatchObject({ method: 'sections', sections: ['resources', 'constraints'] });
+  });
+
+  it('a large change replaces the sections in one versioned write: the candidate, one epoch, the status and the other sections untouched', async () => {
+    b = makeSite('site-b.xml');
+    b.tool('crm_ticket', ['--ticket', 'T', '--grant', '--force']);
+    const plannedOn = await b.pacemaker.queryCib();
+    const candidate = withDummies(b, 40);
+    const out = await applyConfiguration(b.pacemaker, plannedOn, candidate, options());
+    expect(out).toMatchObject({ method: 'sections', after: { epoch: 8 } });
+    const after = await b.pacemaker.queryCib();
+    expect(sameXml(configurationOfCib(after), candidate)).toBe(true);
+    expect(b.read()).toMatch(/ticket_state id="T" granted="true"/);
+    expect(b.read()).toMatch(/node_state id="2" uname="b2" in_ccm="true" crmd="online"/);
+    expect((await listBackups(b.stateDir)).map((x) => x.number)).toEqual([1]);
+  });
+
+  it('the guard: a configuration change after the plan, or landing between the epoch check and the write, writes nothing and keeps the edit', async () => {
+    b = makeSite('site-b.xml');
+    const plannedOn = await b.pacemaker.queryCib();
+    b.tool('crm_attribute', ['--type', 'crm_config', '--name', 'batch-limit', '--update', '5']);
+    const hash = b.hash();
+    const early = await applyConfiguration(b.pacemaker, plannedOn, withDummies(b, 40), options()).catch((e) => e);
+    expect(early.code).toBe('CIBSYNC_CIB_CHANGED');
+    expect(b.hash()).toBe(hash);
+    b.cleanup();
+
+    b = makeSite('site-b.xml');
+    const planned = await b.pacemaker.queryCib();
+    const candidate = withDummies(b, 40);
+    const write = await planWrite(b.pacemaker, planned, candidate);
+    expect(write.method).toBe('sections');
+    const err = await applyConfiguration(editAroundQuery(b, 1, 'after'), planned, candidate, {
+      ...options(),
+      write,
+    }).catch((e) => e);
+    expect(err.code).toBe('CIBSYNC_CIB_CHANGED');
+    expect(b.read()).toMatch(/name="local-edit" value="kept"/);
+    expect(b.read()).not.toMatch(/id="d0"/);
+  });
+
+  it('the read-back: another writer between the write and the read-back is reported, its edit kept, nothing overwritten', async () => {
+    b = makeSite('site-b.xml');
+    const plannedOn = await b.pacemaker.queryCib();
+    const err = await applyConfiguration(editAroundQuery(b, 2, 'before'), plannedOn, withDummies(b, 40), {
+      ...options(),
+    }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CIBSYNC_APPLY_CONFLICT', details: { written: true } });
+    expect(err.message).toMatch(/another writer changed it/);
+    expect(b.read()).toMatch(/name="local-edit" value="kept"/);
+    expect(b.read()).toMatch(/id="d39"/);
+  });
+
+  it('the read-back: a section write that did not produce the candidate is reported, never written over', async () => {
+    b = makeSite('site-b.xml');
+    const plannedOn = await b.pacemaker.queryCib();
+    const candidate = withDummies(b, 40);
+    const write = await planWrite(b.pacemaker, plannedOn, candidate);
+    const err = await applyConfiguration(b.pacemaker, plannedOn, withDummies(b, 41), { ...options(), write }).catch(
+      (e) => e,
+    );
+    expect(err).toMatchObject({ code: 'CIBSYNC_APPLY_CONFLICT', details: { written: true } });
+    expect(err.message).toMatch(/did not produce it/);
+    expect(b.read()).toMatch(/id="d39"/);
+    expect(b.read()).not.toMatch(/id="d40"/);
   });
 });
