@@ -1,7 +1,10 @@
-// Strict XML parsing, the only place in cibsync that parses XML. fast-xml-parser is lenient
-// (its validator accepts several roots and undefined entities, and its parser returns a partial
-// tree for truncated input), so the checks it lacks are done here, before it sees the text.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+// Strict XML parsing, the only place in cibsync that parses XML: one pass over the text that builds
+// cibsync's tree directly and refuses what is not well-formed XML (truncation, mismatched tags,
+// several roots, stray text, unescaped '&', undefined entities, DOCTYPE, "--" in a comment,
+// characters XML does not allow). fast-xml-parser did this in three passes (its validator, its
+// parser, a conversion of its tree into this one) with regular-expression checks around them for
+// what it let through: 2.7 s and three trees' worth of garbage for a 7.6 MB CIB; this pass takes a
+// tenth of that (docs/benchmarks.md, "Node-side XML work").
 import { CibsyncError } from '../errors.js';
 import type { XmlElement, XmlNode } from './tree.js';
 
@@ -16,111 +19,56 @@ export interface ParseOptions {
   source?: string;
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: false,
-  commentPropName: '#comment',
-  cdataPropName: '#cdata',
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // References are decoded by decodeReferences() below, in one pass: fast-xml-parser's entity
-  // handling (needed with htmlEntities for &#10;) doubled the time of a parse.
-  processEntities: false,
-  maxNestedTags: MAX_DEPTH,
-});
-
-// Anything but the five predefined entities and character references; checked outside CDATA and comments.
-const FOREIGN_ENTITY = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)([^\s;<>&"']{0,40};?)/;
-
 export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
   const source = options.source ?? 'document';
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const size = Buffer.byteLength(text, 'utf8');
-  if (size > maxBytes) {
-    throw new CibsyncError('CIBSYNC_XML_TOO_LARGE', `${source}: ${size} bytes is over the limit of ${maxBytes}`, {
-      size,
-      maxBytes,
-    });
-  }
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
-    throw new CibsyncError('CIBSYNC_XML_DOCTYPE', `${source}: DOCTYPE and entity declarations are not accepted`);
-  }
-  // XML forbids "--" inside a comment; fast-xml-parser accepts it, libxslt does not.
-  const badComment = /<!--(?:(?!-->)[\s\S])*?--(?!>)/.exec(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''));
-  if (badComment) throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: "--" inside a comment`);
-  const outsideMarkup = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '');
-  const entity = FOREIGN_ENTITY.exec(outsideMarkup);
-  if (entity) {
-    const ref = `&${entity[1]}`;
-    const code = entity[1]?.endsWith(';') ? 'CIBSYNC_XML_ENTITY' : 'CIBSYNC_XML_MALFORMED';
-    const what = code === 'CIBSYNC_XML_ENTITY' ? `undefined entity ${ref}` : `unescaped '&' (at "${ref}")`;
-    throw new CibsyncError(code, `${source}: ${what}`);
-  }
-  checkCharacterReferences(outsideMarkup, source);
-  const verdict = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (verdict !== true) {
-    const { msg, line, col } = verdict.err;
-    throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: line ${line}, column ${col}: ${msg}`, { line, col });
-  }
-  const top = convert(parseTree(text, source));
-  const roots = top.filter((n) => n.kind === 'element');
-  // fast-xml-parser drops text around the root element, so look at the raw text too.
-  const markupOnly = outsideMarkup
-    .replace(/<\?[\s\S]*?\?>/g, '')
-    .replace(/^\uFEFF/, '')
-    .trim();
-  const strayText =
-    !markupOnly.startsWith('<') ||
-    !markupOnly.endsWith('>') ||
-    top.some((n) => (n.kind === 'text' || n.kind === 'cdata') && n.text.trim() !== '');
-  if (roots.length !== 1 || strayText) {
-    const why =
-      roots.length === 0
-        ? 'no root element'
-        : roots.length > 1
-          ? `${roots.length} root elements`
-          : 'text outside the root element';
-    throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: ${why}`);
-  }
-  return roots[0] as XmlElement;
-}
-
-type RawNode = Record<string, unknown>;
-
-function textNode(text: string, spaces: Map<string, XmlNode>): XmlNode {
-  if (text.trim() !== '') return { kind: 'text', text };
-  let node = spaces.get(text);
-  if (!node) {
-    node = { kind: 'text', text };
-    spaces.set(text, node);
-  }
-  return node;
-}
-
-/** fast-xml-parser on text the validator accepted; what it still refuses (nesting over MAX_DEPTH) gets a stable code. */
-function parseTree(text: string, source: string): RawNode[] {
-  try {
-    return parser.parse(text) as RawNode[];
-  } catch (err) {
-    const message = (err as Error).message;
-    if (/nested tags/i.test(message))
-      throw new CibsyncError('CIBSYNC_XML_TOO_DEEP', `${source}: elements nested deeper than ${MAX_DEPTH} levels`, {
-        maxDepth: MAX_DEPTH,
+  // Counting bytes costs a pass; a text that is short enough in UTF-16 units × 3 cannot be too large.
+  if (text.length * 3 > maxBytes) {
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > maxBytes)
+      throw new CibsyncError('CIBSYNC_XML_TOO_LARGE', `${source}: ${size} bytes is over the limit of ${maxBytes}`, {
+        size,
+        maxBytes,
       });
-    throw new CibsyncError('CIBSYNC_XML_MALFORMED', `${source}: ${message}`);
   }
+  if (/<!DOCTYPE|<!ENTITY/i.test(text))
+    throw new CibsyncError('CIBSYNC_XML_DOCTYPE', `${source}: DOCTYPE and entity declarations are not accepted`);
+  const bad = NOT_XML_CHAR.exec(text);
+  if (bad)
+    new Reader(text, source).fail(
+      bad.index,
+      `character U+${(bad[0].codePointAt(0) ?? 0).toString(16)} is not allowed in XML`,
+    );
+  return new Reader(text, source).document();
 }
 
-function textOf(raw: unknown): string {
-  return (raw as RawNode[]).map((r) => String(r['#text'] ?? '')).join('');
+/** Characters XML 1.0 does not allow raw: C0 controls but tab, newline and return; U+FFFE, U+FFFF; lone surrogates. */
+const NOT_XML_CHAR =
+  /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const LT = 60; // <
+const GT = 62; // >
+const SLASH = 47; // /
+const EQ = 61; // =
+const QUOTE = 34; // "
+const APOS = 39; // '
+const BANG = 33; // !
+const QUESTION = 63; // ?
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
-const REFERENCE = /&(lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g;
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** XML's NameStartChar, ASCII exactly and every non-ASCII letter range approximated by "not ASCII". */
+function isNameStart(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58 || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7)
+  );
+}
+
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 0xb7;
+}
 
 /** XML's Char production: what a character reference may name. */
 function isXmlChar(cp: number): boolean {
@@ -134,56 +82,232 @@ function isXmlChar(cp: number): boolean {
   );
 }
 
-const CHARACTER_REFERENCE = /&#(x[0-9a-fA-F]+|[0-9]+);/g;
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const REFERENCE = /&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,10})|#x([0-9a-fA-F]{1,8}));/y;
+const FOREIGN = /[^\s;<>&"']{0,40};?/y;
 
-function codePointOf(reference: string): number {
-  return reference[0] === 'x' ? Number.parseInt(reference.slice(1), 16) : Number.parseInt(reference, 10);
-}
+class Reader {
+  private pos = 0;
+  /** One shared node per distinct whitespace-only text: the indentation of a CIB is a fifth of its nodes. */
+  private readonly spaces = new Map<string, XmlNode>();
 
-/** A character reference must name a character XML allows (not &#0;, not a lone surrogate, not past U+10FFFF). */
-function checkCharacterReferences(outsideMarkup: string, source: string): void {
-  for (const m of outsideMarkup.matchAll(CHARACTER_REFERENCE)) {
-    if (!isXmlChar(codePointOf(m[1] as string)))
-      throw new CibsyncError(
-        'CIBSYNC_XML_MALFORMED',
-        `${source}: character reference ${m[0].slice(0, 40)} names no XML character`,
-      );
+  constructor(
+    private readonly text: string,
+    private readonly source: string,
+  ) {}
+
+  fail(at: number, why: string, code: 'CIBSYNC_XML_MALFORMED' | 'CIBSYNC_XML_ENTITY' = 'CIBSYNC_XML_MALFORMED'): never {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = this.text.indexOf('\n'); i !== -1 && i < at; i = this.text.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    const col = at - lineStart + 1;
+    throw new CibsyncError(code, `${this.source}: line ${line}, column ${col}: ${why}`, { line, col });
   }
-}
 
-/** Decodes the five predefined entities and character references (parseXml refused any other before). */
-function decodeReferences(value: string): string {
-  if (!value.includes('&')) return value;
-  return value.replace(REFERENCE, (_ref, name: string) =>
-    name[0] === '#' ? String.fromCodePoint(codePointOf(name.slice(1))) : (PREDEFINED[name] as string),
-  );
-}
+  document(): XmlElement {
+    const { text } = this;
+    if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
+    let root: XmlElement | undefined;
+    for (;;) {
+      this.skipSpaces();
+      if (this.pos >= text.length) break;
+      if (text.charCodeAt(this.pos) !== LT) this.fail(this.pos, 'text outside the root element');
+      const next = text.charCodeAt(this.pos + 1);
+      if (next === QUESTION) this.instruction(root === undefined);
+      else if (text.startsWith('<!--', this.pos)) this.comment();
+      else if (next === BANG) this.fail(this.pos, 'markup outside the root element');
+      else if (root) this.fail(this.pos, 'more than one root element');
+      else root = this.element();
+    }
+    if (!root) this.fail(this.pos, 'no root element');
+    return root;
+  }
 
-/** fromEntries defines own properties: an attribute named __proto__ stays an attribute. */
-function decodeAttributes(raw: Record<string, string> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(raw ?? {}).map(([name, value]) => [name, decodeReferences(value)]));
-}
+  private skipSpaces(): void {
+    const { text } = this;
+    while (this.pos < text.length && isSpace(text.charCodeAt(this.pos))) this.pos++;
+  }
 
-/**
- * fast-xml-parser's tree into cibsync's. Each raw node is let go as soon as it is converted, so the
- * two whole trees never coexist: a large document's parse peaks at about one tree, not two. The
- * indentation between elements (a text node beside almost every element of a CIB) is one shared node
- * per distinct text: trees are never changed once built, and it was a fifth of a large CIB's tree.
- */
-function convert(raws: (RawNode | undefined)[], spaces = new Map<string, XmlNode>()): XmlNode[] {
-  const nodes: XmlNode[] = [];
-  for (let i = 0; i < raws.length; i++) {
-    const raw = raws[i] as RawNode;
-    raws[i] = undefined;
-    if ('#text' in raw) nodes.push(textNode(decodeReferences(String(raw['#text'])), spaces));
-    else if ('#comment' in raw) nodes.push({ kind: 'comment', text: textOf(raw['#comment']) });
-    else if ('#cdata' in raw) nodes.push({ kind: 'cdata', text: textOf(raw['#cdata']) });
-    else {
-      const name = Object.keys(raw).find((k) => k !== ':@');
-      if (name === undefined || name.startsWith('?')) continue; // processing instructions are not CIB content
-      const attrs = decodeAttributes(raw[':@'] as Record<string, string> | undefined);
-      nodes.push({ kind: 'element', name, attrs, children: convert(raw[name] as RawNode[], spaces) });
+  private name(): string {
+    const { text } = this;
+    const start = this.pos;
+    if (!isNameStart(text.charCodeAt(start))) this.fail(start, 'a name was expected');
+    let end = start + 1;
+    while (end < text.length && isNameChar(text.charCodeAt(end))) end++;
+    this.pos = end;
+    return text.slice(start, end);
+  }
+
+  /** `<?target …?>`: dropped (processing instructions are not CIB content); the XML declaration only first. */
+  private instruction(prolog: boolean): void {
+    const start = this.pos;
+    const end = this.text.indexOf('?>', start + 2);
+    if (end === -1) this.fail(start, 'unterminated processing instruction');
+    this.pos = start + 2;
+    const target = this.name();
+    if (target.toLowerCase() === 'xml' && !(prolog && start === (this.text.charCodeAt(0) === 0xfeff ? 1 : 0)))
+      this.fail(start, 'the XML declaration is allowed only at the start of the document');
+    this.pos = end + 2;
+  }
+
+  private comment(): XmlNode {
+    const start = this.pos + 4;
+    const end = this.text.indexOf('-->', start);
+    if (end === -1) this.fail(this.pos, 'unterminated comment');
+    const body = this.text.slice(start, end);
+    // XML forbids "--" inside a comment (and a comment ending in "--->"); libxslt refuses both.
+    if (body.includes('--') || body.endsWith('-')) this.fail(this.pos, '"--" inside a comment');
+    this.pos = end + 3;
+    return { kind: 'comment', text: body };
+  }
+
+  /** An element and everything in it; iterative, so depth is bounded by MAX_DEPTH, not by the stack. */
+  private element(): XmlElement {
+    const { text } = this;
+    const stack: XmlElement[] = [];
+    let root: XmlElement | undefined;
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        if (root) return root;
+      } else this.content(top);
+      if (this.pos >= text.length) this.fail(this.pos, `<${top?.name}> is not closed`);
+      // At '<' of a start tag or an end tag.
+      if (text.charCodeAt(this.pos + 1) === SLASH) {
+        const at = this.pos;
+        this.pos += 2;
+        const name = this.name();
+        this.skipSpaces();
+        if (text.charCodeAt(this.pos) !== GT) this.fail(this.pos, `'>' expected after </${name}`);
+        this.pos++;
+        if (top === undefined || name !== top.name) this.fail(at, `</${name}> does not close <${top?.name ?? ''}>`);
+        stack.pop();
+        continue;
+      }
+      const { el, empty } = this.startTag();
+      if (top) top.children.push(el);
+      else root = el;
+      if (!empty) {
+        if (stack.length >= MAX_DEPTH)
+          throw new CibsyncError(
+            'CIBSYNC_XML_TOO_DEEP',
+            `${this.source}: elements nested deeper than ${MAX_DEPTH} levels`,
+            { maxDepth: MAX_DEPTH },
+          );
+        stack.push(el);
+      }
     }
   }
-  return nodes;
+
+  /** Text, comments, CDATA and instructions inside `el`, up to the next start or end tag (or the end). */
+  private content(el: XmlElement): void {
+    const { text } = this;
+    while (this.pos < text.length) {
+      const lt = text.indexOf('<', this.pos);
+      const end = lt === -1 ? text.length : lt;
+      if (end > this.pos) el.children.push(this.textNode(this.pos, end));
+      this.pos = end;
+      if (lt === -1) return;
+      const next = text.charCodeAt(lt + 1);
+      if (next === BANG) {
+        if (text.startsWith('<!--', lt)) el.children.push(this.comment());
+        else if (text.startsWith('<![CDATA[', lt)) {
+          const close = text.indexOf(']]>', lt + 9);
+          if (close === -1) this.fail(lt, 'unterminated CDATA section');
+          el.children.push({ kind: 'cdata', text: text.slice(lt + 9, close) });
+          this.pos = close + 3;
+        } else this.fail(lt, 'unexpected markup declaration');
+      } else if (next === QUESTION) this.instruction(false);
+      else return;
+    }
+  }
+
+  private textNode(start: number, end: number): XmlNode {
+    const raw = this.text.slice(start, end);
+    const close = raw.indexOf(']]>');
+    if (close !== -1) this.fail(start + close, "']]>' in text");
+    const value = this.decode(raw, start);
+    if (value.trim() !== '') return { kind: 'text', text: value };
+    let node = this.spaces.get(value);
+    if (!node) {
+      node = { kind: 'text', text: value };
+      this.spaces.set(value, node);
+    }
+    return node;
+  }
+
+  private startTag(): { el: XmlElement; empty: boolean } {
+    const { text } = this;
+    this.pos++;
+    const name = this.name();
+    const attrs: Record<string, string> = {};
+    for (;;) {
+      const before = this.pos;
+      this.skipSpaces();
+      const c = text.charCodeAt(this.pos);
+      if (c === GT) {
+        this.pos++;
+        return { el: { kind: 'element', name, attrs, children: [] }, empty: false };
+      }
+      if (c === SLASH) {
+        if (text.charCodeAt(this.pos + 1) !== GT) this.fail(this.pos, "'>' expected after '/'");
+        this.pos += 2;
+        return { el: { kind: 'element', name, attrs, children: [] }, empty: true };
+      }
+      if (this.pos >= text.length) this.fail(this.pos, `<${name}> is not closed`);
+      if (this.pos === before) this.fail(this.pos, `a space is needed before an attribute of <${name}>`);
+      const at = this.pos;
+      const attr = this.name();
+      this.skipSpaces();
+      if (text.charCodeAt(this.pos) !== EQ) this.fail(this.pos, `'=' expected after attribute ${attr}`);
+      this.pos++;
+      this.skipSpaces();
+      const quote = text.charCodeAt(this.pos);
+      if (quote !== QUOTE && quote !== APOS) this.fail(this.pos, `the value of attribute ${attr} is not quoted`);
+      const close = text.indexOf(quote === QUOTE ? '"' : "'", this.pos + 1);
+      if (close === -1) this.fail(this.pos, `the value of attribute ${attr} is not closed`);
+      const raw = text.slice(this.pos + 1, close);
+      const lt = raw.indexOf('<');
+      if (lt !== -1) this.fail(this.pos + 1 + lt, `'<' in the value of attribute ${attr}`);
+      if (Object.hasOwn(attrs, attr)) this.fail(at, `attribute ${attr} given twice`);
+      const value = this.decode(raw, this.pos + 1);
+      // An attribute named __proto__ must stay an attribute, not become the object's prototype.
+      if (attr === '__proto__')
+        Object.defineProperty(attrs, attr, { value, enumerable: true, writable: true, configurable: true });
+      else attrs[attr] = value;
+      this.pos = close + 1;
+    }
+  }
+
+  /** The five predefined entities and character references decoded, each once; any other '&' refused. */
+  private decode(raw: string, offset: number): string {
+    let amp = raw.indexOf('&');
+    if (amp === -1) return raw;
+    let out = '';
+    let from = 0;
+    while (amp !== -1) {
+      REFERENCE.lastIndex = amp;
+      const m = REFERENCE.exec(raw);
+      if (!m) {
+        FOREIGN.lastIndex = amp + 1;
+        const ref = `&${FOREIGN.exec(raw)?.[0] ?? ''}`;
+        if (ref.endsWith(';')) this.fail(offset + amp, `undefined entity ${ref}`, 'CIBSYNC_XML_ENTITY');
+        this.fail(offset + amp, `unescaped '&' (at "${ref}")`);
+      }
+      let value: string;
+      if (m[1] !== undefined) value = PREDEFINED[m[1]] as string;
+      else {
+        const cp = m[2] !== undefined ? Number.parseInt(m[2], 10) : Number.parseInt(m[3] as string, 16);
+        if (!isXmlChar(cp)) this.fail(offset + amp, `character reference ${m[0]} names no XML character`);
+        value = String.fromCodePoint(cp);
+      }
+      out += raw.slice(from, amp) + value;
+      from = amp + m[0].length;
+      amp = raw.indexOf('&', from);
+    }
+    return out + raw.slice(from);
+  }
 }
