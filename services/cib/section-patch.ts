@@ -45,7 +45,8 @@ export function sectionReplacement(from: XmlElement, to: XmlElement): SectionRep
   if (!before || !after || !sameAttributes(from, to)) return undefined;
   const old = new Map(before.map((s) => [s.name, s]));
   const replaced = new Set(after.filter((s) => !sameXml(s, old.get(s.name) ?? element(''))).map((s) => s.name));
-  const kept = (list: XmlElement[]) => list.filter((s) => !replaced.has(s.name) && after.some((a) => a.name === s.name));
+  const kept = (list: XmlElement[]) =>
+    list.filter((s) => !replaced.has(s.name) && after.some((a) => a.name === s.name));
   const keptBefore = kept(before).map((s) => s.name);
   const keptAfter = kept(after).map((s) => s.name);
   if (keptBefore.join('\0') !== keptAfter.join('\0')) return undefined;

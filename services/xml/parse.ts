@@ -43,8 +43,9 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
 }
 
 /** Characters XML 1.0 does not allow raw: C0 controls but tab, newline and return; U+FFFE, U+FFFF; lone surrogates. */
-const NOT_XML_CHAR =
-  /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML_CHAR = new RegExp(
+  `[${String.fromCharCode(0)}-${String.fromCharCode(8)}${String.fromCharCode(11, 12)}${String.fromCharCode(14)}-${String.fromCharCode(31)}\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]`,
+);
 
 const LT = 60; // <
 const GT = 62; // >

@@ -40,7 +40,9 @@ describe('sectionReplacement', () => {
     expect(sectionReplacement(FROM, edit('<constraints/>', '<!-- x --><constraints/>'))).toBeUndefined();
     expect(sectionReplacement(FROM, edit('<constraints/>', '<constraints/><constraints/>'))).toBeUndefined();
     const swapped = parseXml(
-      canonical(FROM).replace(/(<nodes>.*<\/nodes>)(<resources>.*<\/resources>)/, '$2$1').replace('Dummy', 'Stateful'),
+      canonical(FROM)
+        .replace(/(<nodes>.*<\/nodes>)(<resources>.*<\/resources>)/, '$2$1')
+        .replace('Dummy', 'Stateful'),
     );
     expect(sectionReplacement(FROM, edit('<crm_config>', '<crm_config x="1">'))).toBeDefined();
     expect(sectionReplacement(FROM, swapped)).toBeDefined(); // resources is replaced, so only nodes is kept: in order

@@ -193,7 +193,7 @@ function withDummies(site: Site, n: number) {
 describe('the write chosen by the size of the change', () => {
   const options = () => ({ stateDir: b.stateDir, keepBackups: 3, logger: silentLogger });
 
-  it('a small change is crm_diff\'s patch; from SECTION_REPLACE_FROM changed objects the differing sections are replaced whole', async () => {
+  it("a small change is crm_diff's patch; from SECTION_REPLACE_FROM changed objects the differing sections are replaced whole", async () => {
     b = makeSite('site-b.xml');
     const plannedOn = await b.pacemaker.queryCib();
     const small = await planWrite(b.pacemaker, plannedOn, withDummies(b, 1));
