@@ -5,7 +5,7 @@ import { type CertificateSummary, summarizePem } from '../../certs/inspect.js';
 import { CA_NAME, loadCa, saveKeyAndCertificate } from '../../certs/store.js';
 import { CibsyncError } from '../errors.js';
 import { type Command, type OptionTable, parse, printHelp, usageLine, type Values } from './command.js';
-import { OUTPUT_AS, outputAs } from './subscriber-client.js';
+import { OUTPUT_AS, outputAs } from './options.js';
 
 const DIR = {
   kind: 'text',

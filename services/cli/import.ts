@@ -14,7 +14,7 @@ import {
   usageLine,
 } from './command.js';
 import { formatImportResult } from './format.js';
-import { OUTPUT_AS } from './subscriber-client.js';
+import { OUTPUT_AS } from './options.js';
 
 const OPTIONS: OptionTable = {
   'dry-run': { kind: 'flag', short: 'n', description: 'run every step but write nothing' },

@@ -102,3 +102,15 @@ export function optionsHelp(table: OptionTable): string {
   const width = Math.max(...rows.map(([left]) => left.length));
   return rows.map(([left, description]) => `  ${left.padEnd(width)}  ${description}`).join('\n');
 }
+
+/** --output-as: text or json, for every command that prints a result (in its own module: not every one of them talks to a subscriber, whose client loads undici). */
+export const OUTPUT_AS: OptionSpec = {
+  kind: 'choice',
+  choices: ['text', 'json'],
+  description: 'output format (default: text)',
+};
+
+/** --output-as (checked against OUTPUT_AS's choices when parsed). */
+export function outputAs(values: Values): 'text' | 'json' {
+  return values['output-as'] === 'json' ? 'json' : 'text';
+}

@@ -3,7 +3,8 @@ import type { IntakeResult } from '../approval/intake.js';
 import { SUBSCRIBER_ROUTES } from '../wire/index.js';
 import { type Command, parse, printHelp, usageLine } from './command.js';
 import { formatImportResult } from './format.js';
-import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+import { outputAs } from './options.js';
+import { callSubscriber, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 
 const command: Command = {
   name: 'replicate-now',

@@ -9,7 +9,7 @@ import {
   printHelp,
   usageLine,
 } from './command.js';
-import { OUTPUT_AS, outputAs } from './subscriber-client.js';
+import { OUTPUT_AS, outputAs } from './options.js';
 
 const OPTIONS: OptionTable = { 'output-as': OUTPUT_AS, ...CONFIG_OPTIONS };
 

@@ -2,7 +2,8 @@ import { describeHold } from '../state/hold.js';
 import type { StatusSnapshot } from '../subscriber/status.js';
 import { SUBSCRIBER_ROUTES } from '../wire/index.js';
 import { type Command, parse, printHelp, usageLine } from './command.js';
-import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+import { outputAs } from './options.js';
+import { callSubscriber, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 
 function formatStatus(s: StatusSnapshot): string {
   const lines = [

@@ -11,13 +11,7 @@ import { MtlsClient } from '../net/client.js';
 import { loadTlsMaterial, type TlsMaterial } from '../net/tls-material.js';
 import { CONTENT_TYPE, errorFromProblem, HEADER, planPath, type Route } from '../wire/index.js';
 import { CONFIG_OPTIONS, configFromFlags, type OptionTable, type Values } from './command.js';
-import type { OptionSpec } from './options.js';
-
-export const OUTPUT_AS: OptionSpec = {
-  kind: 'choice',
-  choices: ['text', 'json'],
-  description: 'output format (default: text)',
-};
+import { type OptionSpec, OUTPUT_AS } from './options.js';
 
 export const SUBSCRIBER_CLIENT_OPTIONS: OptionTable = {
   socket: {
@@ -46,11 +40,6 @@ export const SUBSCRIBER_CLIENT_HELP = `
 Without --subscriber the command talks to the subscriber of this host on its admin socket: --socket PATH, else subscriber.adminSocket of --config (default ${DEFAULT_ADMIN_SOCKET}); root only, no certificate.
 --subscriber URL reaches a subscriber over HTTPS; the client certificate is --cert/--key/--ca, or the subscriber's own from --config.
 `;
-
-/** --output-as (checked against OUTPUT_AS's choices when parsed). */
-export function outputAs(values: Values): 'text' | 'json' {
-  return values['output-as'] === 'json' ? 'json' : 'text';
-}
 
 /** The client certificate for talking to a subscriber or publisher: --cert/--key/--ca, or the subscriber's own from the config. */
 export function clientMaterial(values: Values, config: Config): TlsMaterial {

@@ -4,7 +4,8 @@
 import type { TakeoverDecision } from '../takeover/record.js';
 import { CONTENT_TYPE, SUBSCRIBER_ROUTES } from '../wire/index.js';
 import { type Command, configFromFlags, type OptionTable, parse, printHelp, usageLine } from './command.js';
-import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+import { outputAs } from './options.js';
+import { callSubscriber, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 import { ticketOf } from './takeover-ticket.js';
 
 const OPTIONS: OptionTable = {

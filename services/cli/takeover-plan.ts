@@ -5,7 +5,8 @@ import { formatVersion } from '../cib/index.js';
 import type { TakeoverView } from '../takeover/plan.js';
 import { SUBSCRIBER_ROUTES } from '../wire/index.js';
 import { type Command, configFromFlags, parse, printHelp, usageLine } from './command.js';
-import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+import { outputAs } from './options.js';
+import { callSubscriber, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 import { ticketOf } from './takeover-ticket.js';
 
 /** TICKET, else the configuration's ticket. */

@@ -11,7 +11,8 @@ import { asCibsyncError, type CibsyncError, EXIT } from '../errors.js';
 import type { ReadinessVerdict } from '../subscriber/readiness.js';
 import { SUBSCRIBER_ROUTES } from '../wire/index.js';
 import { type Command, configFromFlags, pacemakerFor, parse, printHelp, usageLine } from './command.js';
-import { callSubscriber, outputAs, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
+import { outputAs } from './options.js';
+import { callSubscriber, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 import { ticketOf } from './takeover-ticket.js';
 
 /** The verdict when the subscriber did not answer: only a site that holds the ticket passes. */
