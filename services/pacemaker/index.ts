@@ -330,12 +330,15 @@ export class Pacemaker {
       await this.writeTool('crm_ticket', ['--ticket', ticket, op, '--force']);
     };
     return {
-      // Our own serializer wrote the input, so it is well-formed: cibadmin's recover-mode parser
-      // never sees a truncated document from cibsync.
+      // cibadmin reads its input in libxml2's recover mode, which would write whatever it could make
+      // of a damaged file: the file our serializer wrote is read back strictly first (a section
+      // replace carries whole sections), so only a complete, well-formed document reaches it.
       patch: async (diff, source) => {
         await this.withTempFiles({ 'patch.xml': versionedPatch(diff, source) }, async (dir, bytes) => {
+          const file = join(dir, 'patch.xml');
+          parseXml(await readFile(file, 'utf8'), { source: `the patch for cibadmin (${file})`, maxBytes: bytes });
           try {
-            await this.writeTool('cibadmin', ['--patch', '--xml-file', join(dir, 'patch.xml')], bytes);
+            await this.writeTool('cibadmin', ['--patch', '--xml-file', file], bytes);
           } catch (err) {
             if (!isVersionRefusal(err)) throw err;
             throw new CibsyncError(
