@@ -184,7 +184,8 @@ class Reader {
         this.skipSpaces();
         if (text.charCodeAt(this.pos) !== GT) this.fail(this.pos, `'>' expected after </${name}`);
         this.pos++;
-        if (top === undefined || name !== top.name) this.fail(at, `closing tag </${name}> does not match <${top?.name ?? ''}>`);
+        if (top === undefined || name !== top.name)
+          this.fail(at, `closing tag </${name}> does not match <${top?.name ?? ''}>`);
         stack.pop();
         continue;
       }
