@@ -109,6 +109,12 @@ export const ERRORS = {
     http: 503,
     summary: 'This site does not hold the ticket, so it has nothing to publish.',
   },
+  CIBSYNC_SCOPE_NOT_SERVED: {
+    exit: EXIT.conflict,
+    http: 503,
+    summary:
+      'The publisher was asked for the scope of a ticket that its settings do not list (scopes.tickets): it serves no such publication.',
+  },
   CIBSYNC_LOCAL_HOLDS_TICKET: {
     exit: EXIT.conflict,
     http: 409,

@@ -6,22 +6,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readPublication, sealPublication, serializePublication } from '../../services/publication/index.js';
-import { element, firstChild, parseXml, type XmlElement } from '../../services/xml/index.js';
+import { element, firstChild, type XmlElement } from '../../services/xml/index.js';
 import { exportFrom } from '../helpers/import.js';
 import { trustSettings } from '../helpers/signing.js';
-import { type CliResult, cli, FIXTURES, makeSite, type Site } from '../helpers/sites.js';
-import { parts } from '../scopes/helpers.js';
+import { type CliResult, cli, type Site } from '../helpers/sites.js';
+import { configurationOfSite, parts, scopeSite } from '../scopes/helpers.js';
 
 const SCOPES = { tickets: ['ticket-db', 'ticket-web'], global: 'ticket-db' };
 let a: Site;
 let b: Site;
-
-/** A site from a scope fixture; its crm_feature_set lowered to what this Pacemaker writes (crm_ticket refuses to change a newer CIB). */
-function scopeSite(name: string): Site {
-  const site = makeSite(join(FIXTURES, 'scopes', name));
-  writeFileSync(site.cibFile, site.read().replace(/crm_feature_set="[^"]*"/, 'crm_feature_set="3.16.1"'));
-  return site;
-}
 
 beforeEach(() => {
   a = scopeSite('two-tickets.xml');
@@ -34,8 +27,7 @@ afterEach(() => {
   b.cleanup();
 });
 
-const configurationOf = (site: Site) =>
-  firstChild(parseXml(site.read(), { source: site.cibFile }), 'configuration') as XmlElement;
+const configurationOf = configurationOfSite;
 
 /** `cibsync import` at B with B's scope settings (and more settings when given). */
 function importAtB(file: string, settings: Record<string, unknown> = {}): CliResult {
