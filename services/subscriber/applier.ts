@@ -83,12 +83,7 @@ export class Applier {
     return run;
   }
 
-  private async run(
-    text: string,
-    publisher: string,
-    trigger: string,
-    status: SubscriberStatus,
-  ): Promise<IntakeResult> {
+  private async run(text: string, publisher: string, trigger: string, status: SubscriberStatus): Promise<IntakeResult> {
     const started = Date.now();
     try {
       const result = await takePublication(text, this.ctx, { by: 'subscriber' });

@@ -99,8 +99,11 @@ for s in a b; do
 	lab_guide_run $s validate
 	lab_guide_run $s aa-resources-crmsh 2>&1 | sed 's/^/    /'
 done
-lab_wait 90 "both sites' publishers and subscribers Started" eval \
-	'for s in a b; do role_is $s cibsync-publisher Started && role_is $s cibsync-subscriber Started || exit 1; done'
+daemons_started() {
+	local s
+	for s in a b; do role_is $s cibsync-publisher Started && role_is $s cibsync-subscriber Started || return 1; done
+}
+lab_wait 90 "both sites' publishers and subscribers Started" daemons_started
 for s in a b; do lab_booth_start $s; done
 lab_arbitrator_start arb "$LAB_BASE/booth.conf"
 lab_wait 20 "booth answers at a" lab_booth a list
