@@ -62,9 +62,16 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
   }
 
   async onCibChange(change: CibChange): Promise<void> {
+    const wasHeld = this.gate.last?.held;
     this.gate.invalidate();
     if (!change.configurationChanged && this.current) {
       await this.gate.check();
+      return;
+    }
+    // A scope whose ticket this site did not hold is built once it does (onTicketGained), not on every
+    // change: with several tickets, the other tickets' channels would each rebuild for nothing.
+    if (this.identity.scope && wasHeld === false && !(await this.gate.check()).held) {
+      this.current = undefined;
       return;
     }
     // The ticket check and the build run side by side (the build skips its own ticket check); the
