@@ -109,6 +109,12 @@ export const ERRORS = {
     http: 503,
     summary: 'This site does not hold the ticket, so it has nothing to publish.',
   },
+  CIBSYNC_SCOPE_NOT_SERVED: {
+    exit: EXIT.conflict,
+    http: 503,
+    summary:
+      'The publisher was asked for the scope of a ticket that its settings do not list (scopes.tickets): it serves no such publication.',
+  },
   CIBSYNC_LOCAL_HOLDS_TICKET: {
     exit: EXIT.conflict,
     http: 409,
@@ -146,6 +152,18 @@ export const ERRORS = {
     http: 422,
     summary:
       'A scope put into a configuration uses an id that the configuration already uses outside that scope (another scope or a site-local part).',
+  },
+  CIBSYNC_SCOPE_NOT_SUBSCRIBED: {
+    exit: EXIT.inputRefused,
+    http: 422,
+    summary:
+      "The publication carries a scope this site does not take by its settings (scopes.tickets, scopes.global): another site's ticket, or the global scope from a ticket that does not carry it here.",
+  },
+  CIBSYNC_SCOPE_OUTSIDE: {
+    exit: EXIT.candidateRefused,
+    http: 422,
+    summary:
+      'A scoped publication carries what is not in its scope here (a resource bound to another ticket or to none, a site-local object, a section the scope does not hold); each is named.',
   },
   CIBSYNC_SPLICE_FENCING_MIXED: {
     exit: EXIT.candidateRefused,

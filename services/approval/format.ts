@@ -19,7 +19,7 @@ export function formatPlanText(p: PlanRecord): string {
   const s = p.source;
   const lines = [
     `Plan ${p.id}: ${p.status.toUpperCase()}${p.edited ? ' (edited)' : ''}`,
-    `  from site ${s.site} (ticket ${s.ticket || 'none'}), epoch ${s.adminEpoch}.${s.epoch}, published ${s.created}, digest ${s.digest.slice(0, 16)}…`,
+    `  from site ${s.site} (ticket ${s.ticket || 'none'}${s.scopes ? `, scope ${s.scopes.join(' + ')}` : ''}), epoch ${s.adminEpoch}.${s.epoch}, published ${s.created}, digest ${s.digest.slice(0, 16)}…`,
     `  made ${p.createdAt} against this site's CIB at epoch ${p.localVersion.admin_epoch}.${p.localVersion.epoch}`,
     '',
     `What changes in the configuration (${p.changes.length}):`,

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import type { Config } from '../config/index.js';
+import { type Config, scopePlan } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
+import type { Pacemaker } from '../pacemaker/index.js';
 import { buildPublication } from '../publication/build.js';
 import { digestSigner, type PublicationSignature, serializePublication } from '../publication/index.js';
+import { scopedBuild } from '../publisher/scope.js';
 import {
   CONFIG_OPTIONS,
   type Command,
@@ -22,6 +24,12 @@ const OPTIONS: OptionTable = {
     short: 'o',
     value: 'FILE',
     description: 'write to FILE (atomically: temp file + rename) instead of stdout',
+  },
+  scope: {
+    kind: 'text',
+    value: 'T|global',
+    description:
+      'write the scope of ticket T (with the global scope when T carries it, scopes.global), or the global scope alone (format 3); default: what the settings say (with scopes.tickets: the scope of ticket, else of the first listed ticket this site holds; without: the whole configuration)',
   },
   'ignore-ticket': { kind: 'flag', description: 'export even when this site does not hold the ticket' },
   'sign-cert': {
@@ -68,6 +76,25 @@ function signerFor(values: Values, config: Config): ((digest: string) => Publica
   );
 }
 
+/**
+ * The scope the settings say: none (the whole configuration) without scopes.tickets; with them,
+ * `ticket`'s, else the first listed ticket this site holds (the first listed with --ignore-ticket).
+ */
+async function defaultScope(config: Config, pacemaker: Pacemaker, ignoreTicket: boolean): Promise<string | undefined> {
+  const plan = scopePlan(config);
+  if (!plan.scoped) return undefined;
+  if (config.ticket) return config.ticket;
+  if (ignoreTicket) return plan.tickets[0];
+  for (const ticket of plan.tickets) {
+    const state = await pacemaker.ticket(ticket);
+    if (state.granted && !state.standby) return ticket;
+  }
+  throw new CibsyncError(
+    'CIBSYNC_TICKET_NOT_HELD',
+    `this site holds none of the tickets ${plan.tickets.join(', ')} (scopes.tickets): nothing to publish`,
+  );
+}
+
 const command: Command = {
   name: 'export',
   summary:
@@ -84,10 +111,13 @@ const command: Command = {
     }
     const config = configFromFlags(values);
     const sign = signerFor(values, config);
-    const publication = await buildPublication(pacemakerFor(config), {
+    const pacemaker = pacemakerFor(config);
+    const ignoreTicket = values['ignore-ticket'] === true;
+    const scope = typeof values.scope === 'string' ? values.scope : await defaultScope(config, pacemaker, ignoreTicket);
+    const publication = await buildPublication(pacemaker, {
       site: config.site,
-      ticket: config.ticket,
-      ignoreTicket: values['ignore-ticket'] === true,
+      ...(scope === undefined ? { ticket: config.ticket } : scopedBuild(config, scopePlan(config), scope)),
+      ignoreTicket,
       sign,
     });
     const text = serializePublication(publication);
@@ -96,7 +126,7 @@ const command: Command = {
       await writeFile(tmp, text, { mode: 0o600 });
       await rename(tmp, values.out);
       process.stderr.write(
-        `cibsync: exported site ${publication.site} epoch ${publication.adminEpoch}.${publication.epoch} digest ${publication.digest} (${sign ? 'signed' : 'unsigned'}) to ${values.out}\n`,
+        `cibsync: exported site ${publication.site}${publication.scopes ? ` scope ${publication.scopes.join(' + ')}` : ''} epoch ${publication.adminEpoch}.${publication.epoch} digest ${publication.digest} (${sign ? 'signed' : 'unsigned'}) to ${values.out}\n`,
       );
     } else {
       process.stdout.write(text);

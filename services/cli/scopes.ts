@@ -51,7 +51,7 @@ const command: Command = {
       return printHelp(
         this,
         OPTIONS,
-        "\nReads the local CIB (live, or CIB_file). One scope per ticket that an rsc_ticket constraint names: the top-level\nresources bound to that ticket, its rsc_ticket constraints, the constraints all of whose resources are in the scope,\nand the templates and tags only that scope uses. Everything else that is not site-local (--config: siteLocal) is the\nglobal scope. A resource bound to two tickets, a constraint across scopes, a shared template or tag falls to the\nglobal scope and is listed with the reason. Text lines start with the scope (`grep '^scope ticketA '`).\nThe scopes are computed and shown only: replication still carries the whole configuration (docs/architecture.md, Scopes).\n",
+        "\nReads the local CIB (live, or CIB_file). One scope per ticket that an rsc_ticket constraint names: the top-level\nresources bound to that ticket, its rsc_ticket constraints, the constraints all of whose resources are in the scope,\nand the templates and tags only that scope uses. Everything else that is not site-local (--config: siteLocal) is the\nglobal scope. A resource bound to two tickets, a constraint across scopes, a shared template or tag falls to the\nglobal scope and is listed with the reason. Text lines start with the scope (`grep '^scope ticketA '`).\nWith scopes.tickets set, each listed ticket's scope is replicated on its own (docs/operations.md, section 10).\n",
       );
     }
     const format = outputAs(values);

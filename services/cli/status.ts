@@ -7,7 +7,7 @@ import { callSubscriber, SUBSCRIBER_CLIENT_HELP, SUBSCRIBER_CLIENT_OPTIONS } fro
 
 function formatStatus(s: StatusSnapshot): string {
   const lines = [
-    `subscriber${s.site ? ` at site ${s.site}` : ''}: ${s.state}${s.idleReason ? ` (${s.idleReason})` : ''}`,
+    `subscriber${s.site ? ` at site ${s.site}` : ''}${s.scope ? `, scope ${s.scope}` : ''}: ${s.state}${s.idleReason ? ` (${s.idleReason})` : ''}`,
   ];
   if (s.hold) lines.push(`${describeHold(s.hold)}: nothing is applied until \`cibsync resume\``);
   lines.push(

@@ -12,17 +12,21 @@ export { missingFor, type Setting, settingsFor, settingsOf } from './roles.js';
 export {
   type Config,
   ConfigSchema,
+  GLOBAL_SCOPE,
   LOG_LEVELS,
   type LogLevel,
+  NO_GLOBAL,
   type PublisherConfig,
   type ReadinessConfig,
   ROLES,
   type Role,
+  type ScopesConfig,
   type SiteLocalConfig,
   type SubscriberConfig,
   type TlsConfig,
   type TrustConfig,
 } from './schema.js';
+export { type ScopePlan, scopePlan, scopesOfTicket, ticketOfScope } from './scopes.js';
 
 /** The schema's defaults; the log level's comes from $CIBSYNC_LOG_LEVEL when set. */
 export function defaultConfig(): Config {

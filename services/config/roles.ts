@@ -37,12 +37,15 @@ const unset = (value: unknown) =>
     ? value.length === 0
     : typeof value === 'object' && value !== null && Object.keys(value).length === 0);
 
+/** A waiver is a boolean setting that is true, or a list that is not empty. */
+const waives = (value: unknown) => value === true || (Array.isArray(value) && value.length > 0);
+
 /** The settings `role` needs and `config` lacks (inside a section that is itself missing, only the section). */
 export function missingFor(config: Config, role: Role): Setting[] {
   const needed = settingsOf().filter(({ schema }) => (schema.requiredFor as Role[] | undefined)?.includes(role));
   const missing = needed.filter(
     ({ path, schema }) =>
-      unset(valueAt(config, path)) && !(schema.waivedBy && valueAt(config, schema.waivedBy as string) === true),
+      unset(valueAt(config, path)) && !(schema.waivedBy && waives(valueAt(config, schema.waivedBy as string))),
   );
   return missing.filter(({ path }) => !missing.some((outer) => path.startsWith(`${outer.path}.`)));
 }

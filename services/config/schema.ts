@@ -184,6 +184,30 @@ export const TrustSchema = Type.Object(
   { additionalProperties: false, description: 'who may publish' },
 );
 
+/** The scope name that stands for the global scope: no ticket may be called so. */
+export const GLOBAL_SCOPE = 'global';
+/** scopes.global's value when no ticket carries the global scope. */
+export const NO_GLOBAL = 'none';
+
+export const ScopesSchema = Type.Object(
+  {
+    tickets: list(
+      "the tickets whose scopes are replicated, each by its holder as a publication of its own; empty: the whole configuration follows 'ticket'",
+      {
+        items: Type.String({
+          pattern: '^(?!global$)[A-Za-z_][A-Za-z0-9_.:-]*$',
+          expected: "a ticket name other than 'global'",
+        }),
+      },
+    ),
+    global: text(
+      "the ticket of scopes.tickets whose holder also publishes the global scope, or 'none' (not replicated); required with scopes.tickets",
+      { default: '' },
+    ),
+  },
+  { additionalProperties: false, description: 'ticket-scoped replication (active/active sites)' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     site: Type.Optional(
@@ -192,7 +216,10 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     ticket: Type.Optional(
-      text('the booth ticket that marks the active site', { requiredFor: ['publisher', 'subscriber'] }),
+      text('the booth ticket that marks the active site', {
+        requiredFor: ['publisher', 'subscriber'],
+        waivedBy: 'scopes.tickets',
+      }),
     ),
     transforms: Type.Optional(text("directory of this site's stylesheets")),
     transformChain: list('the stylesheets in order: names relative to transforms, or absolute paths'),
@@ -225,6 +252,7 @@ export const ConfigSchema = Type.Object(
     ),
     allowEmpty: flag('allow a publication that would remove every replicated resource', false),
     siteLocal: SiteLocalSchema,
+    scopes: ScopesSchema,
     trust: TrustSchema,
     logLevel: choice(LOG_LEVELS, 'pino log level (default: $CIBSYNC_LOG_LEVEL, else info)', 'info'),
     publisher: Type.Optional(PublisherSchema),
@@ -239,5 +267,6 @@ export type SubscriberConfig = Static<typeof SubscriberSchema>;
 export type ReadinessConfig = Static<typeof ReadinessSchema>;
 export type SiteLocalConfig = Static<typeof SiteLocalSchema>;
 export type TrustConfig = Static<typeof TrustSchema>;
+export type ScopesConfig = Static<typeof ScopesSchema>;
 export type TlsConfig = Pick<PublisherConfig, 'cert' | 'key' | 'ca' | 'allow' | 'certCheckMs'>;
 export type LogLevel = (typeof LOG_LEVELS)[number];

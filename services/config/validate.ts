@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { CibsyncError } from '../errors.js';
 import { type Config, ConfigSchema } from './schema.js';
+import { scopePlan } from './scopes.js';
 
 // schema.ts's own annotations: ajv's strict mode refuses keywords it does not know.
 const ANNOTATIONS = ['requiredFor', 'waivedBy', 'mergeByKey', 'oneIsList', 'expected'];
@@ -53,7 +54,10 @@ function describe(error: ErrorObject): string {
 
 /** Throws CIBSYNC_CONFIG_INVALID naming every setting that breaks the schema; `origin` says where they came from. */
 export function checkSettings(config: unknown, origin: string): asserts config is Config {
-  if (validateConfig(config)) return;
+  if (validateConfig(config)) {
+    scopePlan(config, origin);
+    return;
+  }
   const problems = [...new Set((validateConfig.errors ?? []).map(describe))];
   throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${origin}: ${problems.join('; ')}`);
 }

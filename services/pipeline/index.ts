@@ -28,6 +28,7 @@ import {
 import { checkFreshness } from './freshness.js';
 import { checkOrigin } from './origin.js';
 import { appliedLocally, recordOfSame, stillAsApplied } from './recognise.js';
+import { scopeCandidate, subscribedTickets } from './scope.js';
 import { spliceSiteLocal } from './splice.js';
 import { summarizeChanges } from './summary.js';
 import { predictTransition } from './transition.js';
@@ -60,8 +61,12 @@ export interface PlanOptions {
   transition?: boolean;
 }
 
-function stepLogger(logger: Logger, publication: Pick<Publication, 'digest' | 'site'>): Logger {
-  return logger.child({ digest: publication.digest, source: publication.site });
+function stepLogger(logger: Logger, publication: Pick<Publication, 'digest' | 'site' | 'scopes'>): Logger {
+  return logger.child({
+    digest: publication.digest,
+    source: publication.site,
+    ...(publication.scopes ? { scope: publication.scopes.join('+') } : {}),
+  });
 }
 
 /** A publication read and checked (steps – to 2), with what was last applied from its source. */
@@ -69,6 +74,8 @@ interface Checked {
   publication: Publication;
   last: AppliedSource | undefined;
   log: Logger;
+  /** The tickets this site must not hold to take the publication (the ticket step asks each). */
+  tickets: string[];
 }
 
 async function readChecked(text: string, ctx: PipelineContext): Promise<Checked> {
@@ -87,9 +94,15 @@ async function readChecked(text: string, ctx: PipelineContext): Promise<Checked>
     'publication parsed, digest and origin verified',
   );
 
+  // A scoped publication is taken by scope: the tickets that decide are the ones its scopes come with here.
+  const tickets = publication.scopes
+    ? subscribedTickets(config, publication)
+    : [config.ticket, publication.ticket].filter((t): t is string => !!t);
+  if (publication.scopes)
+    log.info({ step: 'scope', tickets }, `this site takes scope ${publication.scopes.join(' + ')}`);
   const last = await checkFreshness(config.stateDir, publication);
   log.info({ step: 'freshness' }, 'publication is not older than the last applied');
-  return { publication, last, log };
+  return { publication, last, log, tickets };
 }
 
 /** Steps 1–6 and the attribute plan: parse, freshness, ticket, transform, splice, verify, diff. Writes nothing. */
@@ -98,20 +111,23 @@ export async function planImport(text: string, ctx: PipelineContext, options: Pl
 }
 
 async function planChecked(
-  { publication, log }: Checked,
+  { publication, log, tickets }: Checked,
   ctx: PipelineContext,
   options: PlanOptions = {},
 ): Promise<Plan> {
   const { config, pacemaker } = ctx;
   // Independent of each other: ask them at once (each Pacemaker tool run costs ~45 ms).
   const [, localCib, transformed] = await Promise.all([
-    checkTicket(ctx, publication, log),
+    checkTicket(ctx, publication, tickets, log),
     pacemaker.queryCib(),
     transform(ctx, publication, log),
   ]);
   const localConfiguration = configurationOfCib(localCib);
 
-  const spliced = spliceSiteLocal(transformed, localConfiguration, config.siteLocal);
+  const scopes = publication.scopes;
+  const whole = scopes ? scopeCandidate(localConfiguration, transformed, scopes, config) : transformed;
+  if (scopes) log.info({ step: 'scope' }, `scope ${scopes.join(' + ')} put into this site's configuration`);
+  const spliced = spliceSiteLocal(whole, localConfiguration, config.siteLocal);
   log.info({ step: 'splice', dropped: spliced.dropped.length, kept: spliced.kept.length }, 'site-local parts kept');
   const localReplicated = spliceSiteLocal(localConfiguration, localConfiguration, config.siteLocal).replicatedResources;
   if (spliced.replicatedResources === 0 && localReplicated > 0 && !config.allowEmpty) {
@@ -121,14 +137,19 @@ async function planChecked(
     );
   }
 
-  // The node attributes go into the candidate's <nodes>: one patch writes them with the rest.
-  const attributes = planAttributes(
-    localConfiguration,
-    publication.nodeAttributes,
-    config.nodeMap,
-    config.siteLocal.nodeAttributes,
-    await readOwnedAttributes(config.stateDir),
-  );
+  // The node attributes go into the candidate's <nodes>: one patch writes them with the rest. They
+  // travel with the global scope: a publication without it leaves them as they are.
+  const owned = await readOwnedAttributes(config.stateDir);
+  const attributes =
+    scopes && !scopes.includes('global')
+      ? { changes: [], owned, unmapped: [] }
+      : planAttributes(
+          localConfiguration,
+          publication.nodeAttributes,
+          config.nodeMap,
+          config.siteLocal.nodeAttributes,
+          owned,
+        );
   withAttributeChanges(spliced.configuration, attributes.changes);
   if (attributes.unmapped.length > 0)
     log.warn(
@@ -235,12 +256,18 @@ export function reloadPlan(
 }
 
 /**
- * The ticket that decides is the one this site is configured with (`ticket`); the publication's own
- * claim is checked too, never instead. A query that fails refuses the import: this site applies
- * nothing while it cannot tell whether it is the active site.
+ * The ticket that decides is the one this site is configured with (`ticket`), or for a scoped
+ * publication the ones its scopes come with here (scope.ts); the publication's own claim is checked
+ * too, never instead. A query that fails refuses the import: this site applies nothing while it
+ * cannot tell whether it is the active site for what it is sent.
  */
-async function checkTicket(ctx: PipelineContext, publication: Publication, log: Logger): Promise<void> {
-  const tickets = [...new Set([ctx.config.ticket, publication.ticket].filter((t): t is string => !!t))];
+async function checkTicket(
+  ctx: PipelineContext,
+  publication: Publication,
+  deciding: string[],
+  log: Logger,
+): Promise<void> {
+  const tickets = [...new Set([...deciding, publication.ticket].filter((t): t is string => !!t))];
   if (tickets.length === 0) {
     log.warn({ step: 'ticket' }, 'no ticket configured and none named by the publication: not checked');
     return;
@@ -283,7 +310,7 @@ export async function applyPlan(plan: Plan, ctx: PipelineContext): Promise<Impor
   const log = stepLogger(ctx.logger, plan.publication);
   const result = resultOf(plan, 'unchanged');
   await checkStateWritable([
-    sourceStatePath(config.stateDir, plan.publication.site),
+    sourceStatePath(config.stateDir, plan.publication.site, plan.publication.scopes),
     attributeStatePath(config.stateDir),
   ]);
   if (plan.configurationChanged) {
@@ -335,6 +362,7 @@ export function sourceOf(p: Publication): ImportResult['source'] {
   return {
     site: p.site,
     ticket: p.ticket,
+    ...(p.scopes ? { scopes: p.scopes } : {}),
     adminEpoch: p.adminEpoch,
     epoch: p.epoch,
     digest: p.digest,
@@ -362,13 +390,13 @@ function resultOf(plan: Plan, outcome: ImportResult['outcome']): ImportResult {
  * must refuse whatever it is sent.
  */
 async function unchangedSinceApplied(
-  { publication, last, log }: Checked,
+  { publication, last, log, tickets }: Checked,
   ctx: PipelineContext,
 ): Promise<ImportResult | undefined> {
   const local = recordOfSame(publication, last);
   if (!local) return undefined;
   const [, now] = await Promise.all([
-    checkTicket(ctx, publication, log),
+    checkTicket(ctx, publication, tickets, log),
     stillAsApplied(local, ctx.config, ctx.pacemaker),
   ]);
   if (!now) return undefined;

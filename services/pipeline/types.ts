@@ -32,7 +32,16 @@ export interface AttributeChange {
 
 export interface ImportResult {
   outcome: 'applied' | 'unchanged' | 'dry-run';
-  source: { site: string; ticket: string; adminEpoch: number; epoch: number; digest: string; created: string };
+  source: {
+    site: string;
+    ticket: string;
+    /** The scopes of a scoped publication (format 3); absent: the whole configuration. */
+    scopes?: string[];
+    adminEpoch: number;
+    epoch: number;
+    digest: string;
+    created: string;
+  };
   changes: ObjectChange[];
   attributes: AttributeChange[];
   baselineVerdict: Verdict;

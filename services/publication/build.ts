@@ -2,7 +2,7 @@
 import { clusterName, nodeAttributesOf, versionOf, withoutHistory } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
 import type { Pacemaker } from '../pacemaker/index.js';
-import { firstChild } from '../xml/index.js';
+import { firstChild, type XmlElement } from '../xml/index.js';
 import { type Publication, type PublicationSignature, sealPublication } from './format.js';
 
 export interface BuildOptions {
@@ -15,6 +15,12 @@ export interface BuildOptions {
   /** Signs the digest (digestSigner): the publisher's key. Without it the publication is unsigned. */
   sign?: (digest: string) => PublicationSignature;
   now?: () => Date;
+  /**
+   * A scoped publication (format 3): the scopes by name (the ticket's, then `global` when it carries
+   * that too; or `global`) and the fragment of the configuration they make (the scopes module's
+   * extractScopes). The node attributes travel with the global scope only.
+   */
+  scope?: { names: string[]; extract: (configuration: XmlElement) => XmlElement };
 }
 
 export async function buildPublication(pacemaker: Pacemaker, options: BuildOptions = {}): Promise<Publication> {
@@ -39,6 +45,7 @@ export async function buildPublication(pacemaker: Pacemaker, options: BuildOptio
   // Judge the configuration, not the history: failed operations at the source are not the other sites' business.
   const verdict = await pacemaker.verify(withoutHistory(cib));
   const { admin_epoch, epoch } = versionOf(cib);
+  const { scope } = options;
   return sealPublication(
     {
       site,
@@ -46,8 +53,9 @@ export async function buildPublication(pacemaker: Pacemaker, options: BuildOptio
       adminEpoch: admin_epoch,
       epoch,
       created: (options.now ?? (() => new Date()))().toISOString(),
-      configuration,
-      nodeAttributes: nodeAttributesOf(configuration),
+      configuration: scope ? scope.extract(configuration) : configuration,
+      nodeAttributes: !scope || scope.names.includes('global') ? nodeAttributesOf(configuration) : {},
+      ...(scope ? { scopes: scope.names } : {}),
       sourceVerdict: {
         level: verdict.level,
         messages: [

@@ -2,7 +2,8 @@
 // Its digest covers everything but `digest`, `created` and the signature, so an unchanged CIB gives an
 // unchanged digest (the HTTP ETag) and an unchanged publication causes no work downstream. Format 2
 // is format 1 plus a signature of the digest and the signer's certificate (signature.ts); an
-// unsigned publication is still written as format 1.
+// unsigned publication is still written as format 1. Format 3 (signed or not) carries one ticket's
+// scope of the configuration, and names it (`scopes`); formats 1 and 2 carry the whole configuration.
 import { VERDICT_RANK, type VerdictLevel } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
 import {
@@ -19,7 +20,11 @@ export const PUBLICATION_ROOT = 'cibsync-publication';
 /** The format of a signed publication; an unsigned one is written as format 1, which older cibsync reads. */
 export const PUBLICATION_FORMAT = '2';
 const UNSIGNED_FORMAT = '1';
-const FORMATS = [UNSIGNED_FORMAT, PUBLICATION_FORMAT];
+/** The format of a scoped publication (ticket-scoped replication), signed or not. */
+export const SCOPED_FORMAT = '3';
+const FORMATS = [UNSIGNED_FORMAT, PUBLICATION_FORMAT, SCOPED_FORMAT];
+/** The name of the global scope in `scopes`. */
+const GLOBAL = 'global';
 /** The attributes the digest does not cover. */
 const UNDIGESTED = ['digest', 'created', 'signature', 'signer'];
 
@@ -42,6 +47,11 @@ export interface Publication {
   nodeAttributes: NodeAttributes;
   /** crm_verify's verdict on the source configuration alone (status emptied). */
   sourceVerdict: SourceVerdict;
+  /**
+   * Format 3: the scopes the configuration holds, by name: the publication's ticket, then `global` when
+   * it carries the global scope too; or `global` alone. Absent: the whole configuration (formats 1, 2).
+   */
+  scopes?: string[];
   /** Who vouches for the digest (format 2); absent in an unsigned publication. */
   signature?: PublicationSignature;
 }
@@ -56,7 +66,7 @@ export interface PublicationSignature {
 
 export function publicationElement(
   p: Omit<Publication, 'digest'> & { digest?: string },
-  format = p.signature ? PUBLICATION_FORMAT : UNSIGNED_FORMAT,
+  format = formatOf(p, p.signature !== undefined),
 ): XmlElement {
   const attrs: Record<string, string> = {
     format,
@@ -66,6 +76,7 @@ export function publicationElement(
     epoch: String(p.epoch),
     created: p.created,
   };
+  if (p.scopes) attrs.scopes = p.scopes.join(' ');
   if (p.digest) attrs.digest = p.digest;
   if (p.signature) Object.assign(attrs, { signature: p.signature.value, signer: p.signature.signer });
   const nodes = Object.entries(p.nodeAttributes).map(([name, values]) =>
@@ -83,6 +94,22 @@ export function publicationElement(
   return element(PUBLICATION_ROOT, attrs, [p.configuration, element('node-attributes', {}, nodes), verdict]);
 }
 
+function formatOf(p: Pick<Publication, 'scopes'>, signed: boolean): string {
+  return p.scopes ? SCOPED_FORMAT : signed ? PUBLICATION_FORMAT : UNSIGNED_FORMAT;
+}
+
+/** What `scopes` may say: the publication's ticket, the ticket then `global`, or `global` alone. */
+function scopesProblem(scopes: string[], ticket: string): string | undefined {
+  const [first, second, ...rest] = scopes;
+  const fits =
+    rest.length === 0 &&
+    ((first === GLOBAL && second === undefined) ||
+      (first === ticket && ticket !== '' && (second === undefined || second === GLOBAL)));
+  return fits
+    ? undefined
+    : `scopes '${scopes.join(' ').slice(0, 80)}' is not the ticket ${ticket ? `'${ticket.slice(0, 40)}'` : '(none)'}, the ticket and global, or global`;
+}
+
 /** sha256 over the canonical form of the publication without its `digest`, `created`, `signature` and `signer` attributes. */
 export function digestOf(root: XmlElement): string {
   const attrs = Object.fromEntries(Object.entries(root.attrs).filter(([name]) => !UNDIGESTED.includes(name)));
@@ -94,7 +121,7 @@ export function sealPublication(
   p: Omit<Publication, 'digest' | 'signature'>,
   sign?: (digest: string) => PublicationSignature,
 ): Publication {
-  const digest = digestOf(publicationElement(p, sign ? PUBLICATION_FORMAT : UNSIGNED_FORMAT));
+  const digest = digestOf(publicationElement(p, formatOf(p, sign !== undefined)));
   return sign ? { ...p, digest, signature: sign(digest) } : { ...p, digest };
 }
 
@@ -122,6 +149,12 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
   if ((signature === undefined) !== (signer === undefined))
     throw invalid('a signature needs both the signature and the signer attributes');
   if (signature !== undefined && format === UNSIGNED_FORMAT) throw invalid('format 1 carries no signature');
+  const scopesText = root.attrs.scopes;
+  if ((scopesText !== undefined) !== (format === SCOPED_FORMAT))
+    throw invalid(format === SCOPED_FORMAT ? 'format 3 names its scopes' : `format ${format} carries no scopes`);
+  const scopes = scopesText?.split(' ');
+  const problem = scopes && scopesProblem(scopes, root.attrs.ticket ?? '');
+  if (problem) throw invalid(problem);
   const configuration = firstChild(root, 'configuration');
   if (!configuration) throw invalid('no <configuration> element');
   const actual = digestOf(root);
@@ -170,6 +203,7 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
     configuration,
     nodeAttributes,
     sourceVerdict,
+    ...(scopes ? { scopes } : {}),
     ...(signature !== undefined && signer !== undefined ? { signature: { value: signature, signer } } : {}),
   };
 }

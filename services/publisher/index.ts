@@ -1,6 +1,8 @@
 // The publisher daemon: watches the local CIB, keeps one publication built while this site holds the
-// ticket, and serves it (and its change feed) over mutual TLS.
-import { type Config, type PublisherConfig, settingsFor } from '../config/index.js';
+// ticket, and serves it (and its change feed) over mutual TLS. With ticket-scoped replication
+// (scopes.tickets) it keeps one channel per listed ticket: the scope's publication, its own ticket
+// gate and its own change feed, served while this site holds that ticket.
+import { type Config, type PublisherConfig, scopePlan, settingsFor } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { createHttpsApp, type HttpsApp, listen } from '../net/https-app.js';
 import type { Pacemaker } from '../pacemaker/index.js';
@@ -11,11 +13,13 @@ import { ALLOWLIST_EXEMPT } from '../wire/index.js';
 import { ChangeFeed, type WakeReason } from './feed.js';
 import { type PublisherMetrics, publisherMetrics } from './metrics.js';
 import { PublicationSource, tlsSigner } from './publication-source.js';
-import { registerPublisherRoutes } from './routes.js';
+import { type PublicationChannel, registerPublisherRoutes } from './routes.js';
+import { scopedBuild } from './scope.js';
 
 export interface RunningPublisher {
   app: HttpsApp;
   url: string;
+  /** The default channel's source (`ticket`'s, or the first listed ticket's). */
   source: PublicationSource;
   metrics: PublisherMetrics;
   close(): Promise<void>;
@@ -28,38 +32,47 @@ export function publisherSettings(config: Config): PublisherConfig & { ticket: s
 
 export async function startPublisher(config: Config, pacemaker: Pacemaker, logger: Logger): Promise<RunningPublisher> {
   const settings = publisherSettings(config);
-  const gate = new TicketGate(pacemaker, settings.ticket, settings.ticketCacheMs, logger);
-  const source = new PublicationSource(
-    pacemaker,
-    { site: config.site, ticket: settings.ticket },
-    gate,
-    logger,
-    tlsSigner(settings),
-  );
-  const feed = new ChangeFeed();
+  const plan = scopePlan(config);
+  const signer = tlsSigner(settings);
+  const channels: PublicationChannel[] = plan.tickets.map((ticket) => {
+    const build = plan.scoped ? scopedBuild(config, plan, ticket) : { ticket, scope: undefined };
+    const log = plan.scoped ? logger.child({ scope: build.scope?.names.join('+') }) : logger;
+    const gate = new TicketGate(pacemaker, ticket, settings.ticketCacheMs, log);
+    const source = new PublicationSource(pacemaker, { site: config.site, ...build }, gate, log, signer);
+    return { ticket, scoped: plan.scoped, gate, source, feed: new ChangeFeed() };
+  });
+  const main = channels.find((c) => c.ticket === config.ticket) ?? (channels[0] as PublicationChannel);
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
-  const ticketWatch = new TicketWatch(pacemaker, gate, config.ticketPollMs, logger);
-  const metrics = publisherMetrics({ source, feed, gate, watcher });
+  const ticketWatch = new TicketWatch(
+    pacemaker,
+    channels.map((c) => c.gate),
+    config.ticketPollMs,
+    logger,
+  );
+  const metrics = publisherMetrics({ source: main.source, feed: main.feed, gate: main.gate, watcher });
   const app = createHttpsApp({
     tls: settings,
     logger,
     allowlistExempt: ALLOWLIST_EXEMPT,
     onRefused: (reason) => metrics.refused({ reason }),
   });
-  registerPublisherRoutes(app, { config: settings, source, gate, feed, watcher, metrics });
+  registerPublisherRoutes(app, { config: settings, channels, main, watcher, metrics });
 
-  const release = (reason: WakeReason) => {
-    const woken = feed.wake(reason);
-    if (woken > 0) metrics.woken({ cause: reason }, woken);
-  };
-  source.on('published', () => release('published'));
-  gate.on('change', (verdict) => {
-    if (verdict.held) source.onTicketGained();
-    release('ticket-changed');
-  });
-  let reaction: Promise<void> = Promise.resolve();
+  // Each channel wakes its own subscribers only: a change in one scope is no news to the others.
+  for (const { source, gate, feed, ticket } of channels) {
+    const release = (reason: WakeReason) => {
+      const woken = feed.wake(reason);
+      if (woken > 0) metrics.woken(plan.scoped ? { cause: reason, scope: ticket } : { cause: reason }, woken);
+    };
+    source.on('published', () => release('published'));
+    gate.on('change', (verdict) => {
+      if (verdict.held) source.onTicketGained();
+      release('ticket-changed');
+    });
+  }
+  let reaction: Promise<unknown> = Promise.resolve();
   watcher.on('change', (change) => {
-    reaction = source.onCibChange(change);
+    reaction = Promise.all(channels.map((c) => c.source.onCibChange(change)));
   });
   await watcher.start();
   await reaction;
@@ -67,18 +80,18 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
 
   const url = await listen(app, settings.listen, settings.port);
   logger.info(
-    { event: 'listening', url, ticket: settings.ticket, cib: pacemaker.describe() },
+    { event: 'listening', url, ticket: plan.tickets.join(' '), scoped: plan.scoped, cib: pacemaker.describe() },
     `publisher listening on ${url}`,
   );
   return {
     app,
     url,
-    source,
+    source: main.source,
     metrics,
     async close() {
       watcher.stop();
       ticketWatch.stop();
-      feed.close();
+      for (const c of channels) c.feed.close();
       await app.close();
     },
   };

@@ -7,7 +7,7 @@ import { asCibsyncError, type CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { loadTlsMaterial } from '../net/tls-material.js';
 import type { Pacemaker } from '../pacemaker/index.js';
-import { buildPublication } from '../publication/build.js';
+import { type BuildOptions, buildPublication } from '../publication/build.js';
 import {
   digestSigner,
   type Publication,
@@ -17,6 +17,7 @@ import {
 import type { CibChange } from '../watch/cib-watcher.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 import { etagOf } from '../wire/index.js';
+import { canonical } from '../xml/index.js';
 
 export interface ServedPublication {
   publication: Publication;
@@ -51,7 +52,8 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
 
   constructor(
     private readonly pacemaker: Pacemaker,
-    private readonly identity: { site?: string; ticket: string },
+    /** `scope`: a scoped publication (scope.ts); without it, the whole configuration. */
+    private readonly identity: { site?: string; ticket: string; scope?: BuildOptions['scope'] },
     private readonly gate: TicketGate,
     private readonly logger: Logger,
     private readonly signer: () => (digest: string) => PublicationSignature,
@@ -60,9 +62,16 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
   }
 
   async onCibChange(change: CibChange): Promise<void> {
+    const wasHeld = this.gate.last?.held;
     this.gate.invalidate();
     if (!change.configurationChanged && this.current) {
       await this.gate.check();
+      return;
+    }
+    // A scope whose ticket this site did not hold is built once it does (onTicketGained), not on every
+    // change: with several tickets, the other tickets' channels would each rebuild for nothing.
+    if (this.identity.scope && wasHeld === false && !(await this.gate.check()).held) {
+      this.current = undefined;
       return;
     }
     // The ticket check and the build run side by side (the build skips its own ticket check); the
@@ -104,6 +113,7 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
       publication = await buildPublication(this.pacemaker, {
         site: this.identity.site,
         ticket: this.identity.ticket,
+        scope: this.identity.scope,
         ignoreTicket: true,
         sign: this.signer(),
       });
@@ -120,6 +130,9 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     // A renewed certificate re-signs an unchanged publication, so no one is served an expiring signer.
     const current = this.current?.publication;
     if (current?.digest === publication.digest && current.signature?.signer === publication.signature?.signer) return;
+    // A scope's publication changes with its scope, not with the CIB's epoch: a change elsewhere in the
+    // configuration (another scope applied here) wakes none of this scope's subscribers.
+    if (current && this.identity.scope && sameContent(current, publication)) return;
     const body = Buffer.from(serializePublication(publication), 'utf8');
     this.current = { publication, body, etag: etagOf(publication.digest) };
     this.logger.info(
@@ -129,6 +142,7 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
         site: publication.site,
         adminEpoch: publication.adminEpoch,
         epoch: publication.epoch,
+        scope: publication.scopes?.join('+'),
         bytes: body.length,
         ms: Date.now() - started,
       },
@@ -136,4 +150,19 @@ export class PublicationSource extends EventEmitter<{ published: [ServedPublicat
     );
     this.emit('published', this.current);
   }
+}
+
+/** The same publication but for its epochs and time (and a signature by the same signer). */
+function sameContent(a: Publication, b: Publication): boolean {
+  const content = (p: Publication) =>
+    JSON.stringify([
+      p.site,
+      p.ticket,
+      p.scopes,
+      p.nodeAttributes,
+      p.sourceVerdict,
+      p.signature?.signer,
+      canonical(p.configuration),
+    ]);
+  return content(a) === content(b);
 }

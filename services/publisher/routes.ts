@@ -1,6 +1,9 @@
 // The publisher's endpoints (docs/network.md). GET /v1/publication is also the change feed:
-// `?wait=DIGEST` holds the request while DIGEST is still current.
+// `?wait=DIGEST` holds the request while DIGEST is still current. With ticket-scoped replication,
+// GET /v1/scopes/:ticket/publication is each ticket's scope, with its own ETag and change feed, and
+// /v1/publication the default one's (`ticket`'s, or the first listed ticket's).
 import type { TLSSocket } from 'node:tls';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PublisherConfig } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import type { HttpsApp } from '../net/https-app.js';
@@ -21,68 +24,105 @@ import type { ChangeFeed } from './feed.js';
 import type { PublisherMetrics } from './metrics.js';
 import type { PublicationSource } from './publication-source.js';
 
+/** One publication served: a ticket's (its scope, when scoped), its gate and its change feed. */
+export interface PublicationChannel {
+  ticket: string;
+  scoped: boolean;
+  gate: TicketGate;
+  source: PublicationSource;
+  feed: ChangeFeed;
+}
+
 export interface PublisherState {
   config: PublisherConfig;
-  source: PublicationSource;
-  gate: TicketGate;
-  feed: ChangeFeed;
+  channels: PublicationChannel[];
+  /** The channel /v1/publication serves. */
+  main: PublicationChannel;
   watcher: CibWatcher;
   metrics: PublisherMetrics;
 }
 
+type FeedRequest = FastifyRequest<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>;
+
 export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {
-  const { config, source, gate, feed, metrics } = state;
+  const { config, channels, main, metrics } = state;
 
   app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(
     PUBLISHER_ROUTES.publication.path,
-    async (request, reply) => {
-      let forced = false;
-      const wait = request.query[FEED_QUERY.wait];
-      if (wait !== undefined) {
-        await gate.check();
-        if (gate.last?.held && source.current?.publication.digest === wait) {
-          const requested = Number(request.query[FEED_QUERY.timeout]);
-          const timeoutMs =
-            Number.isFinite(requested) && requested > 0 ? Math.min(requested, config.waitMaxMs) : config.waitMaxMs;
-          const gone = new AbortController();
-          request.raw.once('close', () => gone.abort());
-          reply.raw.once('close', () => gone.abort());
-          const reason = await feed.wait(timeoutMs, gone.signal);
-          if (reason === 'gone') return reply;
-          if (reason === 'closing')
-            return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
-          forced = reason === 'replicate-now';
-        }
-      }
-      const verdict = await gate.check();
-      if (!verdict.held) {
-        metrics.refused({ reason: 'ticket_not_held' });
-        return sendProblem(
-          reply,
-          new CibsyncError(
-            'CIBSYNC_TICKET_NOT_HELD',
-            `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`,
-            { ticket: gate.ticket, reason: verdict.reason },
-          ),
-        );
-      }
-      const served = source.current;
-      if (!served) {
-        metrics.refused({ reason: 'no_publication' });
-        const why =
-          source.lastError ?? new CibsyncError('CIBSYNC_TICKET_NOT_HELD', 'no publication has been built yet');
-        return sendProblem(reply, why, NOT_SERVING_STATUS);
-      }
-      reply.header(HEADER.etag, served.etag).header(HEADER.cacheControl, 'no-cache');
-      if (!forced && etagMatches(request.headers[HEADER.ifNoneMatch], served.etag)) {
-        metrics.notModified();
-        return reply.code(304).send();
-      }
-      metrics.served();
-      if (forced) reply.header(HEADER.wake, WAKE_REPLICATE_NOW);
-      return reply.code(200).header(HEADER.contentType, CONTENT_TYPE.publication).send(served.body);
+    (request, reply) => serve(main, request, reply),
+  );
+
+  app.get<{ Params: { ticket: string }; Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(
+    PUBLISHER_ROUTES.scopePublication.path,
+    (request, reply) => {
+      const channel = channels.find((c) => c.scoped && c.ticket === request.params.ticket);
+      if (channel) return serve(channel, request, reply);
+      metrics.refused({ reason: 'scope_not_served' });
+      return sendProblem(
+        reply,
+        new CibsyncError(
+          'CIBSYNC_SCOPE_NOT_SERVED',
+          `this publisher serves no scope of ticket ${request.params.ticket.slice(0, 80)} (it serves ${
+            channels
+              .filter((c) => c.scoped)
+              .map((c) => c.ticket)
+              .join(', ') || 'the whole configuration only'
+          })`,
+          { ticket: request.params.ticket },
+        ),
+        NOT_SERVING_STATUS,
+      );
     },
   );
+
+  async function serve(channel: PublicationChannel, request: FeedRequest, reply: FastifyReply) {
+    const { source, gate, feed } = channel;
+    const labels: Record<string, string> = channel.scoped ? { scope: channel.ticket } : {};
+    let forced = false;
+    const wait = request.query[FEED_QUERY.wait];
+    if (wait !== undefined) {
+      await gate.check();
+      if (gate.last?.held && source.current?.publication.digest === wait) {
+        const requested = Number(request.query[FEED_QUERY.timeout]);
+        const timeoutMs =
+          Number.isFinite(requested) && requested > 0 ? Math.min(requested, config.waitMaxMs) : config.waitMaxMs;
+        const gone = new AbortController();
+        request.raw.once('close', () => gone.abort());
+        reply.raw.once('close', () => gone.abort());
+        const reason = await feed.wait(timeoutMs, gone.signal);
+        if (reason === 'gone') return reply;
+        if (reason === 'closing')
+          return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
+        forced = reason === 'replicate-now';
+      }
+    }
+    const verdict = await gate.check();
+    if (!verdict.held) {
+      metrics.refused({ reason: 'ticket_not_held' });
+      return sendProblem(
+        reply,
+        new CibsyncError(
+          'CIBSYNC_TICKET_NOT_HELD',
+          `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`,
+          { ticket: gate.ticket, reason: verdict.reason },
+        ),
+      );
+    }
+    const served = source.current;
+    if (!served) {
+      metrics.refused({ reason: 'no_publication' });
+      const why = source.lastError ?? new CibsyncError('CIBSYNC_TICKET_NOT_HELD', 'no publication has been built yet');
+      return sendProblem(reply, why, NOT_SERVING_STATUS);
+    }
+    reply.header(HEADER.etag, served.etag).header(HEADER.cacheControl, 'no-cache');
+    if (!forced && etagMatches(request.headers[HEADER.ifNoneMatch], served.etag)) {
+      metrics.notModified(labels);
+      return reply.code(304).send();
+    }
+    metrics.served(labels);
+    if (forced) reply.header(HEADER.wake, WAKE_REPLICATE_NOW);
+    return reply.code(200).header(HEADER.contentType, CONTENT_TYPE.publication).send(served.body);
+  }
 
   const { replicateNow } = PUBLISHER_ROUTES;
   app.post(replicateNow.path, async (request, reply) => {
@@ -100,32 +140,45 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
     }
     // Pick up a change the watcher has not seen yet, so the woken subscribers get the latest.
     await state.watcher.check();
-    const woken = feed.wake('replicate-now');
+    const woken = channels.reduce((n, c) => n + c.feed.wake('replicate-now'), 0);
     metrics.woken({ cause: 'replicate-now' }, woken);
     request.log.info({ event: 'replicate-now', woken }, `replicate-now: ${woken} waiting subscribers woken`);
-    return { woken, digest: source.current?.publication.digest ?? null };
-  });
-
-  app.get(PUBLISHER_ROUTES.health.path, async () => {
-    const served = source.current;
-    const serving = Boolean(gate.last?.held && served);
     return {
-      status: 'ok',
-      role: 'publisher',
-      serving,
-      reason: serving
-        ? undefined
-        : gate.last?.held === false
-          ? `ticket ${gate.ticket} not held (${gate.last.reason})`
-          : (source.lastError?.code ?? 'starting'),
-      digest: served?.publication.digest,
-      adminEpoch: served?.publication.adminEpoch,
-      epoch: served?.publication.epoch,
-      waiting: feed.waiting,
+      woken,
+      digest: main.source.current?.publication.digest ?? null,
+      ...(main.scoped ? { scopes: Object.fromEntries(channels.map((c) => [c.ticket, digestOf(c)])) } : {}),
     };
   });
+
+  app.get(PUBLISHER_ROUTES.health.path, async () => ({
+    status: 'ok',
+    role: 'publisher',
+    ...healthOf(main),
+    ...(main.scoped ? { scopes: Object.fromEntries(channels.map((c) => [c.ticket, healthOf(c)])) } : {}),
+  }));
 
   app.get(PUBLISHER_ROUTES.metrics.path, async (_request, reply) =>
     reply.header(HEADER.contentType, CONTENT_TYPE.metrics).send(metrics.metrics.render()),
   );
+}
+
+const digestOf = (c: PublicationChannel) => c.source.current?.publication.digest ?? null;
+
+/** Whether a channel serves, and what. */
+function healthOf({ source, gate, feed }: PublicationChannel) {
+  const served = source.current;
+  const serving = Boolean(gate.last?.held && served);
+  return {
+    serving,
+    reason: serving
+      ? undefined
+      : gate.last?.held === false
+        ? `ticket ${gate.ticket} not held (${gate.last.reason})`
+        : (source.lastError?.code ?? 'starting'),
+    digest: served?.publication.digest,
+    carries: served?.publication.scopes,
+    adminEpoch: served?.publication.adminEpoch,
+    epoch: served?.publication.epoch,
+    waiting: feed.waiting,
+  };
 }

@@ -10,10 +10,11 @@ export function ownedProperty(rules: SiteLocalConfig): (el: XmlElement) => boole
   return (el) => el.name === 'nvpair' && owned.has(el.attrs.name ?? '');
 }
 
-function extract(configuration: XmlElement, rules: SiteLocalConfig, want: string): XmlElement {
+function extract(configuration: XmlElement, rules: SiteLocalConfig, wants: Set<string>): XmlElement {
   const { owner } = classify(configuration, rules);
   const owned = ownedProperty(rules);
-  const local = want === SITE_LOCAL;
+  const local = wants.has(SITE_LOCAL);
+  const global = wants.has(GLOBAL);
   const out = element(configuration.name, configuration.attrs);
   const keepNode = (n: XmlNode) => n.kind !== 'element' && local;
   for (const child of configuration.children) {
@@ -23,7 +24,9 @@ function extract(configuration: XmlElement, rules: SiteLocalConfig, want: string
     }
     if (ITEM_SECTIONS.includes(child.name)) {
       // This site keeps the sections themselves (and their comments); a scope has one only when it has items in it.
-      const children = child.children.filter((n) => keepNode(n) || (n.kind === 'element' && owner.get(n) === want));
+      const children = child.children.filter(
+        (n) => keepNode(n) || (n.kind === 'element' && wants.has(owner.get(n) as string)),
+      );
       if (local || children.length > 0)
         out.children.push(
           element(
@@ -36,7 +39,7 @@ function extract(configuration: XmlElement, rules: SiteLocalConfig, want: string
       if (local) out.children.push(clone(child));
     } else if (child.name === 'crm_config') {
       // Every property set is in both parts: the cluster-owned properties are this site's, the others global.
-      if (want === GLOBAL || local) {
+      if (global || local) {
         const sets = child.children.map((set) =>
           set.kind === 'element'
             ? element(
@@ -54,7 +57,7 @@ function extract(configuration: XmlElement, rules: SiteLocalConfig, want: string
           ),
         );
       }
-    } else if (want === GLOBAL) {
+    } else if (global) {
       out.children.push(clone(child));
     }
   }
@@ -63,10 +66,15 @@ function extract(configuration: XmlElement, rules: SiteLocalConfig, want: string
 
 /** One scope of a configuration as a `<configuration>` fragment (no site-local part in it). */
 export function extractScope(configuration: XmlElement, rules: SiteLocalConfig, scope: ScopeRef): XmlElement {
-  return extract(configuration, rules, ownerKey(scope));
+  return extract(configuration, rules, new Set([ownerKey(scope)]));
+}
+
+/** Several scopes as one fragment (a ticket's publication that carries the global scope too). */
+export function extractScopes(configuration: XmlElement, rules: SiteLocalConfig, scopes: ScopeRef[]): XmlElement {
+  return extract(configuration, rules, new Set(scopes.map(ownerKey)));
 }
 
 /** The site-local parts alone (nodes, fencing, cluster-owned properties, …): what no scope carries. */
 export function siteLocalPart(configuration: XmlElement, rules: SiteLocalConfig): XmlElement {
-  return extract(configuration, rules, SITE_LOCAL);
+  return extract(configuration, rules, new Set([SITE_LOCAL]));
 }

@@ -93,11 +93,21 @@ export function mergeScope(
   scope: ScopeRef,
   rules: SiteLocalConfig,
 ): XmlElement {
-  const want = ownerKey(scope);
+  return mergeScopes(local, fragment, [scope], rules);
+}
+
+/** Several scopes at once, from one fragment that holds them all (a ticket's publication that carries the global scope too). */
+export function mergeScopes(
+  local: XmlElement,
+  fragment: XmlElement,
+  scopes: ScopeRef[],
+  rules: SiteLocalConfig,
+): XmlElement {
+  const wants = new Set(scopes.map(ownerKey));
   const { owner } = classify(local, rules);
-  const isOurs = (el: XmlElement) => owner.get(el) === want;
+  const isOurs = (el: XmlElement) => wants.has(owner.get(el) as string);
   const owned = ownedProperty(rules);
-  const takes = (name: string) => ITEM_SECTIONS.includes(name) || (want === GLOBAL && !SITE_LOCAL_SECTIONS.has(name));
+  const takes = (name: string) => ITEM_SECTIONS.includes(name) || (wants.has(GLOBAL) && !SITE_LOCAL_SECTIONS.has(name));
   const placed = new Set<string>();
   const out = element(local.name, local.attrs);
   for (const node of local.children) {
@@ -132,10 +142,11 @@ export function mergeScope(
   const before = duplicateIds(local);
   const conflicts = [...duplicateIds(out)].filter((id) => !before.has(id));
   if (conflicts.length > 0) {
+    const names = [...wants].map(ownerName).join(' and ');
     throw new CibsyncError(
       'CIBSYNC_SCOPE_ID_CONFLICT',
-      `the ${ownerName(want)} scope uses ids that this configuration already uses outside that scope: ${conflicts.slice(0, 10).join(', ')}`,
-      { scope: ownerName(want), ids: conflicts },
+      `the ${names} scope uses ids that this configuration already uses outside that scope: ${conflicts.slice(0, 10).join(', ')}`,
+      { scope: names, ids: conflicts },
     );
   }
   return out;

@@ -17,6 +17,15 @@ export function ownerKey(scope: ScopeRef): string {
   return scope === 'global' ? GLOBAL : scope.ticket;
 }
 
+/** A scope by its name in settings and publications: `global`, or a ticket's name. */
+export function scopeRef(name: string): ScopeRef {
+  return name === 'global' ? 'global' : { ticket: name };
+}
+
+export function scopeName(scope: ScopeRef): string {
+  return scope === 'global' ? 'global' : scope.ticket;
+}
+
 /** How an owner key reads in messages and output. */
 export function ownerName(owner: string): string {
   return owner === GLOBAL ? 'global' : owner === SITE_LOCAL ? 'site-local' : owner;

@@ -28,8 +28,9 @@ export class Applier {
     this.ctx = { config, pacemaker, logger };
   }
 
-  apply(text: string, publisher: string, trigger: string): Promise<IntakeResult> {
-    return this.queued(() => this.run(text, publisher, trigger));
+  /** `status`: the status of the scope the publication was fetched for (ticket-scoped replication), else the subscriber's. */
+  apply(text: string, publisher: string, trigger: string, status = this.status): Promise<IntakeResult> {
+    return this.queued(() => this.run(text, publisher, trigger, status));
   }
 
   /**
@@ -82,12 +83,12 @@ export class Applier {
     return run;
   }
 
-  private async run(text: string, publisher: string, trigger: string): Promise<IntakeResult> {
+  private async run(text: string, publisher: string, trigger: string, status: SubscriberStatus): Promise<IntakeResult> {
     const started = Date.now();
     try {
       const result = await takePublication(text, this.ctx, { by: 'subscriber' });
-      this.status.importDone();
-      this.recordStatus(result, publisher);
+      status.importDone();
+      this.recordStatus(status, result, publisher);
       this.metrics.imports({ outcome: result.outcome });
       if (result.outcome === 'applied') this.onApplied();
       this.logger.info(
@@ -96,18 +97,19 @@ export class Applier {
           outcome: result.outcome,
           digest: result.source.digest,
           source: result.source.site,
+          scope: result.source.scopes?.join('+'),
           epoch: `${result.source.adminEpoch}.${result.source.epoch}`,
           plan: 'record' in result ? result.record?.id : undefined,
           publisher,
           trigger,
           ms: Date.now() - started,
         },
-        `publication from ${result.source.site} ${result.outcome}`,
+        `publication from ${result.source.site}${result.source.scopes ? ` (scope ${result.source.scopes.join(' + ')})` : ''} ${result.outcome}`,
       );
       return result;
     } catch (err) {
       const error = asCibsyncError(err);
-      this.status.importFailed(error);
+      status.importFailed(error);
       this.metrics.imports({ outcome: 'refused' });
       // Say what happened to the CIB: most failures come before the write, a few after it.
       const written = error.details.written === true;
@@ -120,6 +122,7 @@ export class Applier {
           after: error.details.after,
           publisher,
           trigger,
+          scope: status.scope,
         },
         written
           ? 'import failed after the local CIB was written (see err); the next round plans again from what is there'
@@ -129,10 +132,10 @@ export class Applier {
     }
   }
 
-  private recordStatus(result: IntakeResult, publisher: string): void {
-    if (!('approval' in result)) this.status.applied(result, publisher);
+  private recordStatus(status: SubscriberStatus, result: IntakeResult, publisher: string): void {
+    if (!('approval' in result)) status.applied(result, publisher);
     // A publication that changes nothing here needs no decision: this site is in step with it.
     else if (result.outcome === 'unchanged')
-      this.status.applied({ source: result.source, outcome: 'unchanged', changes: [], attributes: [] }, publisher);
+      status.applied({ source: result.source, outcome: 'unchanged', changes: [], attributes: [] }, publisher);
   }
 }

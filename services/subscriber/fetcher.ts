@@ -28,6 +28,8 @@ export interface FetchOptions {
   requestTimeoutMs: number;
   maxBytes: number;
   signal?: AbortSignal;
+  /** The publication's path: a ticket's scope (ticket-scoped replication); default /v1/publication. */
+  path?: string;
 }
 
 export async function fetchPublication(
@@ -35,7 +37,7 @@ export async function fetchPublication(
   publisherUrl: string,
   options: FetchOptions,
 ): Promise<FetchOutcome> {
-  const url = new URL(PUBLISHER_ROUTES.publication.path, publisherUrl);
+  const url = new URL(options.path ?? PUBLISHER_ROUTES.publication.path, publisherUrl);
   const headers: Record<string, string> = { [HEADER.accept]: CONTENT_TYPE.xml };
   const holding = options.known !== undefined && options.hold === true;
   if (options.known !== undefined) headers[HEADER.ifNoneMatch] = etagOf(options.known);

@@ -42,6 +42,8 @@ export interface FollowDeps {
   logger: Logger;
   /** Where an operator's hold (`cibsync hold`, a rollback) is kept. */
   stateDir: string;
+  /** The publication's path on each publisher: a ticket's scope (ticket-scoped replication); default /v1/publication. */
+  path?: string;
 }
 
 export class FollowLoop {
@@ -243,6 +245,7 @@ export class FollowLoop {
     try {
       const outcome = await fetchPublication(client, publisher, {
         ...ask,
+        path: this.deps.path,
         waitMs: settings.waitMs,
         requestTimeoutMs: settings.requestTimeoutMs,
         maxBytes,
@@ -265,7 +268,7 @@ export class FollowLoop {
     trigger: string,
   ): Promise<IntakeResult> {
     try {
-      const result = await this.deps.applier.apply(outcome.text, publisher, trigger);
+      const result = await this.deps.applier.apply(outcome.text, publisher, trigger, this.deps.status);
       this.knownDigest = result.source.digest;
       return result;
     } catch (err) {

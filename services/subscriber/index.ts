@@ -1,8 +1,10 @@
 // The subscriber daemon: follows the publishers' change feed and imports what they publish while this
 // site does not hold the ticket; answers replicate-now, status, health and metrics on its own port,
-// and the same routes to local root on its admin socket (subscriber.adminSocket).
+// and the same routes to local root on its admin socket (subscriber.adminSocket). With ticket-scoped
+// replication (scopes.tickets) it follows each listed ticket's scope on its own: a follow loop, ticket
+// gate and status per ticket, each taking that scope while this site does not hold that ticket.
 import { PlanStore } from '../approval/index.js';
-import { type Config, type SubscriberConfig, settingsFor } from '../config/index.js';
+import { type Config, type SubscriberConfig, scopePlan, settingsFor } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { type AdminSocket, listenAdminSocket } from '../net/admin-socket.js';
 import { MtlsClient } from '../net/client.js';
@@ -12,7 +14,7 @@ import type { Pacemaker } from '../pacemaker/index.js';
 import { CibWatcher } from '../watch/cib-watcher.js';
 import { TicketGate } from '../watch/ticket-gate.js';
 import { TicketWatch } from '../watch/ticket-watch.js';
-import { ALLOWLIST_EXEMPT } from '../wire/index.js';
+import { ALLOWLIST_EXEMPT, PUBLISHER_ROUTES, planPath } from '../wire/index.js';
 import { Applier } from './applier.js';
 import { FollowLoop } from './follow.js';
 import { type SubscriberMetrics, subscriberMetrics } from './metrics.js';
@@ -45,26 +47,43 @@ export async function startSubscriber(
   logger: Logger,
 ): Promise<RunningSubscriber> {
   const settings = subscriberSettings(config);
-  const status = new SubscriberStatus(config.site, settings.approval);
+  const plan = scopePlan(config);
+  const mainTicket = config.ticket ?? (plan.tickets[0] as string);
+  const status = new SubscriberStatus(config.site, settings.approval, plan.scoped ? mainTicket : undefined);
   const metrics = subscriberMetrics(status);
   const client = new MtlsClient(loadTlsMaterial(settings), settings.connectTimeoutMs);
   const stopClientReload = watchTlsMaterial(settings, logger, (material) => client.reload(material));
-  const gate = new TicketGate(pacemaker, settings.ticket, settings.changePollMs, logger);
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
-  const ticketWatch = new TicketWatch(pacemaker, gate, config.ticketPollMs, logger);
   // The takeover plan is computed ahead of time: at start and after every publication applied here.
   const applier = new Applier(config, pacemaker, logger, status, metrics, () => takeover.refresh());
-  const loop = new FollowLoop({
-    settings,
-    maxBytes: config.maxPublicationBytes,
-    client,
-    gate,
-    applier,
-    status,
-    metrics,
-    logger,
-    stateDir: config.stateDir,
+  // One follow loop per ticket: the whole configuration's (`ticket`), or each listed ticket's scope.
+  const channels = plan.tickets.map((ticket) => {
+    const log = plan.scoped ? logger.child({ scope: ticket }) : logger;
+    const own = ticket === mainTicket ? status : new SubscriberStatus(config.site, settings.approval, ticket);
+    if (own !== status) status.siblings.push(own);
+    const gate = new TicketGate(pacemaker, ticket, settings.changePollMs, log);
+    const loop = new FollowLoop({
+      settings,
+      maxBytes: config.maxPublicationBytes,
+      client,
+      gate,
+      applier,
+      status: own,
+      metrics,
+      logger: log,
+      stateDir: config.stateDir,
+      path: plan.scoped ? planPath(PUBLISHER_ROUTES.scopePublication, ticket) : undefined,
+    });
+    return { ticket, gate, loop, status: own };
   });
+  const main = channels.find((c) => c.ticket === mainTicket) ?? (channels[0] as (typeof channels)[number]);
+  const { gate, loop } = main;
+  const ticketWatch = new TicketWatch(
+    pacemaker,
+    channels.map((c) => c.gate),
+    config.ticketPollMs,
+    logger,
+  );
   let stopping = false;
 
   const app = createHttpsApp({
@@ -87,7 +106,7 @@ export async function startSubscriber(
     pendingPlan,
     stateDir: config.stateDir,
     boothConfigDir: settings.boothConfigDir,
-    ticket: settings.ticket,
+    ticket: mainTicket,
     logger,
   });
   registerSubscriberRoutes(app, { loop, status, metrics, stopping: () => stopping, pendingPlan });
@@ -99,16 +118,22 @@ export async function startSubscriber(
   // This site gaining (or losing) the ticket is a change of its own CIB: look again at once.
   watcher.on('change', (change) => {
     takeover.cibMoved(change.current);
-    gate.invalidate();
-    void gate.check();
+    for (const c of channels) {
+      c.gate.invalidate();
+      void c.gate.check();
+    }
   });
-  gate.on('change', (verdict) => {
-    if (!verdict.unknown) status.ticketAnswer(verdict.held);
-    loop.kick();
-    takeover.ticketSeen(verdict.held);
-  });
+  for (const c of channels)
+    c.gate.on('change', (verdict) => {
+      if (!verdict.unknown) c.status.ticketAnswer(verdict.held);
+      c.loop.kick();
+      if (c === main) takeover.ticketSeen(verdict.held);
+    });
   // An operator's hold or resume (a file in the state directory) takes effect without waiting for the feed.
-  const holdCheck = setInterval(() => void loop.refreshHold().catch(() => undefined), settings.changePollMs);
+  const holdCheck = setInterval(
+    () => void Promise.all(channels.map((c) => c.loop.refreshHold())).catch(() => undefined),
+    settings.changePollMs,
+  );
   holdCheck.unref();
   // The admin socket first: a live daemon's socket refuses this start before anything else runs.
   await app.ready();
@@ -130,12 +155,13 @@ export async function startSubscriber(
       url,
       adminSocket: admin?.path,
       publishers: settings.publishers,
-      ticket: settings.ticket,
+      ticket: plan.tickets.join(' '),
+      scoped: plan.scoped,
       cib: pacemaker.describe(),
     },
     `subscriber listening on ${url}${admin ? ` and ${admin.path}` : ''}`,
   );
-  loop.start();
+  for (const c of channels) c.loop.start();
   return {
     app,
     url,
@@ -148,7 +174,7 @@ export async function startSubscriber(
       watcher.stop();
       ticketWatch.stop();
       clearInterval(holdCheck);
-      await loop.stop();
+      await Promise.all(channels.map((c) => c.loop.stop()));
       await applier.idle();
       stopClientReload();
       await admin?.close();

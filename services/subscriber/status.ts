@@ -99,7 +99,12 @@ export class SubscriberStatus {
   constructor(
     readonly site: string | undefined,
     readonly approval: 'auto' | 'manual' = 'auto',
+    /** The ticket whose scope this status follows (ticket-scoped replication); undefined: the whole configuration. */
+    readonly scope?: string,
   ) {}
+
+  /** The statuses of the other scopes this subscriber follows, shown with this one (ticket-scoped replication). */
+  readonly siblings: SubscriberStatus[] = [];
 
   /** Seconds from the build of the last applied publication at its source to its commit here (none when it changed nothing here). */
   get lagSeconds(): number | undefined {
@@ -238,9 +243,15 @@ export class SubscriberStatus {
 
   /** `pendingPlan`: in manual mode, the plan that waits for approval (the plan store knows, not this object). */
   snapshot(pendingPlan?: PendingPlanSummary) {
+    const own = this.ownSnapshot(pendingPlan);
+    return this.siblings.length > 0 ? { ...own, otherScopes: this.siblings.map((s) => s.ownSnapshot()) } : own;
+  }
+
+  private ownSnapshot(pendingPlan?: PendingPlanSummary) {
     return {
       role: 'subscriber' as const,
       site: this.site,
+      ...(this.scope === undefined ? {} : { scope: this.scope }),
       state: this.state,
       idleReason: this.idleReason,
       approval: this.approval,

@@ -18,6 +18,7 @@ export type TicketWatchMode = 'notify' | 'poll' | 'file';
 const RESTART_MIN_MS = 1_000;
 const RESTART_MAX_MS = 60_000;
 
+/** One watch feeds the gates of every ticket a daemon follows (ticket-scoped replication follows several). */
 export class TicketWatch {
   mode: TicketWatchMode | undefined;
   private child: TicketWatchProcess | undefined;
@@ -28,12 +29,16 @@ export class TicketWatch {
   private restart: NodeJS.Timeout | undefined;
   private stopped = false;
 
+  private readonly gates: TicketGate[];
+
   constructor(
     private readonly pacemaker: Pacemaker,
-    private readonly gate: TicketGate,
+    gates: TicketGate | TicketGate[],
     private readonly pollMs: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.gates = Array.isArray(gates) ? gates : [gates];
+  }
 
   start(): void {
     if (this.pacemaker.cibFile) this.switchTo('file', 'a CIB file: its writes are watched on disk');
@@ -60,12 +65,12 @@ export class TicketWatch {
   }
 
   private onTickets(tickets: WatchedTicket[]): void {
-    const mine = tickets.find((t) => t.id === this.gate.ticket) ?? { granted: false, standby: false };
     if (this.mode !== 'notify') {
       this.stopPolling();
       this.switchTo('notify', "Pacemaker's CIB change notifications");
     }
-    this.gate.observe(mine);
+    for (const gate of this.gates)
+      gate.observe(tickets.find((t) => t.id === gate.ticket) ?? { granted: false, standby: false });
   }
 
   private onEnded(why: string): void {
@@ -96,19 +101,25 @@ export class TicketWatch {
     this.poller = undefined;
   }
 
-  /** One query of the ticket's state; none while one is under way, and an answer after polling ended is dropped. */
+  /** One query of each ticket's state; none while one is under way, and an answer after polling ended is dropped. */
   private async pollOnce(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
     try {
-      const state = await this.pacemaker.ticketState(this.gate.ticket);
-      if (this.mode === 'poll' && !this.stopped) this.gate.observe(state);
-    } catch {
-      // The gate asks crm_ticket itself, and says "unknown" (fail closed) if that fails too.
-      this.gate.invalidate();
-      void this.gate.check();
+      await Promise.all(this.gates.map((gate) => this.pollGate(gate)));
     } finally {
       this.polling = false;
+    }
+  }
+
+  private async pollGate(gate: TicketGate): Promise<void> {
+    try {
+      const state = await this.pacemaker.ticketState(gate.ticket);
+      if (this.mode === 'poll' && !this.stopped) gate.observe(state);
+    } catch {
+      // The gate asks crm_ticket itself, and says "unknown" (fail closed) if that fails too.
+      gate.invalidate();
+      void gate.check();
     }
   }
 
@@ -116,7 +127,7 @@ export class TicketWatch {
     if (this.mode === mode) return;
     this.mode = mode;
     this.logger.info(
-      { event: `ticket-watch-${mode}`, ticket: this.gate.ticket, why },
+      { event: `ticket-watch-${mode}`, ticket: this.gates.map((g) => g.ticket).join(' '), why },
       `ticket watch: ${mode} (${why})`,
     );
   }

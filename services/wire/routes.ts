@@ -14,6 +14,8 @@ const replicateNow = { method: 'POST', path: '/v1/replicate-now' } as const;
 export const PUBLISHER_ROUTES = {
   /** The publication, and the change feed with `?wait=` (FEED_QUERY). */
   publication: { method: 'GET', path: '/v1/publication' },
+  /** One ticket's scope (ticket-scoped replication), and its change feed, as `publication`. */
+  scopePublication: { method: 'GET', path: '/v1/scopes/:ticket/publication' },
   replicateNow,
   health,
   metrics,

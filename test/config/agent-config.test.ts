@@ -73,7 +73,11 @@ describe('the agents check settings as the daemons do', () => {
       { approval: 'later' },
       'resource parameters: subscriber.approval must be one of auto, manual, got "later"',
     ],
-    ['no ticket', { ticket: '' }, 'the subscriber needs ticket (the booth ticket that marks the active site)'],
+    [
+      'no ticket',
+      { ticket: '' },
+      'the subscriber needs ticket (the booth ticket that marks the active site; or scopes.tickets)',
+    ],
     ['no trusted publishers', { trusted_publishers: '' }, 'the subscriber needs trust.publishers'],
   ])('%s is OCF_ERR_CONFIGURED, naming the setting', (_what, params, message) => {
     const r = helper('subscriber', params);

@@ -4,7 +4,15 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applySettings, type Config, defaultConfig, loadConfig, settingsFor } from '../../services/config/index.js';
+import {
+  applySettings,
+  type Config,
+  defaultConfig,
+  loadConfig,
+  scopePlan,
+  scopesOfTicket,
+  settingsFor,
+} from '../../services/config/index.js';
 import { isCibsyncError } from '../../services/errors.js';
 import { cli, tempDir } from '../helpers/sites.js';
 
@@ -158,6 +166,45 @@ describe('what each daemon needs', () => {
     );
     applySettings(config, { ticket: 't', publisher: { ca: 'ca.crt' } });
     expect(settingsFor(config, 'publisher')).toMatchObject({ ticket: 't', port: 7443, cert: 'p.crt', ca: 'ca.crt' });
+  });
+});
+
+describe('scopes (ticket-scoped replication)', () => {
+  it('absent: the whole configuration follows ticket, as before', () => {
+    const config = applySettings(defaultConfig(), { ticket: 't' });
+    expect(scopePlan(config)).toEqual({ scoped: false, tickets: ['t'], globalTicket: 't' });
+  });
+
+  it('tickets and the one carrying the global scope (or none); tickets waive ticket for the daemons', () => {
+    const config = applySettings(defaultConfig(), {
+      scopes: { tickets: ['ticketA', 'ticketB'], global: 'ticketA' },
+      publisher: { cert: 'p.crt', key: 'p.key', ca: 'ca.crt' },
+    });
+    expect(scopePlan(config)).toEqual({ scoped: true, tickets: ['ticketA', 'ticketB'], globalTicket: 'ticketA' });
+    expect(scopesOfTicket(scopePlan(config), 'ticketA')).toEqual(['ticketA', 'global']);
+    expect(scopesOfTicket(scopePlan(config), 'ticketB')).toEqual(['ticketB']);
+    expect(settingsFor(config, 'publisher')).toMatchObject({ port: 7443 });
+    const none = applySettings(defaultConfig(), { scopes: { tickets: ['ticketA'], global: 'none' } });
+    expect(scopePlan(none).globalTicket).toBeUndefined();
+  });
+
+  it('refused: global not among the tickets, global without tickets, a ticket twice, a ticket called global, ticket not listed', () => {
+    expect(refused({ scopes: { tickets: ['a', 'b'], global: 'c' } })).toBe(
+      `cibsync.json: scopes.global must be one of scopes.tickets (a, b) or 'none', got "c"`,
+    );
+    expect(refused({ scopes: { tickets: ['a'] } })).toMatch(
+      /scopes.global must be one of scopes.tickets \(a\) or 'none', got ""/,
+    );
+    expect(refused({ scopes: { global: 'a' } })).toBe('cibsync.json: scopes.global needs scopes.tickets');
+    expect(refused({ scopes: { tickets: ['a', 'a'], global: 'a' } })).toBe(
+      'cibsync.json: scopes.tickets lists a more than once',
+    );
+    expect(refused({ scopes: { tickets: ['global'], global: 'none' } })).toMatch(
+      /scopes\.tickets\[0\] must be a ticket name other than 'global', got "global"/,
+    );
+    expect(refused({ ticket: 'c', scopes: { tickets: ['a'], global: 'a' } })).toBe(
+      'cibsync.json: ticket c is not one of scopes.tickets (a)',
+    );
   });
 });
 

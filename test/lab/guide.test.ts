@@ -18,9 +18,9 @@ function guideBlock(name: string): { status: number | null; text: string; errors
   return { status: result.status, text: result.stdout, errors: result.stderr };
 }
 
-/** The block names two-sites.sh runs: `guide_run SITE NAME` and `lab_guide_block NAME`. */
+/** The block names the lab scripts run: `guide_run SITE NAME` (`lab_guide_run`) and `lab_guide_block NAME`. */
 function blocksTheLabRuns(): string[] {
-  const script = readFileSync(join(here, 'two-sites.sh'), 'utf8');
+  const script = ['two-sites.sh', 'active-active.sh'].map((f) => readFileSync(join(here, f), 'utf8')).join('\n');
   const names = [...script.matchAll(/(?:guide_run \S+|lab_guide_block) ([a-z][a-z-]+)/g)].map((m) => m[1]);
   return [...new Set(names)];
 }
@@ -28,13 +28,22 @@ function blocksTheLabRuns(): string[] {
 describe("docs/operations.md's blocks that the live lab runs", () => {
   it('finds the blocks the lab runs (and would fail on a missing marker)', () => {
     const names = blocksTheLabRuns();
-    expect(names).toEqual(expect.arrayContaining(['cibsync-json', 'resources-crmsh', 'status']));
+    expect(names).toEqual(
+      expect.arrayContaining(['cibsync-json', 'resources-crmsh', 'status', 'aa-cibsync-json', 'aa-resources-crmsh']),
+    );
     for (const name of names) {
       const block = guideBlock(name);
       expect({ name, status: block.status }).toEqual({ name, status: 0 });
       expect(block.text.trim()).not.toBe('');
     }
     expect(guideBlock('no-such-block')).toMatchObject({ status: 1, errors: expect.stringContaining('no-such-block') });
+  });
+
+  it("section 10's configuration file: scopes instead of ticket, the global scope with one of the tickets", () => {
+    const config = JSON.parse(guideBlock('aa-cibsync-json').text);
+    expect(config.scopes).toEqual({ tickets: ['ticketA', 'ticketB'], global: 'ticketA' });
+    expect(config.ticket).toBeUndefined();
+    expect(guideBlock('aa-booth-conf').text).toMatch(/ticket = "ticketA"[\s\S]*ticket = "ticketB"/);
   });
 
   it('gives a configuration file with transforms and transformParams, and no poll interval', () => {

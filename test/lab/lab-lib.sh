@@ -272,3 +272,64 @@ lab_watch() {
 
 lab_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
+
+# ---- Shared by the scripts that follow docs/operations.md (active-active.sh; two-sites.sh has its own copies) ----
+
+# cibsync's service address at each site (IPaddr2, in the group with the publisher): not booth's.
+declare -gA lab_service=([a]=$LAB_NET.11 [b]=$LAB_NET.12)
+
+# lab_guide_for a|b|admin: the guide's text (stdin) for site a, site b or the administration host,
+# with the lab's addresses. The guide writes site A's files; site B's are their mirror image.
+lab_guide_for() {
+	local mirror=(cat)
+	[ "$1" != b ] || mirror=(sed -e 's/site-a/@SITE_A@/g; s/site-b/site-a/g; s/@SITE_A@/site-b/g'
+		-e 's/\<a\([12]\)\>/@NODE_A\1@/g; s/\<b\([12]\)\>/a\1/g; s/@NODE_A\([12]\)@/b\1/g'
+		-e 's/192\.0\.2\.\([0-9]*\)/@IP_A\1@/g; s/198\.51\.100\.\([0-9]*\)/192.0.2.\1/g; s/@IP_A\([0-9]*\)@/198.51.100.\1/g')
+	"${mirror[@]}" | sed -e "s/\<192\.0\.2\.5\>/$LAB_NET.1/g; s/\<198\.51\.100\.5\>/$LAB_NET.2/g; s/\<203\.0\.113\.10\>/$LAB_NET.3/g" \
+		-e "s/\<192\.0\.2\.10\>/${lab_service[a]}/g; s/\<198\.51\.100\.10\>/${lab_service[b]}/g" \
+		-e "s/\<192\.0\.2\.20\>/$LAB_NET.21/g; s/\<198\.51\.100\.20\>/$LAB_NET.22/g" \
+		-e "s#/root/cibsync-ca#$LAB_BASE/certs#g"
+}
+
+# lab_guide_run SITE BLOCK [DIR]: the guide's shell block at SITE, as root in the site's namespaces,
+# from DIR (default: the site's work directory), as a user would paste it, with the booth shim.
+lab_guide_run() {
+	local dir=${3:-$(lab_site_dir "$1")/work} script
+	script=$(lab_site_dir "$1")/work/$2.sh
+	mkdir -p "$(dirname "$script")" "$dir"
+	lab_guide_block "$2" | lab_guide_for "$1" >"$script"
+	lab_site_exec "$1" env LD_PRELOAD="$LAB_BOOTH_PRELOAD" bash -c "cd '$dir' && exec bash -eu '$script'"
+}
+
+# lab_diagnostics SITE…: crm_mon and the tails of the daemons' logs, for a failed run.
+lab_diagnostics() {
+	local s log
+	for s in "$@"; do
+		[ -s "$(lab_site_dir "$s")/holder.pid" ] || continue
+		echo "---- site $s: crm_mon"
+		lab_site_exec "$s" crm_mon -1 -r --include=tickets,failcounts 2>&1 | sed 's/^/    /'
+		for log in publisher subscriber; do
+			echo "---- site $s: $log log (tail)"
+			tail -n 15 "$(lab_site_dir "$s")/log-cibsync/cibsync-$log.log" 2>/dev/null | sed 's/^/    /'
+		done
+	done
+}
+
+# lab_teardown RC: stops sites a and b and the arbitrator, removes the network; returns 1 when
+# anything is left over, else RC (and removes $LAB_BASE when RC is 0).
+lab_teardown() {
+	local rc=$1
+	lab_site_stop a
+	lab_site_stop b
+	lab_arbitrator_stop arb
+	lab_net_delete a b arb
+	if pgrep -f "$LAB_BASE/" >/dev/null || ip netns list | grep -q cibsynclab || ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then
+		lab_log "LEFTOVERS after cleanup"
+		pgrep -af "$LAB_BASE/" || true
+		rc=1
+	else
+		lab_log "cleanup: no process, namespace or bridge left"
+	fi
+	[ "$rc" -ne 0 ] || rm -rf "$LAB_BASE"
+	return "$rc"
+}

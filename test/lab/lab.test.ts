@@ -43,4 +43,9 @@ describe.skipIf(skipReason !== '')('OCF agents and the live two-site lab', () =>
   it('two sites and booth, as docs/operations.md says: grant, change, ticket moves both ways, link cut and failover', () => {
     expect(runScript('two-sites.sh', 840_000)).toBe(0);
   }, 850_000);
+
+  // ~4 min: setup, the grants, the simultaneous changes, 60 s idle, one ticket move.
+  it('active/active, as docs/operations.md section 10 says: two tickets, each scope one way, no ping-pong, a ticket move reverses only its scope', () => {
+    expect(runScript('active-active.sh', 600_000)).toBe(0);
+  }, 610_000);
 });

@@ -42,13 +42,13 @@ describe('cibsync scopes', () => {
     });
   });
 
-  it('--help says the scopes are shown, not yet replicated; a bad --output-as is a usage error', () => {
+  it('--help says how the scopes are replicated; a bad --output-as is a usage error', () => {
     const help = cli(['scopes', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('usage: cibsync scopes [options]');
     expect(help.stdout).toMatch(/^ +--output-as text\|json +output format/m);
     expect(help.stdout).toMatch(/^ +-c, --config FILE +/m);
-    expect(help.stdout).toContain('replication still carries the whole configuration');
+    expect(help.stdout).toContain("each listed ticket's scope is replicated on its own");
     const bad = cli(['scopes', '--output-as=yaml'], { cibFile: site.cibFile });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('CIBSYNC_USAGE');

@@ -1,11 +1,17 @@
 // The scope rules on Pacemaker's own ticket CIBs (read from ../shared, never copied here; see the
 // NOTICE there): the parts are disjoint and rebuild each source; each ticket's scope, put into a
 // different configuration, changes only that scope; put back into its source, it changes nothing.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VERDICT_RANK } from '../../services/cib/index.js';
+import { applySettings, defaultConfig, scopePlan } from '../../services/config/index.js';
+import { silentLogger } from '../../services/log.js';
 import { Pacemaker } from '../../services/pacemaker/index.js';
+import { importPublication } from '../../services/pipeline/index.js';
+import { buildPublication } from '../../services/publication/build.js';
+import { serializePublication } from '../../services/publication/index.js';
+import { scopedBuild } from '../../services/publisher/scope.js';
 import {
   extractScope,
   mergeScope,
@@ -22,9 +28,11 @@ import {
   ensureChild,
   firstChild,
   parseXml,
+  removeChildren,
+  serialize,
   type XmlElement,
 } from '../../services/xml/index.js';
-import { REPO } from '../helpers/sites.js';
+import { makeSite, REPO } from '../helpers/sites.js';
 import { itemsInOrder, parts, rules } from './helpers.js';
 
 const CORPUS = join(REPO, '../shared/corpus');
@@ -184,5 +192,89 @@ describe.skipIf(files.length === 0)('scopes on the ticket corpus', () => {
       exactOrder: canonical(rebuilt) === canonical(source),
       verdicts: verdicts.join(', '),
     });
+  });
+});
+
+interface ImportRow {
+  file: string;
+  ticket: string;
+  outcome: string;
+  verdict: string;
+}
+const imports: ImportRow[] = [];
+
+/**
+ * Site B's CIB file: site B's configuration (siteB above) with the source's status minus its tickets
+ * (B holds none of them), at the crm_feature_set this Pacemaker writes (it refuses to patch a newer one).
+ */
+function siteBCib(cib: XmlElement): string {
+  const b = withConfiguration(cib, siteB(firstChild(cib, 'configuration') as XmlElement));
+  const status = firstChild(b, 'status');
+  if (status) removeChildren(status, (c) => c.name === 'tickets');
+  b.attrs.crm_feature_set = '3.16.1';
+  return serialize(b);
+}
+
+describe.skipIf(files.length === 0)('a ticket scope exported at A and imported at B, on the ticket corpus', () => {
+  afterAll(() => {
+    const applied = imports.filter((r) => r.outcome === 'applied').length;
+    console.log(
+      `scoped import corpus: ${new Set(imports.map((r) => r.file)).size} CIBs, ${imports.length} ticket scopes exported at A and imported at B: ${applied} applied, ${imports.length - applied} unchanged; each re-import unchanged with B's CIB byte-identical; B's global scope, other scopes and site-local parts untouched every time`,
+    );
+    for (const r of imports) console.log(`  ${r.file} ${r.ticket}: ${r.outcome}, crm_verify ${r.verdict}`);
+  });
+
+  it.each(files.map((f) => [name(f), f]))('%s', async (_name, file) => {
+    const cib = parseXml(readFileSync(file, 'utf8'), { source: file });
+    const source = firstChild(cib, 'configuration') as XmlElement;
+    const tickets = Object.keys(splitScopes(source, rules).tickets);
+    // Every ticket replicated, the global scope by none: a ticket's publication carries its scope alone.
+    const settings = { scopes: { tickets, global: 'none' }, trust: { allowUnsigned: true } };
+    const a = makeSite(file);
+    const sourceVerdict = await pacemaker.verify(cib);
+    try {
+      for (const ticket of tickets) {
+        const b = makeSite(file);
+        try {
+          writeFileSync(b.cibFile, siteBCib(cib));
+          const config = { ...applySettings(defaultConfig(), settings), site: 'siteB', stateDir: b.stateDir };
+          const publication = await buildPublication(a.pacemaker, {
+            site: 'siteA',
+            ...scopedBuild(config, scopePlan(config), ticket),
+            ignoreTicket: true,
+          });
+          expect(publication.scopes).toEqual([ticket]);
+          const text = serializePublication(publication);
+          const before = parts(firstChild(parseXml(b.read()), 'configuration') as XmlElement);
+          const ctx = { config, pacemaker: b.pacemaker, logger: silentLogger };
+          const result = await importPublication(text, ctx);
+          const after = parts(firstChild(parseXml(b.read()), 'configuration') as XmlElement);
+          const key = `ticket ${ticket}`;
+          for (const part of Object.keys(after))
+            expect(after[part], `${ticket}: ${part}`).toBe(part === key ? parts(source)[key] : before[part]);
+          // Judged with the source's status: B holds none of the tickets, and a lost ticket with loss-policy=fence is a status matter.
+          const bConfiguration = firstChild(parseXml(b.read()), 'configuration') as XmlElement;
+          const verdict = await pacemaker.verify(withConfiguration(cib, bConfiguration));
+          expect(
+            VERDICT_RANK[verdict.level],
+            `${ticket}: ${[...verdict.errors, ...verdict.warnings].join('; ')}`,
+          ).toBeLessThanOrEqual(VERDICT_RANK[sourceVerdict.level]);
+          const written = b.hash();
+          const again = await importPublication(text, ctx);
+          expect(again.outcome).toBe('unchanged');
+          expect(b.hash()).toBe(written);
+          imports.push({
+            file: name(file),
+            ticket,
+            outcome: result.outcome,
+            verdict: `source ${sourceVerdict.level}, B ${verdict.level}`,
+          });
+        } finally {
+          b.cleanup();
+        }
+      }
+    } finally {
+      a.cleanup();
+    }
   });
 });

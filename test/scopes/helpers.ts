@@ -1,5 +1,5 @@
 // Shared by the scope tests: fixtures as parsed configurations, and each part of a split as canonical text.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig } from '../../services/config/index.js';
 import { extractScope, siteLocalPart, splitScopes } from '../../services/scopes/index.js';
@@ -12,7 +12,7 @@ import {
   type XmlElement,
   type XmlNode,
 } from '../../services/xml/index.js';
-import { FIXTURES } from '../helpers/sites.js';
+import { FIXTURES, makeSite, type Site } from '../helpers/sites.js';
 
 export const rules = defaultConfig().siteLocal;
 
@@ -54,4 +54,16 @@ export function itemsInOrder(configuration: XmlElement): string {
     if (section.name === 'crm_config') for (const set of childElements(section)) sortChildren(set);
   }
   return canonical(c);
+}
+
+/** A file-backed site from a scope fixture, its crm_feature_set lowered to what this Pacemaker writes (crm_ticket refuses to change a newer CIB). */
+export function scopeSite(name: string): Site {
+  const site = makeSite(fixturePath(name));
+  writeFileSync(site.cibFile, site.read().replace(/crm_feature_set="[^"]*"/, 'crm_feature_set="3.16.1"'));
+  return site;
+}
+
+/** A site's configuration as its CIB file holds it now. */
+export function configurationOfSite(site: Site): XmlElement {
+  return firstChild(parseXml(site.read(), { source: site.cibFile }), 'configuration') as XmlElement;
 }
