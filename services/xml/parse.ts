@@ -39,8 +39,12 @@ export function parseXml(text: string, options: ParseOptions = {}): XmlElement {
       bad.index,
       `character U+${(bad[0].codePointAt(0) ?? 0).toString(16)} is not allowed in XML`,
     );
-  return new Reader(text, source).document();
+  // XML 2.11: every CR LF and lone CR reads as LF (a reference &#13; stays a CR), as libxml2 reads it.
+  return new Reader(text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text, source).document();
 }
+
+/** XML 3.3.3: a literal tab or newline in an attribute value reads as a space (a reference stays itself). */
+const ATTRIBUTE_WHITESPACE = /[\t\n]/g;
 
 /** Characters XML 1.0 does not allow raw: C0 controls but tab, newline and return; U+FFFE, U+FFFF; lone surrogates. */
 const NOT_XML_CHAR = new RegExp(
@@ -275,7 +279,7 @@ class Reader {
       const lt = raw.indexOf('<');
       if (lt !== -1) this.fail(this.pos + 1 + lt, `'<' in the value of attribute ${attr}`);
       if (Object.hasOwn(attrs, attr)) this.fail(at, `attribute ${attr} given twice`);
-      const value = this.decode(raw, this.pos + 1);
+      const value = this.decode(raw.replace(ATTRIBUTE_WHITESPACE, ' '), this.pos + 1);
       // An attribute named __proto__ must stay an attribute, not become the object's prototype.
       if (attr === '__proto__')
         Object.defineProperty(attrs, attr, { value, enumerable: true, writable: true, configurable: true });
