@@ -4,14 +4,18 @@ import type { CibWatcher } from '../watch/cib-watcher.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 import type { ChangeFeed } from './feed.js';
 import type { PublicationSource } from './publication-source.js';
+import { type SiteTable, VERDICTS } from './sites.js';
 
 export function publisherMetrics(state: {
   source: PublicationSource;
   feed: ChangeFeed;
   gate: TicketGate;
   watcher: CibWatcher;
+  sites: SiteTable;
 }) {
   const metrics = new Metrics();
+  const perSite = (value: (s: ReturnType<SiteTable['subscribers']>[number]) => number) => () =>
+    state.sites.subscribers().map((s) => ({ labels: { site: s.site }, value: value(s) }));
   metrics.gauge(
     'cibsync_publisher_publications_built_total',
     'Publications built from the CIB (one per configuration change).',
@@ -51,6 +55,31 @@ export function publisherMetrics(state: {
     'CIB version queries run by the change watcher.',
     () => state.watcher.checks,
     'counter',
+  );
+  metrics.gauges(
+    'cibsync_site_lag_seconds',
+    'Per subscriber site: 0 when it holds the publication served; else seconds since the first publication it lacks was published here.',
+    perSite((s) => s.lagSeconds ?? 0),
+  );
+  metrics.gauges(
+    'cibsync_site_last_success_timestamp_seconds',
+    'Per subscriber site: the last time it was seen holding the publication served (0: never).',
+    perSite((s) => (s.lastSuccessAt ? Date.parse(s.lastSuccessAt) / 1000 : 0)),
+  );
+  metrics.gauges(
+    'cibsync_site_seen_age_seconds',
+    'Per subscriber site: seconds since its last request ended (0 while one is held open).',
+    perSite((s) => s.seenAgeSeconds),
+  );
+  metrics.gauges(
+    'cibsync_site_verdict',
+    'Per subscriber site, 1 for its verdict (current, behind, failing, not-seen, unknown) and 0 for the others.',
+    () =>
+      state.sites
+        .subscribers()
+        .flatMap((s) =>
+          VERDICTS.map((verdict) => ({ labels: { site: s.site, verdict }, value: s.verdict === verdict ? 1 : 0 })),
+        ),
   );
   return { metrics, served, notModified, refused, woken };
 }

@@ -3,8 +3,10 @@
 import type { TLSSocket } from 'node:tls';
 import type { PublisherConfig } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
+import { localAdminOf } from '../net/admin-socket.js';
 import type { HttpsApp } from '../net/https-app.js';
-import { checkAllowed, PeerRefused, verifiedPeer } from '../net/mtls.js';
+import { checkAllowed, PeerRefused, peerOf, verifiedPeer } from '../net/mtls.js';
+import { PAGE_HEADERS } from '../net/page-style.js';
 import { sendProblem } from '../net/problem.js';
 import type { CibWatcher } from '../watch/cib-watcher.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
@@ -15,11 +17,14 @@ import {
   HEADER,
   NOT_SERVING_STATUS,
   PUBLISHER_ROUTES,
+  parseReport,
   WAKE_REPLICATE_NOW,
 } from '../wire/index.js';
 import type { ChangeFeed } from './feed.js';
 import type { PublisherMetrics } from './metrics.js';
 import type { PublicationSource } from './publication-source.js';
+import type { OwnSite, SiteTable } from './sites.js';
+import { renderSitesPage } from './sites-page.js';
 
 export interface PublisherState {
   config: PublisherConfig;
@@ -28,14 +33,43 @@ export interface PublisherState {
   feed: ChangeFeed;
   watcher: CibWatcher;
   metrics: PublisherMetrics;
+  sites: SiteTable;
+  site: string | undefined;
+}
+
+/** Why this site serves nothing now, or undefined while it serves. */
+function notServing(state: PublisherState): string | undefined {
+  const { gate, source } = state;
+  if (gate.last?.held && source.current) return undefined;
+  return gate.last?.held === false
+    ? `ticket ${gate.ticket} not held (${gate.last.reason})`
+    : (source.lastError?.code ?? 'starting');
+}
+
+/** The publisher's own site as GET /v1/sites shows it. */
+export function ownSite(state: PublisherState): OwnSite {
+  const { gate, source } = state;
+  const error = source.lastError;
+  return {
+    site: state.site,
+    ticket: gate.ticket,
+    held: gate.last?.held === true,
+    notServing: notServing(state),
+    served: gate.last?.held ? source.current?.publication : undefined,
+    lastError: error && { code: error.code, message: error.message },
+  };
 }
 
 export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {
-  const { config, source, gate, feed, metrics } = state;
+  const { config, source, gate, feed, metrics, sites } = state;
 
   app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(
     PUBLISHER_ROUTES.publication.path,
     async (request, reply) => {
+      // A subscriber's report (never an operator's fetch, which sends none): known by its certificate.
+      const report = request.headers[HEADER.report];
+      if (report !== undefined && localAdminOf(request) === undefined)
+        reply.raw.once('close', sites.seen(peerOf(request), parseReport(report)));
       let forced = false;
       const wait = request.query[FEED_QUERY.wait];
       if (wait !== undefined) {
@@ -87,11 +121,13 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
   const { replicateNow } = PUBLISHER_ROUTES;
   app.post(replicateNow.path, async (request, reply) => {
     try {
-      checkAllowed(
-        verifiedPeer(request.raw.socket as TLSSocket),
-        config.replicateNowAllow,
-        `${replicateNow.method} ${replicateNow.path}`,
-      );
+      // Root on this host (the admin socket) may; over TLS, the allowlist says.
+      if (localAdminOf(request) === undefined)
+        checkAllowed(
+          verifiedPeer(request.raw.socket as TLSSocket),
+          config.replicateNowAllow,
+          `${replicateNow.method} ${replicateNow.path}`,
+        );
     } catch (err) {
       if (!(err instanceof PeerRefused)) throw err;
       metrics.refused({ reason: err.reason });
@@ -106,18 +142,24 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
     return { woken, digest: source.current?.publication.digest ?? null };
   });
 
+  app.get(PUBLISHER_ROUTES.sites.path, async () => sites.view(ownSite(state)));
+
+  app.get(PUBLISHER_ROUTES.sitesPage.path, async (_request, reply) =>
+    reply
+      .header(HEADER.contentType, CONTENT_TYPE.html)
+      .headers(PAGE_HEADERS)
+      .header(HEADER.cacheControl, 'no-store')
+      .send(renderSitesPage(sites.view(ownSite(state)))),
+  );
+
   app.get(PUBLISHER_ROUTES.health.path, async () => {
     const served = source.current;
-    const serving = Boolean(gate.last?.held && served);
+    const reason = notServing(state);
     return {
       status: 'ok',
       role: 'publisher',
-      serving,
-      reason: serving
-        ? undefined
-        : gate.last?.held === false
-          ? `ticket ${gate.ticket} not held (${gate.last.reason})`
-          : (source.lastError?.code ?? 'starting'),
+      serving: reason === undefined,
+      reason,
       digest: served?.publication.digest,
       adminEpoch: served?.publication.adminEpoch,
       epoch: served?.publication.epoch,

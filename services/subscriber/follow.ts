@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { MtlsClient } from '../net/client.js';
 import { checkNotOnHold, type Hold, readHold } from '../state/hold.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
+import type { SiteReport } from '../wire/index.js';
 import type { Applier } from './applier.js';
 import { backoffDelay } from './backoff.js';
 import { type FetchOptions, type FetchOutcome, fetchPublication } from './fetcher.js';
@@ -42,6 +43,8 @@ export interface FollowDeps {
   logger: Logger;
   /** Where an operator's hold (`cibsync hold`, a rollback) is kept. */
   stateDir: string;
+  /** What this site tells each publisher it asks (GET /v1/sites there), made afresh for every request. */
+  report: () => Promise<SiteReport>;
 }
 
 export class FollowLoop {
@@ -243,6 +246,7 @@ export class FollowLoop {
     try {
       const outcome = await fetchPublication(client, publisher, {
         ...ask,
+        report: await this.deps.report(),
         waitMs: settings.waitMs,
         requestTimeoutMs: settings.requestTimeoutMs,
         maxBytes,

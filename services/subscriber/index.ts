@@ -54,18 +54,6 @@ export async function startSubscriber(
   const ticketWatch = new TicketWatch(pacemaker, gate, config.ticketPollMs, logger);
   // The takeover plan is computed ahead of time: at start and after every publication applied here.
   const applier = new Applier(config, pacemaker, logger, status, metrics, () => takeover.refresh());
-  const loop = new FollowLoop({
-    settings,
-    maxBytes: config.maxPublicationBytes,
-    client,
-    gate,
-    applier,
-    status,
-    metrics,
-    logger,
-    stateDir: config.stateDir,
-  });
-  let stopping = false;
 
   const app = createHttpsApp({
     tls: settings,
@@ -80,6 +68,20 @@ export async function startSubscriber(
     const pending = await plans.pending();
     return pending && pendingPlanSummary(pending);
   };
+  const loop = new FollowLoop({
+    settings,
+    maxBytes: config.maxPublicationBytes,
+    client,
+    gate,
+    applier,
+    status,
+    metrics,
+    logger,
+    stateDir: config.stateDir,
+    // A plan store that cannot be read leaves the plan out of the report, not the request undone.
+    report: async () => status.report(await pendingPlan().catch(() => undefined)),
+  });
+  let stopping = false;
   const takeover = new TakeoverDesk({
     pacemaker,
     applier,
@@ -113,7 +115,7 @@ export async function startSubscriber(
   // The admin socket first: a live daemon's socket refuses this start before anything else runs.
   await app.ready();
   const admin: AdminSocket | undefined = settings.adminSocket
-    ? await listenAdminSocket(app, settings.adminSocket, settings.adminGroup)
+    ? await listenAdminSocket(app, settings.adminSocket, settings.adminGroup, 'subscriber.adminSocket')
     : undefined;
   await watcher.start();
   ticketWatch.start();

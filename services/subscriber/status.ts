@@ -3,6 +3,7 @@ import type { PlanRecord } from '../approval/index.js';
 import { asCibsyncError } from '../errors.js';
 import type { ImportResult } from '../pipeline/index.js';
 import type { Hold } from '../state/hold.js';
+import { type SiteReport, WHOLE_CONFIGURATION_SCOPE } from '../wire/index.js';
 
 export type SubscriberState = 'starting' | 'following' | 'idle' | 'failing' | 'stopping' | 'held';
 
@@ -234,6 +235,24 @@ export class SubscriberStatus {
     if (this.state !== 'idle' && this.state !== 'stopping') this.state = 'failing';
     this.nextRetryAt = retryInMs === undefined ? undefined : new Date(Date.now() + retryInMs).toISOString();
     return this.lastError;
+  }
+
+  /**
+   * What this site tells the publishers it asks (services/wire/report.ts): what it applied, the failure
+   * that stands now (a refused import until one goes through, else the last round's while failing),
+   * the plan waiting for approval.
+   */
+  report(pendingPlan?: PendingPlanSummary): SiteReport {
+    const a = this.lastApplied;
+    const standing = this.lastImportError ?? (this.consecutiveFailures > 0 ? this.lastError : undefined);
+    return {
+      ...(this.site === undefined ? {} : { site: this.site }),
+      scope: WHOLE_CONFIGURATION_SCOPE,
+      ...(a ? { applied: { digest: a.digest, created: a.created, at: a.at } } : {}),
+      ...(standing ? { error: { code: standing.code, message: standing.message, at: standing.at } } : {}),
+      pendingPlans: pendingPlan ? [pendingPlan.id] : [],
+      ...(this.hold ? { held: true } : {}),
+    };
   }
 
   /** `pendingPlan`: in manual mode, the plan that waits for approval (the plan store knows, not this object). */

@@ -15,6 +15,10 @@ export const PUBLISHER_ROUTES = {
   /** The publication, and the change feed with `?wait=` (FEED_QUERY). */
   publication: { method: 'GET', path: '/v1/publication' },
   replicateNow,
+  /** Every site as this publisher sees it: its own, and each subscriber that reports to it (JSON). */
+  sites: { method: 'GET', path: '/v1/sites' },
+  /** The same as a page (HTML, no script). */
+  sitesPage: { method: 'GET', path: '/sites' },
   health,
   metrics,
 } as const satisfies Record<string, Route>;
