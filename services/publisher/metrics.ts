@@ -14,8 +14,11 @@ export function publisherMetrics(state: {
   sites: SiteTable;
 }) {
   const metrics = new Metrics();
+  // Only while this site holds the ticket: a standby's publisher keeps what its subscribers told it
+  // before the ticket moved, and its "not seen" would raise every alert after a move.
+  const followers = () => (state.gate.last?.held ? state.sites.subscribers() : []);
   const perSite = (value: (s: ReturnType<SiteTable['subscribers']>[number]) => number) => () =>
-    state.sites.subscribers().map((s) => ({ labels: { site: s.site }, value: value(s) }));
+    followers().map((s) => ({ labels: { site: s.site }, value: value(s) }));
   metrics.gauge(
     'cibsync_publisher_publications_built_total',
     'Publications built from the CIB (one per configuration change).',
@@ -75,11 +78,9 @@ export function publisherMetrics(state: {
     'cibsync_site_verdict',
     'Per subscriber site, 1 for its verdict (current, behind, failing, not-seen, unknown) and 0 for the others.',
     () =>
-      state.sites
-        .subscribers()
-        .flatMap((s) =>
-          VERDICTS.map((verdict) => ({ labels: { site: s.site, verdict }, value: s.verdict === verdict ? 1 : 0 })),
-        ),
+      followers().flatMap((s) =>
+        VERDICTS.map((verdict) => ({ labels: { site: s.site, verdict }, value: s.verdict === verdict ? 1 : 0 })),
+      ),
   );
   return { metrics, served, notModified, refused, woken };
 }
