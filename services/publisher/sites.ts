@@ -125,6 +125,10 @@ export class SiteTable {
   seen(peer: CertificateIdentity, report: SiteReport | undefined): () => void {
     const { name, verified } = this.nameOf(peer);
     const now = this.clock();
+    // The same daemon under a renewed certificate of another name: one site, under its new name.
+    if (report?.instance)
+      for (const [other, follower] of this.followers)
+        if (other !== name && follower.report?.instance === report.instance) this.followers.delete(other);
     const known = this.followers.get(name);
     if (!known) this.evictIfFull();
     const entry: Follower = known ?? {

@@ -1,4 +1,5 @@
 // What the subscriber knows about itself, for GET /v1/status, /healthz, the metrics and `cibsync status`.
+import { randomUUID } from 'node:crypto';
 import type { PlanRecord } from '../approval/index.js';
 import { asCibsyncError } from '../errors.js';
 import type { ImportResult } from '../pipeline/index.js';
@@ -68,6 +69,8 @@ export interface ReadinessRecord {
 }
 
 export class SubscriberStatus {
+  /** This daemon among the reports the publishers keep (services/wire/report.ts): drawn at start. */
+  readonly instance = randomUUID();
   state: SubscriberState = 'starting';
   idleReason: string | undefined;
   publisher: string | undefined;
@@ -252,6 +255,7 @@ export class SubscriberStatus {
       ...(standing ? { error: { code: standing.code, message: standing.message, at: standing.at } } : {}),
       pendingPlans: pendingPlan ? [pendingPlan.id] : [],
       ...(this.hold ? { held: true } : {}),
+      instance: this.instance,
     };
   }
 

@@ -23,6 +23,12 @@ export interface SiteReport {
   pendingPlans: string[];
   /** Replication put on hold there by an operator (`cibsync hold`, a rollback). */
   held?: boolean;
+  /**
+   * Random, drawn when the subscriber starts, sent to the publishers only: a report under a new
+   * certificate with the instance of an entry under another is the same daemon after a certificate
+   * renewal (reload-agent), not a second site.
+   */
+  instance?: string;
 }
 
 export const WHOLE_CONFIGURATION_SCOPE = 'configuration';
@@ -52,6 +58,7 @@ export function parseReport(header: string | string[] | undefined): SiteReport |
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const r = value as Record<string, unknown>;
   if (!isText(r.scope) || (r.site !== undefined && !isText(r.site))) return undefined;
+  if (r.instance !== undefined && !isText(r.instance, 64)) return undefined;
   if (!Array.isArray(r.pendingPlans) || !r.pendingPlans.every((id) => isText(id))) return undefined;
   const applied = r.applied as Record<string, unknown> | undefined;
   if (applied !== undefined && !(isText(applied?.digest, 128) && isTime(applied.created) && isTime(applied.at)))
@@ -66,5 +73,6 @@ export function parseReport(header: string | string[] | undefined): SiteReport |
     ...(error ? { error: { code: error.code, message: error.message, at: error.at } } : {}),
     pendingPlans: (r.pendingPlans as string[]).slice(0, PLANS_LISTED),
     ...(r.held === true ? { held: true } : {}),
+    ...(r.instance === undefined ? {} : { instance: r.instance }),
   } as SiteReport;
 }

@@ -75,6 +75,15 @@ describe('SiteTable', () => {
     expect(sites.subscribers()[0]?.verdict).toBe('not-seen');
   });
 
+  it('one daemon under a renewed certificate of another name is one site; another daemon is another', () => {
+    const { sites } = table();
+    sites.seen(peer('subB'), report(undefined, { instance: 'i1' }))();
+    sites.seen(peer('subB-2027'), report(undefined, { instance: 'i1' }));
+    expect(sites.subscribers().map((s) => s.site)).toEqual(['subB-2027']);
+    sites.seen(peer('subB'), report(undefined, { instance: 'i2' }));
+    expect(sites.subscribers().map((s) => s.site)).toEqual(['siteB', 'subB-2027']);
+  });
+
   it('an unreadable report leaves the last one standing', () => {
     const { sites } = table();
     sites.published({ digest: 'd1', created: 'c1' });

@@ -10,6 +10,7 @@ const REPORT: SiteReport = {
   error: { code: 'CIBSYNC_TRANSFORM_FAILED', message: 'refusé: batch-limit 666', at: '2026-12-02T10:00:02.000Z' },
   pendingPlans: ['20261202-100000-abcdef'],
   held: true,
+  instance: '0f6b1f9e-0000-4000-8000-000000000000',
 };
 
 describe('the Cibsync-Report header', () => {
@@ -46,6 +47,7 @@ describe('the Cibsync-Report header', () => {
       '{"scope":"configuration","pendingPlans":[1]}',
       '{"scope":"configuration","pendingPlans":[],"applied":{"digest":"a","created":"yesterday","at":"now"}}',
       '{"scope":"configuration","pendingPlans":[],"error":{"code":7}}',
+      `{"scope":"configuration","pendingPlans":[],"instance":"${'i'.repeat(65)}"}`,
       `{"scope":"configuration","pendingPlans":[],"site":"${'s'.repeat(REPORT_MAX_CHARS)}"}`,
     ])
       expect(parseReport(header), JSON.stringify(header)).toBeUndefined();
