@@ -53,7 +53,7 @@ export function outputAs(values: Values): 'text' | 'json' {
   return values['output-as'] === 'json' ? 'json' : 'text';
 }
 
-/** The daemon a command talks to: the flag that names its URL, its admin socket setting, its resource. */
+/** The daemon a command talks to: its name (also the flag of its URL, --subscriber or --publisher) and its admin socket. */
 export interface DaemonKind {
   name: 'subscriber' | 'publisher';
   /** Its admin socket in a configuration (its default without that daemon's section); empty when disabled. */

@@ -46,12 +46,12 @@ function notServing(state: PublisherState): string | undefined {
     : (source.lastError?.code ?? 'starting');
 }
 
-/** The publisher's own site as GET /v1/sites shows it. */
-export function ownSite(state: PublisherState): OwnSite {
+/** The publisher's own site as GET /v1/sites shows it (its name: the setting, else the one its publication carries: the cluster name). */
+function ownSite(state: PublisherState): OwnSite {
   const { gate, source } = state;
   const error = source.lastError;
   return {
-    site: state.site,
+    site: state.site ?? source.current?.publication.site,
     ticket: gate.ticket,
     held: gate.last?.held === true,
     notServing: notServing(state),
