@@ -2,11 +2,10 @@ import { DEFAULT_PUBLISHER_ADMIN_SOCKET } from '../config/schema.js';
 import { type SitesView, verdictText } from '../publisher/sites.js';
 import { PUBLISHER_ROUTES } from '../wire/index.js';
 import { type Command, type OptionTable, parse, printHelp, usageLine } from './command.js';
+import type { OptionSpec } from './options.js';
 import { OUTPUT_AS, outputAs, PUBLISHER, requestDaemon, SUBSCRIBER_CLIENT_OPTIONS } from './subscriber-client.js';
 
-const { subscriber: _subscriber, ...shared } = SUBSCRIBER_CLIENT_OPTIONS;
 const OPTIONS: OptionTable = {
-  ...shared,
   socket: {
     kind: 'text',
     value: 'PATH',
@@ -17,6 +16,15 @@ const OPTIONS: OptionTable = {
     value: 'URL',
     description: 'reach a publisher over HTTPS instead, with a client certificate (e.g. https://192.0.2.10:7443)',
   },
+  config: SUBSCRIBER_CLIENT_OPTIONS.config as OptionSpec,
+  cert: {
+    kind: 'text',
+    value: 'FILE',
+    description: "client certificate for --publisher (default: this site's own, from --config)",
+  },
+  key: { kind: 'text', value: 'FILE', description: 'its private key' },
+  ca: { kind: 'text', value: 'FILE', description: "the CA bundle the publisher's certificate must chain to" },
+  timeout: SUBSCRIBER_CLIENT_OPTIONS.timeout as OptionSpec,
   'output-as': OUTPUT_AS,
 };
 
