@@ -112,10 +112,17 @@ export class SiteTable {
     if (this.history.length > HISTORY) this.history.shift();
   }
 
-  /** The site name a certificate stands for: the trust.publishers site it is trusted for, else its CN. */
+  /**
+   * The site name a certificate stands for: the trust.publishers site it is trusted for, else its CN
+   * (`CN=…` when that CN is also the name of a site it is not trusted for, so it never passes for it).
+   */
   private nameOf(peer: CertificateIdentity): { name: string; verified: boolean } {
     const site = Object.entries(this.trust).find(([, trusted]) => matchesIdentity(peer, trusted))?.[0];
-    return site === undefined ? { name: peer.commonName, verified: false } : { name: site, verified: true };
+    if (site !== undefined) return { name: site, verified: true };
+    return {
+      name: Object.hasOwn(this.trust, peer.commonName) ? `CN=${peer.commonName}` : peer.commonName,
+      verified: false,
+    };
   }
 
   /**

@@ -31,7 +31,10 @@ describe('SiteTable', () => {
     const { sites } = table();
     sites.seen(peer('subB'), report(undefined));
     sites.seen(peer('subC'), report(undefined, { site: 'siteB' }));
+    // A certificate named like the site, but not the one trusted for it: it does not pass for the site.
+    sites.seen(peer('siteB'), report(undefined, { site: 'siteB' }));
     expect(sites.subscribers().map((s) => [s.site, s.verified, s.reportedSite])).toEqual([
+      ['CN=siteB', false, 'siteB'],
       ['siteB', true, 'siteB'],
       ['subC', false, 'siteB'],
     ]);
