@@ -19,7 +19,7 @@ const publisher = await startDaemon(
     site: 'siteA',
     ticket: 'ticketA',
     logLevel: 'info',
-    publisher: { listen: '127.0.0.1', port: 0, ...pubTls, waitMaxMs: 120_000 },
+    publisher: { listen: '127.0.0.1', port: 0, adminSocket: `${dir}/publisher.sock`, ...pubTls, waitMaxMs: 120_000 },
   }),
   a.cibFile,
   (e) => {

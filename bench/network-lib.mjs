@@ -45,7 +45,7 @@ export function writePublisherConfig(dir, tls) {
   return writeJson(dir, 'pub.json', {
     site: 'siteA',
     ticket: 'ticketA',
-    publisher: { listen: '127.0.0.1', port: 0, ...tls },
+    publisher: { listen: '127.0.0.1', port: 0, adminSocket: `${dir}/publisher.sock`, ...tls },
   });
 }
 

@@ -304,7 +304,7 @@ export const ERRORS = {
     exit: EXIT.network,
     http: 502,
     summary:
-      "Nothing answers on the subscriber's admin socket (no such file, or no daemon behind it; or not root): the message names the path and how to find the node where the subscriber runs.",
+      "Nothing answers on the daemon's admin socket (the subscriber's, or the publisher's for cibsync sites; no such file, or no daemon behind it; or not root): the message names the path and how to find the node where the daemon runs.",
   },
   CIBSYNC_ADMIN_SOCKET_IN_USE: {
     exit: EXIT.conflict,

@@ -55,6 +55,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
       'the failover path: what granting the ticket here would do (plan), grant it (grant), is this site ready (ready: booth asks)',
     load: async () => (await import('./takeover.js')).default,
   },
+  sites: {
+    summary: 'at the ticket holder: every site, what it publishes or applied, its lag, last error and verdict',
+    load: async () => (await import('./sites.js')).default,
+  },
   status: {
     summary: "show the subscriber's last applied publication, lag and last error",
     load: async () => (await import('./status.js')).default,

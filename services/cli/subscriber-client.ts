@@ -2,10 +2,11 @@
 // one of this host on its admin socket by default (--socket PATH, else subscriber.adminSocket of
 // --config): root only, no address, no certificate, so they work at a passive site whose service
 // address is down. --subscriber URL reaches a subscriber elsewhere over HTTPS with a client
-// certificate: --cert/--key/--ca, or the subscriber's own from --config.
+// certificate: --cert/--key/--ca, or the subscriber's own from --config. `cibsync sites` talks to a
+// publisher the same way (publisher.adminSocket, --publisher URL).
 
 import type { Config } from '../config/index.js';
-import { DEFAULT_ADMIN_SOCKET } from '../config/schema.js';
+import { DEFAULT_ADMIN_SOCKET, DEFAULT_PUBLISHER_ADMIN_SOCKET } from '../config/schema.js';
 import { CibsyncError } from '../errors.js';
 import { MtlsClient } from '../net/client.js';
 import { loadTlsMaterial, type TlsMaterial } from '../net/tls-material.js';
@@ -41,10 +42,28 @@ Without --subscriber the command talks to the subscriber of this host on its adm
 --subscriber URL reaches a subscriber over HTTPS; the client certificate is --cert/--key/--ca, or the subscriber's own from --config.
 `;
 
-/** The client certificate for talking to a subscriber or publisher: --cert/--key/--ca, or the subscriber's own from the config. */
+/** The daemon a command talks to: its name (also the flag of its URL, --subscriber or --publisher) and its admin socket. */
+export interface DaemonKind {
+  name: 'subscriber' | 'publisher';
+  /** Its admin socket in a configuration (its default without that daemon's section); empty when disabled. */
+  socketOf(config: Config): string;
+}
+
+export const SUBSCRIBER: DaemonKind = {
+  name: 'subscriber',
+  socketOf: (config) => (config.subscriber ? config.subscriber.adminSocket : DEFAULT_ADMIN_SOCKET),
+};
+
+export const PUBLISHER: DaemonKind = {
+  name: 'publisher',
+  socketOf: (config) => (config.publisher ? config.publisher.adminSocket : DEFAULT_PUBLISHER_ADMIN_SOCKET),
+};
+
+/** The client certificate for talking to a subscriber or publisher: --cert/--key/--ca, or the subscriber's own from the config (else the publisher's). */
 export function clientMaterial(values: Values, config: Config): TlsMaterial {
+  const own = config.subscriber?.cert ? config.subscriber : config.publisher;
   const pick = (name: 'cert' | 'key' | 'ca') =>
-    typeof values[name] === 'string' ? (values[name] as string) : (config.subscriber?.[name] ?? '');
+    typeof values[name] === 'string' ? (values[name] as string) : (own?.[name] ?? '');
   return loadTlsMaterial({ cert: pick('cert'), key: pick('key'), ca: pick('ca') });
 }
 
@@ -62,41 +81,42 @@ export interface SubscriberRequest {
   accept?: string;
 }
 
-/** Where a command reaches the subscriber: its admin socket on this host, or an HTTPS URL. */
-export type SubscriberTarget = { socket: string } | { url: string };
+/** Where a command reaches the daemon: its admin socket on this host, or an HTTPS URL. */
+export type DaemonTarget = { socket: string } | { url: string };
 
 /** The admin socket of the configuration's subscriber (its default without a subscriber section); empty when disabled. */
 export function configuredSocket(config: Config): string {
-  return config.subscriber ? config.subscriber.adminSocket : DEFAULT_ADMIN_SOCKET;
+  return SUBSCRIBER.socketOf(config);
 }
 
-/** --subscriber URL (HTTPS), else --socket PATH, else the admin socket of the configuration (CIBSYNC_USAGE when it is disabled). */
-export function subscriberTarget(values: Values, config: Config): SubscriberTarget {
-  if (typeof values.subscriber === 'string') {
+/** --subscriber URL (--publisher URL) over HTTPS, else --socket PATH, else the admin socket of the configuration (CIBSYNC_USAGE when it is disabled). */
+function daemonTarget(kind: DaemonKind, values: Values, config: Config): DaemonTarget {
+  const url = values[kind.name];
+  if (typeof url === 'string') {
     if (typeof values.socket === 'string')
-      throw new CibsyncError('CIBSYNC_USAGE', 'give --socket PATH (this host) or --subscriber URL (HTTPS), not both');
-    return { url: values.subscriber };
+      throw new CibsyncError('CIBSYNC_USAGE', `give --socket PATH (this host) or --${kind.name} URL (HTTPS), not both`);
+    return { url };
   }
   if (typeof values.socket === 'string') return { socket: values.socket };
-  const socket = configuredSocket(config);
+  const socket = kind.socketOf(config);
   if (!socket)
     throw new CibsyncError(
       'CIBSYNC_USAGE',
-      'subscriber.adminSocket is empty (no admin socket): give --socket PATH, or --subscriber URL with a client certificate',
+      `${kind.name}.adminSocket is empty (no admin socket): give --socket PATH, or --${kind.name} URL with a client certificate`,
     );
   return { socket };
 }
 
-/** The connection failures that mean "no subscriber behind this socket", with what the operator can do. */
-function unreachable(socket: string, err: unknown): CibsyncError | undefined {
+/** The connection failures that mean "no daemon behind this socket", with what the operator can do. */
+function unreachable(kind: DaemonKind, socket: string, err: unknown): CibsyncError | undefined {
   const cause = err instanceof CibsyncError ? err.details.cause : undefined;
-  const hint =
-    'is the subscriber running on this node? (crm_resource --locate --resource <the Subscriber resource>; run the command on that node, or give --socket PATH or --subscriber URL)';
+  const agent = kind.name === 'subscriber' ? 'Subscriber' : 'Publisher';
+  const hint = `is the ${kind.name} running on this node? (crm_resource --locate --resource <the ${agent} resource>; run the command on that node, or give --socket PATH or --${kind.name} URL)`;
   const what =
     cause === 'ENOENT'
       ? `no admin socket at ${socket}`
       : cause === 'ECONNREFUSED'
-        ? `nothing answers on ${socket} (a stopped subscriber's socket)`
+        ? `nothing answers on ${socket} (a stopped ${kind.name}'s socket)`
         : cause === 'EACCES'
           ? `${socket}: permission denied (the admin socket is root's: run the command as root)`
           : cause === 'ENOTSOCK'
@@ -111,9 +131,19 @@ function unreachable(socket: string, err: unknown): CibsyncError | undefined {
 }
 
 /** Calls a route of the subscriber and returns its answer's text; a problem+json answer becomes its CibsyncError. */
-export async function requestSubscriber(values: Values, route: Route, call: SubscriberRequest = {}): Promise<string> {
+export function requestSubscriber(values: Values, route: Route, call: SubscriberRequest = {}): Promise<string> {
+  return requestDaemon(SUBSCRIBER, values, route, call);
+}
+
+/** Calls a route of a daemon (its admin socket, or --subscriber/--publisher URL) and returns its answer's text. */
+export async function requestDaemon(
+  kind: DaemonKind,
+  values: Values,
+  route: Route,
+  call: SubscriberRequest = {},
+): Promise<string> {
   const config = configFromFlags({ config: values.config });
-  const target = subscriberTarget(values, config);
+  const target = daemonTarget(kind, values, config);
   const timeoutMs = timeoutOf(values);
   const client = new MtlsClient(
     'socket' in target ? { socketPath: target.socket } : clientMaterial(values, config),
@@ -139,7 +169,7 @@ export async function requestSubscriber(values: Values, route: Route, call: Subs
         deadlineMs: timeoutMs,
       })
       .catch((err: unknown) => {
-        throw ('socket' in target && unreachable(target.socket, err)) || err;
+        throw ('socket' in target && unreachable(kind, target.socket, err)) || err;
       });
     if (response.status !== 200) throw errorFromProblem(where, response.status, response.body);
     return response.body.toString('utf8');

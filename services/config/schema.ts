@@ -63,6 +63,14 @@ function tlsProperties(role: Role) {
 
 /** Where the subscriber serves local root (services/net/admin-socket.ts); the CLI's default too. */
 export const DEFAULT_ADMIN_SOCKET = '/run/cibsync/subscriber.sock';
+/** Where the publisher serves local root (`cibsync sites` at the ticket holder). */
+export const DEFAULT_PUBLISHER_ADMIN_SOCKET = '/run/cibsync/publisher.sock';
+
+const adminGroup = () =>
+  text(
+    "group that may also open the admin socket (booth's before-acquire handler runs as hacluster); empty or a missing group: root only",
+    { default: 'haclient' },
+  );
 
 export const PublisherSchema = Type.Object(
   {
@@ -73,6 +81,15 @@ export const PublisherSchema = Type.Object(
     changePollMs: ms('how often the CIB is checked for a change when nothing signals one', 250),
     waitMaxMs: ms('the longest a change-feed request (?wait=) is held before it is answered 304', 25_000, 0),
     replicateNowAllow: list('who may POST /v1/replicate-now; empty: every allowed client'),
+    adminSocket: text(
+      'Unix domain socket where the publisher also serves its API to local root, without TLS; empty: none',
+      { default: DEFAULT_PUBLISHER_ADMIN_SOCKET },
+    ),
+    adminGroup: adminGroup(),
+    notSeenAfterMs: ms(
+      'a subscriber site that made no request for this long is shown as not seen (GET /v1/sites, cibsync sites)',
+      60_000,
+    ),
   },
   { additionalProperties: false, description: 'the publisher daemon', requiredFor: ['publisher'] },
 );
@@ -126,10 +143,7 @@ export const SubscriberSchema = Type.Object(
       'Unix domain socket where the subscriber also serves its API to local root, without TLS; empty: none',
       { default: DEFAULT_ADMIN_SOCKET },
     ),
-    adminGroup: text(
-      "group that may also open the admin socket (booth's before-acquire handler runs as hacluster); empty or a missing group: root only",
-      { default: 'haclient' },
-    ),
+    adminGroup: adminGroup(),
     feed: choice(
       ['long-poll', 'poll'] as const,
       "long-poll follows the publisher's change feed; poll only fetches every pollIntervalMs",

@@ -52,7 +52,7 @@ export function socketAnswers(path: string): Promise<boolean> {
 }
 
 /** Removes a socket file nothing answers on (a daemon that was killed leaves its file); refuses a live one or anything else. */
-async function clearStale(path: string): Promise<void> {
+async function clearStale(path: string, setting: string): Promise<void> {
   const stat = await lstat(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw err;
@@ -61,7 +61,7 @@ async function clearStale(path: string): Promise<void> {
   if (!stat.isSocket())
     throw new CibsyncError(
       'CIBSYNC_ADMIN_SOCKET_IN_USE',
-      `${path} exists and is not a socket: remove it, or set subscriber.adminSocket to another path`,
+      `${path} exists and is not a socket: remove it, or set ${setting} to another path`,
       { path },
     );
   const alive = await socketAnswers(path).catch((err: Error) => {
@@ -72,7 +72,7 @@ async function clearStale(path: string): Promise<void> {
   if (alive)
     throw new CibsyncError(
       'CIBSYNC_ADMIN_SOCKET_IN_USE',
-      `another daemon answers on ${path}: is a subscriber already running on this host? Stop it, or give this one another subscriber.adminSocket`,
+      `another daemon answers on ${path}: is a ${setting.split('.')[0]} already running on this host? Stop it, or give this one another ${setting}`,
       { path },
     );
   await unlink(path);
@@ -88,19 +88,15 @@ async function groupId(name: string): Promise<number | undefined> {
 }
 
 /** Binds with umask 0177 (0117 with a group), so the socket file is never wider than 0600 (0660) (a path's bind happens within listen()). */
-function bind(server: Server, path: string, umask: number): Promise<void> {
+function bind(server: Server, path: string, umask: number, setting: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
           ? new CibsyncError('CIBSYNC_ADMIN_SOCKET_IN_USE', `${path} is in use by another daemon`, { path })
-          : new CibsyncError(
-              'CIBSYNC_CONFIG_INVALID',
-              `subscriber.adminSocket: cannot listen on ${path}: ${err.message}`,
-              {
-                path,
-              },
-            ),
+          : new CibsyncError('CIBSYNC_CONFIG_INVALID', `${setting}: cannot listen on ${path}: ${err.message}`, {
+              path,
+            }),
       );
     server.once('error', failed);
     const previous = process.umask(umask);
@@ -115,15 +111,19 @@ function bind(server: Server, path: string, umask: number): Promise<void> {
   });
 }
 
-/** Serves `app`'s routes on the Unix domain socket `path` to root and `group` (its directory made when missing). */
+/**
+ * Serves `app`'s routes on the Unix domain socket `path` to root and `group` (its directory made when
+ * missing); `setting` names the daemon's key (`subscriber.adminSocket`) in error messages.
+ */
 export async function listenAdminSocket(
   app: { routing(request: IncomingMessage, reply: ServerResponse): void },
   path: string,
-  group = '',
+  group: string,
+  setting: string,
 ): Promise<AdminSocket> {
   const gid = await groupId(group);
   const cannot = (what: string) => (err: Error) => {
-    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `subscriber.adminSocket: cannot ${what}: ${err.message}`, {
+    throw new CibsyncError('CIBSYNC_CONFIG_INVALID', `${setting}: cannot ${what}: ${err.message}`, {
       path,
     });
   };
@@ -132,11 +132,11 @@ export async function listenAdminSocket(
   );
   if (made !== undefined && gid !== undefined)
     await chown(dirname(path), -1, gid).catch(cannot(`give ${dirname(path)} to group ${group}`));
-  await clearStale(path);
+  await clearStale(path, setting);
   // No request timeout, as on the HTTPS port (fastify's default): a replicate-now lasts as long as its import.
   const server = createServer({ requestTimeout: 0 }, (request, reply) => app.routing(request, reply));
   server.on('connection', (socket) => localSockets.set(socket, path));
-  await bind(server, path, gid === undefined ? 0o177 : 0o117);
+  await bind(server, path, gid === undefined ? 0o177 : 0o117, setting);
   if (gid !== undefined) await chown(path, -1, gid).catch(cannot(`give ${path} to group ${group}`));
   return {
     path,

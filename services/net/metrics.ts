@@ -8,6 +8,8 @@ interface Family {
   type: 'counter' | 'gauge';
   series: Map<string, { labels: Labels; value: number }>;
   read?: () => number;
+  /** A family whose labelled series are all read from the daemon's state when scraped. */
+  readAll?: () => { labels: Labels; value: number }[];
 }
 
 function labelText(labels: Labels): string {
@@ -36,11 +38,23 @@ export class Metrics {
     this.families.set(name, { help, type, series: new Map(), read });
   }
 
+  /** Labelled gauges read when scraped (one series per site, say); none at all while `read` gives none. */
+  gauges(name: string, help: string, read: () => { labels: Labels; value: number }[]): void {
+    this.families.set(name, { help, type: 'gauge', series: new Map(), readAll: read });
+  }
+
+  /** The series of a family as they stand now. */
+  private seriesOf(family: Family): { labels: Labels; value: number }[] {
+    return family.readAll ? family.readAll() : [...family.series.values()];
+  }
+
   /** The current value of a series (tests and status pages). */
   value(name: string, labels: Labels = {}): number {
     const family = this.families.get(name);
-    if (family?.read) return family.read();
-    return family?.series.get(labelText(labels))?.value ?? 0;
+    if (!family) return 0;
+    if (family.read) return family.read();
+    const key = labelText(labels);
+    return this.seriesOf(family).find((entry) => labelText(entry.labels) === key)?.value ?? 0;
   }
 
   render(): string {
@@ -48,6 +62,8 @@ export class Metrics {
     for (const [name, family] of this.families) {
       lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`);
       if (family.read) lines.push(`${name} ${family.read()}`);
+      else if (family.readAll)
+        for (const { labels, value } of family.readAll()) lines.push(`${name}${labelText(labels)} ${value}`);
       else if (family.series.size === 0) lines.push(`${name} 0`);
       else for (const { labels, value } of family.series.values()) lines.push(`${name}${labelText(labels)} ${value}`);
     }

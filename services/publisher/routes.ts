@@ -6,8 +6,10 @@ import type { TLSSocket } from 'node:tls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PublisherConfig } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
+import { localAdminOf } from '../net/admin-socket.js';
 import type { HttpsApp } from '../net/https-app.js';
-import { checkAllowed, PeerRefused, verifiedPeer } from '../net/mtls.js';
+import { checkAllowed, PeerRefused, peerOf, verifiedPeer } from '../net/mtls.js';
+import { PAGE_HEADERS } from '../net/page-style.js';
 import { sendProblem } from '../net/problem.js';
 import type { CibWatcher } from '../watch/cib-watcher.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
@@ -18,11 +20,14 @@ import {
   HEADER,
   NOT_SERVING_STATUS,
   PUBLISHER_ROUTES,
+  parseReport,
   WAKE_REPLICATE_NOW,
 } from '../wire/index.js';
 import type { ChangeFeed } from './feed.js';
 import type { PublisherMetrics } from './metrics.js';
 import type { PublicationSource } from './publication-source.js';
+import type { OwnSite, SitesView, SiteTable } from './sites.js';
+import { renderSitesPage } from './sites-page.js';
 
 /** One publication served: a ticket's (its scope, when scoped), its gate and its change feed. */
 export interface PublicationChannel {
@@ -31,6 +36,8 @@ export interface PublicationChannel {
   gate: TicketGate;
   source: PublicationSource;
   feed: ChangeFeed;
+  /** What the subscribers of this publication report (GET /v1/sites). */
+  sites: SiteTable;
 }
 
 export interface PublisherState {
@@ -40,6 +47,32 @@ export interface PublisherState {
   main: PublicationChannel;
   watcher: CibWatcher;
   metrics: PublisherMetrics;
+  site: string | undefined;
+}
+
+/** The publisher's own site as GET /v1/sites shows it (its name: the setting, else the one its publication carries: the cluster name). */
+function ownSite({ main, site }: PublisherState): OwnSite {
+  const { gate, source } = main;
+  const error = source.lastError;
+  return {
+    site: site ?? source.current?.publication.site,
+    ticket: gate.ticket,
+    held: gate.last?.held === true,
+    notServing: healthOf(main).reason,
+    served: gate.last?.held ? source.current?.publication : undefined,
+    lastError: error && { code: error.code, message: error.message },
+  };
+}
+
+/** Every site: the default channel's view, with every ticket held here and every channel's subscribers. */
+function sitesView(state: PublisherState): SitesView {
+  const view = state.main.sites.view(ownSite(state));
+  if (!state.main.scoped) return view;
+  return {
+    ...view,
+    publisher: { ...view.publisher, tickets: state.channels.filter((c) => c.gate.last?.held).map((c) => c.ticket) },
+    subscribers: state.channels.flatMap((c) => (c === state.main ? view.subscribers : c.sites.subscribers())),
+  };
 }
 
 type FeedRequest = FastifyRequest<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>;
@@ -77,6 +110,10 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
 
   async function serve(channel: PublicationChannel, request: FeedRequest, reply: FastifyReply) {
     const { source, gate, feed } = channel;
+    // A subscriber's report (never an operator's fetch, which sends none): known by its certificate.
+    const report = request.headers[HEADER.report];
+    if (report !== undefined && localAdminOf(request) === undefined)
+      reply.raw.once('close', channel.sites.seen(peerOf(request), parseReport(report)));
     const labels: Record<string, string> = channel.scoped ? { scope: channel.ticket } : {};
     let forced = false;
     const wait = request.query[FEED_QUERY.wait];
@@ -127,11 +164,13 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
   const { replicateNow } = PUBLISHER_ROUTES;
   app.post(replicateNow.path, async (request, reply) => {
     try {
-      checkAllowed(
-        verifiedPeer(request.raw.socket as TLSSocket),
-        config.replicateNowAllow,
-        `${replicateNow.method} ${replicateNow.path}`,
-      );
+      // Root on this host (the admin socket) may; over TLS, the allowlist says.
+      if (localAdminOf(request) === undefined)
+        checkAllowed(
+          verifiedPeer(request.raw.socket as TLSSocket),
+          config.replicateNowAllow,
+          `${replicateNow.method} ${replicateNow.path}`,
+        );
     } catch (err) {
       if (!(err instanceof PeerRefused)) throw err;
       metrics.refused({ reason: err.reason });
@@ -149,6 +188,16 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
       ...(main.scoped ? { scopes: Object.fromEntries(channels.map((c) => [c.ticket, digestOf(c)])) } : {}),
     };
   });
+
+  app.get(PUBLISHER_ROUTES.sites.path, async () => sitesView(state));
+
+  app.get(PUBLISHER_ROUTES.sitesPage.path, async (_request, reply) =>
+    reply
+      .header(HEADER.contentType, CONTENT_TYPE.html)
+      .headers(PAGE_HEADERS)
+      .header(HEADER.cacheControl, 'no-store')
+      .send(renderSitesPage(sitesView(state))),
+  );
 
   app.get(PUBLISHER_ROUTES.health.path, async () => ({
     status: 'ok',

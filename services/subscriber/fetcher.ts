@@ -5,12 +5,14 @@ import type { MtlsClient } from '../net/client.js';
 import {
   CONTENT_TYPE,
   digestOfEtag,
+  encodeReport,
   errorFromProblem,
   etagOf,
   FEED_QUERY,
   HEADER,
   PUBLISHER_ROUTES,
   REFUSAL_STATUSES,
+  type SiteReport,
   WAKE_REPLICATE_NOW,
 } from '../wire/index.js';
 
@@ -27,6 +29,8 @@ export interface FetchOptions {
   waitMs: number;
   requestTimeoutMs: number;
   maxBytes: number;
+  /** This subscriber's report to the publisher (services/wire/report.ts), sent as the Cibsync-Report header. */
+  report?: SiteReport;
   signal?: AbortSignal;
   /** The publication's path: a ticket's scope (ticket-scoped replication); default /v1/publication. */
   path?: string;
@@ -39,6 +43,7 @@ export async function fetchPublication(
 ): Promise<FetchOutcome> {
   const url = new URL(options.path ?? PUBLISHER_ROUTES.publication.path, publisherUrl);
   const headers: Record<string, string> = { [HEADER.accept]: CONTENT_TYPE.xml };
+  if (options.report) headers[HEADER.report] = encodeReport(options.report);
   const holding = options.known !== undefined && options.hold === true;
   if (options.known !== undefined) headers[HEADER.ifNoneMatch] = etagOf(options.known);
   if (holding) {

@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { MtlsClient } from '../net/client.js';
 import { checkNotOnHold, type Hold, readHold } from '../state/hold.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
+import type { SiteReport } from '../wire/index.js';
 import type { Applier } from './applier.js';
 import { backoffDelay } from './backoff.js';
 import { type FetchOptions, type FetchOutcome, fetchPublication } from './fetcher.js';
@@ -44,6 +45,8 @@ export interface FollowDeps {
   stateDir: string;
   /** The publication's path on each publisher: a ticket's scope (ticket-scoped replication); default /v1/publication. */
   path?: string;
+  /** What this site tells each publisher it asks (GET /v1/sites there), made afresh for every request. */
+  report: () => Promise<SiteReport>;
 }
 
 export class FollowLoop {
@@ -246,6 +249,7 @@ export class FollowLoop {
       const outcome = await fetchPublication(client, publisher, {
         ...ask,
         path: this.deps.path,
+        report: await this.deps.report(),
         waitMs: settings.waitMs,
         requestTimeoutMs: settings.requestTimeoutMs,
         maxBytes,

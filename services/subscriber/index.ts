@@ -73,6 +73,8 @@ export async function startSubscriber(
       logger: log,
       stateDir: config.stateDir,
       path: plan.scoped ? planPath(PUBLISHER_ROUTES.scopePublication, ticket) : undefined,
+      // A plan store that cannot be read leaves the plan out of the report, not the request undone.
+      report: async () => own.report(await pendingPlan().catch(() => undefined)),
     });
     return { ticket, gate, loop, status: own };
   });
@@ -138,7 +140,7 @@ export async function startSubscriber(
   // The admin socket first: a live daemon's socket refuses this start before anything else runs.
   await app.ready();
   const admin: AdminSocket | undefined = settings.adminSocket
-    ? await listenAdminSocket(app, settings.adminSocket, settings.adminGroup)
+    ? await listenAdminSocket(app, settings.adminSocket, settings.adminGroup, 'subscriber.adminSocket')
     : undefined;
   await watcher.start();
   ticketWatch.start();

@@ -5,12 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PlanRecord, PlanStore } from '../approval/index.js';
 import { asCibsyncError, CibsyncError, ERRORS } from '../errors.js';
 import type { HttpsApp } from '../net/https-app.js';
+import { PAGE_HEADERS } from '../net/page-style.js';
 import type { TicketGate } from '../watch/ticket-gate.js';
 import { CONTENT_TYPE, HEADER, PAGE_QUERY, pageOf, SUBSCRIBER_ROUTES as ROUTES } from '../wire/index.js';
 import type { Applier } from './applier.js';
 import { deciderName, mayDecide, requireDecider } from './decider.js';
 import { type PageView, renderPage } from './page.js';
-import { PAGE_CSS_HASH } from './page-style.js';
 import { pendingPlanSummary, type SubscriberStatus } from './status.js';
 import type { TakeoverDesk } from './takeover.js';
 
@@ -24,9 +24,6 @@ export interface PageDeps {
 }
 
 const RECENT_PLANS = 8;
-
-/** No script, no frames, nothing from elsewhere; forms post only here. */
-const CSP = `default-src 'none'; style-src ${PAGE_CSS_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
 type IdParams = { Params: { id: string }; Body: Record<string, string> | undefined };
 
@@ -63,17 +60,12 @@ export function registerPageRoutes(app: HttpsApp, deps: PageDeps): void {
       refusal: error && { code: error.code, message: error.message },
       now: new Date(),
     };
-    return (
-      reply
-        .code(error ? ERRORS[error.code].http : 200)
-        .header(HEADER.contentType, CONTENT_TYPE.html)
-        .header('content-security-policy', CSP)
-        .header('x-content-type-options', 'nosniff')
-        // same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on the form posts.
-        .header('referrer-policy', 'same-origin')
-        .header(HEADER.cacheControl, 'no-store')
-        .send(renderPage(view))
-    );
+    return reply
+      .code(error ? ERRORS[error.code].http : 200)
+      .header(HEADER.contentType, CONTENT_TYPE.html)
+      .headers(PAGE_HEADERS)
+      .header(HEADER.cacheControl, 'no-store')
+      .send(renderPage(view));
   }
 
   // A scope of its own, so that form bodies are parsed on these routes only.

@@ -2,9 +2,9 @@
 // order, then per server), how fresh the replica is, crm_verify's verdict, the grant button (a plain
 // form post; with a confirm box when the plan is out of date) and the decisions made so far.
 import { formatVersion } from '../cib/index.js';
+import { type Html, html, when } from '../net/page-html.js';
 import type { TakeoverView } from '../takeover/plan.js';
 import { planPath, SUBSCRIBER_ROUTES as ROUTES } from '../wire/index.js';
-import { type Html, html, when } from './page-html.js';
 
 function freshnessList(t: TakeoverView, now: Date): Html {
   const f = t.freshness;

@@ -4,11 +4,11 @@
 // do, crm_verify's verdict, and two big buttons (plain form posts). Every value is escaped.
 import { describeAction } from '../approval/format.js';
 import type { PlanRecord } from '../approval/index.js';
+import { Html, html, when } from '../net/page-html.js';
+import { PAGE_CSS } from '../net/page-style.js';
 import type { TakeoverView } from '../takeover/plan.js';
 import type { TicketVerdict } from '../watch/ticket-gate.js';
 import { pageOf, planPath, SUBSCRIBER_ROUTES as ROUTES } from '../wire/index.js';
-import { Html, html, when } from './page-html.js';
-import { PAGE_CSS } from './page-style.js';
 import { takeoverSection } from './page-takeover.js';
 import type { StatusSnapshot } from './status.js';
 

@@ -1,8 +1,10 @@
 // What the subscriber knows about itself, for GET /v1/status, /healthz, the metrics and `cibsync status`.
+import { randomUUID } from 'node:crypto';
 import type { PlanRecord } from '../approval/index.js';
 import { asCibsyncError } from '../errors.js';
 import type { ImportResult } from '../pipeline/index.js';
 import type { Hold } from '../state/hold.js';
+import { type SiteReport, WHOLE_CONFIGURATION_SCOPE } from '../wire/index.js';
 
 export type SubscriberState = 'starting' | 'following' | 'idle' | 'failing' | 'stopping' | 'held';
 
@@ -67,6 +69,8 @@ export interface ReadinessRecord {
 }
 
 export class SubscriberStatus {
+  /** This daemon among the reports the publishers keep (services/wire/report.ts): drawn at start. */
+  readonly instance = randomUUID();
   state: SubscriberState = 'starting';
   idleReason: string | undefined;
   publisher: string | undefined;
@@ -239,6 +243,25 @@ export class SubscriberStatus {
     if (this.state !== 'idle' && this.state !== 'stopping') this.state = 'failing';
     this.nextRetryAt = retryInMs === undefined ? undefined : new Date(Date.now() + retryInMs).toISOString();
     return this.lastError;
+  }
+
+  /**
+   * What this site tells the publishers it asks (services/wire/report.ts): what it applied, the failure
+   * that stands now (a refused import until one goes through, else the last round's while failing),
+   * the plan waiting for approval.
+   */
+  report(pendingPlan?: PendingPlanSummary): SiteReport {
+    const a = this.lastApplied;
+    const standing = this.lastImportError ?? (this.consecutiveFailures > 0 ? this.lastError : undefined);
+    return {
+      ...(this.site === undefined ? {} : { site: this.site }),
+      scope: this.scope ?? WHOLE_CONFIGURATION_SCOPE,
+      ...(a ? { applied: { digest: a.digest, created: a.created, at: a.at } } : {}),
+      ...(standing ? { error: { code: standing.code, message: standing.message, at: standing.at } } : {}),
+      pendingPlans: pendingPlan ? [pendingPlan.id] : [],
+      ...(this.hold ? { held: true } : {}),
+      instance: this.instance,
+    };
   }
 
   /** `pendingPlan`: in manual mode, the plan that waits for approval (the plan store knows, not this object). */

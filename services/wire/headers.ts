@@ -9,6 +9,8 @@ export const HEADER = {
   ifNoneMatch: 'if-none-match',
   /** On a held feed request released by replicate-now: the subscriber imports even an unchanged publication. */
   wake: 'cibsync-wake',
+  /** On a subscriber's publication request: what it applied, its standing error, its pending plans (report.ts). */
+  report: 'cibsync-report',
 } as const;
 
 /** The value of HEADER.wake. */

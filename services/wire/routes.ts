@@ -17,6 +17,10 @@ export const PUBLISHER_ROUTES = {
   /** One ticket's scope (ticket-scoped replication), and its change feed, as `publication`. */
   scopePublication: { method: 'GET', path: '/v1/scopes/:ticket/publication' },
   replicateNow,
+  /** Every site as this publisher sees it: its own, and each subscriber that reports to it (JSON). */
+  sites: { method: 'GET', path: '/v1/sites' },
+  /** The same as a page (HTML, no script). */
+  sitesPage: { method: 'GET', path: '/sites' },
   health,
   metrics,
 } as const satisfies Record<string, Route>;

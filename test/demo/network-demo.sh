@@ -65,7 +65,7 @@ config() {
   "trust": { "publishers": { "site$other": ["publisher-$other"] } },
   "logLevel": "info",
   "publisher": {
-    "listen": "127.0.0.1", "port": $3,
+    "listen": "127.0.0.1", "port": $3, "adminSocket": "$WORK/site$site/publisher.sock",
     "cert": "$WORK/pki/publisher-$site.crt", "key": "$WORK/pki/publisher-$site.key", "ca": "$WORK/pki/ca.crt",
     "allow": ["subscriber-$other", "operator"]
   },

@@ -13,6 +13,8 @@
 #   1. booth grants the ticket to a: a's service address and publisher run; b's subscriber applies
 #      a's configuration, through b's transforms, to b's live CIB; the agents' checks
 #   2. changes at a (cibadmin) go live at b
+#   2b. one view of every site: `cibsync sites` at a lists a publishing and b current; with b's
+#      subscriber stopped b turns to "not seen" within publisher.notSeenAfterMs, in the metrics too
 #   3. takeover plan, takeover grant (through booth) and booth's readiness gate (the handler refuses
 #      the grant at b while its replica is stale, grants it once a replica is current)
 #   4. the failover claim: after `booth revoke` at one site and `booth grant` at the other, a change
@@ -192,6 +194,42 @@ readiness_gate() { # ACTIVE STANDBY VERSION
 	lab_wait 60 "$a publishes again" role_is "$a" cibsync-publisher Started
 }
 
+# ---- One view of every site (issue 11, item 3): `cibsync sites` at the ticket holder -------------
+# The guide's `cibsync sites` at a (the holder) lists a as the publisher and b as current; once b's
+# subscriber is stopped (crm resource stop), b turns to "not seen" within publisher.notSeenAfterMs
+# (the guide sets none: the default, 60 s) and a's metrics say so; b's subscriber is started again
+# and b is current again. b's certificate was renewed under a new name in step 1 (site-b-2027), which
+# a's trust.publishers does not name: then b is listed under that CN, with the site it reports.
+sites_not_seen_s=60
+sites_b='site-b(-2027 \(reports itself as site-b\))?'
+sites_b_line() { lab_site_exec a cibsync sites --config /etc/cibsync/cibsync.json | grep -E "^site $sites_b: "; }
+sites_b_is() { sites_b_line | grep -Eq "^site $sites_b: $1"; }
+sites_b_metric() { # VERDICT: cibsync_site_verdict of b for VERDICT at a's publisher (its admin socket)
+	lab_site_exec a curl -sf --unix-socket /run/cibsync/publisher.sock http://localhost/metrics |
+		sed -nE "s/^cibsync_site_verdict\{site=\"site-b(-2027)?\",verdict=\"$1\"\} //p"
+}
+step_sites_view() {
+	local out t0
+	out=$(guide_run a sites)
+	printf '%s\n' "$out" | sed 's/^/    /'
+	printf '%s\n' "$out" | grep -q "^site site-a: publisher; holds $ticket; publishes the configuration" ||
+		{ lab_log "  cibsync sites at a does not show a publishing $ticket"; return 1; }
+	printf '%s\n' "$out" | grep -Eq "^site $sites_b: current; " || { lab_log "  cibsync sites at a does not show b current"; return 1; }
+	[ "$(sites_b_metric current)" = 1 ] || { lab_log "  a's metrics do not show b current"; return 1; }
+	lab_site_exec b crm resource stop cibsync-subscriber
+	lab_wait 30 "b's subscriber stopped" role_is b cibsync-subscriber Stopped
+	t0=$(lab_now)
+	lab_wait $((sites_not_seen_s + 20)) "b not seen at a (publisher.notSeenAfterMs: $sites_not_seen_s s)" sites_b_is 'not seen for'
+	t_sites_not_seen=$(lab_since "$t0")
+	sites_b_line | sed 's/^/    /'
+	[ "$(sites_b_metric not-seen)" = 1 ] || { lab_log "  a's metrics do not show b not seen"; return 1; }
+	lab_log "  b's subscriber stopped: \"not seen\" at a after $t_sites_not_seen s (notSeenAfterMs $sites_not_seen_s s); cibsync_site_verdict{verdict=\"not-seen\"} 1"
+	lab_site_exec b crm resource start cibsync-subscriber
+	lab_wait 60 "b's subscriber Started again" role_is b cibsync-subscriber Started
+	lab_wait 60 "b current again at a" sites_b_is current
+	lab_log "  b's subscriber started again: current at a"
+}
+
 # The failover claim, one move: booth revoke at FROM, booth grant at TO, and at once a change at TO;
 # records when TO publishes, when FROM's publisher stopped and when the change is live at FROM.
 declare -a move_figures=()
@@ -319,6 +357,9 @@ done
 lab_log "  change at a → live at b: ${change_times[*]} s"
 version=6
 
+lab_log "2b. one view of every site: cibsync sites at the ticket holder (a); b's subscriber stopped, then started"
+step_sites_view
+
 lab_log "3. takeover plan, takeover grant, readiness gate"
 lab_log "  crm_simulate at b, were $ticket granted there, would start: $(simulated_starts b)"
 takeover_plan b
@@ -399,6 +440,7 @@ cat <<EOT
   a's link cut → b publishes (ticket failed over):          $t_cut_failover s
   a's link cut → a's publisher Stopped:                     $t_cut_a_stopped s
   a's link back → a has b's configuration again:            $t_rejoin s
+  b's subscriber stopped → "not seen" at a (cibsync sites):  $t_sites_not_seen s (publisher.notSeenAfterMs: $sites_not_seen_s s)
   whole lab:                                                $(lab_since "$t_lab") s (before cleanup)
 EOT
 if [ "$moves_over" -gt 0 ]; then

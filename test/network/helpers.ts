@@ -96,7 +96,15 @@ export function publisherConfig(
     ticket: TICKET,
     stateDir: site.stateDir,
     logLevel: 'info',
-    publisher: { listen: '127.0.0.1', port: 0, ...tls, certCheckMs: 200, ...extra },
+    // Its own admin socket, never the default /run/cibsync/publisher.sock that every test would share.
+    publisher: {
+      listen: '127.0.0.1',
+      port: 0,
+      adminSocket: join(site.dir, 'publisher.sock'),
+      ...tls,
+      certCheckMs: 200,
+      ...extra,
+    },
   };
 }
 
@@ -138,7 +146,7 @@ export function writeConfig(site: Site, name: string, config: Record<string, unk
 
 export interface Daemon {
   url: string;
-  /** The subscriber's admin socket, as its `listening` line names it. */
+  /** The daemon's admin socket, as its `listening` line names it. */
   adminSocket?: string;
   child: ChildProcess;
   logs: Record<string, unknown>[];

@@ -170,7 +170,13 @@ describe.skipIf(skip)('ticket watch on a live CIB manager', () => {
         ticket: 'ticketA',
         stateDir: join(dir, 'state'),
         ticketPollMs: DAY_MS,
-        publisher: { listen: '127.0.0.1', port: 0, ...pki.issue('pubA'), changePollMs: DAY_MS },
+        publisher: {
+          listen: '127.0.0.1',
+          port: 0,
+          adminSocket: join(dir, 'publisher.sock'),
+          ...pki.issue('pubA'),
+          changePollMs: DAY_MS,
+        },
       }),
     );
     const publisher = new Lines([...cib.enter, 'env', '-u', 'CIB_file', 'node', CLI, 'publisher', '--config', config]);

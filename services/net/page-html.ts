@@ -1,4 +1,4 @@
-// The page's HTML building blocks: a tagged template that escapes every interpolated value unless it
+// The pages' HTML building blocks (the subscriber's approval page, the publisher's sites page): a tagged template that escapes every interpolated value unless it
 // is already rendered, and how a time reads (UTC, and how long ago).
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

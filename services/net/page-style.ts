@@ -1,4 +1,4 @@
-// The page's only style sheet, inline (the page loads nothing else) and allowed by its hash in the
+// The pages' only style sheet, inline (the page loads nothing else) and allowed by its hash in the
 // Content-Security-Policy. Large type, strong colours for the state, buttons a hand can hit.
 import { createHash } from 'node:crypto';
 
@@ -34,7 +34,18 @@ textarea { font: inherit; width: 24em; max-width: 90vw; height: 3.2em; }
 table { border-collapse: collapse; }
 td, th { text-align: left; padding: .2em .8em .2em 0; vertical-align: top; }
 .muted { color: #555; }
+td.verdict { font-weight: 700; border-left: 8px solid #888; padding-left: .5em; }
+td.verdict.current { border-color: #1d7f34; } td.verdict.behind { border-color: #d98c00; }
+td.verdict.failing, td.verdict.not-seen { border-color: #c62828; }
 `;
 
 /** The CSP source that admits exactly this style sheet. */
 export const PAGE_CSS_HASH = `'sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}'`;
+
+/** The headers of every page: no script, no frames, nothing from elsewhere; forms post only to the page's own daemon. */
+export const PAGE_HEADERS = {
+  'content-security-policy': `default-src 'none'; style-src ${PAGE_CSS_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+  'x-content-type-options': 'nosniff',
+  // same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on the form posts.
+  'referrer-policy': 'same-origin',
+} as const;
