@@ -3,8 +3,11 @@
 //   node bench/replication-latency.mjs [CHANGES=100]
 // Prints p50/p90/p99 and where the time goes (median per stage, from the daemons' own JSON logs:
 // detect = cibadmin's exit to the start of the build; each pipeline step from the end of the one before).
-import { spawnSync } from 'node:child_process';
-import { watch } from 'node:fs';
+// Then, in the same run, the Pacemaker tool runs that remain on the critical path, by hand on copies
+// of the two CIB files (what runs at once in the pipeline counted once, as the longer of the two),
+// and the p50 as a ratio to their sum.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, watch } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import {
@@ -93,6 +96,67 @@ for (let i = 1; i <= changes; i += 1) {
 await subscriber.stop();
 await publisher.stop();
 
+/** One tool run on a CIB file, timed (ms); `input` goes to its standard input. */
+function toolMs(cibFile, cmd, args, input) {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const child = spawn(cmd, args, { env: { ...process.env, CIB_file: cibFile, LC_ALL: 'C' } });
+    child.on('error', reject);
+    child.on('close', () => resolve(performance.now() - t));
+    child.stdout.resume();
+    child.stderr.resume();
+    child.stdin.end(input ?? '');
+  });
+}
+const copyOf = (file, name) => {
+  const copy = `${dir}/${name}.xml`;
+  copyFileSync(file, copy);
+  return copy;
+};
+const aCopy = copyOf(a.cibFile, 'a-tools');
+const bCopy = copyOf(b.cibFile, 'b-tools');
+const aText = a.read();
+const bText = b.read();
+const toolRounds = [];
+for (let i = 0; i < 20; i += 1) {
+  const writeCopy = copyOf(b.cibFile, 'b-write');
+  const [aQuery, aVerify] = [
+    await toolMs(aCopy, 'cibadmin', ['--query']),
+    await toolMs(aCopy, 'crm_verify', ['--xml-pipe'], aText),
+  ];
+  const [bTicket, bQuery] = await Promise.all([
+    toolMs(bCopy, 'crm_ticket', ['--ticket', 'ticketA', '--details']),
+    toolMs(bCopy, 'cibadmin', ['--query']),
+  ]);
+  const [bVerify, bDiff] = await Promise.all([
+    toolMs(bCopy, 'crm_verify', ['--xml-pipe'], bText),
+    toolMs(bCopy, 'crm_diff', ['--original', bCopy, '--new', bCopy, '--no-version']),
+  ]);
+  const bRoot = await toolMs(bCopy, 'cibadmin', ['--query', '--xpath', '/cib', '--no-children']);
+  const bWrite = await toolMs(writeCopy, 'cibadmin', [
+    '--modify',
+    '--xml-text',
+    `<nvpair id="cib-bootstrap-options-batch-limit" name="batch-limit" value="${i}"/>`,
+  ]);
+  const bReadBack = await toolMs(bCopy, 'cibadmin', ['--query']);
+  toolRounds.push({
+    'A: cibadmin --query': aQuery,
+    'A: crm_verify': aVerify,
+    'B: crm_ticket ‖ cibadmin --query': Math.max(bTicket, bQuery),
+    'B: crm_verify ‖ crm_diff': Math.max(bVerify, bDiff),
+    'B: root version query': bRoot,
+    'B: cibadmin write': bWrite,
+    'B: read-back cibadmin --query': bReadBack,
+  });
+}
+const toolMedian = (key) =>
+  percentile(
+    toolRounds.map((r) => r[key]).sort((x, y) => x - y),
+    50,
+  );
+const toolKeys = Object.keys(toolRounds[0]);
+const toolSum = toolKeys.reduce((sum, key) => sum + toolMedian(key), 0);
+
 const median = (key) => {
   const values = samples
     .map((s) => s[key])
@@ -118,6 +182,9 @@ console.log(
           median(k),
         ]),
       ),
+      critical_path_tools_median_ms: Object.fromEntries(toolKeys.map((k) => [k, Math.round(toolMedian(k))])),
+      critical_path_tools_sum_ms: Math.round(toolSum),
+      p50_over_tools_sum: +(percentile(totals, 50) / toolSum).toFixed(2),
       load_average: loadavg().map((l) => +l.toFixed(2)),
     },
     null,
