@@ -18,6 +18,7 @@ export {
   type ReadinessConfig,
   ROLES,
   type Role,
+  type RuntimeAttributesConfig,
   type SiteLocalConfig,
   type SubscriberConfig,
   type TlsConfig,

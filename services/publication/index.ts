@@ -2,3 +2,4 @@
 // the local CIB needs the Pacemaker tool layer: import build.ts by path.
 export * from './format.js';
 export * from './signature.js';
+export * from './runtime.js';

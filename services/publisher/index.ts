@@ -12,6 +12,7 @@ import { ChangeFeed, type WakeReason } from './feed.js';
 import { type PublisherMetrics, publisherMetrics } from './metrics.js';
 import { PublicationSource, tlsSigner } from './publication-source.js';
 import { registerPublisherRoutes } from './routes.js';
+import { RuntimeSource } from './runtime-source.js';
 
 export interface RunningPublisher {
   app: HttpsApp;
@@ -37,6 +38,19 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
     tlsSigner(settings),
   );
   const feed = new ChangeFeed();
+  // The runtime attributes: their own document and waiting room, signed for the publication's site.
+  const runtime = {
+    source: new RuntimeSource(
+      pacemaker,
+      { site: () => source.current?.publication.site, ticket: settings.ticket },
+      config.runtimeAttributes,
+      gate,
+      logger,
+      tlsSigner(settings),
+    ),
+    feed: new ChangeFeed(),
+    names: config.runtimeAttributes.names,
+  };
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
   const ticketWatch = new TicketWatch(pacemaker, gate, config.ticketPollMs, logger);
   const metrics = publisherMetrics({ source, feed, gate, watcher });
@@ -46,24 +60,32 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
     allowlistExempt: ALLOWLIST_EXEMPT,
     onRefused: (reason) => metrics.refused({ reason }),
   });
-  registerPublisherRoutes(app, { config: settings, source, gate, feed, watcher, metrics });
+  registerPublisherRoutes(app, { config: settings, source, runtime, gate, feed, watcher, metrics });
 
   const release = (reason: WakeReason) => {
     const woken = feed.wake(reason);
     if (woken > 0) metrics.woken({ cause: reason }, woken);
   };
-  source.on('published', () => release('published'));
+  source.on('published', () => {
+    release('published');
+    runtime.source.poke(); // the first publication names the site the runtime document is signed for
+  });
+  runtime.source.on('published', () => runtime.feed.wake('published'));
   gate.on('change', (verdict) => {
     if (verdict.held) source.onTicketGained();
     release('ticket-changed');
+    runtime.feed.wake('ticket-changed');
+    runtime.source.poke();
   });
   let reaction: Promise<void> = Promise.resolve();
   watcher.on('change', (change) => {
     reaction = source.onCibChange(change);
+    runtime.source.poke();
   });
   await watcher.start();
   await reaction;
   ticketWatch.start();
+  runtime.source.start();
 
   const url = await listen(app, settings.listen, settings.port);
   logger.info(
@@ -78,7 +100,9 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
     async close() {
       watcher.stop();
       ticketWatch.stop();
+      runtime.source.stop();
       feed.close();
+      runtime.feed.close();
       await app.close();
     },
   };

@@ -1,6 +1,7 @@
 // The publisher's endpoints (docs/network.md). GET /v1/publication is also the change feed:
 // `?wait=DIGEST` holds the request while DIGEST is still current.
 import type { TLSSocket } from 'node:tls';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PublisherConfig } from '../config/index.js';
 import { CibsyncError } from '../errors.js';
 import type { HttpsApp } from '../net/https-app.js';
@@ -17,55 +18,81 @@ import {
   PUBLISHER_ROUTES,
   WAKE_REPLICATE_NOW,
 } from '../wire/index.js';
-import type { ChangeFeed } from './feed.js';
+import type { ChangeFeed, WakeReason } from './feed.js';
 import type { PublisherMetrics } from './metrics.js';
 import type { PublicationSource } from './publication-source.js';
+import type { RuntimeSource } from './runtime-source.js';
 
 export interface PublisherState {
   config: PublisherConfig;
   source: PublicationSource;
+  /** The runtime attributes' document, its own feed, and the allowlist it is read with. */
+  runtime: { source: RuntimeSource; feed: ChangeFeed; names: string[] };
   gate: TicketGate;
   feed: ChangeFeed;
   watcher: CibWatcher;
   metrics: PublisherMetrics;
 }
 
+type FeedRequest = FastifyRequest<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>;
+
+/**
+ * The change feed's wait: with `?wait=DIGEST`, while this site holds the ticket and DIGEST is still
+ * `current()`, the request is held until `feed` wakes it or the timeout; then why it ended
+ * ('timeout' when it was not held at all).
+ */
+async function heldWhileCurrent(
+  request: FeedRequest,
+  reply: FastifyReply,
+  state: Pick<PublisherState, 'config' | 'gate'>,
+  feed: ChangeFeed,
+  current: () => string | undefined,
+): Promise<WakeReason> {
+  const wait = request.query[FEED_QUERY.wait];
+  if (wait === undefined) return 'timeout';
+  await state.gate.check();
+  if (!state.gate.last?.held || current() !== wait) return 'timeout';
+  const requested = Number(request.query[FEED_QUERY.timeout]);
+  const { waitMaxMs } = state.config;
+  const timeoutMs = Number.isFinite(requested) && requested > 0 ? Math.min(requested, waitMaxMs) : waitMaxMs;
+  const gone = new AbortController();
+  request.raw.once('close', () => gone.abort());
+  reply.raw.once('close', () => gone.abort());
+  return feed.wait(timeoutMs, gone.signal);
+}
+
+/** The answer to a request that ended its wait: undefined to go on and serve, else the reply sent. */
+async function refusedUnlessServing(
+  reply: FastifyReply,
+  reason: WakeReason,
+  { gate, metrics }: Pick<PublisherState, 'gate' | 'metrics'>,
+): Promise<FastifyReply | undefined> {
+  if (reason === 'gone') return reply;
+  if (reason === 'closing')
+    return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
+  const verdict = await gate.check();
+  if (verdict.held) return undefined;
+  metrics.refused({ reason: 'ticket_not_held' });
+  return sendProblem(
+    reply,
+    new CibsyncError(
+      'CIBSYNC_TICKET_NOT_HELD',
+      `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`,
+      { ticket: gate.ticket, reason: verdict.reason },
+    ),
+  );
+}
+
 export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {
-  const { config, source, gate, feed, metrics } = state;
+  const { config, source, runtime, gate, feed, metrics } = state;
 
   app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(
     PUBLISHER_ROUTES.publication.path,
     async (request, reply) => {
-      let forced = false;
-      const wait = request.query[FEED_QUERY.wait];
-      if (wait !== undefined) {
-        await gate.check();
-        if (gate.last?.held && source.current?.publication.digest === wait) {
-          const requested = Number(request.query[FEED_QUERY.timeout]);
-          const timeoutMs =
-            Number.isFinite(requested) && requested > 0 ? Math.min(requested, config.waitMaxMs) : config.waitMaxMs;
-          const gone = new AbortController();
-          request.raw.once('close', () => gone.abort());
-          reply.raw.once('close', () => gone.abort());
-          const reason = await feed.wait(timeoutMs, gone.signal);
-          if (reason === 'gone') return reply;
-          if (reason === 'closing')
-            return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
-          forced = reason === 'replicate-now';
-        }
-      }
-      const verdict = await gate.check();
-      if (!verdict.held) {
-        metrics.refused({ reason: 'ticket_not_held' });
-        return sendProblem(
-          reply,
-          new CibsyncError(
-            'CIBSYNC_TICKET_NOT_HELD',
-            `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`,
-            { ticket: gate.ticket, reason: verdict.reason },
-          ),
-        );
-      }
+      const reason = await heldWhileCurrent(request, reply, state, feed, () => source.current?.publication.digest);
+      const refused = await refusedUnlessServing(reply, reason, state);
+      if (refused) return refused;
+      const forced = reason === 'replicate-now';
       const served = source.current;
       if (!served) {
         metrics.refused({ reason: 'no_publication' });
@@ -80,6 +107,32 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
       }
       metrics.served();
       if (forced) reply.header(HEADER.wake, WAKE_REPLICATE_NOW);
+      return reply.code(200).header(HEADER.contentType, CONTENT_TYPE.publication).send(served.body);
+    },
+  );
+
+  // The runtime attributes: the same feed protocol on their own document and waiting room, so a tick
+  // never answers a configuration request (replicate-now is the configuration's alone).
+  app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(
+    PUBLISHER_ROUTES.runtime.path,
+    async (request, reply) => {
+      const reason = await heldWhileCurrent(request, reply, state, runtime.feed, () => runtime.source.current?.document.digest);
+      const refused = await refusedUnlessServing(reply, reason, state);
+      if (refused) return refused;
+      const served = runtime.source.current;
+      if (!served)
+        return sendProblem(
+          reply,
+          new CibsyncError(
+            'CIBSYNC_RUNTIME_NOT_PUBLISHED',
+            runtime.names.length === 0
+              ? 'this publisher publishes no runtime attributes (runtimeAttributes.names is empty)'
+              : 'the runtime attributes have not been read yet',
+          ),
+          NOT_SERVING_STATUS,
+        );
+      reply.header(HEADER.etag, served.etag).header(HEADER.cacheControl, 'no-cache');
+      if (etagMatches(request.headers[HEADER.ifNoneMatch], served.etag)) return reply.code(304).send();
       return reply.code(200).header(HEADER.contentType, CONTENT_TYPE.publication).send(served.body);
     },
   );

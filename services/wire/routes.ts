@@ -14,6 +14,8 @@ const replicateNow = { method: 'POST', path: '/v1/replicate-now' } as const;
 export const PUBLISHER_ROUTES = {
   /** The publication, and the change feed with `?wait=` (FEED_QUERY). */
   publication: { method: 'GET', path: '/v1/publication' },
+  /** The runtime (transient) node attributes, with their own change feed (`?wait=`, FEED_QUERY). */
+  runtime: { method: 'GET', path: '/v1/runtime' },
   replicateNow,
   health,
   metrics,
