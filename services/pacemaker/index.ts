@@ -385,7 +385,10 @@ export class Pacemaker {
       patch: async (diff, source) => {
         await this.withTempFiles({ 'patch.xml': versionedPatch(diff, source) }, async (dir, bytes) => {
           try {
-            await this.writeTools([{ tool: 'cibadmin', args: ['--patch', '--xml-file', join(dir, 'patch.xml')] }], bytes);
+            await this.writeTools(
+              [{ tool: 'cibadmin', args: ['--patch', '--xml-file', join(dir, 'patch.xml')] }],
+              bytes,
+            );
           } catch (err) {
             if (!isVersionRefusal(err)) throw err;
             throw new CibsyncError(

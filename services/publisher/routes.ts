@@ -116,7 +116,13 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
   app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(
     PUBLISHER_ROUTES.runtime.path,
     async (request, reply) => {
-      const reason = await heldWhileCurrent(request, reply, state, runtime.feed, () => runtime.source.current?.document.digest);
+      const reason = await heldWhileCurrent(
+        request,
+        reply,
+        state,
+        runtime.feed,
+        () => runtime.source.current?.document.digest,
+      );
       const refused = await refusedUnlessServing(reply, reason, state);
       if (refused) return refused;
       const served = runtime.source.current;

@@ -109,10 +109,7 @@ export class RuntimeSource extends EventEmitter<{ published: [ServedRuntime] }> 
       );
       return;
     }
-    const document = sealRuntime(
-      { site, ticket: this.identity.ticket, attributes },
-      this.signer(),
-    );
+    const document = sealRuntime({ site, ticket: this.identity.ticket, attributes }, this.signer());
     if (this.current?.document.digest === document.digest) return;
     this.current = { document, body: Buffer.from(serializeRuntime(document), 'utf8'), etag: etagOf(document.digest) };
     this.logger.debug({ event: 'runtime-built', digest: document.digest }, 'runtime attributes changed');

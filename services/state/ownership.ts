@@ -17,7 +17,10 @@ export function attributeStatePath(stateDir: string, kind: AttributeKind = 'perm
   return join(stateDir, FILES[kind]);
 }
 
-export async function readOwnedAttributes(stateDir: string, kind: AttributeKind = 'permanent'): Promise<NodeAttributes> {
+export async function readOwnedAttributes(
+  stateDir: string,
+  kind: AttributeKind = 'permanent',
+): Promise<NodeAttributes> {
   return readJson<NodeAttributes>(attributeStatePath(stateDir, kind), {});
 }
 

@@ -28,6 +28,8 @@ export interface FetchOptions {
   requestTimeoutMs: number;
   maxBytes: number;
   signal?: AbortSignal;
+  /** The document asked for: the publication (default), or the runtime attributes. */
+  route?: typeof PUBLISHER_ROUTES.publication | typeof PUBLISHER_ROUTES.runtime;
 }
 
 export async function fetchPublication(
@@ -35,7 +37,7 @@ export async function fetchPublication(
   publisherUrl: string,
   options: FetchOptions,
 ): Promise<FetchOutcome> {
-  const url = new URL(PUBLISHER_ROUTES.publication.path, publisherUrl);
+  const url = new URL((options.route ?? PUBLISHER_ROUTES.publication).path, publisherUrl);
   const headers: Record<string, string> = { [HEADER.accept]: CONTENT_TYPE.xml };
   const holding = options.known !== undefined && options.hold === true;
   if (options.known !== undefined) headers[HEADER.ifNoneMatch] = etagOf(options.known);

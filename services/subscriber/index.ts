@@ -20,6 +20,7 @@ import { registerPageRoutes } from './page-routes.js';
 import { registerPlanRoutes } from './plan-routes.js';
 import { registerReadinessRoutes } from './readiness-routes.js';
 import { registerSubscriberRoutes } from './routes.js';
+import { RuntimeLoop } from './runtime.js';
 import { pendingPlanSummary, SubscriberStatus } from './status.js';
 import { TakeoverDesk } from './takeover.js';
 import { registerTakeoverRoutes } from './takeover-routes.js';
@@ -65,6 +66,7 @@ export async function startSubscriber(
     logger,
     stateDir: config.stateDir,
   });
+  const runtime = new RuntimeLoop({ config, settings, client, gate, pacemaker, metrics, logger });
   let stopping = false;
 
   const app = createHttpsApp({
@@ -105,6 +107,7 @@ export async function startSubscriber(
   gate.on('change', (verdict) => {
     if (!verdict.unknown) status.ticketAnswer(verdict.held);
     loop.kick();
+    runtime.kick();
     takeover.ticketSeen(verdict.held);
   });
   // An operator's hold or resume (a file in the state directory) takes effect without waiting for the feed.
@@ -136,6 +139,7 @@ export async function startSubscriber(
     `subscriber listening on ${url}${admin ? ` and ${admin.path}` : ''}`,
   );
   loop.start();
+  runtime.start();
   return {
     app,
     url,
@@ -148,7 +152,7 @@ export async function startSubscriber(
       watcher.stop();
       ticketWatch.stop();
       clearInterval(holdCheck);
-      await loop.stop();
+      await Promise.all([loop.stop(), runtime.stop()]);
       await applier.idle();
       stopClientReload();
       await admin?.close();
