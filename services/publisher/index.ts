@@ -100,7 +100,7 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
     async close() {
       watcher.stop();
       ticketWatch.stop();
-      runtime.source.stop();
+      await runtime.source.stop();
       feed.close();
       runtime.feed.close();
       await app.close();

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { RuntimeAttributesConfig } from '../config/index.js';
 import { asCibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { Paced } from '../net/paced.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import {
   type NodeAttributes,
@@ -26,12 +27,9 @@ export interface ServedRuntime {
 
 export class RuntimeSource extends EventEmitter<{ published: [ServedRuntime] }> {
   current: ServedRuntime | undefined;
-  /** Status reads made (for the metrics: bounded by minIntervalMs, whatever the CIB does). */
-  reads = 0;
   private readonly allowed: (name: string) => boolean;
-  private lastReadAt = Number.NEGATIVE_INFINITY;
-  private pending: NodeJS.Timeout | undefined;
-  private reading: Promise<void> | undefined;
+  /** The status reads, at most one per minIntervalMs whatever the CIB does. */
+  private readonly reads: Paced;
   private poll: NodeJS.Timeout | undefined;
 
   constructor(
@@ -45,6 +43,7 @@ export class RuntimeSource extends EventEmitter<{ published: [ServedRuntime] }> 
   ) {
     super();
     this.allowed = runtimeNameFilter(settings.names);
+    this.reads = new Paced(settings.minIntervalMs, () => this.readNow());
   }
 
   /**
@@ -58,40 +57,23 @@ export class RuntimeSource extends EventEmitter<{ published: [ServedRuntime] }> 
     this.poke();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.poll);
-    clearTimeout(this.pending);
+    await this.reads.stop();
   }
 
   /** Something may have changed: read now if the last read is minIntervalMs old, else once it is. */
   poke(): void {
-    if (this.settings.names.length === 0 || this.pending) return;
-    const wait = this.lastReadAt + this.settings.minIntervalMs - performance.now();
-    this.pending = setTimeout(
-      () => {
-        this.pending = undefined;
-        void this.read();
-      },
-      Math.max(0, wait),
-    );
-    this.pending.unref();
-  }
-
-  /** One read at a time; a read while one runs is skipped (the next poke comes within minIntervalMs). */
-  private read(): Promise<void> {
-    if (this.reading) return this.reading;
-    this.reading = this.readNow().finally(() => (this.reading = undefined));
-    return this.reading;
+    if (this.settings.names.length > 0) this.reads.poke();
   }
 
   private async readNow(): Promise<void> {
     const site = this.identity.site();
-    if (!this.gate.last?.held || site === undefined) {
+    // Asked, not gate.last: every CIB change forgets the last answer, and the status ticks.
+    if (site === undefined || !(await this.gate.check()).held) {
       this.current = undefined; // a site that does not hold the ticket serves nothing
       return;
     }
-    this.lastReadAt = performance.now();
-    this.reads += 1;
     let attributes: NodeAttributes;
     try {
       const transient = await this.pacemaker.queryTransientAttributes();

@@ -8,6 +8,7 @@ import type { Config, SubscriberConfig } from '../config/index.js';
 import { asCibsyncError, CibsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MtlsClient } from '../net/client.js';
+import { Paced } from '../net/paced.js';
 import type { Pacemaker } from '../pacemaker/index.js';
 import { readRuntimeChecked, writeRuntimeAttributes } from '../pipeline/index.js';
 import type { RuntimeDocument } from '../publication/index.js';
@@ -38,13 +39,14 @@ export class RuntimeLoop {
   private preferred = 0;
   private failures = 0;
   private lastFailure: string | undefined;
-  /** The latest document not yet written, and the write rounds' pacing. */
+  /** The latest document not yet written. */
   private latest: RuntimeDocument | undefined;
-  private lastWriteAt = Number.NEGATIVE_INFINITY;
-  private writeTimer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> | undefined;
+  /** The write rounds: at most one per minIntervalMs, the last document always written. */
+  private readonly writes: Paced;
 
-  constructor(private readonly deps: RuntimeDeps) {}
+  constructor(private readonly deps: RuntimeDeps) {
+    this.writes = new Paced(deps.config.runtimeAttributes.minIntervalMs, () => this.write());
+  }
 
   /** Runs only when runtimeAttributes.names allows something. */
   start(): void {
@@ -62,10 +64,9 @@ export class RuntimeLoop {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.writeTimer);
     this.kick();
     await this.running;
-    await this.writing;
+    await this.writes.stop();
   }
 
   private async loop(): Promise<void> {
@@ -137,30 +138,17 @@ export class RuntimeLoop {
     }
   }
 
-  /** Remembers the newest document and lets the write pacing decide when it reaches the CIB. */
+  /** Remembers the newest document; the write pacing decides when it reaches the CIB. */
   private take(document: RuntimeDocument): void {
     this.known = document.digest;
     this.latest = document;
-    this.scheduleWrite();
-  }
-
-  private scheduleWrite(): void {
-    if (this.stopped || this.writing || this.writeTimer || !this.latest) return;
-    const wait = Math.max(0, this.lastWriteAt + this.deps.config.runtimeAttributes.minIntervalMs - performance.now());
-    this.writeTimer = setTimeout(() => {
-      this.writeTimer = undefined;
-      this.writing = this.write().finally(() => {
-        this.writing = undefined;
-        this.scheduleWrite(); // a document that came during the write
-      });
-    }, wait);
+    this.writes.poke();
   }
 
   private async write(): Promise<void> {
     const document = this.latest;
     if (!document) return;
     this.latest = undefined;
-    this.lastWriteAt = performance.now();
     const { config, pacemaker, logger, metrics } = this.deps;
     try {
       const { changes, unmapped } = await writeRuntimeAttributes(document, { config, pacemaker, logger });
