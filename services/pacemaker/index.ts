@@ -408,14 +408,12 @@ export class Pacemaker {
         await this.writeTools(
           changes.map(({ node, name, value }) => ({
             tool: 'crm_attribute',
+            // `--option=value`: a name or value starting with '-' (a negative counter) stays a value.
             args: [
-              '--node',
-              node,
-              '--name',
-              name,
-              '--lifetime',
-              'reboot',
-              ...(value === undefined ? ['--delete'] : ['--update', value]),
+              `--node=${node}`,
+              `--name=${name}`,
+              '--lifetime=reboot',
+              value === undefined ? '--delete' : `--update=${value}`,
             ],
           })),
         );

@@ -89,9 +89,9 @@ export class RuntimeLoop {
       } catch (err) {
         if (this.stopped) break;
         this.failed(asCibsyncError(err));
-        await this.sleep(
-          backoffDelay(this.failures, settings.backoffMinMs, Math.min(settings.retryMaxMs, settings.pollIntervalMs)),
-        );
+        // Capped at the write interval, not retryMaxMs: values are not wanted sooner, and a publisher
+        // that publishes no runtime attributes is not asked every second.
+        await this.sleep(backoffDelay(this.failures, settings.backoffMinMs, config.runtimeAttributes.minIntervalMs));
       }
     }
   }

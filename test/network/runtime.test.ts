@@ -209,7 +209,10 @@ describe('runtime attributes from A to B', () => {
     expect(writes).toBeGreaterThan(0);
     expect(writes).toBeLessThanOrEqual(bound);
     expect(updates).toBeGreaterThan(2 * bound);
-    expect((await subscriberMetric('cibsync_subscriber_runtime_writes_total')) - writesBefore).toBe(writes);
+    // The metric counts once the round has also recorded its ownership, a moment after the file.
+    const counted = () => subscriberMetric('cibsync_subscriber_runtime_writes_total');
+    await waitFor('the writes counted', async () => (await counted()) - writesBefore >= writes, 5_000, 50);
+    expect((await counted()) - writesBefore).toBe(writes);
     // The configuration's publication and its import never saw the ticks.
     expect(await publishedDigest()).toBe(digest);
     expect(await subscriberMetric('cibsync_subscriber_imports_total{outcome="applied"}')).toBe(imports);
