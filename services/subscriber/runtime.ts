@@ -70,11 +70,10 @@ export class RuntimeLoop {
   }
 
   private async loop(): Promise<void> {
-    const { settings, gate, config } = this.deps;
+    const { settings, config } = this.deps;
     let lastRoundAt = Number.NEGATIVE_INFINITY;
     while (!this.stopped) {
-      const local = await gate.check();
-      if (local.held || local.unknown || (await readHold(config.stateDir)) !== undefined) {
+      if (!(await this.mayApply())) {
         this.known = undefined;
         await this.sleep(settings.changePollMs);
         continue;
@@ -94,6 +93,12 @@ export class RuntimeLoop {
         await this.sleep(backoffDelay(this.failures, settings.backoffMinMs, config.runtimeAttributes.minIntervalMs));
       }
     }
+  }
+
+  /** Not while this site holds the ticket or cannot tell (fail closed), nor while replication is on hold. */
+  private async mayApply(): Promise<boolean> {
+    const local = await this.deps.gate.check();
+    return !local.held && !local.unknown && (await readHold(this.deps.config.stateDir)) === undefined;
   }
 
   /** One request, to the first publisher that serves (the one that served last first). */
@@ -150,6 +155,8 @@ export class RuntimeLoop {
     if (!document) return;
     this.latest = undefined;
     const { config, pacemaker, logger, metrics } = this.deps;
+    // A document taken just before this site gained the ticket, or before a hold, is not written.
+    if (!(await this.mayApply())) return;
     try {
       const { changes, unmapped } = await writeRuntimeAttributes(document, { config, pacemaker, logger });
       metrics.runtimeWrites(undefined, changes.length);

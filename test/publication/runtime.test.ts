@@ -15,7 +15,7 @@ import {
 import { issueSigner, trustSettings } from '../helpers/signing.js';
 
 // Own properties (Object.fromEntries): a node named __proto__ is a node like any other.
-const attributes: Record<string, Record<string, string>> = Object.fromEntries([
+const attributes: Record<string, Record<string, string>> = Object.fromEntries<Record<string, string>>([
   ['a1', { 'runtime-port': '8080', 'stat-hits': '-5' }],
   ['__proto__', { 'runtime-x': '1' }],
 ]);
