@@ -155,7 +155,7 @@ describe('runtime attributes from A to B', () => {
         attributesAt(b, 'b1', 'reboot')['runtime-port'] === '8080' &&
         attributesAt(b, 'b2', 'reboot')['stat-hits'] === '5' &&
         attributesAt(b, 'b2', 'reboot')['a1:runtime-port'] === '8080',
-      10_000,
+      30_000,
       100,
     );
     expect(attributesAt(b, 'b1', 'reboot')).toEqual({ 'runtime-admin': 'mine', 'runtime-port': '8080' });
@@ -174,12 +174,12 @@ describe('runtime attributes from A to B', () => {
       'runtime-port gone at B',
       () =>
         !('runtime-port' in attributesAt(b, 'b1', 'reboot')) && !('a1:runtime-port' in attributesAt(b, 'b2', 'reboot')),
-      10_000,
+      30_000,
       100,
     );
     // Documents arrive in order: once a later change is at B, the removal of stat-hits was handled.
     transient(a, 'a2', 'runtime-marker', '1');
-    await waitFor('runtime-marker at B', () => attributesAt(b, 'b2', 'reboot')['runtime-marker'] === '1', 10_000, 100);
+    await waitFor('runtime-marker at B', () => attributesAt(b, 'b2', 'reboot')['runtime-marker'] === '1', 30_000, 100);
     expect(attributesAt(b, 'b1', 'reboot')).toEqual({ 'runtime-admin': 'mine' });
     expect(attributesAt(b, 'b2', 'reboot')).toEqual({ 'stat-hits': '99', 'runtime-marker': '1' });
   });
@@ -195,7 +195,7 @@ describe('runtime attributes from A to B', () => {
       () =>
         attributesAt(b, 'b1', 'reboot')['stat-count'] === last &&
         attributesAt(b, 'b2', 'reboot')['a1:stat-count'] === last,
-      10_000,
+      30_000,
       50,
     );
     const after = versionAt(b);
@@ -222,6 +222,6 @@ describe('runtime attributes from A to B', () => {
     const ticking = tick('a2', 'stat-counter', 3000, () => changeBatchLimit(a, 42));
     await waitFor('batch-limit 42 at B', () => batchLimitOf(b) === '42', 15_000, 100);
     const { last } = await ticking;
-    await waitFor('the last tick at B', () => attributesAt(b, 'b2', 'reboot')['stat-counter'] === last, 10_000, 50);
+    await waitFor('the last tick at B', () => attributesAt(b, 'b2', 'reboot')['stat-counter'] === last, 30_000, 50);
   }, 30_000);
 });
