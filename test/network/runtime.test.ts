@@ -18,6 +18,7 @@ import {
   makeSites,
   metricValue,
   publisherConfig,
+  revoke,
   startDaemon,
   statusOf,
   subscriberConfig,
@@ -224,4 +225,28 @@ describe('runtime attributes from A to B', () => {
     const { last } = await ticking;
     await waitFor('the last tick at B', () => attributesAt(b, 'b2', 'reboot')['stat-counter'] === last, 30_000, 50);
   }, 30_000);
+
+  it('serves the runtime attributes only while A holds the ticket, signed, with their digest as ETag', async () => {
+    const served = await httpsRequest(`${publisher.url}/v1/runtime`, subTls);
+    expect(served.status).toBe(200);
+    expect(served.body).toContain('<cibsync-runtime');
+    expect(served.body).toContain('signature=');
+    expect(served.headers.etag).toMatch(/^"[0-9a-f]{64}"$/);
+    const again = await httpsRequest(`${publisher.url}/v1/runtime`, subTls, {
+      headers: { 'if-none-match': String(served.headers.etag) },
+    });
+    expect(again.status).toBe(304);
+    revoke(a);
+    const refused = await waitFor(
+      'a 503 without the ticket',
+      async () => {
+        const r = await httpsRequest(`${publisher.url}/v1/runtime`, subTls);
+        return r.status === 503 ? r : undefined;
+      },
+      30_000,
+      100,
+    );
+    expect(refused.body).not.toContain('cibsync-runtime');
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'CIBSYNC_TICKET_NOT_HELD' });
+  });
 });
