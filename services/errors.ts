@@ -295,6 +295,12 @@ export const ERRORS = {
     summary:
       "None of the configured publishers served a publication (each one's reason is kept, e.g. CIBSYNC_TICKET_NOT_HELD).",
   },
+  CIBSYNC_RUNTIME_NOT_PUBLISHED: {
+    exit: EXIT.network,
+    http: 503,
+    summary:
+      'The publisher serves no runtime attributes: its runtimeAttributes.names is empty, or it has not read them yet.',
+  },
   CIBSYNC_SHUTTING_DOWN: {
     exit: EXIT.network,
     http: 503,

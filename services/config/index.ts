@@ -20,6 +20,7 @@ export {
   type ReadinessConfig,
   ROLES,
   type Role,
+  type RuntimeAttributesConfig,
   type ScopesConfig,
   type SiteLocalConfig,
   type SubscriberConfig,

@@ -179,6 +179,28 @@ export const SiteLocalSchema = Type.Object(
   { additionalProperties: false, description: 'what stays local at each site' },
 );
 
+/** Transient node attributes that cross (opt-in): which, how often, and onto which local servers besides nodeMap's. */
+export const RuntimeAttributesSchema = Type.Object(
+  {
+    names: list(
+      'transient (--lifetime reboot) node attributes that cross, by name or glob pattern (* and ?); empty: none',
+      { items: Type.String({ minLength: 1, pattern: '^[^\\s]+$', expected: 'a name or glob pattern without spaces' }) },
+    ),
+    minIntervalMs: ms(
+      "least time between two reads of the status at the publisher, and between two writes of a server's runtime attributes at the subscriber",
+      5_000,
+      100,
+    ),
+    prefixedNodeMap: Type.Record(Type.String(), Type.Array(Type.String(), { oneIsList: true }), {
+      description:
+        'remote server → local servers (an N+1 standby) that also hold its runtime attributes, each named <remote>:<name>',
+      default: {},
+      mergeByKey: true,
+    }),
+  },
+  { additionalProperties: false, description: 'transient node attributes that cross' },
+);
+
 export const TrustSchema = Type.Object(
   {
     ca: text(
@@ -268,6 +290,7 @@ export const ConfigSchema = Type.Object(
     siteLocal: SiteLocalSchema,
     scopes: ScopesSchema,
     trust: TrustSchema,
+    runtimeAttributes: RuntimeAttributesSchema,
     logLevel: choice(LOG_LEVELS, 'pino log level (default: $CIBSYNC_LOG_LEVEL, else info)', 'info'),
     publisher: Type.Optional(PublisherSchema),
     subscriber: Type.Optional(SubscriberSchema),
@@ -282,5 +305,6 @@ export type ReadinessConfig = Static<typeof ReadinessSchema>;
 export type SiteLocalConfig = Static<typeof SiteLocalSchema>;
 export type TrustConfig = Static<typeof TrustSchema>;
 export type ScopesConfig = Static<typeof ScopesSchema>;
+export type RuntimeAttributesConfig = Static<typeof RuntimeAttributesSchema>;
 export type TlsConfig = Pick<PublisherConfig, 'cert' | 'key' | 'ca' | 'allow' | 'certCheckMs'>;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -4,7 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { chown, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type CibVersion, formatVersion, type VerdictLevel, versionOf } from '../cib/index.js';
+import { type AttributeMap, type CibVersion, formatVersion, type VerdictLevel, versionOf } from '../cib/index.js';
 import { CibsyncError } from '../errors.js';
 import {
   canonicalDigest,
@@ -91,6 +91,19 @@ export interface CibWriter {
   revokeTicket(ticket: string): Promise<void>;
   standbyTicket(ticket: string): Promise<void>;
   activateTicket(ticket: string): Promise<void>;
+  /**
+   * Sets or deletes transient node attributes with `crm_attribute --lifetime reboot` (on the live
+   * cluster through pacemaker-attrd, as Pacemaker's own tools do); on a CIB file all of them land in
+   * one replacement of the file.
+   */
+  transientAttributes(changes: TransientAttributeChange[]): Promise<void>;
+}
+
+/** One transient attribute to write: `value` undefined deletes it. */
+export interface TransientAttributeChange {
+  node: string;
+  name: string;
+  value?: string;
 }
 
 const VERDICT_TTL_MS = 60_000;
@@ -194,6 +207,43 @@ export class Pacemaker {
       if (err instanceof CibsyncError && err.code === 'CIBSYNC_PCMK_NO_SUCH_OBJECT') return undefined;
       throw err;
     }
+  }
+
+  /**
+   * The transient (`--lifetime reboot`) node attributes of every node the configuration lists, by node
+   * name (a node without any has an empty map): one root-anchored query of the `<nodes>` and of each
+   * `<node_state>`'s `<transient_attributes>`, not the whole status section (its resource history).
+   */
+  async queryTransientAttributes(): Promise<AttributeMap> {
+    const xpath = '/cib/configuration/nodes/node|/cib/status/node_state/transient_attributes';
+    let stdout: string;
+    try {
+      ({ stdout } = await this.run('cibadmin', ['--query', '--xpath', xpath]));
+    } catch (err) {
+      if (err instanceof CibsyncError && err.code === 'CIBSYNC_PCMK_NO_SUCH_OBJECT') return new Map();
+      throw err;
+    }
+    const answer = parseXml(stdout, { source: `cibadmin --query --xpath ${xpath}` });
+    // Several matches come wrapped in <xpath-query>, a single one bare.
+    const found = answer.name === 'xpath-query' ? childElements(answer) : [answer];
+    const nameOf = new Map<string, string>();
+    const result: AttributeMap = new Map();
+    for (const node of found.filter((e) => e.name === 'node')) {
+      const name = node.attrs.uname ?? node.attrs.id;
+      if (name === undefined) continue;
+      nameOf.set(node.attrs.id ?? name, name);
+      result.set(name, new Map());
+    }
+    for (const transient of found.filter((e) => e.name === 'transient_attributes')) {
+      // Its id is the node's id; a Pacemaker Remote node's id is its name.
+      const id = transient.attrs.id ?? '';
+      const values = result.get(nameOf.get(id) ?? id) ?? new Map<string, string>();
+      for (const set of childElements(transient, 'instance_attributes'))
+        for (const nv of childElements(set, 'nvpair'))
+          if (nv.attrs.name !== undefined) values.set(nv.attrs.name, nv.attrs.value ?? '');
+      result.set(nameOf.get(id) ?? id, values);
+    }
+    return result;
   }
 
   async ticket(ticket: string): Promise<TicketState> {
@@ -327,7 +377,7 @@ export class Pacemaker {
 
   private writer(): CibWriter {
     const ticketOp = (op: string) => async (ticket: string) => {
-      await this.writeTool('crm_ticket', ['--ticket', ticket, op, '--force']);
+      await this.writeTools([{ tool: 'crm_ticket', args: ['--ticket', ticket, op, '--force'] }]);
     };
     return {
       // cibadmin reads its input in libxml2's recover mode, which would write whatever it could make
@@ -338,7 +388,7 @@ export class Pacemaker {
           const file = join(dir, 'patch.xml');
           parseXml(await readFile(file, 'utf8'), { source: `the patch for cibadmin (${file})`, maxBytes: bytes });
           try {
-            await this.writeTool('cibadmin', ['--patch', '--xml-file', file], bytes);
+            await this.writeTools([{ tool: 'cibadmin', args: ['--patch', '--xml-file', file] }], bytes);
           } catch (err) {
             if (!isVersionRefusal(err)) throw err;
             throw new CibsyncError(
@@ -353,20 +403,35 @@ export class Pacemaker {
       revokeTicket: ticketOp('--revoke'),
       standbyTicket: ticketOp('--standby'),
       activateTicket: ticketOp('--activate'),
+      transientAttributes: async (changes) => {
+        if (changes.length === 0) return;
+        await this.writeTools(
+          changes.map(({ node, name, value }) => ({
+            tool: 'crm_attribute',
+            // `--option=value`: a name or value starting with '-' (a negative counter) stays a value.
+            args: [
+              `--node=${node}`,
+              `--name=${name}`,
+              '--lifetime=reboot',
+              value === undefined ? '--delete' : `--update=${value}`,
+            ],
+          })),
+        );
+      },
     };
   }
 
   /**
-   * Runs a writing tool. On the live cluster the CIB manager applies the change atomically. A CIB file
-   * is written in place by the tools (truncate, then write): here the tool writes a private copy, which
-   * replaces the file by rename only if the file is still byte for byte what was copied. A kill -9 at
-   * any moment leaves the old file or the new one, never a torn one; a writer that bypasses the lock
-   * (pcs -f, crm_attribute) during the write makes this write fail (CIBSYNC_CIB_CHANGED), not theirs.
+   * Runs writing tools, in order. On the live cluster the CIB manager applies each change atomically. A
+   * CIB file is written in place by the tools (truncate, then write): here the tools write a private
+   * copy, which replaces the file by rename only if the file is still byte for byte what was copied. A
+   * kill -9 at any moment leaves the old file or the new one, never a torn one; a writer that bypasses
+   * the lock (pcs -f, crm_attribute) during the write makes this write fail (CIBSYNC_CIB_CHANGED), not theirs.
    */
-  private async writeTool(tool: string, args: string[], inputBytes = 0): Promise<void> {
+  private async writeTools(runs: { tool: string; args: string[] }[], inputBytes = 0): Promise<void> {
     const file = this.cibFile;
     if (!file) {
-      await this.run(tool, args, { inputBytes });
+      for (const { tool, args } of runs) await this.run(tool, args, { inputBytes });
       return;
     }
     await removeStaleTempsOf(file);
@@ -382,10 +447,11 @@ export class Pacemaker {
       const { mode, uid, gid } = await stat(file);
       await writeFile(copy, original, { mode: mode & 0o7777 });
       await chown(copy, uid, gid).catch(() => undefined); // only root may, and only root needs to
-      await runTool(tool, args, {
-        env: { ...this.env, CIB_file: copy },
-        ...this.timeoutFor(original.length + inputBytes),
-      });
+      for (const { tool, args } of runs)
+        await runTool(tool, args, {
+          env: { ...this.env, CIB_file: copy },
+          ...this.timeoutFor(original.length + inputBytes),
+        });
       if (!(await readFile(file)).equals(original)) {
         throw new CibsyncError(
           'CIBSYNC_CIB_CHANGED',

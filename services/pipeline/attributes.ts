@@ -9,7 +9,7 @@
 import { type AttributeMap, attributesByNode, nodesByName } from '../cib/index.js';
 import type { Logger } from '../log.js';
 import type { NodeAttributes } from '../publication/index.js';
-import { writeOwnedAttributes } from '../state/ownership.js';
+import { type AttributeKind, writeOwnedAttributes } from '../state/ownership.js';
 import { childElements, descendants, element, firstChild, type XmlElement } from '../xml/index.js';
 import type { AttributeChange } from './types.js';
 
@@ -39,23 +39,56 @@ export function planAttributes(
   exclude: string[],
   previouslyOwnedIn: NodeAttributes,
 ): AttributePlan {
-  const nodes = nodesByName(localConfiguration);
-  const current = attributesByNode(nodes);
-  const map = new Map(Object.entries(nodeMap));
-  const previouslyOwned = toMap(previouslyOwnedIn);
+  const current = attributesByNode(nodesByName(localConfiguration));
   const skip = new Set(exclude);
+  const { desired, unmapped } = mapAttributes(published, current, nodeMap, {}, (name) => !skip.has(name));
+  return { ...planAttributeChanges(current, desired, previouslyOwnedIn), unmapped };
+}
+
+/**
+ * The attributes each local server should have: every remote server's onto its nodeMap counterpart,
+ * and onto each server `prefixed` names for it as `<remote>:<name>` (an N+1 standby holding every
+ * active server's). Only names `keep` accepts; only local servers `current` has (a key per node).
+ */
+export function mapAttributes(
+  published: NodeAttributes,
+  current: AttributeMap,
+  nodeMap: Record<string, string>,
+  prefixed: Record<string, string[]>,
+  keep: (name: string) => boolean,
+): { desired: AttributeMap; unmapped: string[] } {
+  const map = new Map(Object.entries(nodeMap));
+  const prefixedMap = new Map(Object.entries(prefixed));
   const desired: AttributeMap = new Map();
   const unmapped: string[] = [];
   for (const [remote, values] of toMap(published)) {
-    const local = map.get(remote);
-    if (local === undefined || !nodes.has(local)) {
+    const targets = [
+      ...[map.get(remote)].filter((local) => local !== undefined).map((local) => ({ local, prefix: '' })),
+      ...(prefixedMap.get(remote) ?? []).map((local) => ({ local, prefix: `${remote}:` })),
+    ].filter(({ local }) => current.has(local));
+    if (targets.length === 0) {
       unmapped.push(remote);
       continue;
     }
-    const target = desired.get(local) ?? new Map<string, string>();
-    for (const [name, value] of values) if (!skip.has(name)) target.set(name, value);
-    desired.set(local, target);
+    for (const { local, prefix } of targets) {
+      const target = desired.get(local) ?? new Map<string, string>();
+      for (const [name, value] of values) if (keep(name)) target.set(`${prefix}${name}`, value);
+      desired.set(local, target);
+    }
   }
+  return { desired, unmapped };
+}
+
+/**
+ * From what is there (`current`) to what should be (`desired`): the values to set, and the ones
+ * cibsync set earlier that left and are still as it set them, to delete; and what it owns afterwards.
+ */
+export function planAttributeChanges(
+  current: AttributeMap,
+  desired: AttributeMap,
+  previouslyOwnedIn: NodeAttributes,
+): Omit<AttributePlan, 'unmapped'> {
+  const previouslyOwned = toMap(previouslyOwnedIn);
   const changes: AttributeChange[] = [];
   const owned: AttributeMap = new Map();
   for (const [node, values] of desired) {
@@ -74,7 +107,7 @@ export function planAttributes(
       if (current.get(node)?.get(name) === value) changes.push({ node, name, change: 'deleted', previous: value });
     }
   }
-  return { changes, owned: toRecord(owned), unmapped };
+  return { changes, owned: toRecord(owned) };
 }
 
 /** Makes the planned changes in the <nodes> of `configuration` (a candidate: its <nodes> are this site's). */
@@ -129,12 +162,13 @@ export function withAttributeChanges(configuration: XmlElement, changes: Attribu
 export async function recordOwnershipAhead(
   stateDir: string,
   previously: NodeAttributes,
-  plan: AttributePlan,
+  plan: Pick<AttributePlan, 'owned'>,
+  kind: AttributeKind = 'permanent',
 ): Promise<void> {
   const union = toMap(previously);
   for (const [node, values] of toMap(plan.owned))
     for (const [name, value] of values) union.set(node, (union.get(node) ?? new Map()).set(name, value));
-  await writeOwnedAttributes(stateDir, toRecord(union));
+  await writeOwnedAttributes(stateDir, toRecord(union), kind);
 }
 
 export async function recordOwnership(stateDir: string, plan: AttributePlan, logger: Logger): Promise<void> {

@@ -37,6 +37,7 @@ import { verifyCandidate } from './verify.js';
 
 export type { AttributePlan } from './attributes.js';
 export { type RollbackOutcome, rollback } from './rollback.js';
+export { type RuntimeWrite, readRuntimeChecked, writeRuntimeAttributes } from './runtime.js';
 export { predictTicketGrant } from './transition.js';
 export type { AttributeChange, ImportResult, ObjectChange, PipelineContext } from './types.js';
 

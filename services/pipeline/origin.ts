@@ -25,7 +25,7 @@ function trustedCaPem(config: Config): string {
   }
 }
 
-export function checkOrigin(publication: Publication, config: Config): Origin {
+export function checkOrigin(publication: Pick<Publication, 'site' | 'digest' | 'signature'>, config: Config): Origin {
   const { publishers, allowUnsigned } = config.trust;
   const caPem = publication.signature ? trustedCaPem(config) : '';
   return verifyOrigin(publication, { caPem, publishers, allowUnsigned });

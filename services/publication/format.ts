@@ -79,13 +79,7 @@ export function publicationElement(
   if (p.scopes) attrs.scopes = p.scopes.join(' ');
   if (p.digest) attrs.digest = p.digest;
   if (p.signature) Object.assign(attrs, { signature: p.signature.value, signer: p.signature.signer });
-  const nodes = Object.entries(p.nodeAttributes).map(([name, values]) =>
-    element(
-      'node',
-      { name },
-      Object.entries(values).map(([k, v]) => element('nvpair', { name: k, value: v })),
-    ),
-  );
+  const nodes = nodeElements(p.nodeAttributes);
   const verdict = element(
     'source-verdict',
     { level: p.sourceVerdict.level },
@@ -108,6 +102,32 @@ function scopesProblem(scopes: string[], ticket: string): string | undefined {
   return fits
     ? undefined
     : `scopes '${scopes.join(' ').slice(0, 80)}' is not the ticket ${ticket ? `'${ticket.slice(0, 40)}'` : '(none)'}, the ticket and global, or global`;
+}
+
+/** Node attributes as `<node name=…><nvpair name=… value=…/></node>` elements (a publication's, a runtime document's). */
+export function nodeElements(attributes: NodeAttributes): XmlElement[] {
+  return Object.entries(attributes).map(([name, values]) =>
+    element(
+      'node',
+      { name },
+      Object.entries(values).map(([k, v]) => element('nvpair', { name: k, value: v })),
+    ),
+  );
+}
+
+/** The `<node>` children of `parent` back as node attributes; a node without a name is `invalid`. */
+export function readNodeElements(parent: XmlElement, invalid: (why: string) => Error): NodeAttributes {
+  // Own properties only (Object.fromEntries): a node named __proto__ is a node, not a prototype.
+  return Object.fromEntries(
+    childElements(parent, 'node').map((node) => {
+      const name = node.attrs.name;
+      if (!name) throw invalid(`<node> without a name in <${parent.name}>`);
+      return [
+        name,
+        Object.fromEntries(childElements(node, 'nvpair').map((nv) => [nv.attrs.name ?? '', nv.attrs.value ?? ''])),
+      ];
+    }),
+  );
 }
 
 /** sha256 over the canonical form of the publication without its `digest`, `created`, `signature` and `signer` attributes. */
@@ -165,17 +185,7 @@ export function readPublication(text: string, options: ReadOptions = {}): Public
       { declared: root.attrs.digest, actual },
     );
   }
-  // Own properties only (Object.fromEntries): a node named __proto__ is a node, not a prototype.
-  const nodeAttributes: NodeAttributes = Object.fromEntries(
-    childElements(firstChild(root, 'node-attributes') ?? element('node-attributes'), 'node').map((node) => {
-      const name = node.attrs.name;
-      if (!name) throw invalid('<node> without a name in <node-attributes>');
-      return [
-        name,
-        Object.fromEntries(childElements(node, 'nvpair').map((nv) => [nv.attrs.name ?? '', nv.attrs.value ?? ''])),
-      ];
-    }),
-  );
+  const nodeAttributes = readNodeElements(firstChild(root, 'node-attributes') ?? element('node-attributes'), invalid);
   const verdictEl = firstChild(root, 'source-verdict');
   const level = verdictEl?.attrs.level ?? 'clean';
   if (!Object.hasOwn(VERDICT_RANK, level)) throw invalid(`unknown source-verdict level '${level.slice(0, 40)}'`);

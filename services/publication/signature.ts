@@ -90,7 +90,11 @@ function checkChain(cert: X509Certificate, who: CertificateIdentity, trust: Trus
  * CIBSYNC_PUBLICATION_UNSIGNED, CIBSYNC_SIGNATURE_INVALID, CIBSYNC_SIGNER_CERT_INVALID or
  * CIBSYNC_PUBLISHER_UNTRUSTED otherwise. The digest itself was checked by readPublication.
  */
-export function verifyOrigin(publication: Publication, trust: Trust, source = 'publication'): Origin {
+export function verifyOrigin(
+  publication: Pick<Publication, 'site' | 'digest' | 'signature'>,
+  trust: Trust,
+  source = 'publication',
+): Origin {
   const { signature, site } = publication;
   if (!signature) {
     if (trust.allowUnsigned) return { signed: false, site };

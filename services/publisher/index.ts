@@ -17,6 +17,7 @@ import { ChangeFeed, type WakeReason } from './feed.js';
 import { type PublisherMetrics, publisherMetrics } from './metrics.js';
 import { PublicationSource, tlsSigner } from './publication-source.js';
 import { type PublicationChannel, registerPublisherRoutes } from './routes.js';
+import { RuntimeSource } from './runtime-source.js';
 import { scopedBuild } from './scope.js';
 import { SiteTable } from './sites.js';
 
@@ -50,6 +51,20 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
     return { ticket, scoped: plan.scoped, gate, source, feed: new ChangeFeed(), sites };
   });
   const main = channels.find((c) => c.ticket === config.ticket) ?? (channels[0] as PublicationChannel);
+  // The runtime attributes: their own document and waiting room, signed for the publication's site,
+  // served with the default channel's ticket.
+  const runtime = {
+    source: new RuntimeSource(
+      pacemaker,
+      { site: () => main.source.current?.publication.site, ticket: main.ticket },
+      config.runtimeAttributes,
+      main.gate,
+      logger,
+      signer,
+    ),
+    feed: new ChangeFeed(),
+    names: config.runtimeAttributes.names,
+  };
   const watcher = new CibWatcher(pacemaker, settings.changePollMs, logger);
   const ticketWatch = new TicketWatch(
     pacemaker,
@@ -64,7 +79,7 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
     allowlistExempt: ALLOWLIST_EXEMPT,
     onRefused: (reason) => metrics.refused({ reason }),
   });
-  registerPublisherRoutes(app, { config: settings, channels, main, watcher, metrics, site: config.site });
+  registerPublisherRoutes(app, { config: settings, channels, main, runtime, watcher, metrics, site: config.site });
 
   // Each channel wakes its own subscribers only: a change in one scope is no news to the others.
   for (const { source, gate, feed, ticket, sites } of channels) {
@@ -81,9 +96,17 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
       release('ticket-changed');
     });
   }
+  // The first publication names the site the runtime document is signed for.
+  main.source.on('published', () => runtime.source.poke());
+  runtime.source.on('published', () => runtime.feed.wake('published'));
+  main.gate.on('change', () => {
+    runtime.feed.wake('ticket-changed');
+    runtime.source.poke();
+  });
   let reaction: Promise<unknown> = Promise.resolve();
   watcher.on('change', (change) => {
     reaction = Promise.all(channels.map((c) => c.source.onCibChange(change)));
+    runtime.source.poke();
   });
   // The admin socket first: a live daemon's socket refuses this start before anything else runs.
   await app.ready();
@@ -93,6 +116,7 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
   await watcher.start();
   await reaction;
   ticketWatch.start();
+  runtime.source.start();
 
   const url = await listen(app, settings.listen, settings.port).catch(async (err: unknown) => {
     watcher.stop();
@@ -121,7 +145,9 @@ export async function startPublisher(config: Config, pacemaker: Pacemaker, logge
     async close() {
       watcher.stop();
       ticketWatch.stop();
+      await runtime.source.stop();
       for (const c of channels) c.feed.close();
+      runtime.feed.close();
       await admin?.close();
       await app.close();
     },

@@ -23,9 +23,10 @@ import {
   parseReport,
   WAKE_REPLICATE_NOW,
 } from '../wire/index.js';
-import type { ChangeFeed } from './feed.js';
+import type { ChangeFeed, WakeReason } from './feed.js';
 import type { PublisherMetrics } from './metrics.js';
 import type { PublicationSource } from './publication-source.js';
+import type { RuntimeSource } from './runtime-source.js';
 import type { OwnSite, SitesView, SiteTable } from './sites.js';
 import { renderSitesPage } from './sites-page.js';
 
@@ -45,6 +46,8 @@ export interface PublisherState {
   channels: PublicationChannel[];
   /** The channel /v1/publication serves. */
   main: PublicationChannel;
+  /** The runtime attributes' document, its own feed, and the allowlist it is read with (the default channel's ticket). */
+  runtime: { source: RuntimeSource; feed: ChangeFeed; names: string[] };
   watcher: CibWatcher;
   metrics: PublisherMetrics;
   site: string | undefined;
@@ -77,9 +80,57 @@ function sitesView(state: PublisherState): SitesView {
 
 type FeedRequest = FastifyRequest<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>;
 
-export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {
-  const { config, channels, main, metrics } = state;
+/**
+ * The change feed's wait: with `?wait=DIGEST`, while this site holds `gate`'s ticket and DIGEST is
+ * still `current()`, the request is held until `feed` wakes it or the timeout; then why it ended
+ * ('timeout' when it was not held at all).
+ */
+async function heldWhileCurrent(
+  request: FeedRequest,
+  reply: FastifyReply,
+  config: PublisherConfig,
+  gate: TicketGate,
+  feed: ChangeFeed,
+  current: () => string | undefined,
+): Promise<WakeReason> {
+  const wait = request.query[FEED_QUERY.wait];
+  if (wait === undefined) return 'timeout';
+  await gate.check();
+  if (!gate.last?.held || current() !== wait) return 'timeout';
+  const requested = Number(request.query[FEED_QUERY.timeout]);
+  const { waitMaxMs } = config;
+  const timeoutMs = Number.isFinite(requested) && requested > 0 ? Math.min(requested, waitMaxMs) : waitMaxMs;
+  const gone = new AbortController();
+  request.raw.once('close', () => gone.abort());
+  reply.raw.once('close', () => gone.abort());
+  return feed.wait(timeoutMs, gone.signal);
+}
 
+/** The answer to a request that ended its wait: undefined to go on and serve, else the reply sent. */
+async function refusedUnlessServing(
+  reply: FastifyReply,
+  reason: WakeReason,
+  gate: TicketGate,
+  metrics: PublisherMetrics,
+): Promise<FastifyReply | undefined> {
+  if (reason === 'gone') return reply;
+  if (reason === 'closing')
+    return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
+  const verdict = await gate.check();
+  if (verdict.held) return undefined;
+  metrics.refused({ reason: 'ticket_not_held' });
+  return sendProblem(
+    reply,
+    new CibsyncError(
+      'CIBSYNC_TICKET_NOT_HELD',
+      `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`,
+      { ticket: gate.ticket, reason: verdict.reason },
+    ),
+  );
+}
+
+export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): void {
+  const { config, channels, main, runtime, metrics } = state;
   app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(
     PUBLISHER_ROUTES.publication.path,
     (request, reply) => serve(main, request, reply),
@@ -108,6 +159,39 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
     },
   );
 
+  // The runtime attributes: the same feed protocol on their own document and waiting room, so a tick
+  // never answers a configuration request (replicate-now is the configuration's alone).
+  app.get<{ Querystring: Partial<Record<keyof typeof FEED_QUERY, string>> }>(
+    PUBLISHER_ROUTES.runtime.path,
+    async (request, reply) => {
+      const reason = await heldWhileCurrent(
+        request,
+        reply,
+        config,
+        main.gate,
+        runtime.feed,
+        () => runtime.source.current?.document.digest,
+      );
+      const refused = await refusedUnlessServing(reply, reason, main.gate, metrics);
+      if (refused) return refused;
+      const served = runtime.source.current;
+      if (!served)
+        return sendProblem(
+          reply,
+          new CibsyncError(
+            'CIBSYNC_RUNTIME_NOT_PUBLISHED',
+            runtime.names.length === 0
+              ? 'this publisher publishes no runtime attributes (runtimeAttributes.names is empty)'
+              : 'the runtime attributes have not been read yet',
+          ),
+          NOT_SERVING_STATUS,
+        );
+      reply.header(HEADER.etag, served.etag).header(HEADER.cacheControl, 'no-cache');
+      if (etagMatches(request.headers[HEADER.ifNoneMatch], served.etag)) return reply.code(304).send();
+      return reply.code(200).header(HEADER.contentType, CONTENT_TYPE.publication).send(served.body);
+    },
+  );
+
   async function serve(channel: PublicationChannel, request: FeedRequest, reply: FastifyReply) {
     const { source, gate, feed } = channel;
     // A subscriber's report (never an operator's fetch, which sends none): known by its certificate.
@@ -115,36 +199,10 @@ export function registerPublisherRoutes(app: HttpsApp, state: PublisherState): v
     if (report !== undefined && localAdminOf(request) === undefined)
       reply.raw.once('close', channel.sites.seen(peerOf(request), parseReport(report)));
     const labels: Record<string, string> = channel.scoped ? { scope: channel.ticket } : {};
-    let forced = false;
-    const wait = request.query[FEED_QUERY.wait];
-    if (wait !== undefined) {
-      await gate.check();
-      if (gate.last?.held && source.current?.publication.digest === wait) {
-        const requested = Number(request.query[FEED_QUERY.timeout]);
-        const timeoutMs =
-          Number.isFinite(requested) && requested > 0 ? Math.min(requested, config.waitMaxMs) : config.waitMaxMs;
-        const gone = new AbortController();
-        request.raw.once('close', () => gone.abort());
-        reply.raw.once('close', () => gone.abort());
-        const reason = await feed.wait(timeoutMs, gone.signal);
-        if (reason === 'gone') return reply;
-        if (reason === 'closing')
-          return sendProblem(reply, new CibsyncError('CIBSYNC_SHUTTING_DOWN', 'the publisher is stopping'));
-        forced = reason === 'replicate-now';
-      }
-    }
-    const verdict = await gate.check();
-    if (!verdict.held) {
-      metrics.refused({ reason: 'ticket_not_held' });
-      return sendProblem(
-        reply,
-        new CibsyncError(
-          'CIBSYNC_TICKET_NOT_HELD',
-          `this site does not hold ticket ${gate.ticket} (${verdict.reason}): nothing is served`,
-          { ticket: gate.ticket, reason: verdict.reason },
-        ),
-      );
-    }
+    const reason = await heldWhileCurrent(request, reply, config, gate, feed, () => source.current?.publication.digest);
+    const refused = await refusedUnlessServing(reply, reason, gate, metrics);
+    if (refused) return refused;
+    const forced = reason === 'replicate-now';
     const served = source.current;
     if (!served) {
       metrics.refused({ reason: 'no_publication' });

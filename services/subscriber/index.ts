@@ -22,6 +22,7 @@ import { registerPageRoutes } from './page-routes.js';
 import { registerPlanRoutes } from './plan-routes.js';
 import { registerReadinessRoutes } from './readiness-routes.js';
 import { registerSubscriberRoutes } from './routes.js';
+import { RuntimeLoop } from './runtime.js';
 import { pendingPlanSummary, SubscriberStatus } from './status.js';
 import { TakeoverDesk } from './takeover.js';
 import { registerTakeoverRoutes } from './takeover-routes.js';
@@ -86,6 +87,8 @@ export async function startSubscriber(
     config.ticketPollMs,
     logger,
   );
+  // The runtime attributes follow the default channel's ticket, beside its follow loop.
+  const runtime = new RuntimeLoop({ config, settings, client, gate, pacemaker, metrics, logger });
   let stopping = false;
 
   const app = createHttpsApp({
@@ -129,7 +132,9 @@ export async function startSubscriber(
     c.gate.on('change', (verdict) => {
       if (!verdict.unknown) c.status.ticketAnswer(verdict.held);
       c.loop.kick();
-      if (c === main) takeover.ticketSeen(verdict.held);
+      if (c !== main) return;
+      runtime.kick();
+      takeover.ticketSeen(verdict.held);
     });
   // An operator's hold or resume (a file in the state directory) takes effect without waiting for the feed.
   const holdCheck = setInterval(
@@ -164,6 +169,7 @@ export async function startSubscriber(
     `subscriber listening on ${url}${admin ? ` and ${admin.path}` : ''}`,
   );
   for (const c of channels) c.loop.start();
+  runtime.start();
   return {
     app,
     url,
@@ -176,7 +182,7 @@ export async function startSubscriber(
       watcher.stop();
       ticketWatch.stop();
       clearInterval(holdCheck);
-      await Promise.all(channels.map((c) => c.loop.stop()));
+      await Promise.all([...channels.map((c) => c.loop.stop()), runtime.stop()]);
       await applier.idle();
       stopClientReload();
       await admin?.close();

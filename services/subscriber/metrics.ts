@@ -48,7 +48,11 @@ export function subscriberMetrics(status: SubscriberStatus) {
     'Seconds from the build of the last applied publication at its source to its commit here.',
     () => status.lagSeconds ?? 0,
   );
-  return { metrics, fetches, imports, errors, retries, refused };
+  const runtimeWrites = metrics.counter(
+    'cibsync_subscriber_runtime_writes_total',
+    'Runtime (transient) node attributes set or deleted here: at most one per attribute per runtimeAttributes.minIntervalMs.',
+  );
+  return { metrics, fetches, imports, errors, retries, refused, runtimeWrites };
 }
 
 export type SubscriberMetrics = ReturnType<typeof subscriberMetrics>;

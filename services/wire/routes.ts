@@ -16,6 +16,8 @@ export const PUBLISHER_ROUTES = {
   publication: { method: 'GET', path: '/v1/publication' },
   /** One ticket's scope (ticket-scoped replication), and its change feed, as `publication`. */
   scopePublication: { method: 'GET', path: '/v1/scopes/:ticket/publication' },
+  /** The runtime (transient) node attributes, with their own change feed (`?wait=`, FEED_QUERY). */
+  runtime: { method: 'GET', path: '/v1/runtime' },
   replicateNow,
   /** Every site as this publisher sees it: its own, and each subscriber that reports to it (JSON). */
   sites: { method: 'GET', path: '/v1/sites' },

@@ -15,6 +15,8 @@
 #   2. changes at a (cibadmin) go live at b
 #   2b. one view of every site: `cibsync sites` at a lists a publishing and b current; with b's
 #      subscriber stopped b turns to "not seen" within publisher.notSeenAfterMs, in the metrics too
+#   2c. runtime attributes: a transient attribute on the guide's allowlist set at a reaches b1 as a transient
+#      attribute, one not on it never does, removing it at a removes it at b, b's own is kept
 #   3. takeover plan, takeover grant (through booth) and booth's readiness gate (the handler refuses
 #      the grant at b while its replica is stale, grants it once a replica is current)
 #   4. the failover claim: after `booth revoke` at one site and `booth grant` at the other, a change
@@ -250,6 +252,32 @@ move_ticket() { # FROM TO VERSION
 	lab_log "  $from→$to: the change at $to live at $from after $live s ($to publishes after $publishes s, $from's publisher Stopped after $stopped s)"
 }
 
+# 2b. Runtime attributes (docs/operations.md, "Runtime attributes"): transient attributes at a on the
+# guide's allowlist (runtimeAttributes.names) reach b's mapped node as transient attributes, others
+# never; removing one at a removes it at b, and a transient attribute of b's own is never touched.
+step_runtime_attributes() {
+	local t0 t_live t_gone
+	transient_at() { lab_site_exec "$1" crm_attribute --node "$2" --name "$3" --lifetime reboot --query --quiet; }
+	permanent_at() { lab_site_exec "$1" crm_attribute --node "$2" --name "$3" --lifetime forever --query --quiet; }
+	lab_log "2b. runtime attributes: transient attributes set at a (crm_attribute --lifetime reboot) reach b"
+	lab_site_exec b crm_attribute --node b1 --name runtime-admin --lifetime reboot --update mine
+	t0=$(lab_now)
+	lab_site_exec a crm_attribute --node a1 --name secret-token --lifetime reboot --update x
+	lab_site_exec a crm_attribute --node a1 --name runtime-port --lifetime reboot --update 8080
+	lab_wait 60 "runtime-port=8080 at b1 as a transient attribute" eval '[ "$(transient_at b b1 runtime-port)" = 8080 ]'
+	t_live=$(lab_since "$t0")
+	! permanent_at b b1 runtime-port >/dev/null 2>&1 || { lab_log "  runtime-port became a permanent attribute at b"; exit 1; }
+	! transient_at b b1 secret-token >/dev/null 2>&1 || { lab_log "  secret-token (not on the allowlist) crossed to b"; exit 1; }
+	t0=$(lab_now)
+	lab_site_exec a crm_attribute --node a1 --name runtime-port --lifetime reboot --delete
+	lab_wait 60 "runtime-port removed at b1" eval '! transient_at b b1 runtime-port'
+	t_gone=$(lab_since "$t0")
+	[ "$(transient_at b b1 runtime-admin)" = mine ] || { lab_log "  b's own runtime-admin was touched"; exit 1; }
+	lab_site_exec a crm_attribute --node a1 --name secret-token --lifetime reboot --delete
+	lab_site_exec b crm_attribute --node b1 --name runtime-admin --lifetime reboot --delete
+	lab_log "  runtime-port at b1 (transient, not permanent) after ${t_live} s, gone after its removal at a after ${t_gone} s; secret-token never crossed; b's own runtime-admin kept"
+}
+
 missing=$(lab_missing_prerequisites)
 [ -z "$missing" ] || { echo "two-sites: cannot run: $missing" >&2; exit 2; }
 rm -rf "$LAB_BASE"
@@ -360,6 +388,8 @@ version=6
 lab_log "2b. one view of every site: cibsync sites at the ticket holder (a); b's subscriber stopped, then started"
 step_sites_view
 
+lab_log "2c. runtime attributes: the guide's allowlist at a, onto b1 as transient attributes"
+step_runtime_attributes
 lab_log "3. takeover plan, takeover grant, readiness gate"
 lab_log "  crm_simulate at b, were $ticket granted there, would start: $(simulated_starts b)"
 takeover_plan b

@@ -111,6 +111,12 @@ describe('publisher', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok', serving: true });
   });
 
+  it('serves no runtime attributes with an empty runtimeAttributes.names (the default)', async () => {
+    const r = await get('/v1/runtime');
+    expect(r.status).toBe(503);
+    expect(JSON.parse(r.body)).toMatchObject({ code: 'CIBSYNC_RUNTIME_NOT_PUBLISHED' });
+  });
+
   it('stops serving within 1 s of losing the ticket (503 naming the reason), and serves again once it is back', async () => {
     revoke(a);
     const revokedAt = Date.now();
