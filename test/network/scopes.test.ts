@@ -7,6 +7,7 @@ import type { Site } from '../helpers/sites.js';
 import { configurationOfSite, parts, scopeSite } from '../scopes/helpers.js';
 import {
   type CertFiles,
+  cliTo,
   type Daemon,
   httpsRequest,
   makePki,
@@ -160,4 +161,20 @@ describe('active/active: two sites, two tickets, each the standby of the other',
     expect(other.status).toBe(503);
     expect(other.body).toContain('CIBSYNC_SCOPE_NOT_SERVED');
   });
+
+  it("replicate-now runs every scope's loop and answers each scope's outcome", async () => {
+    await waitFor('the two sites in step', inStep, 30_000, 200);
+    const r = cliTo(subB, tlsB, 'replicate-now', '--output-as=json');
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as {
+      scopes: { scope: string; result?: { outcome: string }; problem?: { code: string } }[];
+    };
+    expect(answer.scopes.map((s) => [s.scope, s.result?.outcome ?? s.problem?.code]).sort()).toEqual([
+      ['ticket-db', 'unchanged'],
+      ['ticket-web', 'CIBSYNC_LOCAL_HOLDS_TICKET'],
+    ]);
+    const text = cliTo(subB, tlsB, 'replicate-now');
+    expect(text.stdout).toMatch(/scope ticket-db:\n/);
+    expect(text.stdout).toContain('scope ticket-web: CIBSYNC_LOCAL_HOLDS_TICKET');
+  }, 60_000);
 });
