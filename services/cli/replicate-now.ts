@@ -11,7 +11,8 @@ type Answer = IntakeResult;
 /** A subscriber with ticket-scoped replication answers every scope's outcome. */
 type ScopedAnswer = { scopes: ({ scope: string; result: Answer } | { scope: string; problem: Problem })[] };
 
-const formatAnswer = (result: Answer) => ('approval' in result ? formatPlanOutcome(result) : formatImportResult(result));
+const formatAnswer = (result: Answer) =>
+  'approval' in result ? formatPlanOutcome(result) : formatImportResult(result);
 
 function formatScoped(answer: ScopedAnswer): string {
   return answer.scopes
