@@ -177,4 +177,13 @@ describe('active/active: two sites, two tickets, each the standby of the other',
     expect(text.stdout).toMatch(/scope ticket-db:\n/);
     expect(text.stdout).toContain('scope ticket-web: CIBSYNC_LOCAL_HOLDS_TICKET');
   }, 60_000);
+
+  it("the subscriber's gauges are per scope, labelled with it", async () => {
+    const m = await httpsRequest(`${subB.url}/metrics`, tlsB);
+    expect(m.status).toBe(200);
+    expect(m.body).toContain('cibsync_subscriber_idle{scope="ticket-db"} 0');
+    expect(m.body).toContain('cibsync_subscriber_idle{scope="ticket-web"} 1');
+    expect(m.body).toMatch(/cibsync_subscriber_source_epoch\{scope="ticket-db"\} [1-9]/);
+    expect(m.body).not.toMatch(/^cibsync_subscriber_idle /m);
+  });
 });
