@@ -186,4 +186,13 @@ describe('active/active: two sites, two tickets, each the standby of the other',
     expect(m.body).toMatch(/cibsync_subscriber_source_epoch\{scope="ticket-db"\} [1-9]/);
     expect(m.body).not.toMatch(/^cibsync_subscriber_idle /m);
   });
+
+  it("the subscriber's page shows each scope's state, without script", async () => {
+    const page = await httpsRequest(`${subB.url}/`, tlsB);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<h2>Scopes</h2>');
+    expect(page.body).toMatch(/<td><code>ticket-db<\/code><\/td><td>following<\/td><td>site siteA, epoch/);
+    expect(page.body).toMatch(/<td><code>ticket-web<\/code><\/td><td>idle: /);
+    expect(page.body).not.toContain('<script');
+  });
 });
