@@ -30,10 +30,8 @@ export function subscriberMetrics(status: SubscriberStatus) {
     'Failed rounds since the last round that succeeded (the backoff grows with it).',
     (s) => s.consecutiveFailures,
   );
-  perStatus(
-    'cibsync_subscriber_idle',
-    '1 while this site holds the ticket (the subscriber applies nothing).',
-    (s) => (s.state === 'idle' ? 1 : 0),
+  perStatus('cibsync_subscriber_idle', '1 while this site holds the ticket (the subscriber applies nothing).', (s) =>
+    s.state === 'idle' ? 1 : 0,
   );
   perStatus(
     'cibsync_subscriber_on_hold',
