@@ -27,10 +27,18 @@ let subA: Daemon;
 let subB: Daemon;
 let tlsA: CertFiles;
 let tlsB: CertFiles;
+let pki: ReturnType<typeof makePki>;
 
 /** A site's settings for both daemons: its name, the scopes, and trust in the other site's publisher. */
-function settings(site: Site, name: string, peer: string, tls: CertFiles, publishers: string[]) {
-  const sub = subscriberConfig(site, tls, publishers, { pollIntervalMs: 60_000 });
+function settings(
+  site: Site,
+  name: string,
+  peer: string,
+  tls: CertFiles,
+  publishers: string[],
+  subscriber: Record<string, unknown> = {},
+) {
+  const sub = subscriberConfig(site, tls, publishers, { pollIntervalMs: 60_000, ...subscriber });
   const { ticket: _t, ...pub } = publisherConfig(site, tls);
   const { ticket: _s, ...rest } = sub;
   return {
@@ -46,7 +54,7 @@ function settings(site: Site, name: string, peer: string, tls: CertFiles, publis
 const epochOf = (site: Site) => /<cib [^>]*\bepoch="(\d+)"/.exec(site.read())?.[1];
 
 beforeAll(async () => {
-  const pki = makePki();
+  pki = makePki();
   a = scopeSite('two-tickets.xml');
   b = scopeSite('two-tickets-b.xml');
   a.tool('crm_ticket', ['--ticket', 'ticket-db', '--grant', '--force']);
@@ -195,4 +203,31 @@ describe('active/active: two sites, two tickets, each the standby of the other',
     expect(page.body).toMatch(/<td><code>ticket-web<\/code><\/td><td>idle: /);
     expect(page.body).not.toContain('<script');
   });
+
+  it('a third site in manual approval: its pending plan names the scope it carries', async () => {
+    const [pubA, pubB] = daemons;
+    const c = scopeSite('two-tickets-b.xml');
+    const tlsC = pki.issue('subC');
+    const config = {
+      ...settings(c, 'siteC', 'siteA', tlsC, [pubA?.url as string, pubB?.url as string], { approval: 'manual' }),
+      trust: { publishers: { siteA: ['pubA'], siteB: ['pubB'] } },
+    };
+    const subC = await startDaemon('subscriber', writeConfig(c, 'sub', config), c.cibFile);
+    try {
+      const page = await waitFor(
+        'a pending plan on the page at C',
+        async () => {
+          const answer = await httpsRequest(`${subC.url}/`, tlsC);
+          return answer.body.includes('waits for your decision') ? answer.body : undefined;
+        },
+        30_000,
+        200,
+      );
+      expect(page).toMatch(/A plan from site site[AB] \(scope ticket-(db \+ global|web)\) waits for your decision/);
+      expect(page).toMatch(/<h2>Plan from site site[AB] \(scope ticket-(db \+ global|web)\), epoch/);
+    } finally {
+      await subC.stop();
+      c.cleanup();
+    }
+  }, 60_000);
 });
