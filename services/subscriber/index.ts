@@ -114,7 +114,14 @@ export async function startSubscriber(
     ticket: mainTicket,
     logger,
   });
-  registerSubscriberRoutes(app, { loop, status, metrics, stopping: () => stopping, pendingPlan });
+  registerSubscriberRoutes(app, {
+    loop,
+    scopes: plan.scoped ? channels : undefined,
+    status,
+    metrics,
+    stopping: () => stopping,
+    pendingPlan,
+  });
   registerPlanRoutes(app, { applier, store: plans, admins: settings.admins, maxBytes: config.maxPublicationBytes });
   registerReadinessRoutes(app, { status, gate, settings: settings.readiness, pendingPlan });
   registerTakeoverRoutes(app, { desk: takeover, admins: settings.admins });

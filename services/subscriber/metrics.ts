@@ -18,35 +18,40 @@ export function subscriberMetrics(status: SubscriberStatus) {
     'cibsync_subscriber_refusals_total',
     'Requests to this subscriber refused, by reason.',
   );
-  metrics.gauge(
+  // With ticket-scoped replication each scope's status is a series of its own, labelled with its scope.
+  const perStatus = (name: string, help: string, read: (s: SubscriberStatus) => number) =>
+    status.scope === undefined
+      ? metrics.gauge(name, help, () => read(status))
+      : metrics.gauges(name, help, () =>
+          [status, ...status.siblings].map((s) => ({ labels: { scope: s.scope ?? '' }, value: read(s) })),
+        );
+  perStatus(
     'cibsync_subscriber_consecutive_failures',
     'Failed rounds since the last round that succeeded (the backoff grows with it).',
-    () => status.consecutiveFailures,
+    (s) => s.consecutiveFailures,
   );
-  metrics.gauge(
-    'cibsync_subscriber_idle',
-    '1 while this site holds the ticket (the subscriber applies nothing).',
-    () => (status.state === 'idle' ? 1 : 0),
+  perStatus('cibsync_subscriber_idle', '1 while this site holds the ticket (the subscriber applies nothing).', (s) =>
+    s.state === 'idle' ? 1 : 0,
   );
-  metrics.gauge(
+  perStatus(
     'cibsync_subscriber_on_hold',
     '1 while replication is on hold (cibsync hold, or a rollback): nothing is applied until cibsync resume.',
-    () => (status.hold ? 1 : 0),
+    (s) => (s.hold ? 1 : 0),
   );
-  metrics.gauge(
+  perStatus(
     'cibsync_subscriber_source_epoch',
     'epoch of the last applied publication.',
-    () => status.lastApplied?.sourceEpoch ?? 0,
+    (s) => s.lastApplied?.sourceEpoch ?? 0,
   );
-  metrics.gauge(
+  perStatus(
     'cibsync_subscriber_last_applied_timestamp_seconds',
     'When the last publication was committed (or found unchanged).',
-    () => (status.lastApplied ? Date.parse(status.lastApplied.at) / 1000 : 0),
+    (s) => (s.lastApplied ? Date.parse(s.lastApplied.at) / 1000 : 0),
   );
-  metrics.gauge(
+  perStatus(
     'cibsync_subscriber_lag_seconds',
     'Seconds from the build of the last applied publication at its source to its commit here.',
-    () => status.lagSeconds ?? 0,
+    (s) => s.lagSeconds ?? 0,
   );
   const runtimeWrites = metrics.counter(
     'cibsync_subscriber_runtime_writes_total',

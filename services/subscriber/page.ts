@@ -30,6 +30,11 @@ export interface PageView {
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
 
+/** A plan's source and the scope it carries (ticket-scoped replication), as the page names it. */
+function planSource(p: PlanRecord): string {
+  return `site ${p.source.site}${p.source.scopes ? ` (scope ${p.source.scopes.join(' + ')})` : ''}`;
+}
+
 /** The state in one sentence, and the colour class of its frame. */
 function headline(v: PageView): { kind: string; text: string } {
   const h = v.status.hold;
@@ -40,7 +45,7 @@ function headline(v: PageView): { kind: string; text: string } {
     };
   const p = v.plan;
   if (p) {
-    const from = `site ${p.source.site}`;
+    const from = planSource(p);
     const by = (action: string) => p.decisions.filter((d) => d.action === action).at(-1)?.by ?? 'unknown';
     if (p.status === 'pending')
       return { kind: 'pending', text: `A plan from ${from} waits for your decision. Nothing has been applied.` };
@@ -87,7 +92,7 @@ function statusSection(v: PageView): Html {
   const a = s.lastApplied;
   const e = s.lastError;
   const r = s.readiness.lastRefusal;
-  return html`<section><h2>This site${s.site ? html` — ${s.site}` : ''}</h2><dl>
+  return html`<section><h2>This site${s.site ? html` — ${s.site}` : ''}${'scope' in s && s.scope ? html`, scope ${s.scope}` : ''}</h2><dl>
 <dt>Mode</dt><dd>${s.approval === 'manual' ? 'manual approval: nothing is applied until a person approves the plan' : 'automatic: publications are applied as they arrive'}</dd>
 <dt>Hold</dt><dd>${s.hold ? html`<strong>on hold</strong> since ${when(s.hold.at, v.now)}, by <code>${s.hold.by}</code>: ${s.hold.reason || 'no reason given'} — lift it with <code>cibsync resume</code>` : 'none'}</dd>
 <dt>Ticket ${v.ticket}</dt><dd>${ticketLine(v)}</dd>
@@ -97,6 +102,18 @@ function statusSection(v: PageView): Html {
 <dt>Last error</dt><dd>${e ? html`<strong><code>${e.code}</code></strong>: ${e.message} (${when(e.at, v.now)})` : 'none'}</dd>
 <dt>Readiness refused</dt><dd>${r ? html`ticket ${r.ticket}, ${when(r.at, v.now)}: ${r.reasons.map((x) => html`<strong><code>${x.code}</code></strong>: ${x.message} `)}` : 'never'}</dd>
 </dl></section>`;
+}
+
+/** With ticket-scoped replication: each scope this subscriber follows, in one line each. */
+function scopesSection(v: PageView): Html {
+  const s = v.status;
+  if (!('otherScopes' in s) || s.scope === undefined) return html``;
+  const rows = [s, ...s.otherScopes].map((x) => {
+    const a = x.lastApplied;
+    const e = x.lastError;
+    return html`<tr><td><code>${x.scope ?? ''}</code></td><td>${x.state === 'idle' ? html`idle: ${x.idleReason ?? 'this site holds the ticket'}` : x.state}</td><td>${a ? html`site ${a.sourceSite}, epoch ${a.sourceAdminEpoch}.${a.sourceEpoch}, ${a.outcome}, ${when(a.at, v.now)}` : 'nothing yet'}</td><td>${e ? html`<code>${e.code}</code> (${when(e.at, v.now)})` : 'none'}</td></tr>`;
+  });
+  return html`<section><h2>Scopes</h2><table><tr><th>scope (ticket)</th><th>state</th><th>last applied</th><th>last error</th></tr>${rows}</table></section>`;
 }
 
 function decideSection(p: PlanRecord, v: PageView): Html {
@@ -112,7 +129,7 @@ function planSection(p: PlanRecord, v: PageView): Html {
   const s = p.source;
   const verdict = p.verdict.candidate;
   return html`<section class="plan">
-<h2>Plan from site ${s.site}, epoch ${s.adminEpoch}.${s.epoch} — ${p.status.toUpperCase()}${p.edited ? ' (edited)' : ''}</h2>
+<h2>Plan from ${planSource(p)}, epoch ${s.adminEpoch}.${s.epoch} — ${p.status.toUpperCase()}${p.edited ? ' (edited)' : ''}</h2>
 <p>${p.changes.length} configuration change(s), ${p.attributes.changes.length} node attribute change(s), ${p.transition.length} resource action(s) here; crm_verify: <strong>${verdict.level}</strong>.
 Made ${when(p.createdAt, v.now)} against this site's CIB at epoch ${p.localVersion.admin_epoch}.${p.localVersion.epoch}. <span class="muted">Plan <code>${p.id}</code>, publication built ${s.created}, digest <code>${s.digest.slice(0, 16)}…</code></span></p>
 <h3>What changes in the configuration (${p.changes.length})</h3>
@@ -135,7 +152,7 @@ function recentSection(v: PageView): Html {
   if (v.recent.length === 0) return html``;
   return html`<section><h2>Recent plans</h2><table>${v.recent.map(
     (p) =>
-      html`<tr><td><a href="${pageOf(p.id)}">${p.status}</a></td><td>site ${p.source.site} epoch ${p.source.adminEpoch}.${p.source.epoch}</td><td>${when(p.createdAt, v.now)}</td><td>${p.changes.length} change(s)</td></tr>`,
+      html`<tr><td><a href="${pageOf(p.id)}">${p.status}</a></td><td>${planSource(p)} epoch ${p.source.adminEpoch}.${p.source.epoch}</td><td>${when(p.createdAt, v.now)}</td><td>${p.changes.length} change(s)</td></tr>`,
   )}</table></section>`;
 }
 
@@ -150,6 +167,7 @@ ${v.refusal ? html`<section class="notice error" role="alert"><p>Not done — <c
 ${v.plan ? planSection(v.plan, v) : ''}
 ${v.takeover ? takeoverSection(v.takeover, v.viewer, v.now, !v.takeover.upToDate || v.refusal?.code === 'CIBSYNC_TAKEOVER_PLAN_STALE', v.localTicket?.held === true) : ''}
 ${statusSection(v)}
+${scopesSection(v)}
 ${recentSection(v)}
 </main></body></html>
 `.text;

@@ -7,6 +7,7 @@ import type { Site } from '../helpers/sites.js';
 import { configurationOfSite, parts, scopeSite } from '../scopes/helpers.js';
 import {
   type CertFiles,
+  cliTo,
   type Daemon,
   httpsRequest,
   makePki,
@@ -26,10 +27,18 @@ let subA: Daemon;
 let subB: Daemon;
 let tlsA: CertFiles;
 let tlsB: CertFiles;
+let pki: ReturnType<typeof makePki>;
 
 /** A site's settings for both daemons: its name, the scopes, and trust in the other site's publisher. */
-function settings(site: Site, name: string, peer: string, tls: CertFiles, publishers: string[]) {
-  const sub = subscriberConfig(site, tls, publishers, { pollIntervalMs: 60_000 });
+function settings(
+  site: Site,
+  name: string,
+  peer: string,
+  tls: CertFiles,
+  publishers: string[],
+  subscriber: Record<string, unknown> = {},
+) {
+  const sub = subscriberConfig(site, tls, publishers, { pollIntervalMs: 60_000, ...subscriber });
   const { ticket: _t, ...pub } = publisherConfig(site, tls);
   const { ticket: _s, ...rest } = sub;
   return {
@@ -45,7 +54,7 @@ function settings(site: Site, name: string, peer: string, tls: CertFiles, publis
 const epochOf = (site: Site) => /<cib [^>]*\bepoch="(\d+)"/.exec(site.read())?.[1];
 
 beforeAll(async () => {
-  const pki = makePki();
+  pki = makePki();
   a = scopeSite('two-tickets.xml');
   b = scopeSite('two-tickets-b.xml');
   a.tool('crm_ticket', ['--ticket', 'ticket-db', '--grant', '--force']);
@@ -160,4 +169,65 @@ describe('active/active: two sites, two tickets, each the standby of the other',
     expect(other.status).toBe(503);
     expect(other.body).toContain('CIBSYNC_SCOPE_NOT_SERVED');
   });
+
+  it("replicate-now runs every scope's loop and answers each scope's outcome", async () => {
+    await waitFor('the two sites in step', inStep, 30_000, 200);
+    const r = cliTo(subB, tlsB, 'replicate-now', '--output-as=json');
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as {
+      scopes: { scope: string; result?: { outcome: string }; problem?: { code: string } }[];
+    };
+    expect(answer.scopes.map((s) => [s.scope, s.result?.outcome ?? s.problem?.code]).sort()).toEqual([
+      ['ticket-db', 'unchanged'],
+      ['ticket-web', 'CIBSYNC_LOCAL_HOLDS_TICKET'],
+    ]);
+    const text = cliTo(subB, tlsB, 'replicate-now');
+    expect(text.stdout).toMatch(/scope ticket-db:\n/);
+    expect(text.stdout).toContain('scope ticket-web: CIBSYNC_LOCAL_HOLDS_TICKET');
+  }, 60_000);
+
+  it("the subscriber's gauges are per scope, labelled with it", async () => {
+    const m = await httpsRequest(`${subB.url}/metrics`, tlsB);
+    expect(m.status).toBe(200);
+    expect(m.body).toContain('cibsync_subscriber_idle{scope="ticket-db"} 0');
+    expect(m.body).toContain('cibsync_subscriber_idle{scope="ticket-web"} 1');
+    expect(m.body).toMatch(/cibsync_subscriber_source_epoch\{scope="ticket-db"\} [1-9]/);
+    expect(m.body).not.toMatch(/^cibsync_subscriber_idle /m);
+  });
+
+  it("the subscriber's page shows each scope's state, without script", async () => {
+    const page = await httpsRequest(`${subB.url}/`, tlsB);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<h2>Scopes</h2>');
+    expect(page.body).toMatch(/<td><code>ticket-db<\/code><\/td><td>following<\/td><td>site siteA, epoch/);
+    expect(page.body).toMatch(/<td><code>ticket-web<\/code><\/td><td>idle: /);
+    expect(page.body).not.toContain('<script');
+  });
+
+  it('a third site in manual approval: its pending plan names the scope it carries', async () => {
+    const [pubA, pubB] = daemons;
+    const c = scopeSite('two-tickets-b.xml');
+    const tlsC = pki.issue('subC');
+    const config = {
+      ...settings(c, 'siteC', 'siteA', tlsC, [pubA?.url as string, pubB?.url as string], { approval: 'manual' }),
+      trust: { publishers: { siteA: ['pubA'], siteB: ['pubB'] } },
+    };
+    const subC = await startDaemon('subscriber', writeConfig(c, 'sub', config), c.cibFile);
+    try {
+      const page = await waitFor(
+        'a pending plan on the page at C',
+        async () => {
+          const answer = await httpsRequest(`${subC.url}/`, tlsC);
+          return answer.body.includes('waits for your decision') ? answer.body : undefined;
+        },
+        30_000,
+        200,
+      );
+      expect(page).toMatch(/A plan from site site[AB] \(scope ticket-(db \+ global|web)\) waits for your decision/);
+      expect(page).toMatch(/<h2>Plan from site site[AB] \(scope ticket-(db \+ global|web)\), epoch/);
+    } finally {
+      await subC.stop();
+      c.cleanup();
+    }
+  }, 60_000);
 });
